@@ -1,0 +1,47 @@
+# The few verbs a newcomer needs. `make run` and `make test` set everything up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app tracker
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install translations messages migrate demo clean
+
+$(STAMP): setup.cfg
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -d translations
+
+# Refresh the catalogs after changing user-facing text; then translate translations/vi.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location \
+	  --sort-by-file -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l vi \
+	  --no-fuzzy-matching --ignore-obsolete
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo
+
+run: demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one.
+test: install
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on $$TEST_DATABASE_URL =="; \
+	  $(PY) -m pytest $(PYTEST_ARGS); \
+	fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info

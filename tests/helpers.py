@@ -1,0 +1,13 @@
+"""Small helpers shared by the tests."""
+from tracker.extensions import db
+from tracker.models import Task
+
+
+def get_task(title_part):
+    """Return the one task whose title contains the text."""
+    return db.session.scalars(db.select(Task).where(Task.title.contains(title_part))).one()
+
+
+def page_text(response):
+    """Return the response body as text."""
+    return response.get_data(as_text=True)

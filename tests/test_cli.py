@@ -1,0 +1,67 @@
+"""The flask commands: demo data and user accounts."""
+from tracker.models import Quarter, Task, TaskUpdate, Unit, User
+
+
+def test_demo_loads_the_son_tinh_quarters(runner, db):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo loaded" in result.output
+    keys = sorted(q.key for q in db.session.scalars(db.select(Quarter)))
+    assert keys == ["2023-Q1", "2023-Q2"]
+    assert db.session.scalar(db.select(db.func.count(Unit.id))) == 19
+    usernames = set(db.session.scalars(db.select(User.username)))
+    assert usernames == {"quantri", "lanhdao", "canbo_bdv", "canbo_hnd", "khach"}
+    assert all(u.check_password("demo") for u in db.session.scalars(db.select(User)))
+    assert db.session.scalar(db.select(Quarter).where(Quarter.number == 1)).state != "closed"
+
+
+def test_demo_does_not_touch_a_database_with_data(runner, db, make_unit):
+    make_unit()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0
+    assert "already holds data" in result.output
+    assert db.session.scalar(db.select(db.func.count(Unit.id))) == 1
+
+
+def test_demo_reset_replaces_data(runner, db, make_unit):
+    make_unit("Đơn vị cũ", "CU")
+    result = runner.invoke(args=["demo", "--reset"], input="y\n")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(db.select(Unit).where(Unit.short_name == "CU")) is None
+    assert db.session.scalar(db.select(db.func.count(Task.id))) == 16
+
+
+def test_demo_history_is_recorded_for_every_task(runner, db):
+    runner.invoke(args=["demo"])
+    tasks = db.session.scalars(db.select(Task)).all()
+    assert all(any(u.action == "created" for u in t.updates) for t in tasks)
+    assert db.session.scalar(db.select(db.func.count(TaskUpdate.id))) > len(tasks)
+
+
+def test_create_user(runner, db, make_unit):
+    make_unit("Hội Nông dân huyện", "HND")
+    result = runner.invoke(
+        args=["create-user", "nongdan", "--role", "staff", "--full-name", "Lê Văn A",
+              "--unit", "HND", "--password", "mat-khau-dai"]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).where(User.username == "nongdan"))
+    assert user.role == "staff" and [u.short_name for u in user.units] == ["HND"]
+    assert user.check_password("mat-khau-dai")
+
+
+def test_create_user_refuses_bad_input(runner, db, make_user):
+    make_user("taken")
+    cases = [
+        (["create-user", "taken", "--password", "long-enough"], "already exists"),
+        (["create-user", "new", "--password", "short"], "at least 8"),
+        (["create-user", "new", "--unit", "NOPE", "--password", "long-enough"],
+         "Unknown unit"),
+        (["create-user", "new", "--role", "king", "--password", "long-enough"],
+         "Invalid value"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(args=args)
+        assert result.exit_code != 0
+        assert message in result.output
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 1

@@ -1,0 +1,60 @@
+"""Language: Vietnamese by default, English on request, catalogs complete."""
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from tests.helpers import page_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_language_switch_is_remembered(client, login_as, make_quarter):
+    login_as("viewer")
+    make_quarter(2023, 2)
+    assert "Các quý" in page_text(client.get("/quarters/"))
+    text = page_text(client.get("/quarters/?lang=en"))
+    assert "Quarters" in text and 'lang="en"' in text
+    text = page_text(client.get("/quarters/2023-Q2/"))
+    assert "Quarter II/2023" in text and "All units" in text
+    assert "Quý II/2023" in page_text(client.get("/quarters/2023-Q2/?lang=vi"))
+
+
+def test_unknown_language_is_ignored(client, login_as):
+    login_as("viewer")
+    assert 'lang="vi"' in page_text(client.get("/quarters/?lang=fr"))
+
+
+def test_english_task_page(client, login_as, make_task):
+    login_as("staff")
+    task = make_task(kind="congress", congress_ordinal=12, term_start=2023, term_end=2028)
+    text = page_text(client.get(f"/tasks/{task.id}?lang=en"))
+    for label in ("Report progress", "History", "Lead unit", "number XII",
+                  "term 2023–2028", "Not started"):
+        assert label in text
+
+
+def test_dates_are_day_month_year(client, login_as, make_task):
+    login_as("viewer")
+    task = make_task()
+    assert "30/06/2023" in page_text(client.get(f"/tasks/{task.id}"))
+
+
+def test_vietnamese_catalog_translates_every_message(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_ngettext:1,2", "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with open(pot, "rb") as fh:
+        wanted = {m.id for m in read_po(fh) if m.id}
+    with open(ROOT / "translations/vi/LC_MESSAGES/messages.po", "rb") as fh:
+        catalog = read_po(fh)
+    translated = {
+        m.id for m in catalog
+        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple)
+                                        else [m.string])
+    }
+    assert sorted(map(str, wanted - translated)) == []

@@ -1,0 +1,103 @@
+"""The tracker application: quarterly work of a Mass Mobilization Board."""
+import os
+
+from flask import Flask
+
+from tracker.config import Config, environment_overrides, normalise_database_url
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config=None):
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(ROOT, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app, test_config):
+    """Load defaults, then instance/config.py, then TRACKER_* variables, then tests'."""
+    app.config.from_object(Config)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(environment_overrides())
+    else:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "tracker.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+
+
+def register_extensions(app):
+    """Bind every extension to the application."""
+    from tracker import db_setup
+    from tracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from tracker.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    db_setup.init_app(app)
+    from tracker.auth import setup_login
+
+    setup_login(app)
+
+
+def register_blueprints(app):
+    """Mount each feature's blueprint."""
+    from tracker.auth.views import bp as auth_bp
+    from tracker.quarters.views import bp as quarters_bp
+    from tracker.tasks.views import bp as tasks_bp
+    from tracker.units.views import bp as units_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(quarters_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(units_bp)
+    app.add_url_rule("/", endpoint="index", view_func=_index)
+
+
+def _index():
+    """Send visitors to the list of quarters."""
+    from flask import redirect, url_for
+
+    return redirect(url_for("quarters.index"))
+
+
+def register_errorhandlers(app):
+    """Render one translated error page for every HTTP error."""
+    from tracker.errors import init_app
+
+    init_app(app)
+
+
+def register_template_helpers(app):
+    """Expose formatting filters and globals to the templates."""
+    from tracker.i18n import init_app
+
+    init_app(app)
+
+
+def register_commands(app):
+    """Add the tracker's flask commands."""
+    from tracker.cli import init_app
+
+    init_app(app)

@@ -1,0 +1,34 @@
+"""Signing in and out, and who may do what."""
+from tracker.i18n import lazy as _l
+
+
+def setup_login(app):
+    """Configure Flask-Login: where to sign in and how to load a user."""
+    from tracker.extensions import db, login_manager
+    from tracker.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        """Return the active user with this id, or None."""
+        if not str(user_id).isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active:
+            return None
+        return user
+
+    @app.before_request
+    def require_login():
+        """Send anonymous visitors to the sign-in page (static files excepted)."""
+        from flask import request
+        from flask_login import current_user
+
+        if request.endpoint in (None, "static", "auth.login", "bootstrap.static"):
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None

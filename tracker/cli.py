@@ -1,0 +1,69 @@
+"""Flask commands: demo data and user accounts."""
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import USER_ROLES, Unit, User
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Delete all data first (asks to confirm).")
+def demo_command(reset):
+    """Load the Sơn Tịnh demo data into an empty database."""
+    from tracker.demo import has_data, load_demo
+
+    if reset:
+        click.confirm("Delete ALL data in the database and load the demo?", abort=True)
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+    if has_data():
+        click.echo("The database already holds data; the demo was not loaded.")
+        return
+    summary = load_demo()
+    db.session.commit()
+    click.echo(
+        "Demo loaded: {units} units, {users} accounts (password 'demo'), "
+        "{quarters} quarters, {tasks} tasks.".format(**summary)
+    )
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--full-name", default="", help="The person's full name.")
+@click.option(
+    "--role", type=click.Choice(list(USER_ROLES)), default="staff", show_default=True
+)
+@click.option(
+    "--unit", "units", multiple=True,
+    help="Short name of a unit the user reports for (repeatable).",
+)
+@click.password_option(help="The password (prompted for if not given).")
+def create_user_command(username, full_name, role, units, password):
+    """Create a user account."""
+    username = username.strip()
+    if not username or len(username) > 60:
+        raise click.BadParameter("must be 1 to 60 characters", param_hint="USERNAME")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise click.ClickException(f"User {username!r} already exists.")
+    minimum = current_app.config.get("PASSWORD_MIN_LENGTH", 8)
+    if len(password) < minimum:
+        raise click.ClickException(f"The password needs at least {minimum} characters.")
+    found = []
+    for short in units:
+        unit = db.session.scalar(select(Unit).where(Unit.short_name == short))
+        if unit is None:
+            raise click.ClickException(f"Unknown unit {short!r}.")
+        found.append(unit)
+    user = User(username=username, full_name=full_name, role=role, units=found)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {username}.")
+
+
+def init_app(app):
+    """Register the commands with the application."""
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_user_command)

@@ -1,0 +1,278 @@
+"""Demo data: Sơn Tịnh district's board, Q1 2023 results and Q2 2023 tasks.
+
+Transcribed from the article the project grew from (the quarterly briefing of
+31/03/2023); the application never reads that source at run time.
+"""
+import datetime as dt
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Quarter, Unit, User
+from tracker.tasks import services
+
+D = dt.date
+COMMUNES = (
+    "Tịnh Bắc", "Tịnh Bình", "Tịnh Đông", "Tịnh Giang", "Tịnh Hà", "Tịnh Hiệp",
+    "Tịnh Minh", "Tịnh Phong", "Tịnh Sơn", "Tịnh Thọ", "Tịnh Trà",
+)
+DEMO_PASSWORD = "demo"
+
+UNITS = (
+    # short name, name, kind, parent short name
+    ("BTVHU", "Ban Thường vụ Huyện ủy Sơn Tịnh", "party_committee", None),
+    ("BDV", "Ban Dân vận Huyện ủy Sơn Tịnh", "party_board", "BTVHU"),
+    ("MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam huyện Sơn Tịnh", "front", None),
+    ("HND", "Hội Nông dân huyện Sơn Tịnh", "mass_org", "MTTQ"),
+    ("LĐLĐ", "Liên đoàn Lao động huyện Sơn Tịnh", "mass_org", "MTTQ"),
+    ("HLHPN", "Hội Liên hiệp Phụ nữ huyện Sơn Tịnh", "mass_org", "MTTQ"),
+    ("ĐTN", "Huyện đoàn Sơn Tịnh (Đoàn Thanh niên)", "mass_org", "MTTQ"),
+    ("HCCB", "Hội Cựu chiến binh huyện Sơn Tịnh", "mass_org", "MTTQ"),
+) + tuple(
+    (f"ĐU {name}", f"Đảng ủy xã {name}", "commune_party_committee", "BTVHU")
+    for name in COMMUNES
+)
+
+USERS = (
+    ("quantri", "Quản trị hệ thống", "admin", ()),
+    ("lanhdao", "Nguyễn Văn Lãnh (Trưởng Ban Dân vận)", "leader", ("BDV",)),
+    ("canbo_bdv", "Trần Thị Bích (cán bộ Ban Dân vận)", "staff", ("BDV",)),
+    ("canbo_hnd", "Lê Văn Hòa (cán bộ Hội Nông dân)", "staff", ("HND",)),
+    ("khach", "Khách xem", "viewer", ()),
+)
+
+MASS_ORGS = ("MTTQ", "HND", "LĐLĐ", "HLHPN", "ĐTN", "HCCB")
+COMMUNE_UNITS = tuple(f"ĐU {name}" for name in COMMUNES)
+
+
+def has_data():
+    """Tell whether the database already holds units or quarters."""
+    return (
+        db.session.scalar(select(Unit.id).limit(1)) is not None
+        or db.session.scalar(select(Quarter.id).limit(1)) is not None
+    )
+
+
+def _at(day, hour=9):
+    """Return a stored (UTC) timestamp for a local working hour on a day."""
+    return dt.datetime(day.year, day.month, day.day, hour) - dt.timedelta(hours=7)
+
+
+def load_demo():
+    """Create the demo units, accounts, quarters, tasks and history; return a summary."""
+    units = {}
+    for order, (short, name, kind, parent) in enumerate(UNITS):
+        unit = Unit(
+            name=name, short_name=short, kind=kind, sort_order=order,
+            parent=units.get(parent),
+        )
+        db.session.add(unit)
+        units[short] = unit
+    db.session.flush()
+
+    users = {}
+    for username, full_name, role, unit_names in USERS:
+        user = User(username=username, full_name=full_name, role=role)
+        user.set_password(DEMO_PASSWORD)
+        user.units = [units[name] for name in unit_names]
+        db.session.add(user)
+        users[username] = user
+    db.session.flush()
+
+    q1 = Quarter(year=2023, number=1, state="active", briefing_on=D(2023, 3, 31))
+    q2 = Quarter(year=2023, number=2, state="planning", briefing_on=D(2023, 6, 30))
+    db.session.add_all([q1, q2])
+    db.session.flush()
+
+    ids = lambda names: [units[name].id for name in names]  # noqa: E731
+    staff, hnd, leader = users["canbo_bdv"], users["canbo_hnd"], users["lanhdao"]
+    created = []
+
+    def task(quarter, when, user, coordinating=(), participating=(), **data):
+        data["lead_unit_id"] = units[data.pop("lead")].id
+        item = services.create_task(
+            quarter, data, user, coordinating=ids(coordinating),
+            participating=ids(participating),
+        )
+        item.updates[-1].created_at = _at(when)
+        item.created_at = _at(when)
+        created.append(item)
+        return item
+
+    def progress(item, when, user, status, pct, note, completed_on=None):
+        update = services.report_progress(
+            item, status, pct, note, user, completed_on=completed_on, today=when
+        )
+        update.created_at = _at(when, 15)
+
+    def share(item, short, when, user, status, note):
+        link = next(link for link in item.unit_links if link.unit_id == units[short].id)
+        update = services.report_share(link, status, when, note, user, today=when)
+        update.created_at = _at(when, 16)
+        link.share_updated_at = update.created_at
+
+    # ---- Q1 2023: the results reported at the briefing of 31/03/2023 ----
+    t = task(
+        q1, D(2023, 1, 5), staff, kind="mobilisation",
+        title="Phối hợp giải quyết các vấn đề bức xúc của nhân dân, nhất là vận động "
+        "nhân dân đồng thuận trong công tác bồi thường giải phóng mặt bằng",
+        description="Vận động nhân dân đồng thuận để chủ đầu tư thực hiện dự án bảo "
+        "đảm kế hoạch, tiến độ đề ra.",
+        lead="BDV", coordinating=("MTTQ",),
+        source_document="Kế hoạch số 12-KH/BDVHU",
+    )
+    progress(t, D(2023, 2, 20), staff, "in_progress", 40,
+             "Đã phối hợp vận động 32/45 hộ đồng thuận bàn giao mặt bằng.")
+    progress(t, D(2023, 3, 28), staff, "in_progress", 70,
+             "Còn 8 hộ chưa đồng thuận; tiếp tục vận động trong quý II.")
+
+    t = task(
+        q1, D(2023, 1, 5), staff, kind="mobilisation",
+        title="Đẩy mạnh thực hiện công tác dân vận ở xã",
+        description="Thường xuyên đổi mới và nâng cao hiệu quả công tác dân vận.",
+        lead="BDV", coordinating=COMMUNE_UNITS,
+    )
+    progress(t, D(2023, 3, 15), staff, "in_progress", 60,
+             "Đã làm việc với Đảng ủy 7/11 xã.")
+
+    t = task(
+        q1, D(2023, 1, 6), staff, kind="movement",
+        title="Thực hiện phong trào thi đua “Dân vận khéo” năm 2023",
+        lead="BDV", coordinating=MASS_ORGS, due_on=D(2023, 12, 31),
+        campaign_name="Dân vận khéo", models_registered=46,
+        source_document="Kế hoạch số 05-KH/BDVHU",
+    )
+    progress(t, D(2023, 3, 25), staff, "in_progress", 25,
+             "46 mô hình “Dân vận khéo” đăng ký năm 2023.")
+
+    task(
+        q1, D(2023, 1, 6), staff, kind="monitoring",
+        title="Theo dõi, nắm bắt tình hình tâm tư nguyện vọng, vụ việc, vấn đề bức xúc, "
+        "phản ánh, kiến nghị của nhân dân để tham mưu cấp ủy kịp thời chỉ đạo giải quyết",
+        lead="BDV", is_recurring=True, status="in_progress", progress=0,
+    )
+
+    t = task(
+        q1, D(2023, 1, 10), staff, kind="dialogue",
+        title="Chuẩn bị điều kiện để đồng chí Bí thư Huyện ủy tiếp xúc, đối thoại với "
+        "nhân dân xã Tịnh Trà",
+        lead="BDV", coordinating=("ĐU Tịnh Trà",), chair="Bí thư Huyện ủy",
+        commune="xã Tịnh Trà", target_count=1, achieved_count=1, target_label="cuộc",
+        held_on=D(2023, 3, 9), participants=160, opinions_raised=14,
+        opinions_answered=14,
+    )
+    progress(t, D(2023, 3, 10), staff, "done", 100,
+             "Hội nghị tiếp xúc, đối thoại tổ chức ngày 09/3/2023; 14 ý kiến đã được "
+             "trả lời, giải đáp.", completed_on=D(2023, 3, 9))
+
+    t = task(
+        q1, D(2023, 1, 10), staff, kind="dialogue",
+        title="Bí thư Đảng ủy 11 xã tổ chức tiếp xúc, đối thoại với nhân dân",
+        lead="BDV", participating=COMMUNE_UNITS, chair="Bí thư Đảng ủy xã",
+        commune="11 xã", target_count=11, achieved_count=11, target_label="cuộc",
+        participants=1250, opinions_raised=96, opinions_answered=91,
+    )
+    for number, short in enumerate(COMMUNE_UNITS):
+        share(t, short, D(2023, 2, 6) + dt.timedelta(days=4 * number), staff, "done",
+              "Đã tổ chức tiếp xúc, đối thoại.")
+    progress(t, D(2023, 3, 27), staff, "done", 100,
+             "11/11 xã đã tổ chức tiếp xúc, đối thoại.")
+
+    # ---- Q2 2023: the tasks deployed at the briefing ----
+    t = task(
+        q2, D(2023, 4, 3), staff, kind="advisory",
+        title="Tham mưu Thường trực, Ban Thường vụ Huyện ủy chỉ đạo Mặt trận, các tổ "
+        "chức chính trị - xã hội thực hiện Chương trình hành động thực hiện Nghị quyết "
+        "Đại hội XIII của Đảng, Nghị quyết Đại hội Đảng bộ tỉnh lần thứ XX, Nghị quyết "
+        "Đại hội Đảng bộ huyện lần thứ XIX về công tác dân vận",
+        lead="BDV", coordinating=MASS_ORGS,
+    )
+    progress(t, D(2023, 5, 12), staff, "in_progress", 50,
+             "Đã ban hành văn bản hướng dẫn; các tổ chức đang triển khai.")
+
+    task(
+        q2, D(2023, 4, 3), staff, kind="advisory",
+        title="Tổ chức thực hiện có hiệu quả các chủ trương của Trung ương, Tỉnh ủy, "
+        "Huyện ủy về công tác dân vận",
+        lead="BDV", is_recurring=True,
+    )
+
+    t = task(
+        q2, D(2023, 4, 4), staff, kind="democracy",
+        title="Thực hiện nghiêm túc Quy chế dân chủ ở cơ sở với phương châm “Dân biết, "
+        "dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ hưởng”",
+        lead="BDV", participating=COMMUNE_UNITS,
+    )
+    for number, short in enumerate(COMMUNE_UNITS[:8]):
+        share(t, short, D(2023, 5, 2) + dt.timedelta(days=3 * number), staff, "done",
+              "Đã rà soát, báo cáo kết quả thực hiện QCDC.")
+    share(t, COMMUNE_UNITS[8], D(2023, 5, 30), staff, "in_progress",
+          "Đang hoàn thiện báo cáo.")
+
+    task(
+        q2, D(2023, 4, 4), staff, kind="movement",
+        title="Đẩy mạnh thực hiện Cuộc vận động “Ngày vì người nghèo”",
+        lead="MTTQ", coordinating=("BDV",), campaign_name="Ngày vì người nghèo",
+    )
+    task(
+        q2, D(2023, 4, 4), staff, kind="movement",
+        title="Đẩy mạnh thực hiện Cuộc vận động “Người Việt Nam ưu tiên dùng hàng "
+        "Việt Nam”",
+        lead="MTTQ", coordinating=("BDV",),
+        campaign_name="Người Việt Nam ưu tiên dùng hàng Việt Nam",
+    )
+    t = task(
+        q2, D(2023, 4, 5), staff, kind="movement",
+        title="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh theo chủ đề "
+        "năm 2023 và chủ điểm từng quý",
+        lead="BDV", coordinating=MASS_ORGS,
+        campaign_name="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+    )
+    progress(t, D(2023, 5, 19), staff, "in_progress", 40,
+             "Đã triển khai chủ điểm quý II.")
+
+    t = task(
+        q2, D(2023, 4, 6), hnd, kind="congress",
+        title="Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ 2023–2028",
+        lead="HND", coordinating=("BDV",), organisation="Hội Nông dân huyện Sơn Tịnh",
+        congress_ordinal=12, term_start=2023, term_end=2028, delegates=150,
+        source_document="Kế hoạch số 20-KH/HND",
+    )
+    progress(t, D(2023, 5, 8), hnd, "in_progress", 45,
+             "Đã hoàn thành đại hội cấp cơ sở ở 9/11 xã.")
+
+    t = task(
+        q2, D(2023, 4, 6), staff, kind="congress",
+        title="Đại hội Công đoàn huyện lần thứ XIX, nhiệm kỳ 2023–2028",
+        lead="LĐLĐ", coordinating=("BDV",),
+        organisation="Liên đoàn Lao động huyện Sơn Tịnh",
+        congress_ordinal=19, term_start=2023, term_end=2028, delegates=120,
+        held_on=D(2023, 5, 25),
+    )
+    progress(t, D(2023, 5, 26), staff, "done", 100,
+             "Đại hội tổ chức thành công ngày 25/5/2023 với 120 đại biểu.",
+             completed_on=D(2023, 5, 25))
+
+    task(
+        q2, D(2023, 4, 7), staff, kind="training",
+        title="Lớp tập huấn nghiệp vụ công tác dân vận, quy chế dân chủ ở cơ sở",
+        description="Xây dựng kế hoạch tổ chức lớp tập huấn.",
+        lead="BDV",
+        audience="Cán bộ, công chức, người hoạt động không chuyên trách làm công tác "
+        "dân vận từ huyện đến cơ sở; thành viên Ban Chỉ đạo QCDC",
+        sessions=2, trainees_planned=180,
+    )
+
+    t = task(
+        q2, D(2023, 4, 7), staff, kind="dialogue",
+        title="Tham mưu thực hiện kế hoạch tiếp xúc, đối thoại giữa Bí thư Huyện ủy với "
+        "nhân dân trong huyện năm 2023",
+        lead="BDV", coordinating=COMMUNE_UNITS, chair="Bí thư Huyện ủy",
+        due_on=D(2023, 12, 31), target_count=4, target_label="cuộc",
+    )
+    progress(t, D(2023, 6, 2), leader, "in_progress", 25,
+             "Đã đối thoại tại xã Tịnh Trà (quý I); chuẩn bị cuộc tại xã Tịnh Hiệp.")
+
+    db.session.flush()
+    return {"units": len(units), "users": len(users), "quarters": 2,
+            "tasks": len(created)}

@@ -1,0 +1,20 @@
+"""The tracker's models, one module per aggregate."""
+from tracker.models.quarter import QUARTER_STATES, Quarter, parse_key
+from tracker.models.task import (
+    KIND_FIELDS,
+    KINDS,
+    ROLES,
+    SHARE_STATUSES,
+    STATUSES,
+    Task,
+    TaskUnit,
+    TaskUpdate,
+)
+from tracker.models.unit import UNIT_KINDS, Unit
+from tracker.models.user import USER_ROLES, User, user_unit
+
+__all__ = [
+    "KIND_FIELDS", "KINDS", "QUARTER_STATES", "ROLES", "SHARE_STATUSES", "STATUSES",
+    "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
+    "User", "parse_key", "user_unit",
+]

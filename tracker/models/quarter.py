@@ -1,0 +1,103 @@
+"""Quarters: the calendar quarter a board plans, follows and closes."""
+import datetime as dt
+import re
+from typing import Optional
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.i18n import lazy as _l
+from tracker.i18n import quarter_label
+from tracker.models.base import utcnow
+
+QUARTER_STATES = {
+    "planning": _l("Planning"),
+    "active": _l("In progress"),
+    "closed": _l("Closed"),
+}
+
+KEY_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def parse_key(key):
+    """Return (year, number) for "2023-Q2", or None if the key is malformed."""
+    match = KEY_PATTERN.match(key or "")
+    if not match:
+        return None
+    year, number = int(match.group(1)), int(match.group(2))
+    if not 2000 <= year <= 2100:
+        return None
+    return year, number
+
+
+class Quarter(db.Model):
+    """One calendar quarter of a board's work."""
+
+    __tablename__ = "quarter"
+    __table_args__ = (UniqueConstraint("year", "number", name="uq_quarter_year_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(String(20), default="planning")
+    briefing_on: Mapped[Optional[dt.date]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[Optional[dt.datetime]]
+    approved_at: Mapped[Optional[dt.datetime]]
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+
+    approved_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
+
+    @property
+    def key(self):
+        """Return the URL key, e.g. "2023-Q2"."""
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self):
+        """Return the display label, e.g. "Quý II/2023"."""
+        return quarter_label(self.year, self.number)
+
+    @property
+    def starts_on(self):
+        """Return the first day of the quarter."""
+        return dt.date(self.year, 3 * (self.number - 1) + 1, 1)
+
+    @property
+    def ends_on(self):
+        """Return the last day of the quarter."""
+        if self.number == 4:
+            return dt.date(self.year, 12, 31)
+        return dt.date(self.year, 3 * self.number + 1, 1) - dt.timedelta(days=1)
+
+    @property
+    def is_closed(self):
+        """Tell whether the quarter is closed (and so read-only)."""
+        return self.state == "closed"
+
+    @property
+    def state_label(self):
+        """Return the translated state name."""
+        return QUARTER_STATES.get(self.state, self.state)
+
+    def cutoff(self, today):
+        """Return the date timeliness is judged at: today, or the end of a closed quarter."""
+        if self.is_closed:
+            return self.ends_on
+        return today
+
+    def next_key(self):
+        """Return (year, number) of the following quarter."""
+        if self.number == 4:
+            return self.year + 1, 1
+        return self.year, self.number + 1
+
+    def previous_key(self):
+        """Return (year, number) of the preceding quarter."""
+        if self.number == 1:
+            return self.year - 1, 4
+        return self.year, self.number - 1
+
+    def __repr__(self):
+        return f"<Quarter {self.key}>"

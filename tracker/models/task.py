@@ -1,0 +1,317 @@
+"""Tasks, the units that take part in them, and their append-only history."""
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.i18n import lazy as _l
+from tracker.models.base import utcnow
+from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS, classify
+from tracker.text import fold, to_roman
+
+KINDS = {
+    "movement": _l("Movement / campaign"),
+    "congress": _l("Congress"),
+    "training": _l("Training course"),
+    "dialogue": _l("Citizen dialogue"),
+    "advisory": _l("Advisory work"),
+    "monitoring": _l("Monitoring"),
+    "democracy": _l("Grassroots democracy"),
+    "mobilisation": _l("Mass mobilisation"),
+    "inspection": _l("Inspection and supervision"),
+    "other": _l("Other"),
+}
+
+# Fields that belong to one kind only; the form shows them for that kind.
+KIND_FIELDS = {
+    "movement": ("campaign_name", "models_registered", "models_recognised"),
+    "congress": (
+        "organisation", "congress_ordinal", "term_start", "term_end", "held_on",
+        "delegates",
+    ),
+    "training": ("audience", "sessions", "trainees_planned", "trainees_attended"),
+    "dialogue": (
+        "chair", "commune", "held_on", "participants", "opinions_raised",
+        "opinions_answered",
+    ),
+}
+ALL_KIND_FIELDS = tuple(
+    dict.fromkeys(name for names in KIND_FIELDS.values() for name in names)
+)
+
+STATUSES = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+    "postponed": _l("Postponed"),
+    "cancelled": _l("Cancelled"),
+}
+STATUS_COLOURS = {
+    "not_started": "secondary",
+    "in_progress": "primary",
+    "done": "success",
+    "postponed": "warning",
+    "cancelled": "dark",
+}
+SHARE_STATUSES = {key: STATUSES[key] for key in ("not_started", "in_progress", "done")}
+
+ROLES = {
+    "coordinating": _l("Coordinating"),
+    "participating": _l("Participating"),
+}
+
+
+class Task(db.Model):
+    """A piece of a quarter's work, led by one unit."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_quarter_kind", "quarter_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter_id: Mapped[int] = mapped_column(ForeignKey("quarter.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="other")
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    due_on: Mapped[Optional[dt.date]]
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    progress: Mapped[int] = mapped_column(default=0)
+    completed_on: Mapped[Optional[dt.date]]
+    result: Mapped[str] = mapped_column(Text, default="")
+    target_count: Mapped[Optional[int]]
+    achieved_count: Mapped[Optional[int]]
+    target_label: Mapped[str] = mapped_column(String(100), default="")
+    source_document: Mapped[str] = mapped_column(String(300), default="")
+    is_recurring: Mapped[bool] = mapped_column(default=False)
+    carried_from_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("task.id"), index=True
+    )
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    # movement / campaign
+    campaign_name: Mapped[str] = mapped_column(String(300), default="")
+    models_registered: Mapped[Optional[int]]
+    models_recognised: Mapped[Optional[int]]
+    # congress
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    congress_ordinal: Mapped[Optional[int]]
+    term_start: Mapped[Optional[int]]
+    term_end: Mapped[Optional[int]]
+    delegates: Mapped[Optional[int]]
+    # training
+    audience: Mapped[str] = mapped_column(String(300), default="")
+    sessions: Mapped[Optional[int]]
+    trainees_planned: Mapped[Optional[int]]
+    trainees_attended: Mapped[Optional[int]]
+    # dialogue
+    chair: Mapped[str] = mapped_column(String(200), default="")
+    commune: Mapped[str] = mapped_column(String(200), default="")
+    participants: Mapped[Optional[int]]
+    opinions_raised: Mapped[Optional[int]]
+    opinions_answered: Mapped[Optional[int]]
+    # congress and dialogue
+    held_on: Mapped[Optional[dt.date]]
+
+    quarter: Mapped["Quarter"] = relationship()  # noqa: F821
+    lead_unit: Mapped["Unit"] = relationship()  # noqa: F821
+    created_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    carried_from: Mapped[Optional["Task"]] = relationship(remote_side=[id])
+    unit_links: Mapped[list["TaskUnit"]] = relationship(
+        back_populates="task", cascade="all, delete-orphan"
+    )
+    updates: Mapped[list["TaskUpdate"]] = relationship(
+        back_populates="task",
+        order_by="TaskUpdate.id.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def kind_label(self):
+        """Return the translated kind name."""
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self):
+        """Return the translated status name."""
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def status_colour(self):
+        """Return the badge colour of the status."""
+        return STATUS_COLOURS.get(self.status, "secondary")
+
+    @property
+    def coordinating_units(self):
+        """Return the coordinating units in display order."""
+        return [link.unit for link in self._links("coordinating")]
+
+    @property
+    def participants_links(self):
+        """Return the links of units that each report their own share."""
+        return self._links("participating")
+
+    def _links(self, role):
+        links = [link for link in self.unit_links if link.role == role]
+        return sorted(links, key=lambda link: (link.unit.sort_order, link.unit.name))
+
+    @property
+    def is_shared(self):
+        """Tell whether several units each carry out a share of the task."""
+        return any(link.role == "participating" for link in self.unit_links)
+
+    def share_counts(self):
+        """Return (units done, units taking part) for a shared task."""
+        links = self.participants_links
+        return sum(1 for link in links if link.share_status == "done"), len(links)
+
+    def overdue_shares(self, cutoff):
+        """Return the participating links not done although the due date has passed."""
+        if self.due_on is None or cutoff <= self.due_on or self.status == "cancelled":
+            return []
+        return [link for link in self.participants_links if link.share_status != "done"]
+
+    def timeliness(self, cutoff):
+        """Return the timeliness code at the cut-off date."""
+        return classify(self.status, self.due_on, self.completed_on, cutoff)
+
+    def timeliness_label(self, cutoff):
+        """Return the translated timeliness label at the cut-off date."""
+        code = self.timeliness(cutoff)
+        return TIMELINESS.get(code, "") if code else ""
+
+    def timeliness_colour(self, cutoff):
+        """Return the badge colour of the timeliness class."""
+        return TIMELINESS_COLOURS.get(self.timeliness(cutoff), "dark")
+
+    @property
+    def ordinal_roman(self):
+        """Return the congress ordinal in Roman numerals ("XII")."""
+        return to_roman(self.congress_ordinal)
+
+    @property
+    def term_label(self):
+        """Return the congress term, e.g. "2023–2028"."""
+        if self.term_start and self.term_end:
+            return f"{self.term_start}–{self.term_end}"
+        return ""
+
+    @property
+    def target_text(self):
+        """Return "achieved/target label" ("11/11 cuộc"), or an empty string."""
+        if self.target_count is None:
+            return ""
+        achieved = self.achieved_count if self.achieved_count is not None else 0
+        text = f"{achieved}/{self.target_count}"
+        return f"{text} {self.target_label}".strip()
+
+    def kind_details(self):
+        """Return (field name, value) pairs of the kind's own fields that are set."""
+        names = KIND_FIELDS.get(self.kind, ())
+        pairs = []
+        for name in names:
+            value = getattr(self, name)
+            if value not in (None, ""):
+                pairs.append((name, value))
+        return pairs
+
+    def refresh_search_text(self):
+        """Recompute the diacritic-free text the board's search matches against."""
+        parts = [
+            self.title, self.description, self.campaign_name, self.organisation,
+            self.source_document, self.audience, self.chair, self.commune,
+            self.result,
+        ]
+        self.search_text = fold(" ".join(part for part in parts if part))
+
+    def __repr__(self):
+        return f"<Task {self.id} {self.title[:30]!r}>"
+
+
+@event.listens_for(Task, "before_insert")
+@event.listens_for(Task, "before_update")
+def _keep_search_text(mapper, connection, task):
+    """Keep the folded search text in step with the fields it covers."""
+    task.refresh_search_text()
+
+
+class TaskUnit(db.Model):
+    """A unit's part in a task other than leading it: coordinating or participating."""
+
+    __tablename__ = "task_unit"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), default="coordinating")
+    share_status: Mapped[str] = mapped_column(String(20), default="not_started")
+    share_done_on: Mapped[Optional[dt.date]]
+    share_note: Mapped[str] = mapped_column(Text, default="")
+    share_updated_at: Mapped[Optional[dt.datetime]]
+
+    task: Mapped[Task] = relationship(back_populates="unit_links")
+    unit: Mapped["Unit"] = relationship(lazy="joined")  # noqa: F821
+
+    @property
+    def role_label(self):
+        """Return the translated role name."""
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def share_status_label(self):
+        """Return the translated share status."""
+        return STATUSES.get(self.share_status, self.share_status)
+
+
+UPDATE_ACTIONS = {
+    "created": _l("Created"),
+    "edited": _l("Edited"),
+    "progress": _l("Progress report"),
+    "share": _l("Unit's share reported"),
+}
+
+
+class TaskUpdate(db.Model):
+    """One entry of a task's history: who changed what, and when. Never edited."""
+
+    __tablename__ = "task_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    old_status: Mapped[Optional[str]] = mapped_column(String(20))
+    new_status: Mapped[Optional[str]] = mapped_column(String(20))
+    old_progress: Mapped[Optional[int]]
+    new_progress: Mapped[Optional[int]]
+    note: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+
+    task: Mapped[Task] = relationship(back_populates="updates")
+    user: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    unit: Mapped[Optional["Unit"]] = relationship()  # noqa: F821
+
+    @property
+    def action_label(self):
+        """Return the translated action name."""
+        return UPDATE_ACTIONS.get(self.action, self.action)
+
+    @property
+    def old_status_label(self):
+        """Return the translated previous status."""
+        return STATUSES.get(self.old_status, self.old_status or "")
+
+    @property
+    def new_status_label(self):
+        """Return the translated new status."""
+        return STATUSES.get(self.new_status, self.new_status or "")

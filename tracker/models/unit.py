@@ -1,0 +1,47 @@
+"""Units: the board, the Front, mass organisations, commune Party committees."""
+from typing import Optional
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.i18n import lazy as _l
+
+UNIT_KINDS = {
+    "party_board": _l("Party board"),
+    "party_committee": _l("Party committee"),
+    "front": _l("Fatherland Front"),
+    "mass_org": _l("Socio-political organisation"),
+    "commune_party_committee": _l("Commune Party committee"),
+    "government_office": _l("Government office"),
+    "other": _l("Other"),
+}
+
+
+class Unit(db.Model):
+    """A responsible unit that leads or coordinates tasks."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), default="other")
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"), index=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[Optional["Unit"]] = relationship(
+        remote_side=[id], back_populates="children"
+    )
+    children: Mapped[list["Unit"]] = relationship(
+        back_populates="parent", order_by="Unit.sort_order"
+    )
+
+    @property
+    def kind_label(self):
+        """Return the translated name of the unit's kind."""
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    def __repr__(self):
+        return f"<Unit {self.short_name}>"

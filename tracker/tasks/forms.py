@@ -1,0 +1,277 @@
+"""Forms for planning a task and reporting its progress."""
+import datetime as dt
+
+from flask_babel import gettext as _
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.forms import Form, choices
+from tracker.i18n import lazy as _l
+from tracker.models import KINDS, SHARE_STATUSES, STATUSES
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def strip(value):
+    """Trim surrounding whitespace; an absent value becomes an empty string."""
+    return value.strip() if isinstance(value, str) else (value or "")
+
+
+def _count(label, maximum=1_000_000):
+    """Return an optional whole-number field between 0 and maximum."""
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(0, maximum, _l("Enter a whole number from 0 to %(max)s.")),
+        ],
+    )
+
+
+def _text(label, maximum):
+    """Return an optional single-line text field of bounded length."""
+    return StringField(
+        label,
+        validators=[Length(max=maximum, message=_l("At most %(max)d characters."))],
+        filters=[strip],
+    )
+
+
+def _year(label):
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(1945, 2100, _l("Enter a year from %(min)s to %(max)s.")),
+        ],
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TaskForm(Form):
+    """Plan fields of a task, including the fields of its kind."""
+
+    kind = SelectField(_l("Kind of work"), choices=choices(KINDS.items()))
+    title = StringField(
+        _l("Title"),
+        validators=[
+            DataRequired(_l("Enter the task's title.")),
+            Length(max=500, message=_l("At most %(max)d characters.")),
+        ],
+        filters=[strip],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Length(max=10000, message=_l("At most %(max)d characters."))],
+        filters=[strip],
+    )
+    lead_unit_id = SelectField(
+        _l("Lead unit"),
+        coerce=int,
+        validators=[DataRequired(_l("Choose the lead unit."))],
+        validate_choice=True,
+    )
+    coordinating = MultiCheckboxField(_l("Coordinating units"), coerce=int)
+    participating = MultiCheckboxField(
+        _l("Participating units (each reports its own share)"), coerce=int
+    )
+    due_on = DateField(_l("Due date"), format=DATE_FORMATS, validators=[Optional()])
+    is_recurring = BooleanField(_l("Recurring / ongoing work"))
+    target_count = _count(_l("Target (count)"))
+    achieved_count = _count(_l("Achieved (count)"))
+    target_label = _text(_l("Counted in (e.g. dialogues)"), 100)
+    source_document = _text(_l("Source document"), 300)
+    result = TextAreaField(
+        _l("Result"),
+        validators=[Length(max=10000, message=_l("At most %(max)d characters."))],
+        filters=[strip],
+    )
+    # movement / campaign
+    campaign_name = _text(_l("Campaign name"), 300)
+    models_registered = _count(_l("Models registered"))
+    models_recognised = _count(_l("Models recognised"))
+    # congress
+    organisation = _text(_l("Organisation"), 300)
+    congress_ordinal = IntegerField(
+        _l("Congress number (ordinal)"),
+        validators=[
+            Optional(),
+            NumberRange(1, 100, _l("Enter a whole number from %(min)s to %(max)s.")),
+        ],
+    )
+    term_start = _year(_l("Term from (year)"))
+    term_end = _year(_l("Term to (year)"))
+    delegates = _count(_l("Delegates"))
+    # training
+    audience = _text(_l("Audience"), 300)
+    sessions = _count(_l("Sessions"), 10_000)
+    trainees_planned = _count(_l("Trainees planned"))
+    trainees_attended = _count(_l("Trainees attended"))
+    # dialogue
+    chair = _text(_l("Chaired by"), 200)
+    commune = _text(_l("Commune / unit"), 200)
+    participants = _count(_l("Participants"))
+    opinions_raised = _count(_l("Opinions raised"))
+    opinions_answered = _count(_l("Opinions answered"))
+    # congress and dialogue
+    held_on = DateField(_l("Date held"), format=DATE_FORMATS, validators=[Optional()])
+
+    def __init__(self, *args, quarter=None, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quarter = quarter
+        options = [(unit.id, unit.name) for unit in units]
+        self.lead_unit_id.choices = choices([(0, _("— choose —"))] + options)
+        self.coordinating.choices = choices(options)
+        self.participating.choices = choices(options)
+
+    def validate_due_on(self, field):
+        """Keep the due date within the quarter and the year after it."""
+        if field.data is None or self.quarter is None:
+            return
+        latest = self.quarter.ends_on + dt.timedelta(days=366)
+        if field.data < self.quarter.starts_on or field.data > latest:
+            raise ValidationError(
+                _(
+                    "The due date must fall between %(start)s and %(end)s.",
+                    start=self.quarter.starts_on.strftime("%d/%m/%Y"),
+                    end=latest.strftime("%d/%m/%Y"),
+                )
+            )
+
+    def validate_held_on(self, field):
+        """Refuse a date held that makes no sense for the quarter."""
+        if field.data is None or self.quarter is None:
+            return
+        earliest = self.quarter.starts_on - dt.timedelta(days=366)
+        latest = self.quarter.ends_on + dt.timedelta(days=366)
+        if not earliest <= field.data <= latest:
+            raise ValidationError(_("This date is too far from the quarter."))
+
+    def validate_term_end(self, field):
+        """Require the term to end after it starts."""
+        if field.data and self.term_start.data and field.data <= self.term_start.data:
+            raise ValidationError(_("The term must end after it starts."))
+
+    def validate_achieved_count(self, field):
+        """Require a target when an achieved count is given."""
+        if field.data is not None and self.target_count.data is None:
+            raise ValidationError(_("Give the target as well."))
+
+    def validate_opinions_answered(self, field):
+        """Refuse more opinions answered than raised."""
+        raised = self.opinions_raised.data
+        if field.data is not None and raised is not None and field.data > raised:
+            raise ValidationError(_("Cannot exceed the opinions raised."))
+
+    def validate_coordinating(self, field):
+        """Refuse a unit that is both coordinating and participating."""
+        both = set(field.data or ()) & set(self.participating.data or ())
+        if both:
+            raise ValidationError(
+                _("A unit cannot be both coordinating and participating.")
+            )
+
+    def plan_data(self):
+        """Return the plan fields as a dict for the task services."""
+        from tracker.tasks.services import PLAN_FIELDS
+
+        return {name: getattr(self, name).data for name in PLAN_FIELDS}
+
+
+class ProgressForm(Form):
+    """A progress report: status, percentage and a note."""
+
+    status = SelectField(_l("Status"), choices=choices(STATUSES.items()))
+    progress = IntegerField(
+        _l("Progress (%)"),
+        validators=[
+            Optional(),
+            NumberRange(0, 100, _l("Progress must be between 0 and 100.")),
+        ],
+    )
+    completed_on = DateField(
+        _l("Completed on"), format=DATE_FORMATS, validators=[Optional()]
+    )
+    note = TextAreaField(
+        _l("Note"),
+        validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
+        filters=[strip],
+    )
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or dt.date.today()
+
+    def validate(self, extra_validators=None):
+        """Require a progress figure unless the task is done or cancelled."""
+        valid = super().validate(extra_validators)
+        missing = self.progress.data is None and not self.progress.errors
+        if missing and self.status.data not in ("done", "cancelled"):
+            self.progress.errors.append(_("Enter the progress from 0 to 100."))
+            return False
+        return valid
+
+    def validate_completed_on(self, field):
+        """Refuse a completion date in the future."""
+        if field.data and field.data > self.today:
+            raise ValidationError(_("The completion date cannot be in the future."))
+
+
+class ShareForm(Form):
+    """A participating unit's report on its own share of a shared task."""
+
+    unit_id = SelectField(_l("Unit"), coerce=int, validate_choice=True)
+    share_status = SelectField(_l("Status"), choices=choices(SHARE_STATUSES.items()))
+    share_done_on = DateField(_l("Date done"), format=DATE_FORMATS, validators=[Optional()])
+    share_note = TextAreaField(
+        _l("Note"),
+        validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
+        filters=[strip],
+    )
+
+    def __init__(self, *args, links=(), today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit_id.choices = choices((link.unit_id, link.unit.name) for link in links)
+        self.today = today or dt.date.today()
+
+    def validate_share_done_on(self, field):
+        """Refuse a date done in the future."""
+        if field.data and field.data > self.today:
+            raise ValidationError(_("The date cannot be in the future."))
+
+
+def _history_labels():
+    """Return the label of every field a history row may name."""
+    labels = {
+        name: field.args[0]
+        for name, field in vars(TaskForm).items()
+        if getattr(field, "args", None)
+    }
+    labels.update(
+        units=_l("Units"),
+        status=_l("Status"),
+        progress=_l("Progress (%)"),
+        completed_on=_l("Completed on"),
+        share_status=_l("Unit's status"),
+        share_done_on=_l("Date done"),
+    )
+    return labels
+
+
+HISTORY_LABELS = _history_labels()

@@ -1,0 +1,267 @@
+"""Rules about tasks: the board's query, creating, editing and reporting progress.
+
+Every write goes through here, appends a TaskUpdate row, and only flushes: the view
+commits once.
+"""
+import datetime as dt
+from collections import OrderedDict
+
+from flask import abort
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import KIND_FIELDS, KINDS, Task, TaskUnit, TaskUpdate, Unit
+from tracker.models.base import utcnow
+from tracker.models.task import ALL_KIND_FIELDS
+from tracker.text import fold
+
+# Fields a plan edit may change, in the order the history lists them.
+PLAN_FIELDS = (
+    "kind", "title", "description", "lead_unit_id", "due_on", "is_recurring",
+    "target_count", "achieved_count", "target_label", "source_document", "result",
+) + ALL_KIND_FIELDS
+
+
+def get_task_or_404(task_id):
+    """Return the task with its units and history loaded, or abort with 404."""
+    task = db.session.scalar(
+        select(Task)
+        .where(Task.id == task_id)
+        .options(
+            joinedload(Task.quarter),
+            joinedload(Task.lead_unit),
+            selectinload(Task.unit_links).joinedload(TaskUnit.unit),
+            selectinload(Task.updates).joinedload(TaskUpdate.user),
+            selectinload(Task.updates).joinedload(TaskUpdate.unit),
+            joinedload(Task.carried_from).joinedload(Task.quarter),
+        )
+    )
+    if task is None:
+        abort(404)
+    return task
+
+
+def search_condition(text):
+    """Return a condition matching tasks whose text holds every word, ignoring accents."""
+    words = fold(text).split()
+    return [Task.search_text.contains(word, autoescape=True) for word in words]
+
+
+def board_tasks(quarter, unit_id=None, kind=None, status=None, q=None):
+    """Return the quarter's tasks matching the filters, with what the board shows."""
+    stmt = (
+        select(Task)
+        .where(Task.quarter_id == quarter.id)
+        .options(
+            joinedload(Task.lead_unit),
+            selectinload(Task.unit_links).joinedload(TaskUnit.unit),
+        )
+        .order_by(Task.id)
+    )
+    if unit_id is not None:
+        takes_part = exists().where(
+            TaskUnit.task_id == Task.id, TaskUnit.unit_id == unit_id
+        )
+        stmt = stmt.where(or_(Task.lead_unit_id == unit_id, takes_part))
+    if kind:
+        stmt = stmt.where(Task.kind == kind)
+    if status:
+        stmt = stmt.where(Task.status == status)
+    if q:
+        stmt = stmt.where(*search_condition(q))
+    return db.session.scalars(stmt).unique().all()
+
+
+def group_by_kind(tasks):
+    """Return [(kind, label, tasks)] in the fixed order of kinds, skipping empty ones."""
+    groups = OrderedDict((kind, []) for kind in KINDS)
+    for task in tasks:
+        groups.setdefault(task.kind, []).append(task)
+    return [(kind, KINDS.get(kind, kind), items) for kind, items in groups.items() if items]
+
+
+def active_units():
+    """Return the active units in display order."""
+    return db.session.scalars(
+        select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.sort_order, Unit.name)
+    ).all()
+
+
+def _plain(value):
+    """Return a JSON-friendly form of a field value for the history."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _unit_roles(task):
+    return {link.unit_id: link.role for link in task.unit_links}
+
+
+def _apply_plan(task, data):
+    """Copy plan fields from data onto the task, clearing other kinds' fields."""
+    for name in PLAN_FIELDS:
+        if name in data:
+            setattr(task, name, data[name])
+    own = KIND_FIELDS.get(task.kind, ())
+    for name in ALL_KIND_FIELDS:
+        if name not in own:
+            column_default = Task.__table__.c[name].default
+            setattr(task, name, column_default.arg if column_default else None)
+    if task.due_on is None and not task.is_recurring:
+        task.due_on = task.quarter.ends_on
+
+
+def _apply_units(task, coordinating, participating):
+    """Make the task's unit links match the given unit ids, keeping reported shares."""
+    wanted = {}
+    for unit_id in coordinating:
+        wanted[unit_id] = "coordinating"
+    for unit_id in participating:
+        wanted[unit_id] = "participating"
+    wanted.pop(task.lead_unit_id, None)
+    current = {link.unit_id: link for link in task.unit_links}
+    for unit_id, link in current.items():
+        if unit_id not in wanted:
+            task.unit_links.remove(link)
+    for unit_id, role in wanted.items():
+        if unit_id in current:
+            current[unit_id].role = role
+        else:
+            task.unit_links.append(
+                TaskUnit(unit_id=unit_id, role=role, unit=db.session.get(Unit, unit_id))
+            )
+
+
+def create_task(quarter, data, user, coordinating=(), participating=(), note=""):
+    """Add a task to the quarter with its units and a "created" history row."""
+    task = Task(quarter=quarter, status=data.get("status", "not_started"))
+    task.progress = data.get("progress", 0)
+    task.completed_on = data.get("completed_on")
+    _apply_plan(task, data)
+    task.lead_unit = db.session.get(Unit, task.lead_unit_id)
+    task.created_by = user
+    _apply_units(task, coordinating, participating)
+    db.session.add(task)
+    db.session.flush()
+    db.session.add(
+        TaskUpdate(
+            task=task, user=user, action="created", new_status=task.status,
+            new_progress=task.progress, note=note,
+        )
+    )
+    db.session.flush()
+    return task
+
+
+def update_task(task, data, user, coordinating=(), participating=()):
+    """Apply a plan edit and record every changed field in the history."""
+    before = {name: getattr(task, name) for name in PLAN_FIELDS}
+    lead_before = task.lead_unit.short_name
+    roles_before = _unit_roles(task)
+    _apply_plan(task, data)
+    if task.lead_unit_id != before["lead_unit_id"]:
+        task.lead_unit = db.session.get(Unit, task.lead_unit_id)
+    _apply_units(task, coordinating, participating)
+    changes = {}
+    for name in PLAN_FIELDS:
+        old, new = before[name], getattr(task, name)
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+    if "lead_unit_id" in changes:
+        changes["lead_unit_id"] = [lead_before, task.lead_unit.short_name]
+    roles_after = _unit_roles(task)
+    if roles_before != roles_after:
+        changes["units"] = [_roles_text(roles_before), _roles_text(roles_after)]
+    if not changes:
+        return task, {}
+    db.session.add(
+        TaskUpdate(
+            task=task, user=user, action="edited", old_status=task.status,
+            new_status=task.status, old_progress=task.progress,
+            new_progress=task.progress, changes=changes,
+        )
+    )
+    db.session.flush()
+    return task, changes
+
+
+def _roles_text(roles):
+    """Return a readable, stable list of "short name (role)" for the history."""
+    if not roles:
+        return []
+    units = {
+        unit.id: unit.short_name
+        for unit in db.session.scalars(select(Unit).where(Unit.id.in_(roles)))
+    }
+    return sorted(f"{units.get(uid, uid)} ({role})" for uid, role in roles.items())
+
+
+def report_progress(task, status, progress, note, user, completed_on=None, today=None):
+    """Record a progress report: new status and progress, with a history row."""
+    today = today or dt.date.today()
+    old_status, old_progress = task.status, task.progress
+    if status == "done":
+        progress = 100
+        task.completed_on = completed_on or task.completed_on or today
+    else:
+        task.completed_on = None
+    task.status = status
+    task.progress = progress
+    update = TaskUpdate(
+        task=task, user=user, action="progress", old_status=old_status,
+        new_status=status, old_progress=old_progress, new_progress=progress,
+        note=note or "",
+    )
+    if status == "done":
+        update.changes = {"completed_on": [None, task.completed_on.isoformat()]}
+    db.session.add(update)
+    db.session.flush()
+    return update
+
+
+def report_share(link, status, done_on, note, user, today=None):
+    """Record one participating unit's share, with a history row.
+
+    The task's progress follows the shares: the fraction of units done. When the last
+    unit is done the task is done, on the date of the last share.
+    """
+    today = today or dt.date.today()
+    task = link.task
+    old_share = link.share_status
+    old_status, old_progress = task.status, task.progress
+    link.share_status = status
+    link.share_done_on = (done_on or today) if status == "done" else None
+    link.share_note = note or ""
+    link.share_updated_at = utcnow()
+    changes = {"share_status": [old_share, status]}
+    if link.share_done_on:
+        changes["share_done_on"] = [None, link.share_done_on.isoformat()]
+    if task.status not in ("done", "cancelled"):
+        links = task.participants_links
+        done = [item for item in links if item.share_status == "done"]
+        task.progress = round(100 * len(done) / len(links))
+        if len(done) == len(links):
+            task.status = "done"
+            task.completed_on = max(item.share_done_on for item in done)
+        elif task.status == "not_started" and status != "not_started":
+            task.status = "in_progress"
+    if task.status != old_status:
+        changes["status"] = [old_status, task.status]
+    update = TaskUpdate(
+        task=task, user=user, unit_id=link.unit_id, action="share",
+        old_status=old_status, new_status=task.status, old_progress=old_progress,
+        new_progress=task.progress, note=note or "", changes=changes,
+    )
+    db.session.add(update)
+    db.session.flush()
+    return update
+
+
+def get_link_or_404(task, unit_id):
+    """Return the task's participating link for the unit, or abort with 404."""
+    for link in task.unit_links:
+        if link.unit_id == unit_id and link.role == "participating":
+            return link
+    abort(404)
