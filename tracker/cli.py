@@ -67,3 +67,55 @@ def init_app(app):
     """Register the commands with the application."""
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(rollover_command)
+
+
+@click.command("rollover")
+@click.argument("key")
+@click.option(
+    "--close", "closings", multiple=True, metavar="TASK_ID=REASON",
+    help="Close a task here instead of carrying it; REASON is cancelled or not_needed.",
+)
+@click.option("--user", "username", help="Record the close as done by this user.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+def rollover_command(key, closings, username, dry_run):
+    """Close quarter KEY (e.g. 2023-Q1), carrying its unfinished tasks forward."""
+    from tracker.models import parse_key
+    from tracker.quarters.rollover import (
+        RolloverError, close_plan, close_quarter, find_quarter,
+    )
+
+    parsed = parse_key(key)
+    quarter = find_quarter(*parsed) if parsed else None
+    if quarter is None:
+        raise click.ClickException(f"No quarter {key!r} (expected e.g. 2023-Q1).")
+    user = None
+    if username:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"Unknown user {username!r}.")
+    decisions = {}
+    for item in closings:
+        task_id, _, reason = item.partition("=")
+        if not task_id.strip().isdigit() or not reason:
+            raise click.ClickException(f"Expected TASK_ID=REASON, got {item!r}.")
+        decisions[int(task_id)] = reason.strip()
+    plan = [] if quarter.is_closed else close_plan(quarter)
+    for entry in plan:
+        action = "already carried" if entry.is_carried else decisions.get(
+            entry.task.id, "carry")
+        click.echo(f"#{entry.task.id} [{action}] {entry.task.title}")
+    try:
+        result = close_quarter(quarter, decisions, user)
+    except RolloverError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc))
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was changed.")
+        return
+    db.session.commit()
+    click.echo(
+        f"Closed {quarter.key}: {len(result.carried)} carried to "
+        f"{result.next_quarter.key}, {len(result.closed)} closed here."
+    )

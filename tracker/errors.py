@@ -34,7 +34,19 @@ def render_error(error):
     ), code
 
 
+def refuse_closed_quarter(error):
+    """Answer 403 when a change would touch a closed quarter's record."""
+    db.session.rollback()
+    return render_template(
+        "errors/error.html", code=403,
+        message=_("This quarter is closed; its record cannot change."), detail=None,
+    ), 403
+
+
 def init_app(app):
     """Register the error page for every status the application may return."""
+    from tracker.models.guard import ClosedQuarterError
+
     for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, render_error)
+    app.register_error_handler(ClosedQuarterError, refuse_closed_quarter)

@@ -1,7 +1,7 @@
 """Language selection and the formatting helpers templates use."""
 import datetime as dt
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime, gettext, lazy_gettext
 
 from tracker.config import LANGUAGES
@@ -12,7 +12,7 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 def select_locale():
     """Pick the language remembered in the session, Vietnamese by default."""
-    lang = session.get("lang")
+    lang = session.get("lang") if has_request_context() else None
     if lang in LANGUAGES:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -223,10 +223,13 @@ def test_viewer_cannot_create_or_edit(client, login_as, make_task, units, db):
     assert db.session.get(Task, task.id).status == "not_started"
 
 
-def test_closed_quarter_refuses_changes(client, login_as, make_quarter, make_task, units):
+def test_closed_quarter_refuses_changes(client, login_as, make_quarter, make_task, units,
+                                        db):
     login_as("staff")
-    quarter = make_quarter(2023, 1, state="closed")
+    quarter = make_quarter(2023, 1)
     task = make_task(quarter=quarter, lead=units[0])
+    quarter.state = "closed"
+    db.session.commit()
     assert client.get("/tasks/new?quarter=2023-Q1").status_code == 403
     assert client.get(f"/tasks/{task.id}/edit").status_code == 403
     assert client.post(f"/tasks/{task.id}/status",

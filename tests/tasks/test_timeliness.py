@@ -9,10 +9,8 @@ DUE = dt.date(2023, 6, 30)
 BEFORE, ON, AFTER = dt.date(2023, 6, 29), DUE, dt.date(2023, 7, 1)
 
 
-@pytest.mark.parametrize(
-    "status, due, completed, cutoff, expected",
-    [
-        ("done", DUE, BEFORE, AFTER, "done_on_time"),
+CASES = [
+    ("done", DUE, BEFORE, AFTER, "done_on_time"),
         ("done", DUE, ON, AFTER, "done_on_time"),
         ("done", DUE, AFTER, AFTER, "done_late"),
         ("done", None, AFTER, AFTER, "done_on_time"),
@@ -27,8 +25,10 @@ BEFORE, ON, AFTER = dt.date(2023, 6, 29), DUE, dt.date(2023, 7, 1)
         ("not_started", None, None, AFTER, "no_deadline"),
         ("in_progress", None, None, AFTER, "no_deadline"),
         ("cancelled", DUE, None, AFTER, None),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize("status, due, completed, cutoff, expected", CASES)
 def test_classify(status, due, completed, cutoff, expected):
     assert classify(status, due, completed, cutoff) == expected
 
@@ -45,9 +45,11 @@ def test_completion_rate_is_none_without_owed_work():
     assert completion_rate({"in_progress_on_time": 3}) is None
 
 
-def test_task_timeliness_uses_closed_quarter_end(make_task, make_quarter):
-    quarter = make_quarter(2023, 1, state="closed")
+def test_task_timeliness_uses_closed_quarter_end(make_task, make_quarter, db):
+    quarter = make_quarter(2023, 1)
     task = make_task(quarter=quarter, status="in_progress")
+    quarter.state = "closed"
+    db.session.commit()
     assert task.due_on == dt.date(2023, 3, 31)
     cutoff = quarter.cutoff(dt.date(2026, 11, 29))
     assert cutoff == dt.date(2023, 3, 31)

@@ -29,3 +29,18 @@ def can_report_share(user, link):
 def can_manage_quarter(user):
     """Tell whether the user may create quarters and change their state."""
     return user.is_authenticated and user.role in ("admin", "leader", "staff")
+
+
+def can_close_quarter(user):
+    """Tell whether the user may close a quarter and roll its work forward."""
+    return user.is_authenticated and user.role in ("admin", "leader")
+
+
+def can_approve_quarter(user):
+    """Tell whether the user may approve a closed quarter's summary."""
+    return user.is_authenticated and user.role in ("admin", "leader")
+
+
+def can_reopen_quarter(user):
+    """Tell whether the user may reopen a closed quarter (admins only)."""
+    return user.is_authenticated and user.role == "admin"

@@ -1,9 +1,9 @@
 """Quarters: the calendar quarter a board plans, follows and closes."""
 import datetime as dt
 import re
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -40,14 +40,25 @@ class Quarter(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     number: Mapped[int]
-    state: Mapped[str] = mapped_column(String(20), default="planning")
+    # active_history: the guard needs the stored state even if it was not loaded.
+    state: Mapped[str] = mapped_column(
+        String(20), default="planning", active_history=True
+    )
     briefing_on: Mapped[Optional[dt.date]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[Optional[dt.datetime]]
     approved_at: Mapped[Optional[dt.datetime]]
     approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    # The summary figures as approved; every later export uses these.
+    approved_summary: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
-    approved_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    approved_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
+        foreign_keys=[approved_by_id]
+    )
+    closed_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
+        foreign_keys=[closed_by_id]
+    )
 
     @property
     def key(self):
@@ -75,6 +86,11 @@ class Quarter(db.Model):
     def is_closed(self):
         """Tell whether the quarter is closed (and so read-only)."""
         return self.state == "closed"
+
+    @property
+    def is_approved(self):
+        """Tell whether a leader has approved the closed quarter's summary."""
+        return self.approved_at is not None
 
     @property
     def state_label(self):

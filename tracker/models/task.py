@@ -88,6 +88,11 @@ class Task(db.Model):
     carried_from_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("task.id"), index=True
     )
+    # Set when the quarter closes: the class at the quarter's last day, never recomputed.
+    frozen_timeliness: Mapped[Optional[str]] = mapped_column(String(20))
+    # Set when the quarter closes and the task is not carried: why it ends here.
+    closing_reason: Mapped[Optional[str]] = mapped_column(String(20))
+    closing_note: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -163,6 +168,16 @@ class Task(db.Model):
         return sorted(links, key=lambda link: (link.unit.sort_order, link.unit.name))
 
     @property
+    def closing_reason_label(self):
+        """Return the translated reason the task ended with its quarter."""
+        return CLOSING_REASONS.get(self.closing_reason, self.closing_reason or "")
+
+    @property
+    def is_finished(self):
+        """Tell whether the task needs no more work (done or cancelled)."""
+        return self.status in ("done", "cancelled")
+
+    @property
     def is_shared(self):
         """Tell whether several units each carry out a share of the task."""
         return any(link.role == "participating" for link in self.unit_links)
@@ -179,7 +194,9 @@ class Task(db.Model):
         return [link for link in self.participants_links if link.share_status != "done"]
 
     def timeliness(self, cutoff):
-        """Return the timeliness code at the cut-off date."""
+        """Return the timeliness code at the cut-off date (frozen once closed)."""
+        if self.frozen_timeliness is not None:
+            return self.frozen_timeliness or None
         return classify(self.status, self.due_on, self.completed_on, cutoff)
 
     def timeliness_label(self, cutoff):
@@ -276,6 +293,14 @@ UPDATE_ACTIONS = {
     "edited": _l("Edited"),
     "progress": _l("Progress report"),
     "share": _l("Unit's share reported"),
+    "carried_in": _l("Carried over from the previous quarter"),
+    "carried_out": _l("Carried over to the next quarter"),
+    "closed": _l("Closed without carrying over"),
+}
+
+CLOSING_REASONS = {
+    "cancelled": _l("Cancelled"),
+    "not_needed": _l("No longer needed"),
 }
 
 

@@ -18,15 +18,24 @@ bp = Blueprint("quarters", __name__, url_prefix="/quarters")
 @bp.route("/")
 def index():
     """List every quarter, newest first, with task counts per status."""
-    quarters = services.list_quarters()
-    counts = services.status_counts_by_quarter()
     form = QuarterForm() if policy.can_manage_quarter(current_user) else None
     if form is not None and not form.year.data:
         form.year.data = today().year
+    return _render_index(form)
+
+
+def _render_index(form, status=200):
+    """Render the quarter list with counts, completion rates and carried work."""
+    from tracker.quarters.summary import carried_counts, rates_by_quarter
+
+    quarters = services.list_quarters()
+    carried_in, carried_out = carried_counts(quarters)
     return render_template(
-        "quarters/index.html", quarters=quarters, counts=counts, statuses=STATUSES,
-        form=form,
-    )
+        "quarters/index.html", quarters=quarters, statuses=STATUSES, form=form,
+        counts=services.status_counts_by_quarter(),
+        rates=rates_by_quarter(quarters, today()),
+        carried_in=carried_in, carried_out=carried_out,
+    ), status
 
 
 @bp.route("/new", methods=["POST"])
@@ -36,12 +45,7 @@ def create():
         abort(403)
     form = QuarterForm()
     if not form.validate_on_submit():
-        quarters = services.list_quarters()
-        counts = services.status_counts_by_quarter()
-        return render_template(
-            "quarters/index.html", quarters=quarters, counts=counts,
-            statuses=STATUSES, form=form,
-        ), 400
+        return _render_index(form, 400)
     quarter = services.create_quarter(form.year.data, form.number.data)
     db.session.commit()
     flash(_("%(quarter)s has been opened.", quarter=quarter.label), "success")
@@ -83,6 +87,7 @@ def board(key):
         cutoff=cutoff,
         can_create=policy.can_create_task(current_user, quarter),
         can_manage=policy.can_manage_quarter(current_user),
+        can_close=policy.can_close_quarter(current_user) and not quarter.is_closed,
         state_form=Form(),
     )
 
@@ -100,4 +105,144 @@ def change_state(key):
     services.set_state(quarter, state)
     db.session.commit()
     flash(_("The quarter's state has been changed."), "success")
+    return redirect(url_for("quarters.board", key=quarter.key))
+
+
+def _close_decisions(form_data, plan):
+    """Read each task's choice and note from the close form; None if malformed."""
+    from tracker.quarters.rollover import ACTIONS, CARRY
+
+    decisions, notes = {}, {}
+    carry_all = "carry_all" in form_data
+    for item in plan:
+        if item.is_carried:
+            continue
+        task_id = item.task.id
+        action = CARRY if carry_all else form_data.get(f"action-{task_id}", CARRY)
+        if action not in ACTIONS:
+            return None, None
+        decisions[task_id] = action
+        notes[task_id] = (form_data.get(f"note-{task_id}") or "")[:2000]
+    return decisions, notes
+
+
+@bp.route("/<key>/close", methods=["GET", "POST"])
+def close(key):
+    """Show the close plan of a quarter and carry it out."""
+    from tracker.quarters.rollover import RolloverError, close_plan, close_quarter
+    from tracker.models import CLOSING_REASONS
+
+    quarter = services.get_quarter_or_404(key)
+    if not policy.can_close_quarter(current_user):
+        abort(403)
+    plan = close_plan(quarter) if not quarter.is_closed else []
+    form = Form()
+    error = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        decisions, notes = _close_decisions(request.form, plan)
+        if decisions is None:
+            error = _("Unknown choice for a task.")
+        else:
+            try:
+                result = close_quarter(quarter, decisions, current_user, notes)
+            except RolloverError as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                db.session.commit()
+                flash(
+                    _("%(quarter)s is closed: %(carried)d tasks carried to %(next)s, "
+                      "%(closed)d closed here.", quarter=quarter.label,
+                      carried=len(result.carried), next=result.next_quarter.label,
+                      closed=len(result.closed)),
+                    "success",
+                )
+                return redirect(url_for("quarters.rollover", key=quarter.key))
+    elif quarter.is_closed:
+        error = _("%(quarter)s is already closed.", quarter=quarter.label)
+    if error and request.method == "POST":
+        flash(error, "danger")
+    return render_template(
+        "quarters/close.html", quarter=quarter, plan=plan, form=form, error=error,
+        reasons=CLOSING_REASONS, next_key=quarter.next_key(),
+    ), (400 if error and request.method == "POST" else 200)
+
+
+@bp.route("/<key>/rollover")
+def rollover(key):
+    """Show a quarter and the next side by side: done, carried, closed, new."""
+    from tracker.quarters.rollover import rollover_view
+
+    quarter = services.get_quarter_or_404(key)
+    view = rollover_view(quarter)
+    return render_template(
+        "quarters/rollover.html", kinds=KINDS, cutoff=quarter.cutoff(today()),
+        group=task_services.group_by_kind, **view,
+    )
+
+
+@bp.route("/<key>/summary")
+def summary(key):
+    """Show the quarter at a glance for leaders."""
+    from tracker.quarters.summary import quarter_summary
+    from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS
+
+    quarter = services.get_quarter_or_404(key)
+    data = quarter_summary(quarter, today())
+    counts = data["figures"]["timeliness"]
+    parts = [
+        (label, counts.get(code, 0), TIMELINESS_COLOURS[code])
+        for code, label in TIMELINESS.items()
+    ]
+    return render_template(
+        "quarters/summary.html", timeliness=TIMELINESS, timeliness_parts=parts,
+        kinds=KINDS, form=Form(),
+        can_approve=policy.can_approve_quarter(current_user)
+        and quarter.is_closed and not quarter.is_approved,
+        can_reopen=policy.can_reopen_quarter(current_user) and quarter.is_closed,
+        **data,
+    )
+
+
+@bp.route("/<key>/approve", methods=["POST"])
+def approve(key):
+    """Approve a closed quarter's summary."""
+    from tracker.quarters.rollover import RolloverError, approve_quarter
+
+    quarter = services.get_quarter_or_404(key)
+    if not policy.can_approve_quarter(current_user):
+        abort(403)
+    if not Form().validate_on_submit():
+        abort(400)
+    try:
+        approve_quarter(quarter, current_user)
+    except RolloverError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("quarters.summary", key=quarter.key))
+    db.session.commit()
+    flash(_("%(quarter)s has been approved.", quarter=quarter.label), "success")
+    return redirect(url_for("quarters.summary", key=quarter.key))
+
+
+@bp.route("/<key>/reopen", methods=["POST"])
+def reopen(key):
+    """Reopen a closed quarter (admins), with a reason that is recorded."""
+    from tracker.quarters.rollover import RolloverError, reopen_quarter
+
+    quarter = services.get_quarter_or_404(key)
+    if not policy.can_reopen_quarter(current_user):
+        abort(403)
+    if not Form().validate_on_submit():
+        abort(400)
+    try:
+        reopen_quarter(quarter, current_user, request.form.get("reason", "")[:2000])
+    except RolloverError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("quarters.summary", key=quarter.key)), 302
+    db.session.commit()
+    flash(_("%(quarter)s has been reopened.", quarter=quarter.label), "warning")
     return redirect(url_for("quarters.board", key=quarter.key))

@@ -48,3 +48,32 @@ def completion_rate(counts):
     if not owed:
         return None
     return done / owed
+
+
+def timeliness_sql(task, cutoff):
+    """Return a SQL expression computing classify() for task rows at the cut-off date.
+
+    A frozen class (set when the quarter closed) wins; "" means frozen as none.
+    The aggregate pages count with it instead of loading every task.
+    """
+    from sqlalchemy import case, func, literal, null
+
+    live = case(
+        (task.status == "cancelled", null()),
+        (
+            task.status == "done",
+            case(
+                (
+                    (task.due_on.is_(None)) | (task.completed_on.is_(None))
+                    | (task.completed_on <= task.due_on),
+                    literal("done_on_time"),
+                ),
+                else_=literal("done_late"),
+            ),
+        ),
+        (task.due_on.is_(None), literal("no_deadline")),
+        (task.due_on < cutoff, literal("overdue")),
+        (task.status == "not_started", literal("not_started")),
+        else_=literal("in_progress_on_time"),
+    )
+    return func.coalesce(func.nullif(task.frozen_timeliness, ""), live)

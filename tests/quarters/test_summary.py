@@ -1,0 +1,152 @@
+"""The quarter summary: figures on the demo data, SQL timeliness, approval, the list."""
+import datetime as dt
+
+import pytest
+
+from tests.helpers import page_text
+from tests.tasks.test_timeliness import CASES
+from tracker.models import Quarter, Task
+from tracker.quarters.rollover import close_quarter
+from tracker.quarters.summary import quarter_summary
+from tracker.tasks.timeliness import timeliness_sql
+
+
+def _quarter(db, number):
+    return db.session.scalar(db.select(Quarter).where(Quarter.number == number))
+
+
+def test_sql_timeliness_agrees_with_classify(db, make_quarter, make_unit):
+    quarter = make_quarter(2023, 2)
+    unit = make_unit()
+    rows = []
+    for status, due, completed, cutoff, expected in CASES:
+        task = Task(quarter=quarter, lead_unit=unit, title="t", status=status,
+                    due_on=due, completed_on=completed)
+        db.session.add(task)
+        rows.append((task, cutoff, expected))
+    db.session.flush()
+    for task, cutoff, expected in rows:
+        code = db.session.scalar(
+            db.select(timeliness_sql(Task, cutoff)).where(Task.id == task.id))
+        assert code == expected, (task.status, task.due_on, cutoff)
+
+
+def test_demo_q1_figures_after_close(db, demo, make_user):
+    q1 = _quarter(db, 1)
+    close_quarter(q1, {}, make_user("leader2", role="leader"))
+    db.session.commit()
+    data = quarter_summary(q1, dt.date(2026, 11, 29))
+    f = data["figures"]
+    assert f["total"] == 6 and f["done"] == 2 and f["overdue"] == 0
+    assert f["timeliness"] == {
+        "done_on_time": 2, "done_late": 0, "in_progress_on_time": 3, "overdue": 0,
+        "not_started": 0, "no_deadline": 1,
+    }
+    assert f["rate"] == 1.0
+    assert f["dialogues"] == {"planned": 12, "held": 12, "participants": 1410,
+                              "opinions_raised": 110, "opinions_answered": 105}
+    assert f["movements"]["models_registered"] == 46
+    assert {"title": "Bí thư Đảng ủy 11 xã tổ chức tiếp xúc, đối thoại với nhân dân",
+            "target": 11, "achieved": 11, "label": "cuộc"}.items() <= next(
+        t for t in f["targets"] if t["target"] == 11).items()
+    board = f["units"][0]
+    assert board["short_name"] == "BDV" and board["led"] == 6
+    assert data["previous"] is None and data["year_ago"] is None
+    assert [point[0].key for point in data["trend"]] == ["2023-Q1"]
+
+
+def test_demo_q2_figures_compare_with_q1(db, demo):
+    q2 = _quarter(db, 2)
+    data = quarter_summary(q2, dt.date(2023, 6, 20))
+    f = data["figures"]
+    assert f["total"] == 10
+    assert f["congresses"] == {"planned": 2, "held": 1, "delegates": 270}
+    assert f["training"]["trainees_planned"] == 180
+    assert data["previous"]["quarter"] == "2023-Q1"
+    assert data["previous"]["delta"]["total"] == 4
+    at_risk = {task.title[:20] for task, code, _ in data["attention"] if code == "at_risk"}
+    assert "Đại hội đại biểu Hội" in at_risk
+    hnd = next(t for t, _, _ in data["attention"] if "Hội Nông dân" in t.title)
+    last = next(last for t, _, last in data["attention"] if t is hnd)
+    assert last.note.startswith("Đã hoàn thành đại hội cấp cơ sở")
+
+
+def test_summary_page_shows_figures_and_charts(client, login_as, demo):
+    login_as("leader")
+    response = client.get("/quarters/2023-Q2/summary")
+    text = page_text(response)
+    assert response.status_code == 200
+    assert "Tỷ lệ hoàn thành" in text and "<svg" in text
+    assert "Đại hội đã tổ chức / kế hoạch: <strong>1/2</strong>" in text
+    assert "Kết quả theo đơn vị" in text and "Cần lãnh đạo quan tâm" in text
+    assert "Quý trước (2023-Q1)" in text
+
+
+def test_approve_through_the_page(client, login_as, demo, db):
+    leader = login_as("leader")
+    assert client.post("/quarters/2023-Q1/approve").status_code == 302
+    assert not _quarter(db, 1).is_approved  # not closed yet: refused with a message
+    client.post("/quarters/2023-Q1/close", data={"carry_all": "1"})
+    text = page_text(client.get("/quarters/2023-Q1/summary"))
+    assert "Phê duyệt số liệu tổng hợp" in text
+    assert client.post("/quarters/2023-Q1/approve").status_code == 302
+    q1 = _quarter(db, 1)
+    assert q1.approved_by_id == leader.id and q1.approved_summary["total"] == 6
+    text = page_text(client.get("/quarters/2023-Q1/summary"))
+    assert 'id="approved-badge"' in text
+
+
+@pytest.mark.parametrize("role", ["staff", "viewer"])
+def test_only_leaders_approve(client, login_as, demo, db, role):
+    q1 = _quarter(db, 1)
+    close_quarter(q1, {}, None)
+    db.session.commit()
+    login_as(role)
+    assert client.post("/quarters/2023-Q1/approve").status_code == 403
+    assert not _quarter(db, 1).is_approved
+
+
+def test_approved_figures_are_what_the_page_shows(client, login_as, demo, db):
+    q1 = _quarter(db, 1)
+    close_quarter(q1, {}, None)
+    db.session.commit()
+    login_as("leader")
+    client.post("/quarters/2023-Q1/approve")
+    q1 = _quarter(db, 1)
+    stored = dict(q1.approved_summary)
+    stored["total"] = 999  # the stored figures, not a recomputation, are shown
+    from tracker.models.guard import unlocked
+    with unlocked(db.session):
+        q1.approved_summary = stored
+        db.session.commit()
+    assert 'id="total">999<' in page_text(client.get("/quarters/2023-Q1/summary"))
+
+
+def test_quarter_list_shows_rates_and_carried(client, login_as, demo, db):
+    close_quarter(_quarter(db, 1), {}, None)
+    db.session.commit()
+    login_as("viewer")
+    text = page_text(client.get("/quarters/"))
+    assert '<td class="text-end carried-out">4</td>' in text
+    assert '<td class="text-end carried-in">4</td>' in text
+    assert "100%" in text and "Đã khóa sổ" in text
+
+
+def test_summary_statements_do_not_grow(client, login_as, make_quarter, make_task,
+                                        make_unit, count_queries, db):
+    login_as("viewer")
+    units = [make_unit() for _ in range(4)]
+
+    def scenario(year, n):
+        for number in (1, 2):
+            quarter = make_quarter(year, number)
+            for i in range(n):
+                make_task(quarter=quarter, lead=units[i % 4], coordinating=units[:2],
+                          kind=("dialogue", "training", "congress", "movement")[i % 4],
+                          title=f"Việc {i}", status="in_progress", progress=10,
+                          target_count=3)
+        with count_queries() as statements:
+            assert client.get(f"/quarters/{year}-Q2/summary").status_code == 200
+        return len(statements)
+
+    assert scenario(2024, 3) == scenario(2026, 30)

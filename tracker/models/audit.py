@@ -1,0 +1,53 @@
+"""The audit log: who changed a quarter, a unit or a user, what, and when."""
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.i18n import lazy as _l
+from tracker.models.base import utcnow
+
+AUDIT_ACTIONS = {
+    "created": _l("Created"),
+    "updated": _l("Updated"),
+    "state": _l("State changed"),
+    "closed": _l("Closed"),
+    "reopened": _l("Reopened"),
+    "approved": _l("Approved"),
+}
+
+
+class AuditEvent(db.Model):
+    """One recorded change to a quarter, unit or user. Never edited."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    entity_type: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[Optional["User"]] = relationship()  # noqa: F821
+
+    @property
+    def action_label(self):
+        """Return the translated action name."""
+        return AUDIT_ACTIONS.get(self.action, self.action)
+
+
+def record(entity, action, user, changes=None, note=""):
+    """Append an audit event for a quarter, unit or user and return it."""
+    event = AuditEvent(
+        entity_type=entity.__tablename__, entity_id=entity.id, action=action,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        changes=changes, note=note or "",
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,311 @@
+"""Closing a quarter: carry unfinished work forward, freeze the record; reopen; approve.
+
+All functions only add and flush; the caller commits once, so a close is one
+transaction: either every task is carried or closed and the quarter frozen, or nothing.
+"""
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import CLOSING_REASONS, Quarter, Task, TaskUnit, TaskUpdate
+from tracker.models.audit import record
+from tracker.models.base import utcnow
+from tracker.models.guard import unlocked
+from tracker.quarters.summary import compute_figures, quarter_tasks
+from tracker.tasks.timeliness import classify
+
+CARRY = "carry"
+ACTIONS = (CARRY,) + tuple(CLOSING_REASONS)
+
+# Fields copied to the continuation of a carried task.
+COPIED_FIELDS = (
+    "kind", "title", "description", "lead_unit_id", "target_count", "achieved_count",
+    "target_label", "source_document", "is_recurring", "campaign_name",
+    "models_registered", "models_recognised", "organisation", "congress_ordinal",
+    "term_start", "term_end", "delegates", "audience", "sessions", "trainees_planned",
+    "trainees_attended", "chair", "commune", "participants", "opinions_raised",
+    "opinions_answered", "held_on",
+)
+
+
+class RolloverError(Exception):
+    """A close, reopen or approval that cannot be done; the message says why."""
+
+
+@dataclass
+class PlanItem:
+    """One task of the quarter that the close must decide about."""
+
+    task: Task
+    continuation: Task = None
+    default: str = CARRY
+
+    @property
+    def is_carried(self):
+        """Tell whether an earlier close already carried this task."""
+        return self.continuation is not None
+
+
+@dataclass
+class CloseResult:
+    """What a close did."""
+
+    quarter: Quarter
+    next_quarter: Quarter
+    carried: list = field(default_factory=list)
+    closed: list = field(default_factory=list)
+    created_next: bool = False
+
+
+def needs_decision(task):
+    """Tell whether closing must decide about the task: unfinished, or recurring."""
+    return task.is_recurring or task.status not in ("done", "cancelled")
+
+
+def find_quarter(year, number):
+    """Return the quarter for year and number, or None."""
+    return db.session.scalar(
+        select(Quarter).where(Quarter.year == year, Quarter.number == number)
+    )
+
+
+def continuations(tasks):
+    """Return {task id: its continuation in a later quarter} in one statement."""
+    ids = [task.id for task in tasks]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Task).where(Task.carried_from_id.in_(ids))
+        .options(joinedload(Task.quarter))
+    )
+    return {row.carried_from_id: row for row in rows}
+
+
+def close_plan(quarter):
+    """Return the PlanItems of the tasks the close must decide about."""
+    tasks = [task for task in quarter_tasks(quarter) if needs_decision(task)]
+    later = continuations(tasks)
+    return [PlanItem(task=task, continuation=later.get(task.id)) for task in tasks]
+
+
+def check_can_close(quarter):
+    """Raise RolloverError unless the quarter may be closed now."""
+    if quarter.is_closed:
+        raise RolloverError(_("%(quarter)s is already closed.", quarter=quarter.label))
+    previous = find_quarter(*quarter.previous_key())
+    if previous is not None and not previous.is_closed:
+        raise RolloverError(
+            _("Close %(previous)s first: quarters are closed in order.",
+              previous=previous.label)
+        )
+
+
+def _next_quarter(quarter):
+    year, number = quarter.next_key()
+    existing = find_quarter(year, number)
+    if existing is not None:
+        if existing.is_closed:
+            raise RolloverError(
+                _("%(quarter)s is already closed; nothing can be carried into it.",
+                  quarter=existing.label)
+            )
+        return existing, False
+    created = Quarter(year=year, number=number, state="planning")
+    db.session.add(created)
+    db.session.flush()
+    return created, True
+
+
+def _carry(task, target, user):
+    """Create the task's continuation in the target quarter and return it."""
+    fresh = task.is_recurring and task.status in ("done", "cancelled")
+    copy = Task(quarter=target, carried_from=task, created_by=user)
+    for name in COPIED_FIELDS:
+        setattr(copy, name, getattr(task, name))
+    copy.lead_unit = task.lead_unit
+    if task.due_on is None:
+        copy.due_on = None
+    elif task.due_on > task.quarter.ends_on:
+        copy.due_on = task.due_on  # a longer deadline (e.g. the year's end) stands
+    else:
+        copy.due_on = target.ends_on
+    if fresh:
+        copy.status, copy.progress, copy.achieved_count = "not_started", 0, None
+    else:
+        copy.status = "in_progress" if task.status == "postponed" else task.status
+        copy.progress = task.progress
+    for link in task.unit_links:
+        copy.unit_links.append(TaskUnit(
+            unit=link.unit, unit_id=link.unit_id, role=link.role,
+            share_status="not_started" if fresh else link.share_status,
+            share_done_on=None if fresh else link.share_done_on,
+            share_note="" if fresh else link.share_note,
+        ))
+    db.session.add(copy)
+    db.session.flush()
+    db.session.add(TaskUpdate(
+        task=copy, user=user, action="carried_in", new_status=copy.status,
+        new_progress=copy.progress,
+        changes={"from": task.quarter.key, "from_task": task.id,
+                 "due_on": [task.due_on.isoformat() if task.due_on else None,
+                            copy.due_on.isoformat() if copy.due_on else None]},
+    ))
+    db.session.add(TaskUpdate(
+        task=task, user=user, action="carried_out", old_status=task.status,
+        new_status=task.status, old_progress=task.progress, new_progress=task.progress,
+        changes={"to": target.key, "to_task": copy.id},
+    ))
+    return copy
+
+
+def close_quarter(quarter, decisions, user, notes=None):
+    """Close the quarter: carry or close each unfinished task, then freeze the record.
+
+    decisions maps task id to "carry", "cancelled" or "not_needed"; tasks not named
+    are carried. notes maps task id to the reason written for a task closed here.
+    """
+    notes = notes or {}
+    check_can_close(quarter)
+    plan = close_plan(quarter)
+    by_id = {item.task.id: item for item in plan}
+    unknown = set(decisions) - set(by_id)
+    if unknown:
+        raise RolloverError(_("Some tasks in the request do not belong to this quarter."))
+    for task_id, action in decisions.items():
+        if action not in ACTIONS:
+            raise RolloverError(_("Unknown choice for a task."))
+        if action == CARRY and by_id[task_id].is_carried:
+            raise RolloverError(
+                _("Task #%(id)s was already carried to %(quarter)s.", id=task_id,
+                  quarter=by_id[task_id].continuation.quarter.label)
+            )
+    with unlocked(db.session):
+        target, created = _next_quarter(quarter)
+        result = CloseResult(quarter=quarter, next_quarter=target, created_next=created)
+        for item in plan:
+            if item.is_carried:
+                continue
+            action = decisions.get(item.task.id, CARRY)
+            if action == CARRY:
+                result.carried.append(_carry(item.task, target, user))
+            else:
+                task = item.task
+                task.closing_reason = action
+                task.closing_note = (notes.get(task.id) or "").strip()[:2000]
+                db.session.add(TaskUpdate(
+                    task=task, user=user, action="closed", old_status=task.status,
+                    new_status=task.status, old_progress=task.progress,
+                    new_progress=task.progress, note=task.closing_note,
+                    changes={"closing_reason": [None, action]},
+                ))
+                result.closed.append(task)
+        for task in quarter_tasks(quarter):
+            task.frozen_timeliness = classify(
+                task.status, task.due_on, task.completed_on, quarter.ends_on
+            ) or ""
+        quarter.state = "closed"
+        quarter.closed_at = utcnow()
+        quarter.closed_by = user if getattr(user, "is_authenticated", False) else None
+        record(quarter, "closed", user, changes={
+            "carried": len(result.carried), "closed": len(result.closed),
+            "next": target.key,
+        })
+        db.session.flush()
+    return result
+
+
+def reopen_quarter(quarter, user, reason):
+    """Reopen a closed quarter (an admin action), recording who, when and why."""
+    if not quarter.is_closed:
+        raise RolloverError(_("%(quarter)s is not closed.", quarter=quarter.label))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RolloverError(_("Give the reason for reopening."))
+    with unlocked(db.session):
+        tasks = db.session.scalars(
+            select(Task).where(Task.quarter_id == quarter.id)
+        ).all()
+        for task in tasks:
+            task.frozen_timeliness = None
+            task.closing_reason = None
+        was_approved = quarter.approved_at is not None
+        quarter.state = "active"
+        quarter.closed_at = None
+        quarter.closed_by = None
+        quarter.approved_at = None
+        quarter.approved_by = None
+        quarter.approved_summary = None
+        record(quarter, "reopened", user, note=reason[:2000],
+               changes={"was_approved": was_approved})
+        db.session.flush()
+    return quarter
+
+
+def approve_quarter(quarter, user):
+    """Approve a closed quarter's summary, storing the figures every export will use."""
+    if not quarter.is_closed:
+        raise RolloverError(_("Only a closed quarter can be approved."))
+    if quarter.approved_at is not None:
+        raise RolloverError(_("%(quarter)s is already approved.", quarter=quarter.label))
+    figures = compute_figures(quarter, quarter_tasks(quarter), quarter.ends_on)
+    with unlocked(db.session):
+        quarter.approved_summary = figures
+        quarter.approved_at = utcnow()
+        quarter.approved_by = user
+        record(quarter, "approved", user)
+        db.session.flush()
+    return figures
+
+
+def rollover_view(quarter):
+    """Return what the rollover page shows: Q and Q+1 side by side."""
+    tasks = quarter_tasks(quarter)
+    next_quarter = find_quarter(*quarter.next_key())
+    later = continuations(tasks)
+    next_tasks = quarter_tasks(next_quarter) if next_quarter else []
+    depths = carry_depths([task.id for task in next_tasks] + [t.id for t in tasks])
+    done = [task for task in tasks if task.status == "done" and task.id not in later]
+    carried = [(task, later[task.id]) for task in tasks if task.id in later]
+    closed = [task for task in tasks if task.id not in later and task.closing_reason]
+    cancelled = [task for task in tasks
+                 if task.status == "cancelled" and not task.closing_reason
+                 and task.id not in later]
+    new = [task for task in next_tasks if task.carried_from_id is None]
+    from_elsewhere = [task for task in next_tasks if task.carried_from_id is not None
+                      and task.carried_from_id not in {t.id for t in tasks}]
+    pending = [task for task in tasks
+               if task.id not in later and not task.closing_reason
+               and task.status not in ("done", "cancelled")]
+    return dict(
+        quarter=quarter, next_quarter=next_quarter, done=done, carried=carried,
+        closed=closed + cancelled, new=new + from_elsewhere, pending=pending,
+        depths=depths,
+    )
+
+
+def carry_depths(task_ids):
+    """Return {task id: how many times its work has been carried} in one statement."""
+    if not task_ids:
+        return {}
+    chain = (
+        select(Task.id.label("start"), Task.carried_from_id.label("parent"),
+               db.literal(0).label("depth"))
+        .where(Task.id.in_(task_ids))
+        .cte("chain", recursive=True)
+    )
+    step = db.aliased(Task)
+    chain = chain.union_all(
+        select(chain.c.start, step.carried_from_id, chain.c.depth + 1)
+        .join(step, step.id == chain.c.parent)
+    )
+    rows = db.session.execute(
+        select(chain.c.start, db.func.max(chain.c.depth) + 1)
+        .where(chain.c.parent.is_not(None))
+        .group_by(chain.c.start)
+    )
+    depths = dict.fromkeys(task_ids, 0)
+    depths.update({start: depth for start, depth in rows})
+    return depths

@@ -1,0 +1,268 @@
+"""The quarter at a glance: the figures leaders read, approve and export.
+
+Figures are plain dicts (JSON-ready), so an approved quarter's figures can be stored
+with it and every later page and export shows exactly what was approved.
+"""
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import Quarter, Task, TaskUnit, TaskUpdate
+from tracker.tasks.timeliness import TIMELINESS, completion_rate, timeliness_sql
+
+AT_RISK_DAYS = 14
+AT_RISK_PROGRESS = 80
+TREND_QUARTERS = 8
+
+
+def quarter_tasks(quarter):
+    """Return the quarter's tasks with their units loaded, in plan order."""
+    return db.session.scalars(
+        select(Task)
+        .where(Task.quarter_id == quarter.id)
+        .options(
+            joinedload(Task.lead_unit),
+            selectinload(Task.unit_links).joinedload(TaskUnit.unit),
+        )
+        .order_by(Task.id)
+    ).unique().all()
+
+
+def _add(total, value):
+    return total + (value or 0)
+
+
+def compute_figures(quarter, tasks, cutoff):
+    """Return the summary figures of a quarter's tasks at the cut-off date."""
+    counts = dict.fromkeys(TIMELINESS, 0)
+    kinds = {}
+    dialogues = dict(planned=0, held=0, participants=0, opinions_raised=0,
+                     opinions_answered=0)
+    training = dict(courses=0, held=0, sessions=0, trainees_planned=0,
+                    trainees_attended=0)
+    congresses = dict(planned=0, held=0, delegates=0)
+    movements = dict(count=0, models_registered=0, models_recognised=0)
+    targets = []
+    units = {}
+    cancelled = carried_in = 0
+
+    def unit_row(unit):
+        return units.setdefault(unit.id, dict(
+            id=unit.id, name=unit.name, short_name=unit.short_name,
+            sort_order=unit.sort_order, led=0, coordinated=0, done_on_time=0,
+            done_late=0, overdue=0, rate=None,
+        ))
+
+    for task in tasks:
+        code = task.timeliness(cutoff)
+        if code is None:
+            cancelled += 1
+        else:
+            counts[code] += 1
+        if task.carried_from_id:
+            carried_in += 1
+        kind = kinds.setdefault(task.kind, dict(total=0, done=0))
+        kind["total"] += 1
+        done = task.status == "done"
+        kind["done"] += done
+        if task.kind == "dialogue":
+            if task.target_count is not None:
+                dialogues["planned"] += task.target_count
+                dialogues["held"] += task.achieved_count or 0
+            else:
+                dialogues["planned"] += 1
+                dialogues["held"] += done
+            for name in ("participants", "opinions_raised", "opinions_answered"):
+                dialogues[name] = _add(dialogues[name], getattr(task, name))
+        elif task.kind == "training":
+            training["courses"] += 1
+            training["held"] += done
+            for name in ("sessions", "trainees_planned", "trainees_attended"):
+                training[name] = _add(training[name], getattr(task, name))
+        elif task.kind == "congress":
+            congresses["planned"] += 1
+            congresses["held"] += done or task.held_on is not None
+            congresses["delegates"] = _add(congresses["delegates"], task.delegates)
+        elif task.kind == "movement":
+            movements["count"] += 1
+            for name in ("models_registered", "models_recognised"):
+                movements[name] = _add(movements[name], getattr(task, name))
+        if task.target_count is not None:
+            targets.append(dict(
+                id=task.id, title=task.title, target=task.target_count,
+                achieved=task.achieved_count or 0, label=task.target_label,
+            ))
+        lead = unit_row(task.lead_unit)
+        lead["led"] += 1
+        if code in ("done_on_time", "done_late", "overdue"):
+            lead[code] += 1
+        for link in task.unit_links:
+            unit_row(link.unit)["coordinated"] += 1
+
+    for row in units.values():
+        row["rate"] = completion_rate(row)
+    ordered_units = sorted(
+        units.values(), key=lambda r: (-r["led"], -r["coordinated"], r["sort_order"])
+    )
+    done = counts["done_on_time"] + counts["done_late"]
+    return dict(
+        quarter=quarter.key,
+        cutoff=cutoff.isoformat(),
+        total=len(tasks),
+        cancelled=cancelled,
+        timeliness=counts,
+        done=done,
+        overdue=counts["overdue"],
+        rate=completion_rate(counts),
+        carried_in=carried_in,
+        kinds=kinds,
+        dialogues=dialogues,
+        training=training,
+        congresses=congresses,
+        movements=movements,
+        targets=targets,
+        units=ordered_units,
+    )
+
+
+def figures_for(quarter, today, tasks=None):
+    """Return the quarter's figures: the approved ones if approved, else computed."""
+    if quarter.approved_summary:
+        return quarter.approved_summary
+    if tasks is None:
+        tasks = quarter_tasks(quarter)
+    return compute_figures(quarter, tasks, quarter.cutoff(today))
+
+
+def _find(year, number):
+    return db.session.scalar(
+        select(Quarter).where(Quarter.year == year, Quarter.number == number)
+    )
+
+
+def comparison(current, other):
+    """Return the change of the headline figures from another quarter's figures."""
+    if other is None:
+        return None
+    delta = {
+        name: current[name] - other[name] for name in ("total", "done", "overdue")
+    }
+    if current["rate"] is not None and other["rate"] is not None:
+        delta["rate"] = current["rate"] - other["rate"]
+    else:
+        delta["rate"] = None
+    return dict(quarter=other["quarter"], figures=other, delta=delta)
+
+
+def attention_tasks(tasks, cutoff, include_at_risk=True):
+    """Return [(task, code, last update)] overdue or at risk, most urgent first."""
+    soon = cutoff + dt.timedelta(days=AT_RISK_DAYS)
+    picked = []
+    for task in tasks:
+        code = task.timeliness(cutoff)
+        at_risk = include_at_risk and (
+            code in ("in_progress_on_time", "not_started")
+            and task.due_on is not None
+            and task.due_on <= soon
+            and task.progress < AT_RISK_PROGRESS
+        )
+        if code == "overdue" or at_risk:
+            picked.append((task, "overdue" if code == "overdue" else "at_risk"))
+    last = last_updates([task.id for task, _ in picked])
+    picked.sort(key=lambda pair: (pair[1] != "overdue", pair[0].due_on, pair[0].id))
+    return [(task, code, last.get(task.id)) for task, code in picked]
+
+
+def last_updates(task_ids):
+    """Return {task id: its newest history row} in one statement."""
+    if not task_ids:
+        return {}
+    newest = (
+        select(func.max(TaskUpdate.id))
+        .where(TaskUpdate.task_id.in_(task_ids))
+        .group_by(TaskUpdate.task_id)
+    )
+    rows = db.session.scalars(
+        select(TaskUpdate).where(TaskUpdate.id.in_(newest))
+        .options(joinedload(TaskUpdate.user))
+    )
+    return {row.task_id: row for row in rows}
+
+
+def rates_by_quarter(quarters, today):
+    """Return {quarter id: (timeliness counts, rate)} with one aggregate statement."""
+    if not quarters:
+        return {}
+    code = timeliness_sql(Task, today).label("code")
+    rows = db.session.execute(
+        select(Task.quarter_id, code, func.count())
+        .where(Task.quarter_id.in_([q.id for q in quarters]))
+        .group_by(Task.quarter_id, code)
+    )
+    counts = {q.id: dict.fromkeys(TIMELINESS, 0) for q in quarters}
+    for quarter_id, name, count in rows:
+        if name:
+            counts[quarter_id][name] = count
+    return {qid: (c, completion_rate(c)) for qid, c in counts.items()}
+
+
+def trend(quarter, today):
+    """Return [(quarter, rate, done, overdue)] for up to eight quarters ending here."""
+    recent = db.session.scalars(
+        select(Quarter)
+        .where((Quarter.year * 4 + Quarter.number) <= quarter.year * 4 + quarter.number)
+        .order_by(Quarter.year.desc(), Quarter.number.desc())
+        .limit(TREND_QUARTERS)
+    ).all()
+    rates = rates_by_quarter(recent, today)
+    points = []
+    for item in reversed(recent):
+        if item.approved_summary:
+            figures = item.approved_summary
+            points.append((item, figures["rate"], figures["done"], figures["overdue"]))
+            continue
+        counts, rate = rates[item.id]
+        done = counts["done_on_time"] + counts["done_late"]
+        points.append((item, rate, done, counts["overdue"]))
+    return points
+
+
+def carried_counts(quarters):
+    """Return ({quarter id: carried in}, {quarter id: carried out}) in two statements."""
+    ids = [q.id for q in quarters]
+    if not ids:
+        return {}, {}
+    carried_in = dict(db.session.execute(
+        select(Task.quarter_id, func.count())
+        .where(Task.quarter_id.in_(ids), Task.carried_from_id.is_not(None))
+        .group_by(Task.quarter_id)
+    ).all())
+    origin = db.aliased(Task)
+    carried_out = dict(db.session.execute(
+        select(origin.quarter_id, func.count())
+        .select_from(Task)
+        .join(origin, Task.carried_from_id == origin.id)
+        .where(origin.quarter_id.in_(ids))
+        .group_by(origin.quarter_id)
+    ).all())
+    return carried_in, carried_out
+
+
+def quarter_summary(quarter, today):
+    """Return everything the summary page shows for a quarter."""
+    tasks = quarter_tasks(quarter)
+    cutoff = quarter.cutoff(today)
+    figures = figures_for(quarter, today, tasks)
+    previous = _find(*quarter.previous_key())
+    year_ago = _find(quarter.year - 1, quarter.number)
+    return dict(
+        quarter=quarter,
+        cutoff=cutoff,
+        figures=figures,
+        previous=comparison(figures, figures_for(previous, today) if previous else None),
+        year_ago=comparison(figures, figures_for(year_ago, today) if year_ago else None),
+        attention=attention_tasks(tasks, cutoff, include_at_risk=not quarter.is_closed),
+        trend=trend(quarter, today),
+    )
