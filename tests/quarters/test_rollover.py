@@ -324,3 +324,20 @@ def test_cli_rollover(runner, db, demo):
     assert result.exit_code != 0 and "đã khóa sổ" in result.output
     assert runner.invoke(args=["rollover", "2023-Q9"]).exit_code != 0
     assert runner.invoke(args=["rollover", "2023-Q2", "--close", "x"]).exit_code != 0
+
+
+def test_task_page_shows_the_chain(client, login_as, q1, db):
+    close_quarter(q1, {}, None)
+    db.session.commit()
+    q2 = _next(db)
+    close_quarter(q2, {}, None)
+    db.session.commit()
+    login_as("viewer")
+    latest = db.session.scalar(db.select(Task).join(Task.quarter).where(
+        Quarter.number == 3, Task.title == "Chưa làm"))
+    text = page_text(client.get(f"/tasks/{latest.id}"))
+    assert "Chuyển từ Quý II/2023" in text and "chuyển 2 lần" in text
+    assert "hạn ban đầu 15/02/2023, hạn hiện nay 30/09/2023" in text
+    original = get_task("Chưa làm")
+    text = page_text(client.get(f"/tasks/{original.id}"))
+    assert "Được chuyển tiếp sang Quý II/2023" in text

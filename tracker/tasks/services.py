@@ -265,3 +265,31 @@ def get_link_or_404(task, unit_id):
         if link.unit_id == unit_id and link.role == "participating":
             return link
     abort(404)
+
+
+def carry_chain(task):
+    """Return the task's ancestors, oldest first, with their quarters, in one statement."""
+    if task.carried_from_id is None:
+        return []
+    chain = (
+        select(Task.id.label("id"), Task.carried_from_id.label("parent"))
+        .where(Task.id == task.carried_from_id)
+        .cte("ancestors", recursive=True)
+    )
+    step = db.aliased(Task)
+    chain = chain.union_all(
+        select(step.id, step.carried_from_id).join(chain, step.id == chain.c.parent)
+    )
+    ancestors = db.session.scalars(
+        select(Task).where(Task.id.in_(select(chain.c.id)))
+        .options(joinedload(Task.quarter))
+    ).all()
+    return sorted(ancestors, key=lambda item: (item.quarter.year, item.quarter.number))
+
+
+def continuation_of(task):
+    """Return the task that carries this one on in a later quarter, or None."""
+    return db.session.scalar(
+        select(Task).where(Task.carried_from_id == task.id)
+        .options(joinedload(Task.quarter))
+    )

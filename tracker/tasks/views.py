@@ -99,6 +99,8 @@ def _render_task(task, progress_form=None, share_form=None, status=200):
         can_edit=policy.can_edit_task(current_user, task),
         can_report=policy.can_report_progress(current_user, task),
         overdue_shares=task.overdue_shares(cutoff),
+        chain=services.carry_chain(task),
+        continuation=services.continuation_of(task),
     ), status
 
 
