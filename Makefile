@@ -35,12 +35,14 @@ demo: migrate
 run: demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one.
+# The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one. The
+# browser tests (tests/browser, marked `browser`) serve the app on a SQLite database of
+# their own whatever TEST_DATABASE_URL says, so they run in the first pass only.
 test: install
 	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== again on $$TEST_DATABASE_URL =="; \
-	  $(PY) -m pytest $(PYTEST_ARGS); \
+	  echo "== again on $$TEST_DATABASE_URL, without the browser tests =="; \
+	  $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); \
 	fi
 
 clean:

@@ -1,4 +1,6 @@
 """Language: Vietnamese by default, English on request, catalogs complete."""
+import html
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +26,48 @@ def test_language_switch_is_remembered(client, login_as, make_quarter):
 def test_unknown_language_is_ignored(client, login_as):
     login_as("viewer")
     assert 'lang="vi"' in page_text(client.get("/quarters/?lang=fr"))
+
+
+def _switch_link(response, lang="en"):
+    """Return the address of the navbar's link to the other language."""
+    match = re.search(rf'href="([^"]*)" lang="{lang}"', page_text(response))
+    return html.unescape(match.group(1))
+
+
+def test_language_link_keeps_the_board_filters(client, login_as, make_quarter):
+    login_as("viewer")
+    make_quarter(2023, 2)
+    response = client.get("/quarters/2023-Q2/?unit=3&q=%C4%91%E1%BA%A1i+h%E1%BB%99i"
+                          "&lang=vi&status=")
+    assert _switch_link(response) == (
+        "/quarters/2023-Q2/?unit=3&q=%C4%91%E1%BA%A1i+h%E1%BB%99i&status=&lang=en"
+    )
+
+
+def test_language_link_after_a_refused_form_returns_to_the_form_page(
+    client, login_as, make_task
+):
+    login_as("staff")
+    task = make_task()
+    response = client.post(
+        f"/tasks/{task.id}/status", data={"status": "in_progress", "progress": "150"},
+        headers={"Referer": f"http://localhost/tasks/{task.id}"},
+    )
+    assert response.status_code == 400
+    link = _switch_link(response)
+    assert link == f"/tasks/{task.id}?lang=en"
+    page = client.get(link)
+    assert page.status_code == 200 and "Report progress" in page_text(page)
+
+
+def test_language_link_never_follows_a_foreign_referrer(client, login_as, make_task):
+    login_as("staff")
+    task = make_task()
+    response = client.post(
+        f"/tasks/{task.id}/status", data={"status": "in_progress", "progress": "150"},
+        headers={"Referer": "http://evil.example/tasks/1"},
+    )
+    assert _switch_link(response) == "/?lang=en"
 
 
 def test_english_task_page(client, login_as, make_task):

@@ -54,3 +54,12 @@ def test_unknown_page_is_translated_404(client, login_as):
     response = client.get("/nowhere")
     assert response.status_code == 404
     assert "Trang bạn yêu cầu không tồn tại" in page_text(response)
+
+
+def test_pages_link_an_icon_that_is_served(client):
+    """Browsers ask for an icon on every page; without one they log a 404 each time."""
+    text = page_text(client.get("/login"))
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.get_data(as_text=True).startswith("<svg")

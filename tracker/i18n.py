@@ -1,7 +1,8 @@
 """Language selection and the formatting helpers templates use."""
 import datetime as dt
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, request, session, url_for
 from flask_babel import format_datetime, gettext, lazy_gettext
 
 from tracker.config import LANGUAGES
@@ -23,6 +24,25 @@ def remember_language():
     lang = request.args.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
+
+
+def language_url(lang):
+    """Return the address of this page in another language, keeping its query.
+
+    A form shown again after a failed POST lives at an address that only takes POST
+    (e.g. /tasks/5/status); the switch then goes back to the page the form was on.
+    """
+    if request.method in ("GET", "HEAD"):
+        path, query = request.path, request.query_string.decode("utf-8", "replace")
+    else:
+        referrer = urlsplit(request.referrer or "")
+        if referrer.netloc == request.host and referrer.path.startswith("/"):
+            path, query = referrer.path, referrer.query
+        else:
+            path, query = url_for("index"), ""
+    args = [(key, value) for key, value in parse_qsl(query, keep_blank_values=True)
+            if key != "lang"]
+    return path + "?" + urlencode(args + [("lang", lang)])
 
 
 def today():
@@ -78,6 +98,7 @@ def init_app(app):
     app.add_template_filter(fmt_percent, "percent")
     app.add_template_filter(to_roman, "roman")
     app.add_template_global(LANGUAGE_NAMES, "LANGUAGE_NAMES")
+    app.add_template_global(language_url)
 
     @app.context_processor
     def inject_language():

@@ -15,7 +15,7 @@ def test_progress_report_appends_history(client, login_as, make_task, db):
         data={"status": "in_progress", "progress": "40", "note": "Đã họp trù bị"},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/tasks/{task.id}"
+    assert response.headers["Location"] == f"/tasks/{task.id}#history"
     db.session.expire_all()
     task = db.session.get(Task, task.id)
     assert (task.status, task.progress) == ("in_progress", 40)
@@ -25,7 +25,18 @@ def test_progress_report_appends_history(client, login_as, make_task, db):
     assert (update.old_progress, update.new_progress) == (0, 40)
     assert update.note == "Đã họp trù bị"
     text = page_text(client.get(f"/tasks/{task.id}"))
-    assert "Đã họp trù bị" in text and "Chưa thực hiện → Đang thực hiện" in text
+    assert "Đã họp trù bị" in text
+    line = "Báo cáo tiến độ</strong>: Chưa thực hiện → Đang thực hiện (0% → 40%)"
+    assert line in " ".join(text.split())
+
+
+def test_forms_post_back_to_their_section(client, login_as, make_task, make_unit):
+    """A refused report is shown again scrolled to its form, not the top of the page."""
+    login_as("staff")
+    task = make_task(participating=[make_unit()])
+    text = page_text(client.get(f"/tasks/{task.id}"))
+    assert f'action="/tasks/{task.id}/status#report"' in text
+    assert f'action="/tasks/{task.id}/share#shares"' in text
 
 
 def test_done_records_completion_date_and_full_progress(client, login_as, make_task, db):

@@ -153,7 +153,9 @@ def report(task_id):
     )
     db.session.commit()
     flash(_("The progress report has been saved."), "success")
-    return redirect(url_for("tasks.show", task_id=task.id))
+    # The form posts to "#report" so a refusal shows at the form; success shows the
+    # new entry at the top of the history instead.
+    return redirect(url_for("tasks.show", task_id=task.id) + "#history")
 
 
 @bp.route("/<int:task_id>/share", methods=["POST"])
