@@ -146,6 +146,38 @@ def test_demo_q1_report_is_a_party_document(client, login_as, demo):
     assert all(p.runs[0].bold for p in right.paragraphs if p.text)
 
 
+# The schema's order of the property elements the writer adds (Word refuses others).
+ORDERS = {
+    "tblPr": ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+              "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd",
+              "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"),
+    "pPr": ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr",
+            "widowControl", "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs",
+            "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct",
+            "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+            "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+            "suppressOverlap", "jc", "textDirection", "textAlignment",
+            "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr"),
+}
+
+
+def test_property_elements_keep_the_schema_order(client, login_as, demo):
+    login_as("viewer")
+    document = _docx(client, "2023-Q1")
+    parts = [document.element] + [
+        section.header._element for section in document.sections]
+    checked = 0
+    for part in parts:
+        for name, order in ORDERS.items():
+            for element in part.iter(qn(f"w:{name}")):
+                tags = [child.tag.split("}")[1] for child in element]
+                assert all(tag in order for tag in tags), tags
+                positions = [order.index(tag) for tag in tags]
+                assert positions == sorted(positions), (name, tags)
+                checked += 1
+    assert checked > 50
+
+
 def test_deputy_signs_for_the_head(client, login_as, demo, db):
     report = db.session.scalar(db.select(QuarterReport))
     report.signer_title = "deputy"

@@ -60,6 +60,8 @@ def test_preview_then_confirm_creates_every_row(client, login_as, q3, units, db,
     assert response.status_code == 200, text
     assert "Tệp ke-hoach.xlsx có 3 nhiệm vụ. Chưa nhập dữ liệu nào" in text
     assert "Đại hội đại biểu Hội Nông dân huyện lần thứ XII" in text
+    assert '<td class="text-end">25%</td>' in text and '<td class="text-end">0%</td>' \
+        in text
     assert _count(db, Task) == 0 and _count(db, ImportUpload) == 1
 
     response = _confirm(client, response)
@@ -286,6 +288,19 @@ def test_a_file_over_the_limit_is_refused(client, login_as, q3, db, upload):
     response = upload("2023-Q3", b"x" * (5 * 1024 * 1024 + 1), "big.csv")
     assert response.status_code == 413
     assert "Tệp quá lớn: chỉ tải lên tệp tối đa 5 MB." in page_text(response)
+    assert _count(db, Task) == 0 and _count(db, ImportUpload) == 0
+
+
+def test_a_file_over_the_limit_with_csrf_on_gets_the_413_page(app, client, login_as,
+                                                              q3, db, upload):
+    login_as("staff")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = upload("2023-Q3", b"x" * (5 * 1024 * 1024 + 1), "big.csv")
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 413
+    assert "Tệp quá lớn." in page_text(response)
     assert _count(db, Task) == 0 and _count(db, ImportUpload) == 0
 
 

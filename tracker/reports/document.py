@@ -94,23 +94,35 @@ def _page_field(paragraph):
         run._r.append(element)
 
 
+# Word refuses a file whose property elements are out of the schema's order, so new
+# elements go in before the ones that must follow them.
+TBL_BORDERS_SUCCESSORS = (
+    "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
+    "w:tblDescription", "w:tblPrChange",
+)
+P_BDR_SUCCESSORS = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+    "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+    "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+    "w:rPr", "w:sectPr", "w:pPrChange",
+)
+
+
 def _no_borders(table):
     """Remove every border of a table (the header and signature are borderless)."""
-    tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    tbl_pr.append(borders)
+    table._tbl.tblPr.insert_element_before(borders, *TBL_BORDERS_SUCCESSORS)
 
 
 def _fixed_widths(table, widths):
     """Give the table fixed column widths that Word and LibreOffice both respect."""
-    table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+    table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/>
     for column, width in zip(table.columns, widths):
         column.width = width
     for row in table.rows:
@@ -150,7 +162,7 @@ def _rule_beneath(paragraph, indent=Mm(4)):
     bottom.set(qn("w:space"), "1")
     bottom.set(qn("w:color"), "000000")
     borders.append(bottom)
-    p_pr.append(borders)
+    p_pr.insert_element_before(borders, *P_BDR_SUCCESSORS)
     paragraph.paragraph_format.left_indent = indent
     paragraph.paragraph_format.right_indent = indent
 

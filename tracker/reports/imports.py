@@ -125,10 +125,7 @@ def _read_xlsx(content):
                           "plan's sheet and upload it again."))
     try:
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError):
-        raise PlanError(_("The workbook could not be read: it may be damaged, or not "
-                          "an Excel workbook (.xlsx)."))
-    except Exception:  # openpyxl raises many kinds of errors on a broken package
+    except Exception:  # a broken package raises anything from KeyError to XML errors
         raise PlanError(_("The workbook could not be read: it may be damaged, or not "
                           "an Excel workbook (.xlsx)."))
     try:
