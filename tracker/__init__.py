@@ -65,11 +65,13 @@ def register_blueprints(app):
     """Mount each feature's blueprint."""
     from tracker.auth.views import bp as auth_bp
     from tracker.quarters.views import bp as quarters_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.tasks.views import bp as tasks_bp
     from tracker.units.views import bp as units_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(quarters_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(units_bp)
     app.add_url_rule("/", endpoint="index", view_func=_index)

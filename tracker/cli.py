@@ -68,6 +68,7 @@ def init_app(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(rollover_command)
+    app.cli.add_command(import_command)
 
 
 @click.command("rollover")
@@ -119,3 +120,55 @@ def rollover_command(key, closings, username, dry_run):
         f"Closed {quarter.key}: {len(result.carried)} carried to "
         f"{result.next_quarter.key}, {len(result.closed)} closed here."
     )
+
+
+@click.command("import")
+@click.argument("key")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "username", help="Record the import as done by this user.")
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would be "
+              "imported; change nothing.")
+def import_command(key, path, username, dry_run):
+    """Import quarter KEY's plan (e.g. 2023-Q3) from an .xlsx or .csv file at PATH."""
+    import os
+
+    from tracker.models import parse_key
+    from tracker.quarters.services import find_quarter
+    from tracker.reports.imports import apply_plan, read_plan
+
+    parsed = parse_key(key)
+    quarter = find_quarter(*parsed) if parsed else None
+    if quarter is None:
+        raise click.ClickException(f"No quarter {key!r} (expected e.g. 2023-Q3).")
+    user = None
+    if username:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"Unknown user {username!r}.")
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and os.path.getsize(path) > limit:
+        raise click.ClickException(
+            f"The file is larger than {limit // (1024 * 1024)} MB.")
+    with open(path, "rb") as handle:
+        content = handle.read()
+    plan = read_plan(quarter, content, os.path.basename(path))
+    for row in plan.rows:
+        units = ", ".join(unit.short_name for unit in row.coordinating_units)
+        lead = row.lead.short_name if row.lead else "?"
+        click.echo(f"row {row.row}: [{row.data.get('kind', '?')}] "
+                   f"{row.data.get('title', '')} — {lead}"
+                   + (f" (+ {units})" if units else ""))
+    if plan.problems:
+        for problem in plan.shown_problems:
+            click.echo(f"  ! {problem}", err=True)
+        if plan.hidden_problems:
+            click.echo(f"  ! … and {plan.hidden_problems} more", err=True)
+        raise click.ClickException(
+            f"{len(plan.problems)} problem(s) in {path}; nothing was imported.")
+    if dry_run:
+        click.echo(f"Dry run: {len(plan.rows)} tasks would be imported into {key}; "
+                   "nothing was changed.")
+        return
+    apply_plan(plan, user)
+    db.session.commit()
+    click.echo(f"Imported {len(plan.rows)} tasks into {quarter.key}.")

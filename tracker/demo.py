@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Quarter, Unit, User
+from tracker.models import Organisation, Quarter, QuarterReport, Unit, User
 from tracker.tasks import services
 
 D = dt.date
@@ -273,6 +273,57 @@ def load_demo():
     progress(t, D(2023, 6, 2), leader, "in_progress", 25,
              "Đã đối thoại tại xã Tịnh Trà (quý I); chuẩn bị cuộc tại xã Tịnh Hiệp.")
 
+    _report_settings(units, q1, leader)
     db.session.flush()
     return {"units": len(units), "users": len(users), "quarters": 2,
             "tasks": len(created)}
+
+
+RECIPIENTS = """- Ban Dân vận Tỉnh ủy (b/c),
+- Thường trực Huyện ủy (b/c),
+- Các đồng chí Ủy viên Ban Thường vụ Huyện ủy,
+- Ủy ban MTTQ và các đoàn thể chính trị - xã hội huyện,
+- Đảng ủy các xã,
+- Lưu BDVHU."""
+
+
+def _report_settings(units, q1, leader):
+    """Add the board's report settings and the Q1 2023 briefing report's own parts."""
+    db.session.add(Organisation(
+        superior_body="HUYỆN ỦY SƠN TỊNH", issuing_body="BAN DÂN VẬN",
+        issuer_code="BDVHU", place="Sơn Tịnh", unit=units["BDV"],
+        signer_name="Nguyễn Văn Lãnh", recipients=RECIPIENTS,
+    ))
+    db.session.add(QuarterReport(
+        quarter=q1, number="15-BC/BDVHU", issued_on=D(2023, 3, 31), place="Sơn Tịnh",
+        signer_name="Nguyễn Văn Lãnh", signer_title="head", recipients=RECIPIENTS,
+        summary_line="kết quả công tác dân vận quý I, phương hướng, nhiệm vụ quý II "
+        "năm 2023",
+        public_mood="Trong quý I năm 2023, tình hình tư tưởng, tâm trạng của cán bộ, "
+        "đảng viên và nhân dân trên địa bàn huyện cơ bản ổn định; nhân dân phấn khởi, "
+        "tin tưởng vào sự lãnh đạo của Đảng, sự quản lý, điều hành của chính quyền các "
+        "cấp, tích cực tham gia các phong trào thi đua yêu nước, phát triển kinh tế - "
+        "xã hội ở địa phương.\n"
+        "Tuy nhiên, một bộ phận nhân dân trong vùng dự án còn băn khoăn về đơn giá bồi "
+        "thường, hỗ trợ khi Nhà nước thu hồi đất, chưa đồng thuận bàn giao mặt bằng "
+        "cho chủ đầu tư; một số vụ việc, vấn đề bức xúc, phản ánh, kiến nghị của nhân "
+        "dân chưa được giải quyết dứt điểm.",
+        strengths="Ban Dân vận Huyện ủy đã triển khai thực hiện các nhiệm vụ theo kế "
+        "hoạch; phối hợp giải quyết các vấn đề bức xúc của nhân dân, nhất là vận động "
+        "nhân dân đồng thuận trong công tác bồi thường, giải phóng mặt bằng; thường "
+        "xuyên đổi mới và nâng cao hiệu quả công tác dân vận.\n"
+        "Chuẩn bị tốt các điều kiện cần thiết để đồng chí Bí thư Huyện ủy tổ chức tiếp "
+        "xúc, đối thoại với nhân dân xã Tịnh Trà theo kế hoạch; Bí thư Đảng ủy 11 xã "
+        "đã tổ chức 11 cuộc tiếp xúc, đối thoại với nhân dân 11 xã trên địa bàn huyện.",
+        shortcomings="Công tác vận động nhân dân đồng thuận trong bồi thường, giải "
+        "phóng mặt bằng ở một số dự án còn chậm, chưa đạt tiến độ đề ra. Nguyên nhân: "
+        "một số hộ dân chưa thống nhất với phương án bồi thường, hỗ trợ; sự phối hợp "
+        "giữa các cơ quan, đơn vị có lúc chưa chặt chẽ.\n"
+        "Việc theo dõi, nắm bắt tình hình nhân dân ở một số cơ sở có lúc chưa kịp "
+        "thời.",
+        proposals="Đề nghị Thường trực Huyện ủy tiếp tục quan tâm chỉ đạo các cơ quan, "
+        "đơn vị phối hợp giải quyết dứt điểm các vụ việc, vấn đề bức xúc, kiến nghị "
+        "chính đáng của nhân dân, nhất là trong công tác bồi thường, giải phóng mặt "
+        "bằng.",
+        updated_by=leader,
+    ))

@@ -15,3 +15,13 @@
   kind.addEventListener("change", sync);
   sync();
 })();
+
+// A button marked data-print prints the page (no inline handlers: CSP).
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+})();

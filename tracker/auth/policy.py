@@ -44,3 +44,23 @@ def can_approve_quarter(user):
 def can_reopen_quarter(user):
     """Tell whether the user may reopen a closed quarter (admins only)."""
     return user.is_authenticated and user.role == "admin"
+
+
+def can_download_report(user):
+    """Tell whether the user may download and print a quarter's report and lists."""
+    return user.is_authenticated
+
+
+def can_edit_report(user, quarter):
+    """Tell whether the user may change a quarter's report settings."""
+    return can_edit(user)
+
+
+def can_edit_organisation(user):
+    """Tell whether the user may change the issuing body's names and code."""
+    return user.is_authenticated and user.role in ("admin", "leader")
+
+
+def can_import_plan(user, quarter):
+    """Tell whether the user may import tasks into the quarter (not once closed)."""
+    return can_edit(user) and not quarter.is_closed

@@ -16,6 +16,8 @@ AUDIT_ACTIONS = {
     "closed": _l("Closed"),
     "reopened": _l("Reopened"),
     "approved": _l("Approved"),
+    "imported": _l("Plan imported"),
+    "report": _l("Report settings changed"),
 }
 
 

@@ -1,0 +1,382 @@
+"""The briefing report .docx: Party document layout, sentences from the data, settings."""
+import datetime as dt
+import io
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from tracker.models import Organisation, Quarter, QuarterReport, Task
+from tracker.quarters.rollover import approve_quarter, close_quarter
+from tracker.reports import phrases
+
+D = dt.date
+
+
+def _docx(client, key):
+    response = client.get(f"/quarters/{key}/report.docx")
+    assert response.status_code == 200, response.data[:300]
+    assert response.mimetype.endswith("wordprocessingml.document")
+    return Document(io.BytesIO(response.data))
+
+
+def _texts(document):
+    return [p.text for p in document.paragraphs]
+
+
+def _body(document):
+    return "\n".join(_texts(document))
+
+
+def _cell_lines(cell):
+    return [p.text for p in cell.paragraphs if p.text]
+
+
+def _borders(table):
+    borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+    return {child.tag.split("}")[1]: child.get(qn("w:val")) for child in borders}
+
+
+def test_demo_q1_report_is_a_party_document(client, login_as, demo):
+    login_as("viewer")
+    document = _docx(client, "2023-Q1")
+
+    section = document.sections[0]
+    # Word stores lengths in twentieths of a point: compare to a tenth of a millimetre.
+    mm = [round(length.mm, 1) for length in (
+        section.page_width, section.page_height, section.top_margin,
+        section.bottom_margin, section.left_margin, section.right_margin)]
+    assert mm == [210, 297, 20, 20, 30, 15]
+    # Page numbers from page 2: a different first page whose header is empty.
+    assert section.different_first_page_header_footer
+    assert not "".join(p.text for p in section.first_page_header.paragraphs).strip()
+    header = section.header.paragraphs[0]
+    assert header.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert "PAGE" in "".join(t.text for t in header._p.iter(qn("w:instrText")))
+
+    normal = document.styles["Normal"]
+    assert normal.font.name == "Times New Roman" and normal.font.size == Pt(14)
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(
+        qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:rFonts"))
+    assert defaults.get(qn("w:ascii")) == "Times New Roman"
+    assert defaults.get(qn("w:asciiTheme")) is None
+    fonts = {run.font.name for p in document.paragraphs for run in p.runs}
+    assert fonts <= {None, "Times New Roman"}
+
+    head = document.tables[0]
+    assert len(head.columns) == 2
+    assert set(_borders(head).values()) == {"nil"}
+    left, right = head.rows[0].cells
+    assert _cell_lines(left) == ["HUYỆN ỦY SƠN TỊNH", "BAN DÂN VẬN", "*", "Số 15-BC/BDVHU"]
+    issuing = left.paragraphs[1].runs[0]
+    assert issuing.bold and issuing.font.size == Pt(14)
+    assert not left.paragraphs[0].runs[0].bold
+    assert left.paragraphs[2].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    party = right.paragraphs[0]
+    assert party.text == "ĐẢNG CỘNG SẢN VIỆT NAM"
+    assert party.runs[0].bold and party.runs[0].font.size == Pt(15)
+    rule = party._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:val")) == "single"
+    date_line = [p for p in right.paragraphs if p.text][-1]
+    assert date_line.text == "Sơn Tịnh, ngày 31 tháng 3 năm 2023"
+    assert date_line.runs[0].italic
+
+    texts = _texts(document)
+    title = document.paragraphs[texts.index("BÁO CÁO")]
+    assert title.runs[0].bold and title.runs[0].font.size == Pt(16)
+    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    summary = document.paragraphs[texts.index("BÁO CÁO") + 1]
+    assert summary.text == ("kết quả công tác dân vận quý I, phương hướng, nhiệm vụ "
+                            "quý II năm 2023")
+    assert summary.runs[0].bold
+    assert texts[texts.index("BÁO CÁO") + 2] == "-----"
+
+    headings = [t for t in texts if t[:3] in ("I. ", "II.", "III", "IV.", "V. ")]
+    assert headings == [
+        "I. TÌNH HÌNH NHÂN DÂN", "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ", "III. ĐÁNH GIÁ CHUNG",
+        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ II NĂM 2023", "V. ĐỀ XUẤT, KIẾN NGHỊ",
+    ]
+    for text in headings:
+        paragraph = document.paragraphs[texts.index(text)]
+        assert paragraph.runs[0].bold and paragraph.paragraph_format.keep_with_next
+    body = [p for p in document.paragraphs if p.text.startswith("- ")]
+    assert body and all(p.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY for p in body)
+    assert all(p.paragraph_format.first_line_indent for p in body)
+
+    text = _body(document)
+    results = text[text.index("II. KẾT QUẢ"):text.index("III. ĐÁNH GIÁ")]
+    plan = text[text.index("IV. PHƯƠNG HƯỚNG"):text.index("V. ĐỀ XUẤT")]
+    assert ("- Bí thư Đảng ủy 11 xã đã tổ chức 11/11 cuộc tiếp xúc, đối thoại với "
+            "nhân dân") in results
+    assert "Bí thư Huyện ủy đã tổ chức tiếp xúc, đối thoại với nhân dân xã Tịnh Trà" \
+        in results
+    assert "1. Công tác nắm tình hình nhân dân" in results
+    assert "Phong trào thi đua “Dân vận khéo”" in results
+    assert "Tỷ lệ hoàn thành" in results
+    # Section IV: the tasks of Q2, carried (still open in Q1) and new.
+    assert "1. Các nhiệm vụ chuyển tiếp" in plan and "2. Các nhiệm vụ mới" in plan
+    assert ("- Tiếp tục đẩy mạnh thực hiện công tác dân vận ở xã (chuyển tiếp từ quý I "
+            "năm 2023, đã đạt 60%).") in plan
+    assert ("- Tổ chức Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ "
+            "2023–2028 (Hội Nông dân huyện Sơn Tịnh chủ trì).") in plan
+    assert "Ngày vì người nghèo" in plan
+    assert "đối thoại với nhân dân xã Tịnh Trà" not in plan  # done in Q1: not carried
+    assert "tình hình tư tưởng, tâm trạng" in text[:text.index("II. KẾT QUẢ")]
+
+    unit_table = document.tables[1]
+    assert unit_table.style.name == "Table Grid"
+    assert unit_table.rows[0].cells[1].text == "Đơn vị"
+    assert unit_table.rows[1].cells[1].text == "Ban Dân vận Huyện ủy Sơn Tịnh"
+    assert unit_table.rows[1].cells[2].text == "6"
+
+    signature = document.tables[-1]
+    assert set(_borders(signature).values()) == {"nil"}
+    left, right = signature.rows[0].cells
+    recipients = _cell_lines(left)
+    assert recipients[0] == "Nơi nhận:"
+    assert left.paragraphs[0].runs[0].underline
+    assert recipients[1] == "- Ban Dân vận Tỉnh ủy (b/c),"
+    assert recipients[-1] == "- Lưu BDVHU."
+    assert left.paragraphs[1].runs[0].font.size == Pt(12)
+    assert _cell_lines(right) == ["TRƯỞNG BAN", "Nguyễn Văn Lãnh"]
+    assert all(p.runs[0].bold for p in right.paragraphs if p.text)
+
+
+# The schema's order of the property elements the writer adds (Word refuses others).
+ORDERS = {
+    "tblPr": ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+              "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd",
+              "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"),
+    "pPr": ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr",
+            "widowControl", "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs",
+            "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct",
+            "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+            "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+            "suppressOverlap", "jc", "textDirection", "textAlignment",
+            "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr"),
+}
+
+
+def test_property_elements_keep_the_schema_order(client, login_as, demo):
+    login_as("viewer")
+    document = _docx(client, "2023-Q1")
+    parts = [document.element] + [
+        section.header._element for section in document.sections]
+    checked = 0
+    for part in parts:
+        for name, order in ORDERS.items():
+            for element in part.iter(qn(f"w:{name}")):
+                tags = [child.tag.split("}")[1] for child in element]
+                assert all(tag in order for tag in tags), tags
+                positions = [order.index(tag) for tag in tags]
+                assert positions == sorted(positions), (name, tags)
+                checked += 1
+    assert checked > 50
+
+
+def test_deputy_signs_for_the_head(client, login_as, demo, db):
+    report = db.session.scalar(db.select(QuarterReport))
+    report.signer_title = "deputy"
+    report.signer_name = "Trần Văn Phó"
+    db.session.commit()
+    login_as("staff")
+    right = _docx(client, "2023-Q1").tables[-1].rows[0].cells[1]
+    assert _cell_lines(right) == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "Trần Văn Phó"]
+
+
+def test_names_and_code_come_from_the_settings(client, login_as, demo, db):
+    org = db.session.scalar(db.select(Organisation))
+    org.superior_body = "Đảng ủy xã Tịnh Hà"
+    org.issuing_body = "Ban Xây dựng Đảng"
+    org.issuer_code = "BXDĐ"
+    org.place = "Tịnh Hà"
+    org.recipients = "Ban Tổ chức Huyện ủy (b/c),\nĐảng ủy các xã,"
+    db.session.commit()
+    login_as("viewer")
+    response = client.get("/quarters/2023-Q2/report.docx")
+    document = Document(io.BytesIO(response.data))
+    left, right = document.tables[0].rows[0].cells
+    assert _cell_lines(left)[:2] == ["ĐẢNG ỦY XÃ TỊNH HÀ", "BAN XÂY DỰNG ĐẢNG"]
+    assert _cell_lines(left)[3] == "Số -BC/BXDĐ"  # Q2 has no number yet
+    assert _cell_lines(right)[-1] == "Tịnh Hà, ngày 30 tháng 6 năm 2023"
+    assert _cell_lines(document.tables[-1].rows[0].cells[0]) == [
+        "Nơi nhận:", "- Ban Tổ chức Huyện ủy (b/c),", "- Đảng ủy các xã,", "- Lưu BXDĐ."]
+
+
+@pytest.mark.parametrize("day, expected", [
+    (D(2023, 3, 31), "Sơn Tịnh, ngày 31 tháng 3 năm 2023"),
+    (D(2023, 1, 5), "Sơn Tịnh, ngày 05 tháng 01 năm 2023"),
+    (D(2023, 2, 28), "Sơn Tịnh, ngày 28 tháng 02 năm 2023"),
+    (D(2023, 12, 9), "Sơn Tịnh, ngày 09 tháng 12 năm 2023"),
+    (D(2023, 10, 10), "Sơn Tịnh, ngày 10 tháng 10 năm 2023"),
+])
+def test_header_date_has_the_party_zeros(day, expected):
+    assert phrases.header_date("Sơn Tịnh", day) == expected
+
+
+def _task(**fields):
+    """Return an unsaved task for phrasing (no database needed)."""
+    fields.setdefault("kind", "other")
+    fields.setdefault("status", "not_started")
+    fields.setdefault("progress", 0)
+    fields.setdefault("is_recurring", False)
+    for name in ("campaign_name", "organisation", "chair", "commune", "result",
+                 "target_label", "title"):
+        fields.setdefault(name, "")
+    return Task(**fields)
+
+
+CUTOFF = D(2023, 6, 30)
+CONGRESS = dict(kind="congress", organisation="Hội Nông dân huyện", congress_ordinal=12,
+                term_start=2023, term_end=2028, due_on=D(2023, 6, 30))
+
+
+@pytest.mark.parametrize("fields, expected", [
+    (dict(CONGRESS, title="Đại hội đại biểu Hội Nông dân huyện", status="done",
+          completed_on=D(2023, 5, 25)),
+     "Tổ chức thành công Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ "
+     "2023–2028."),
+    (dict(CONGRESS, title="Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ "
+          "2023–2028", status="done", held_on=D(2023, 5, 25), delegates=150,
+          completed_on=D(2023, 5, 25)),
+     "Tổ chức thành công Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ "
+     "2023–2028 vào ngày 25/05/2023, với 150 đại biểu tham dự."),
+    (dict(CONGRESS, title="Đại hội Công đoàn huyện", congress_ordinal=19,
+          status="in_progress", progress=45),
+     "Đang chuẩn bị tổ chức Đại hội Công đoàn huyện lần thứ XIX, nhiệm kỳ 2023–2028, "
+     "đạt 45% kế hoạch."),
+    (dict(CONGRESS, title="Đại hội Công đoàn huyện", congress_ordinal=19,
+          due_on=D(2023, 5, 31)),
+     "Chưa tổ chức Đại hội Công đoàn huyện lần thứ XIX, nhiệm kỳ 2023–2028; đã quá "
+     "thời hạn 31/05/2023."),
+    (dict(kind="dialogue", title="Đối thoại ở 11 xã", chair="Bí thư Đảng ủy xã",
+          commune="11 xã", target_count=11, achieved_count=11, target_label="cuộc",
+          status="done", completed_on=D(2023, 3, 27), due_on=D(2023, 3, 31)),
+     "Bí thư Đảng ủy 11 xã đã tổ chức 11/11 cuộc tiếp xúc, đối thoại với nhân dân."),
+    (dict(kind="dialogue", title="Đối thoại", chair="Bí thư Huyện ủy",
+          commune="trong huyện", target_count=4, achieved_count=1, status="in_progress",
+          progress=25, due_on=D(2023, 12, 31)),
+     "Bí thư Huyện ủy đã tổ chức 1/4 cuộc tiếp xúc, đối thoại với nhân dân trong "
+     "huyện, đang tiếp tục thực hiện."),
+    (dict(kind="training", title="Lớp tập huấn nghiệp vụ", status="done",
+          sessions=2, trainees_planned=180, trainees_attended=175,
+          completed_on=D(2023, 6, 2), due_on=D(2023, 5, 31)),
+     "Lớp tập huấn nghiệp vụ: đã hoàn thành ngày 02/06/2023 (chậm so với thời hạn "
+     "31/05/2023); 2 lớp; 175/180 học viên tham dự."),
+    (dict(kind="movement", title="Phong trào thi đua “Dân vận khéo”",
+          campaign_name="Dân vận khéo", status="in_progress", progress=25,
+          models_registered=46, due_on=D(2023, 12, 31)),
+     "Phong trào thi đua “Dân vận khéo”: đang thực hiện, đạt 25% kế hoạch; 46 mô hình "
+     "“Dân vận khéo” đăng ký."),
+    (dict(kind="monitoring", title="Nắm tình hình nhân dân", status="in_progress",
+          is_recurring=True),
+     "Nắm tình hình nhân dân: thực hiện thường xuyên."),
+    (dict(kind="advisory", title="Tham mưu sơ kết", status="in_progress", progress=30,
+          due_on=D(2023, 6, 15)),
+     "Tham mưu sơ kết: đang thực hiện, đạt 30% kế hoạch; đã quá thời hạn 15/06/2023."),
+    (dict(kind="other", title="Việc đã hủy", status="cancelled", due_on=D(2023, 6, 1)),
+     "Việc đã hủy: không thực hiện (đã hủy)."),
+])
+def test_each_task_becomes_a_vietnamese_sentence(fields, expected):
+    assert phrases.result_sentence(_task(**fields), CUTOFF) == expected
+
+
+def test_the_note_follows_the_sentence_unless_it_repeats_it():
+    task = _task(kind="movement", title="Phong trào “Dân vận khéo”", progress=25,
+                 campaign_name="Dân vận khéo", status="in_progress",
+                 models_registered=46, due_on=D(2023, 12, 31))
+    plain = phrases.result_sentence(task, CUTOFF)
+    repeated = "46 mô hình “Dân vận khéo” đăng ký năm 2023"
+    assert phrases.result_sentence(task, CUTOFF, repeated) == plain
+    assert phrases.result_sentence(task, CUTOFF, "còn 3 xã chưa đăng ký") == (
+        plain + " Còn 3 xã chưa đăng ký.")
+
+
+@pytest.mark.parametrize("title, carried, expected", [
+    ("Đẩy mạnh thực hiện công tác dân vận ở xã", True,
+     "Tiếp tục đẩy mạnh thực hiện công tác dân vận ở xã (chuyển tiếp từ quý I năm "
+     "2023)."),
+    ("Theo dõi, nắm bắt tình hình nhân dân", True,
+     "Tiếp tục theo dõi, nắm bắt tình hình nhân dân (chuyển tiếp từ quý I năm 2023)."),
+    ("Bí thư Huyện ủy đối thoại với nhân dân", True,
+     "Tiếp tục thực hiện: Bí thư Huyện ủy đối thoại với nhân dân (chuyển tiếp từ quý I "
+     "năm 2023)."),
+    ("Lớp tập huấn nghiệp vụ", False, "Tổ chức lớp tập huấn nghiệp vụ."),
+])
+def test_next_quarter_tasks_read_as_a_plan(title, carried, expected):
+    task = _task(title=title, due_on=D(2023, 6, 30), status="in_progress")
+    assert phrases.plan_sentence(task, carried=carried, origin=(2023, 1)) == expected
+
+
+def test_number_below_ten_gets_its_zero(client, login_as, demo, db):
+    login_as("staff")
+    response = client.post("/quarters/2023-Q2/report", data={
+        "number": "Số: 5-bc/bdvhu", "issued_on": "30/06/2023", "place": "Sơn Tịnh",
+        "signer_name": "Nguyễn Văn Lãnh", "signer_title": "head",
+    })
+    assert response.status_code == 302
+    q2 = db.session.scalar(db.select(Quarter).where(Quarter.number == 2))
+    stored = db.session.scalar(
+        db.select(QuarterReport).where(QuarterReport.quarter_id == q2.id))
+    assert stored.number == "05-BC/BDVHU"
+    left = _docx(client, "2023-Q2").tables[0].rows[0].cells[0]
+    assert _cell_lines(left)[3] == "Số 05-BC/BDVHU"
+
+
+def test_section_four_without_a_next_quarter(client, login_as, db, make_quarter,
+                                             make_unit, make_task):
+    quarter = make_quarter(2023, 4)
+    unit = make_unit("Ban Dân vận", "BDV")
+    make_task(quarter=quarter, lead=unit, title="Đẩy mạnh phong trào thi đua",
+              status="in_progress", progress=40)
+    make_task(quarter=quarter, lead=unit, title="Tổng kết năm", status="done",
+              progress=100, completed_on=D(2023, 12, 1))
+    login_as("viewer")
+    text = _body(_docx(client, "2023-Q4"))
+    plan = text[text.index("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ I NĂM 2024"):]
+    assert ("Tiếp tục đẩy mạnh phong trào thi đua (Ban Dân vận chủ trì; chuyển tiếp "
+            "từ quý IV năm 2023, đã đạt 40%).") in plan
+    assert "Tổng kết năm" not in plan
+    assert "kết quả công tác dân vận quý IV năm 2023, phương hướng, nhiệm vụ quý I năm " \
+        "2024" in text
+    assert "[Chưa nhập: tình hình tư tưởng, tâm trạng nhân dân]" in text
+
+
+def test_closed_and_approved_quarter_uses_the_approved_figures(client, login_as, demo,
+                                                               db):
+    q1 = db.session.scalar(db.select(Quarter).where(Quarter.number == 1))
+    close_quarter(q1, {}, None)
+    approve_quarter(q1, None)
+    db.session.commit()
+    from tracker.models.guard import unlocked
+    figures = dict(q1.approved_summary)
+    figures["total"] = 99
+    with unlocked(db.session):
+        q1.approved_summary = figures
+        db.session.commit()
+    login_as("viewer")
+    text = _body(_docx(client, "2023-Q1"))
+    assert "Tổng số nhiệm vụ trong quý: 99;" in text
+    plan = text[text.index("IV. PHƯƠNG HƯỚNG"):]
+    # After the close the carried tasks live in Q2 and are listed once.
+    assert plan.count("Tiếp tục đẩy mạnh thực hiện công tác dân vận ở xã") == 1
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_the_demo_report_converts_cleanly_with_libreoffice(client, login_as, demo,
+                                                           tmp_path):
+    login_as("viewer")
+    source = tmp_path / "bao-cao.docx"
+    source.write_bytes(client.get("/quarters/2023-Q1/report.docx").data)
+    result = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=180,
+    )
+    pdf = tmp_path / "bao-cao.pdf"
+    assert pdf.exists(), result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000

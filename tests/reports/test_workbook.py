@@ -1,0 +1,173 @@
+"""The workbook, the CSV task list, the import template, and the print view."""
+import csv
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.helpers import page_text
+from tracker.models import Quarter
+from tracker.quarters.summary import figures_for
+
+D = dt.date
+
+
+def _workbook(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.data[:300]
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    return load_workbook(io.BytesIO(response.data))
+
+
+def _figure(figures, code):
+    value = figures
+    for part in code.split("."):
+        value = value[part]
+    return value
+
+
+def test_workbook_sheets_types_and_figures(client, login_as, demo, db):
+    login_as("viewer")
+    book = _workbook(client, "/quarters/2023-Q2/report.xlsx?lang=en")
+    assert book.sheetnames == ["Tổng hợp", "Nhiệm vụ", "Theo đơn vị"]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
+        assert all(cell.font.bold for cell in sheet[1] if cell.value)
+
+    q2 = db.session.scalar(db.select(Quarter).where(Quarter.number == 2))
+    figures = figures_for(q2, D(2023, 5, 15))
+    summary = book["Tổng hợp"]
+    assert [c.value for c in summary[1]] == ["Chỉ tiêu", "Số liệu", "Mã"]
+    rows = {row[2]: row[1] for row in summary.iter_rows(min_row=2, values_only=True)}
+    assert rows["quarter"] == "Quý II/2023"
+    assert rows["cutoff"] == dt.datetime(2023, 5, 15)
+    checked = 0
+    for code, value in rows.items():
+        if code in ("quarter", "cutoff", "approved"):
+            continue
+        expected = _figure(figures, code)
+        assert value == ("" if expected is None else expected) or (
+            value is None and expected is None), code
+        checked += 1
+    assert checked > 25 and rows["total"] == 10
+
+    tasks = book["Nhiệm vụ"]
+    header = [c.value for c in tasks[1]]
+    assert header[:4] == ["Mã nhiệm vụ", "Loại công việc", "Tên nhiệm vụ", "Đơn vị chủ trì"]
+    assert "Tiến độ so với hạn" in header and "Hạn hoàn thành" in header
+    assert tasks.max_row == 11
+    due = header.index("Hạn hoàn thành") + 1
+    for row in range(2, tasks.max_row + 1):
+        cell = tasks.cell(row=row, column=due)
+        if cell.value is not None:
+            assert isinstance(cell.value, dt.datetime) and cell.number_format == "DD/MM/YYYY"
+    congress = next(row for row in tasks.iter_rows(min_row=2, values_only=True)
+                    if "Công đoàn" in row[2])
+    assert congress[1] == "Đại hội" and congress[header.index("Trạng thái")] == "Hoàn thành"
+    assert congress[header.index("Ngày hoàn thành")] == dt.datetime(2023, 5, 25)
+    assert congress[header.index("Đại hội lần thứ (số)")] == 19
+
+    units = book["Theo đơn vị"]
+    sheet_rows = list(units.iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[2], r[3]) for r in sheet_rows] == [
+        (u["short_name"], u["led"], u["coordinated"]) for u in figures["units"]]
+
+
+def test_csv_is_utf8_with_bom_one_row_per_task(client, login_as, demo):
+    login_as("viewer")
+    response = client.get("/quarters/2023-Q1/tasks.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    assert "nhiem-vu-2023-Q1.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Mã nhiệm vụ", "Loại công việc", "Tên nhiệm vụ", "Đơn vị chủ trì"]
+    assert len(rows) == 7
+    header = rows[0]
+    dialogue = next(r for r in rows if r[2].startswith("Bí thư Đảng ủy 11 xã"))
+    assert dialogue[header.index("Hạn hoàn thành")] == "31/03/2023"
+    assert dialogue[header.index("Đơn vị cùng thực hiện")].count(";") == 10
+    assert dialogue[header.index("Tiến độ so với hạn")] == "Hoàn thành đúng hạn"
+
+
+def test_template_lists_the_import_columns_and_choices(client, login_as, units):
+    login_as("staff")
+    book = _workbook(client, "/quarters/import-template.xlsx")
+    assert book.sheetnames == ["Kế hoạch", "Hướng dẫn", "Danh mục"]
+    plan = book["Kế hoạch"]
+    header = [c.value for c in plan[1]]
+    assert header[:3] == ["Loại công việc", "Tên nhiệm vụ", "Đơn vị chủ trì"]
+    assert "Mã nhiệm vụ" not in header and "Tiến độ so với hạn" not in header
+    assert plan.max_row == 1 and plan.freeze_panes == "A2"
+    assert len(plan.data_validations.dataValidation) == 3
+    lists = book["Danh mục"]
+    assert ("Đại hội", "congress") in [
+        (r[0], r[1]) for r in lists.iter_rows(min_row=2, values_only=True)]
+    assert "Hội Nông dân huyện Sơn Tịnh" in [
+        r[4] for r in lists.iter_rows(min_row=2, values_only=True)]
+
+
+def test_print_view_shows_each_unit_by_status(client, login_as, demo):
+    login_as("viewer")
+    response = client.get("/quarters/2023-Q2/print")
+    text = page_text(response)
+    assert response.status_code == 200
+    assert "css/print.css" in text and "style=" not in text and "<script>" not in text
+    assert "Hội nghị trực báo · Quý II/2023" in text
+    hnd = text[text.index("Hội Nông dân huyện Sơn Tịnh</th>"):]
+    hnd = hnd[:hnd.index("</tr>")]
+    in_progress = hnd[hnd.index('class="print-in_progress"'):hnd.index(
+        'class="print-not_started"')]
+    assert "Đại hội đại biểu Hội Nông dân huyện lần thứ XII" in in_progress
+    ldld = text[text.index("Liên đoàn Lao động huyện Sơn Tịnh</th>"):]
+    done = ldld[ldld.index('class="print-done"'):ldld.index('class="print-in_progress"')]
+    assert "Đại hội Công đoàn huyện lần thứ XIX" in done
+    # A commune's row holds its own share of the shared task.
+    commune = text[text.index("Đảng ủy xã Tịnh Bắc</th>"):]
+    commune = commune[:commune.index("</tr>")]
+    done = commune[commune.index('class="print-done"'):commune.index(
+        'class="print-in_progress"')]
+    assert "Thực hiện nghiêm túc Quy chế dân chủ" in done and "phần việc của đơn vị" in done
+
+
+@pytest.mark.parametrize("url", [
+    "/quarters/{key}/report.docx", "/quarters/{key}/report.xlsx",
+    "/quarters/{key}/tasks.csv", "/quarters/{key}/print",
+    "/quarters/import-template.xlsx?from={key}",
+])
+def test_exports_statement_count_does_not_grow_with_tasks(
+        client, login_as, make_quarter, make_unit, make_task, count_queries, url):
+    login_as("viewer")
+    units = [make_unit() for _ in range(4)]
+    small, large = make_quarter(2023, 1), make_quarter(2024, 1)
+    for quarter, count in ((small, 2), (large, 12)):
+        for n in range(count):
+            make_task(quarter=quarter, lead=units[n % 4], coordinating=[units[(n + 1) % 4]],
+                      participating=[units[(n + 2) % 4]], kind="dialogue",
+                      title=f"Nhiệm vụ {n}", status="in_progress", progress=10)
+    counts = []
+    for quarter in (small, large):
+        with count_queries() as statements:
+            response = client.get(url.format(key=quarter.key))
+        assert response.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("url", [
+    "/quarters/2023-Q1/report.docx", "/quarters/2023-Q1/report.xlsx",
+    "/quarters/2023-Q1/tasks.csv", "/quarters/2023-Q1/print",
+    "/quarters/2023-Q1/report", "/quarters/import-template.xlsx",
+])
+def test_exports_need_a_signed_in_user(client, demo, url):
+    response = client.get(url)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_unknown_quarter_is_404(client, login_as):
+    login_as("viewer")
+    for url in ("/quarters/2031-Q1/report.docx", "/quarters/2023-Q5/report.xlsx",
+                "/quarters/import-template.xlsx?from=2031-Q1"):
+        assert client.get(url).status_code == 404

@@ -1,0 +1,126 @@
+"""Forms: the organisation's settings, a quarter's report settings, a plan upload."""
+import re
+
+from flask_babel import gettext as _
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from tracker.forms import Form, choices
+from tracker.i18n import lazy as _l
+from tracker.models import SIGNER_TITLES
+from tracker.tasks.forms import DATE_FORMATS, strip
+
+# "15-BC/BDVHU": a number, "-", then the symbol (letters, digits, "/", "-", ".").
+NUMBER_PATTERN = re.compile(r"^\d{1,5}-[0-9A-ZĐ][0-9A-ZĐ/.\-]*$")
+CODE_PATTERN = re.compile(r"^[0-9A-ZĐ][0-9A-ZĐ/.\-]*$")
+
+
+def _text(label, maximum, required_message=None, description=None):
+    validators = [Length(max=maximum, message=_l("At most %(max)d characters."))]
+    if required_message:
+        validators.insert(0, DataRequired(required_message))
+    return StringField(label, validators=validators, filters=[strip],
+                       description=description)
+
+
+def _area(label, maximum=20000, description=None):
+    return TextAreaField(
+        label,
+        validators=[Length(max=maximum, message=_l("At most %(max)d characters."))],
+        filters=[strip], description=description,
+    )
+
+
+def _number(value):
+    """Tidy a typed number: drop "Số", colons and spaces; capitals."""
+    if not isinstance(value, str):
+        return value or ""
+    value = re.sub(r"^\s*s[ốo]\s*:?\s*", "", value.strip(), flags=re.IGNORECASE)
+    return value.replace(" ", "").upper()
+
+
+class OrganisationForm(Form):
+    """The body that issues the reports: names, code, place, defaults."""
+
+    superior_body = _text(_l("Superior body"), 200, _l("Enter the superior body."),
+                          _l("e.g. HUYỆN ỦY SƠN TỊNH"))
+    issuing_body = _text(_l("Issuing body"), 200, _l("Enter the issuing body."),
+                         _l("e.g. BAN DÂN VẬN"))
+    issuer_code = _text(_l("Issuer code in document symbols"), 30,
+                        _l("Enter the issuer code."),
+                        _l("e.g. BDVHU, as in 15-BC/BDVHU"))
+    place = _text(_l("Place written before the date"), 100, _l("Enter the place."),
+                  _l("e.g. Sơn Tịnh"))
+    unit_id = SelectField(_l("The board in the unit list"), coerce=int,
+                          description=_l("Its own tasks are listed without naming the "
+                                         "lead unit."))
+    signer_name = _text(_l("Usual signer"), 200)
+    recipients = _area(_l("Usual recipients (one per line)"), 5000)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit_id.choices = choices(
+            [(0, _("— none —"))] + [(unit.id, unit.name) for unit in units]
+        )
+
+    def validate_issuer_code(self, field):
+        """Accept capitals, digits, "/", "-" and "." only."""
+        field.data = (field.data or "").upper()
+        if field.data and not CODE_PATTERN.match(field.data):
+            raise ValidationError(_("Use capital letters and digits, e.g. BDVHU."))
+
+    def settings_data(self):
+        """Return the fields as a dict for the report services."""
+        data = {name: getattr(self, name).data for name in (
+            "superior_body", "issuing_body", "issuer_code", "place", "signer_name",
+            "recipients",
+        )}
+        data["unit_id"] = self.unit_id.data or None
+        return data
+
+
+class ReportForm(Form):
+    """A quarter's report: number, date, signer, recipients and the written parts."""
+
+    number = StringField(
+        _l("Number and symbol"), filters=[_number],
+        validators=[Length(max=60, message=_l("At most %(max)d characters."))],
+        description=_l("e.g. 15-BC/BDVHU (without “Số”); a number below 10 gets its "
+                       "leading zero."),
+    )
+    issued_on = DateField(_l("Date of the report"), format=DATE_FORMATS,
+                          validators=[Optional()])
+    place = _text(_l("Place"), 100)
+    signer_name = _text(_l("Signer"), 200)
+    signer_title = SelectField(_l("Signs as"), choices=choices(SIGNER_TITLES.items()))
+    summary_line = _text(_l("Summary line under “BÁO CÁO”"), 500)
+    recipients = _area(_l("Recipients (one per line)"), 5000)
+    public_mood = _area(_l("The public's mood (section I)"))
+    strengths = _area(_l("Strengths (section III.1)"))
+    shortcomings = _area(_l("Shortcomings and their causes (section III.2)"))
+    proposals = _area(_l("Proposals (section V, optional)"))
+
+    def validate_number(self, field):
+        """Require "number-symbol", e.g. 15-BC/BDVHU."""
+        if field.data and not NUMBER_PATTERN.match(field.data):
+            raise ValidationError(
+                _("Write the number and symbol like 15-BC/BDVHU.")
+            )
+
+    def report_data(self):
+        """Return the fields as a dict for the report services."""
+        from tracker.reports.services import REPORT_FIELDS, number_with_zero
+
+        data = {name: getattr(self, name).data for name in REPORT_FIELDS}
+        data["number"] = number_with_zero(data["number"])
+        return data
+
+
+class ImportForm(Form):
+    """The plan file to upload."""
+
+    file = FileField(
+        _l("Plan file (.xlsx or .csv)"),
+        validators=[FileRequired(_l("Choose the file to upload."))],
+    )

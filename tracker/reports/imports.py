@@ -1,0 +1,597 @@
+"""Importing a quarter's plan from an .xlsx or .csv file: read, check, then write.
+
+read_plan() never writes: it returns the rows it would create and every problem, by row
+and column, in the user's language. apply_plan() writes all the rows through the task
+service (so each gets its history row) or raises before writing any.
+"""
+import csv
+import datetime as dt
+import re
+import secrets
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO, StringIO
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from tracker.extensions import db
+from tracker.models import KIND_FIELDS, KINDS, STATUSES, ImportUpload, Task, Unit
+from tracker.models.audit import record
+from tracker.models.base import utcnow
+from tracker.models.task import ALL_KIND_FIELDS
+from tracker.reports.columns import BY_KEY, IMPORT_COLUMNS, header, header_lookup
+from tracker.tasks.services import create_task
+from tracker.text import fold
+
+MAX_ROWS = 1000
+MAX_COLUMNS = 80
+MAX_ERRORS = 200
+MAX_UNPACKED = 60 * 1024 * 1024
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TRUE_WORDS = {"co", "x", "yes", "y", "1", "true", "dung"}
+FALSE_WORDS = {"", "khong", "no", "n", "0", "false", "sai"}
+DATE_PATTERNS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+UPLOAD_MAX_AGE = dt.timedelta(hours=24)
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class PlanError(Exception):
+    """A plan that cannot be imported; the message says why."""
+
+
+@dataclass
+class Problem:
+    """One problem found in the file: where (row, column header) and what."""
+
+    message: str
+    row: int = None
+    column: str = None
+
+    def __str__(self):
+        if self.row and self.column:
+            return _("Row %(row)d, column “%(column)s”: %(message)s", row=self.row,
+                     column=self.column, message=self.message)
+        if self.row:
+            return _("Row %(row)d: %(message)s", row=self.row, message=self.message)
+        return self.message
+
+
+@dataclass
+class PlanRow:
+    """One task the file would create."""
+
+    row: int
+    data: dict
+    lead: object = None
+    coordinating_units: list = field(default_factory=list)
+    participating_units: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def kind_label(self):
+        """Return the translated kind of the row's task."""
+        return KINDS.get(self.data.get("kind"), self.data.get("kind", ""))
+
+    @property
+    def status_label(self):
+        """Return the translated status of the row's task."""
+        return STATUSES.get(self.data.get("status"), self.data.get("status", ""))
+
+
+@dataclass
+class Plan:
+    """What a file holds: the rows to create and the problems that stop it."""
+
+    quarter: object
+    filename: str = ""
+    rows: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        """Tell whether the plan can be imported: rows and no problem."""
+        return bool(self.rows) and not self.problems
+
+    @property
+    def shown_problems(self):
+        """Return the problems to show (the first MAX_ERRORS)."""
+        return self.problems[:MAX_ERRORS]
+
+    @property
+    def hidden_problems(self):
+        """Return how many problems are not shown."""
+        return max(0, len(self.problems) - MAX_ERRORS)
+
+
+# ---- reading the file into rows of cells ---------------------------------------
+
+
+def _read_xlsx(content):
+    """Return the first worksheet's rows as tuples of cell values."""
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise PlanError(_("The workbook could not be read: it may be damaged, or not "
+                          "an Excel workbook (.xlsx)."))
+    # A few megabytes can unpack to gigabytes; a plan never needs that much.
+    if unpacked > MAX_UNPACKED:
+        raise PlanError(_("The workbook is too large once unpacked; keep only the "
+                          "plan's sheet and upload it again."))
+    try:
+        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # a broken package raises anything from KeyError to XML errors
+        raise PlanError(_("The workbook could not be read: it may be damaged, or not "
+                          "an Excel workbook (.xlsx)."))
+    try:
+        if not workbook.worksheets:
+            return []
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
+                                   values_only=True):
+            rows.append(tuple(row))
+        return rows
+    except Exception:
+        raise PlanError(_("The workbook could not be read: it may be damaged, or not "
+                          "an Excel workbook (.xlsx)."))
+    finally:
+        workbook.close()
+
+
+def _decode(content):
+    """Return the CSV text; UTF-8 (with or without BOM) or UTF-16 with a BOM."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+    raise PlanError(_("The CSV file is not in UTF-8, so its Vietnamese letters would "
+                      "be garbled. In Excel choose “Save as” → “CSV UTF-8 (Comma "
+                      "delimited)” and upload that file."))
+
+
+def _read_csv(content):
+    """Return the CSV's rows as tuples of strings."""
+    text = _decode(content)
+    if "\x00" in text:
+        raise PlanError(_("This is neither an Excel workbook (.xlsx) nor a CSV file."))
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    rows = []
+    try:
+        for index, row in enumerate(csv.reader(StringIO(text), delimiter=delimiter)):
+            if index > MAX_ROWS + 1:
+                rows.append(("…",))
+                break
+            rows.append(tuple(row[:MAX_COLUMNS]))
+    except csv.Error:
+        raise PlanError(_("The CSV file could not be read: check its quotes."))
+    return rows
+
+
+def read_cells(content, filename):
+    """Return the file's rows of cells, telling xlsx from CSV by the content."""
+    name = (filename or "").lower()
+    if not content:
+        raise PlanError(_("The file is empty."))
+    if content.startswith(XLSX_MAGIC):
+        return _read_xlsx(content)
+    if content.startswith(OLE_MAGIC):
+        raise PlanError(_(
+            "Old Excel files (.xls) cannot be read: open the file in Excel, save it as "
+            "“Excel Workbook (.xlsx)” and upload that."))
+    if name.endswith((".xlsx", ".xlsm")):
+        raise PlanError(_("The file is named .xlsx but is not an Excel workbook."))
+    if name and not name.endswith((".csv", ".txt")):
+        raise PlanError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
+    return _read_csv(content)
+
+
+# ---- checking cells ---------------------------------------------------------------
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%d/%m/%Y")
+    return " ".join(str(value).split())
+
+
+def _as_int(column, value):
+    if isinstance(value, bool):
+        raise ValueError(_("Not a whole number: “%(value)s”.", value=value))
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(_("Not a whole number: “%(value)s”.", value=_text(value)))
+        number = int(value)
+    else:
+        text = _text(value)
+        if column.key == "progress":
+            text = text.rstrip("%").strip()
+        if not re.fullmatch(r"[+]?\d{1,9}", text):
+            raise ValueError(_("Not a whole number: “%(value)s”.", value=_text(value)))
+        number = int(text)
+    if not column.minimum <= number <= column.maximum:
+        raise ValueError(_("Enter a whole number from %(min)s to %(max)s.",
+                           min=column.minimum, max=column.maximum))
+    return number
+
+
+def _as_date(value):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for pattern in DATE_PATTERNS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(_("Not a valid date: “%(value)s” (write dd/mm/yyyy).", value=text))
+
+
+def _as_bool(value):
+    if isinstance(value, bool):
+        return value
+    word = fold(_text(value))
+    if word in TRUE_WORDS or word == fold(_("yes")):
+        return True
+    if word in FALSE_WORDS or word == fold(_("no")):
+        return False
+    raise ValueError(_("Write “có” (yes) or leave it empty, not “%(value)s”.",
+                       value=_text(value)))
+
+
+def _choices(mapping):
+    """Return {folded code or label in either language: code}."""
+    lookup = {}
+    for code, label in mapping.items():
+        lookup[fold(code)] = code
+        lookup[fold(code.replace("_", " "))] = code
+        for locale in ("vi", "en"):
+            with force_locale(locale):
+                lookup.setdefault(fold(str(label)), code)
+    return lookup
+
+
+class UnitIndex:
+    """Units by folded name and short name, loaded in one statement."""
+
+    def __init__(self):
+        self.by_name = {}
+        for unit in db.session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id)):
+            for name in {fold(unit.name), fold(unit.short_name)}:
+                self.by_name.setdefault(name, []).append(unit)
+
+    def find(self, value):
+        """Return the unit a name stands for, or raise ValueError saying why not."""
+        found = self.by_name.get(fold(value), [])
+        unique = list(dict.fromkeys(found))
+        if not unique:
+            raise ValueError(_("Unknown unit “%(value)s”.", value=value))
+        if len(unique) > 1:
+            raise ValueError(_("“%(value)s” matches several units: %(units)s.",
+                               value=value,
+                               units="; ".join(unit.name for unit in unique)))
+        unit = unique[0]
+        if not unit.is_active:
+            raise ValueError(
+                _("The unit “%(value)s” is no longer active.", value=value))
+        return unit
+
+
+# ---- the plan ----------------------------------------------------------------------
+
+
+def _map_header(cells, plan):
+    """Return {cell index: column} for the header row, noting header problems."""
+    lookup = header_lookup()
+    mapping, seen = {}, {}
+    for index, cell in enumerate(cells):
+        if _blank(cell):
+            continue
+        name = _text(cell)
+        column = lookup.get(fold(name).rstrip(" *:"))
+        if column is None:
+            plan.problems.append(
+                Problem(_("Unknown column “%(column)s”.", column=name)))
+            continue
+        if column.key in seen:
+            plan.problems.append(Problem(_("The column “%(column)s” appears twice.",
+                                           column=name)))
+            continue
+        seen[column.key] = index
+        if not column.export_only:
+            mapping[index] = column
+    missing = [header(column, None) for column in IMPORT_COLUMNS
+               if column.required and column.key not in seen]
+    if missing:
+        plan.problems.append(Problem(_(
+            "Missing columns: %(columns)s. Start from the template, whose first row "
+            "names the columns.", columns=", ".join(f"“{name}”" for name in missing),
+        )))
+    return mapping
+
+
+def _label(key):
+    return header(BY_KEY[key], None)
+
+
+def _check_row(number, cells, mapping, plan, units, kinds, statuses):
+    """Turn one row of cells into a PlanRow, with its problems."""
+    row = PlanRow(row=number, data={})
+    values = {column.key: cells[index] if index < len(cells) else None
+              for index, column in mapping.items()}
+
+    def problem(key, message):
+        row.problems.append(Problem(message, number, _label(key)))
+
+    for key, value in values.items():
+        column = BY_KEY[key]
+        if _blank(value):
+            if column.required:
+                problem(key, _("Required."))
+            continue
+        try:
+            if column.type == "int":
+                row.data[key] = _as_int(column, value)
+            elif column.type == "date":
+                row.data[key] = _as_date(value)
+            elif column.type == "bool":
+                row.data[key] = _as_bool(value)
+            elif column.type == "kind":
+                code = kinds.get(fold(_text(value)))
+                if code is None:
+                    raise ValueError(_("Unknown kind of work “%(value)s”.",
+                                       value=_text(value)))
+                row.data[key] = code
+            elif column.type == "status":
+                code = statuses.get(fold(_text(value)))
+                if code is None:
+                    raise ValueError(
+                        _("Unknown status “%(value)s”.", value=_text(value)))
+                row.data[key] = code
+            elif column.type == "unit":
+                row.lead = units.find(_text(value))
+            elif column.type == "units":
+                names = value if isinstance(value, str) else _text(value)
+                found = [units.find(" ".join(name.split()))
+                         for name in re.split(r"[;\n]", names) if name.strip()]
+                setattr(row, f"{key}_units", list(dict.fromkeys(found)))
+            else:
+                multiline = key in ("description", "result") and isinstance(value, str)
+                text = value.strip() if multiline else _text(value)
+                if column.max_length and len(text) > column.max_length:
+                    raise ValueError(_("At most %(max)d characters.",
+                                       max=column.max_length))
+                row.data[key] = text
+        except ValueError as exc:
+            problem(key, str(exc))
+    _check_rules(row, plan.quarter, problem)
+    return row
+
+
+def _check_rules(row, quarter, problem):
+    """Apply the rules the task form applies, and the importer's own."""
+    from tracker.i18n import today
+
+    data = row.data
+    kind = data.get("kind")
+    if kind:
+        own = KIND_FIELDS.get(kind, ())
+        for name in ALL_KIND_FIELDS:
+            if name not in own and data.get(name) not in (None, ""):
+                problem(name, _("This column is for another kind of work; leave it "
+                                "empty for “%(kind)s”.", kind=KINDS[kind]))
+    due = data.get("due_on")
+    if due is not None:
+        latest = quarter.ends_on + dt.timedelta(days=366)
+        if not quarter.starts_on <= due <= latest:
+            problem("due_on", _("The due date must fall between %(start)s and %(end)s.",
+                                start=quarter.starts_on.strftime("%d/%m/%Y"),
+                                end=latest.strftime("%d/%m/%Y")))
+    held = data.get("held_on")
+    if held is not None and not (
+        quarter.starts_on - dt.timedelta(days=366) <= held
+        <= quarter.ends_on + dt.timedelta(days=366)
+    ):
+        problem("held_on", _("This date is too far from the quarter."))
+    if data.get("achieved_count") is not None and data.get("target_count") is None:
+        problem("achieved_count", _("Give the target as well."))
+    raised, answered = data.get("opinions_raised"), data.get("opinions_answered")
+    if raised is not None and answered is not None and answered > raised:
+        problem("opinions_answered", _("Cannot exceed the opinions raised."))
+    start, end = data.get("term_start"), data.get("term_end")
+    if start and end and end <= start:
+        problem("term_end", _("The term must end after it starts."))
+    status = data.setdefault("status", "not_started")
+    completed = data.get("completed_on")
+    if status == "done":
+        data["progress"] = 100
+        if completed is None:
+            problem("completed_on", _("A done task needs its completion date."))
+        elif completed > today():
+            problem("completed_on", _("The completion date cannot be in the future."))
+    elif completed is not None:
+        problem("completed_on", _("Only a done task has a completion date."))
+    lead = row.lead
+    coordinating = row.coordinating_units
+    participating = row.participating_units
+    if lead is not None and lead in coordinating + participating:
+        column = "coordinating" if lead in coordinating else "participating"
+        problem(column, _("The lead unit cannot also coordinate or take part."))
+    if set(coordinating) & set(participating):
+        problem("participating",
+                _("A unit cannot be both coordinating and participating."))
+
+
+def read_plan(quarter, content, filename=""):
+    """Read a plan file for the quarter; return a Plan with its rows and problems."""
+    plan = Plan(quarter=quarter, filename=filename)
+    if quarter.is_closed:
+        plan.problems.append(Problem(_(
+            "%(quarter)s is closed; nothing can be imported into it.",
+            quarter=quarter.label,
+        )))
+        return plan
+    try:
+        cells = read_cells(content, filename)
+    except PlanError as exc:
+        plan.problems.append(Problem(str(exc)))
+        return plan
+    # Skip leading empty rows; the first row with anything in it is the header.
+    start = next((i for i, row in enumerate(cells)
+                  if any(not _blank(cell) for cell in row)), None)
+    if start is None:
+        plan.problems.append(Problem(_("The file is empty.")))
+        return plan
+    mapping = _map_header(cells[start], plan)
+    body = list(cells[start + 1:])
+    while body and all(_blank(cell) for cell in body[-1]):
+        body.pop()
+    if len(body) > MAX_ROWS:
+        plan.problems.append(Problem(_(
+            "The file has more than %(max)d tasks; split it into smaller files.",
+            max=MAX_ROWS,
+        )))
+        return plan
+    if plan.problems:
+        return plan
+    if not body:
+        plan.problems.append(Problem(_(
+            "The file has no tasks: fill in one row per task under the header row.")))
+        return plan
+
+    units = UnitIndex()
+    kinds, statuses = _choices(KINDS), _choices(STATUSES)
+    existing = {
+        (fold(title), lead_id): True
+        for title, lead_id in db.session.execute(
+            select(Task.title, Task.lead_unit_id).where(Task.quarter_id == quarter.id)
+        )
+    }
+    seen = {}
+    for offset, cells_of_row in enumerate(body):
+        number = start + offset + 2  # spreadsheet row numbers start at 1, after header
+        if all(_blank(cell) for cell in cells_of_row):
+            plan.problems.append(Problem(
+                _("The row is empty: delete empty rows between tasks."), number))
+            continue
+        row = _check_row(number, cells_of_row, mapping, plan, units, kinds, statuses)
+        title = row.data.get("title")
+        if title and row.lead is not None:
+            key = (fold(title), row.lead.id)
+            if key in seen:
+                row.problems.append(Problem(
+                    _("Same title and lead unit as row %(row)d.", row=seen[key]),
+                    number, _label("title")))
+            elif key in existing:
+                row.problems.append(Problem(
+                    _("%(quarter)s already has a task with this title and lead unit.",
+                      quarter=quarter.label), number, _label("title")))
+            seen.setdefault(key, number)
+        plan.problems.extend(row.problems)
+        plan.rows.append(row)
+    return plan
+
+
+def apply_plan(plan, user):
+    """Create every task of a checked plan, with history; return the new tasks.
+
+    Raises PlanError before writing anything if the plan has problems; the caller
+    commits once, so the import is all the rows or none.
+    """
+    if not plan.ok:
+        raise PlanError(_("The file has problems; nothing was imported."))
+    created = []
+    note = _("Imported from %(file)s", file=plan.filename) if plan.filename else ""
+    for row in plan.rows:
+        data = dict(row.data)
+        data["lead_unit_id"] = row.lead.id
+        created.append(create_task(
+            plan.quarter, data, user,
+            coordinating=[unit.id for unit in row.coordinating_units],
+            participating=[unit.id for unit in row.participating_units],
+            note=note,
+        ))
+    record(plan.quarter, "imported", user,
+           changes={"tasks": len(created), "file": plan.filename[:200]})
+    db.session.flush()
+    return created
+
+
+# ---- the uploaded file between preview and confirm ------------------------------
+
+
+def keep_upload(quarter, user, filename, content):
+    """Store an uploaded file until the user confirms it; return its random token.
+
+    Uploads older than UPLOAD_MAX_AGE are dropped at the same time.
+    """
+    db.session.execute(
+        delete(ImportUpload).where(ImportUpload.created_at < utcnow() - UPLOAD_MAX_AGE)
+    )
+    token = secrets.token_urlsafe(24)
+    db.session.add(ImportUpload(
+        token=token, user_id=user.id, quarter_id=quarter.id, filename=filename,
+        content=content,
+    ))
+    db.session.flush()
+    return token
+
+
+def claim_upload(quarter, user, token):
+    """Take the user's stored upload for the quarter out of storage, or return None.
+
+    The row is deleted in the caller's transaction: two confirmations of one preview
+    cannot both import it, and a rollback puts it back.
+    """
+    if not TOKEN_PATTERN.match(token or ""):
+        return None
+    upload = db.session.scalar(
+        select(ImportUpload).where(
+            ImportUpload.token == token,
+            ImportUpload.user_id == user.id,
+            ImportUpload.quarter_id == quarter.id,
+            ImportUpload.created_at >= utcnow() - UPLOAD_MAX_AGE,
+        )
+    )
+    if upload is None:
+        return None
+    content, filename = upload.content, upload.filename
+    db.session.expunge(upload)
+    claimed = db.session.execute(
+        delete(ImportUpload).where(ImportUpload.id == upload.id)
+    ).rowcount
+    if claimed != 1:
+        return None
+    return ClaimedUpload(filename=filename, content=content)
+
+
+@dataclass
+class ClaimedUpload:
+    """The file of a confirmed preview."""
+
+    filename: str
+    content: bytes

@@ -1,0 +1,387 @@
+"""Vietnamese sentences for the briefing report, built from each task's fields.
+
+The report is a Party document written in Vietnamese whatever language the interface
+shows, so these phrases are the document's content, not interface text, and stay out
+of the translation catalogs.
+"""
+import re
+
+from tracker.text import fold, to_roman
+
+# Words a task title often starts with; after "Tiếp tục" they read in lower case.
+LEADING_VERBS = (
+    "bám sát", "chỉ đạo", "chuẩn bị", "củng cố", "duy trì", "đẩy mạnh", "đôn đốc",
+    "đổi mới", "giám sát", "hướng dẫn", "học tập", "kiểm tra", "nâng cao", "nắm",
+    "phát huy", "phối hợp", "rà soát", "tập trung", "tham mưu", "theo dõi",
+    "thực hiện", "tổ chức", "triển khai", "tuyên truyền", "vận động", "xây dựng",
+)
+_VERB_FOLDS = tuple(fold(verb) + end for verb in LEADING_VERBS for end in (" ", ","))
+
+
+def number(value):
+    """Write a whole number the Vietnamese way: 1.410."""
+    return f"{int(value or 0):,}".replace(",", ".")
+
+
+def percent(ratio):
+    """Write a ratio as a Vietnamese percentage: 98,6%."""
+    if ratio is None:
+        return ""
+    text = f"{round(ratio * 100, 1):.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") + "%"
+
+
+def date(value):
+    """Write a date as dd/mm/yyyy."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def quarter_words(year, quarter_number, with_year=True):
+    """Return "quý II năm 2023" (or "quý II" without the year)."""
+    text = f"quý {to_roman(quarter_number)}"
+    return f"{text} năm {year}" if with_year else text
+
+
+def header_date(place, day):
+    """Return "Sơn Tịnh, ngày 31 tháng 3 năm 2023" with the Party document's zeros.
+
+    Days below 10 and the months January and February take a leading zero.
+    """
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    text = f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {text}" if place else text
+
+
+CLOSING_PHRASES = {
+    "cancelled": "dừng thực hiện (hủy bỏ)",
+    "not_needed": "dừng thực hiện do không còn cần thiết",
+}
+
+
+def _sentence(text):
+    """Capitalise the first letter and end with a full stop."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?…" else text + "."
+
+
+def _lower_first(text):
+    return text[:1].lower() + text[1:]
+
+
+def continue_phrase(title):
+    """Return the title as continuing work: "Tiếp tục đẩy mạnh …"."""
+    if fold(title).startswith(_VERB_FOLDS):
+        return "Tiếp tục " + _lower_first(title)
+    if fold(title).startswith("tiep tuc "):
+        return title
+    return f"Tiếp tục thực hiện: {title}"
+
+
+def congress_name(task):
+    """Return "Đại hội … lần thứ XII, nhiệm kỳ 2023–2028" from the congress fields."""
+    title = re.sub(r"^\s*tổ chức\s+", "", task.title.strip(), flags=re.IGNORECASE)
+    folded = fold(title)
+    if "lan thu" in folded or not (task.congress_ordinal or task.term_label):
+        return title
+    if folded.startswith("dai hoi"):
+        name = title
+    else:
+        name = f"Đại hội {task.organisation or title}"
+    if task.congress_ordinal:
+        name += f" lần thứ {task.ordinal_roman}"
+    if task.term_label:
+        name += f", nhiệm kỳ {task.term_label}"
+    return name
+
+
+def dialogue_subject(chair, commune):
+    """Return (who held the dialogues, whose people) from the chair and commune.
+
+    "Bí thư Đảng ủy xã" with "11 xã" gives "Bí thư Đảng ủy 11 xã": a count names the
+    chairs; a place ("xã Tịnh Trà") names the people they met.
+    """
+    chair, commune = (chair or "").strip(), (commune or "").strip()
+    match = re.match(r"^(\d+)\s+(.+)$", commune)
+    if match:
+        noun = match.group(2)
+        if fold(chair).endswith(" " + fold(noun)):
+            chair = chair[: -len(noun)].rstrip()
+        return f"{chair} {commune}".strip(), ""
+    return chair, commune
+
+
+def _status_phrase(task, code):
+    """Return how far the task got, in words ("đang thực hiện, đạt 60% kế hoạch")."""
+    if task.status == "done":
+        text = "đã hoàn thành"
+        if task.completed_on:
+            text += f" ngày {date(task.completed_on)}"
+        if code == "done_late" and task.due_on:
+            text += f" (chậm so với thời hạn {date(task.due_on)})"
+        return text
+    if task.status == "cancelled":
+        return "không thực hiện (đã hủy)"
+    if task.status == "postponed":
+        text = "tạm hoãn"
+    elif code == "no_deadline" or (task.is_recurring and task.status == "in_progress"):
+        text = "thực hiện thường xuyên"
+    elif task.status == "not_started":
+        text = "chưa triển khai thực hiện"
+    else:
+        text = "đang thực hiện"
+    if task.progress and task.status != "not_started":
+        text += f", đạt {task.progress}% kế hoạch"
+    if code == "overdue" and task.due_on:
+        text += f"; đã quá thời hạn {date(task.due_on)}"
+    return text
+
+
+def _kind_details(task):
+    """Return the kind's own figures as a clause, or an empty string."""
+    parts = []
+    if task.kind == "movement":
+        noun = "mô hình"
+        if "dan van kheo" in fold(task.campaign_name):
+            noun = "mô hình “Dân vận khéo”"
+        if task.models_registered is not None:
+            parts.append(f"{number(task.models_registered)} {noun} đăng ký")
+        if task.models_recognised is not None:
+            parts.append(f"{number(task.models_recognised)} {noun} được công nhận")
+    elif task.kind == "training":
+        if task.sessions:
+            parts.append(f"{number(task.sessions)} lớp")
+        if task.trainees_attended is not None and task.trainees_planned:
+            parts.append(
+                f"{number(task.trainees_attended)}/{number(task.trainees_planned)} "
+                "học viên tham dự"
+            )
+        elif task.trainees_planned:
+            parts.append(f"dự kiến {number(task.trainees_planned)} học viên")
+    if task.target_count is not None and task.kind != "dialogue":
+        achieved = task.achieved_count or 0
+        label = f" {task.target_label}" if task.target_label else ""
+        parts.append(f"đạt {number(achieved)}/{number(task.target_count)}{label}")
+    return "; ".join(parts)
+
+
+def _congress_sentence(task, code):
+    name = congress_name(task)
+    if task.status == "done":
+        text = f"Tổ chức thành công {name}"
+        if task.held_on:
+            text += f" vào ngày {date(task.held_on)}"
+        if task.delegates:
+            text += f", với {number(task.delegates)} đại biểu tham dự"
+        return text
+    if task.status == "cancelled":
+        return f"Không tổ chức {name} (đã hủy)"
+    if task.status == "postponed":
+        return f"Tạm hoãn tổ chức {name}"
+    if task.status == "not_started":
+        text = f"Chưa tổ chức {name}"
+    else:
+        text = f"Đang chuẩn bị tổ chức {name}"
+        if task.progress:
+            text += f", đạt {task.progress}% kế hoạch"
+    if code == "overdue" and task.due_on:
+        text += f"; đã quá thời hạn {date(task.due_on)}"
+    return text
+
+
+def _dialogue_sentence(task, code):
+    """Return the dialogue's sentence, or None when the generic one reads better."""
+    subject, people = dialogue_subject(task.chair, task.commune)
+    achieved = task.achieved_count or 0
+    if not subject or task.status in ("cancelled", "postponed", "not_started"):
+        return None
+    if task.status != "done" and not achieved:
+        return None
+    what = "tiếp xúc, đối thoại với nhân dân"
+    if people:
+        what += f" {people}"
+    if task.target_count is not None and task.target_count > 1:
+        label = task.target_label or "cuộc"
+        what = f"{number(achieved)}/{number(task.target_count)} {label} {what}"
+    text = f"{subject} đã tổ chức {what}"
+    if task.held_on and (task.target_count or 1) <= 1:
+        text += f" vào ngày {date(task.held_on)}"
+    if task.status != "done":
+        text += ", đang tiếp tục thực hiện"
+        if code == "overdue" and task.due_on:
+            text += f"; đã quá thời hạn {date(task.due_on)}"
+        return text
+    stats = []
+    if task.participants:
+        stats.append(f"{number(task.participants)} lượt người tham dự")
+    if task.opinions_raised:
+        answered = task.opinions_answered or 0
+        stats.append(
+            f"{number(answered)}/{number(task.opinions_raised)} ý kiến, kiến nghị "
+            "đã được trả lời, giải đáp"
+        )
+    if stats:
+        text += "; " + "; ".join(stats)
+    return text
+
+
+def result_sentence(task, cutoff, note="", origin=None):
+    """Return the sentence that reports what the task achieved in its quarter.
+
+    note is the result written by staff (or their latest progress note); origin the
+    (year, number) of the quarter the work was carried from, if any.
+    """
+    code = task.timeliness(cutoff)
+    text = None
+    if task.kind == "congress" and (
+        task.congress_ordinal or "dai hoi" in fold(task.title)
+    ):
+        text = _congress_sentence(task, code)
+    elif task.kind == "dialogue":
+        text = _dialogue_sentence(task, code)
+    if text is None:
+        text = f"{task.title.strip().rstrip('.')}: {_status_phrase(task, code)}"
+    details = _kind_details(task)
+    if details:
+        text += f"; {details}"
+    if task.closing_reason:
+        text += "; " + CLOSING_PHRASES.get(task.closing_reason, "dừng thực hiện")
+    if origin:
+        text += f" (nhiệm vụ chuyển tiếp từ {quarter_words(*origin)})"
+    sentence = _sentence(text)
+    note = " ".join((note or "").split())
+    # A note that only repeats the figures just given adds nothing.
+    if details and fold(note).startswith(fold(details)):
+        note = ""
+    if note:
+        sentence += " " + _sentence(note)
+    return sentence
+
+
+def plan_sentence(task, carried=False, origin=None, due_on=None, lead=None):
+    """Return the sentence that lists the task among the next quarter's tasks.
+
+    carried marks work continuing from the quarter reported on (origin its (year,
+    number)); due_on is shown when it is not the quarter's end; lead names the unit
+    in charge when it is not the issuing board itself.
+    """
+    if task.kind == "congress" and fold(congress_name(task)).startswith("dai hoi"):
+        text = f"Tổ chức {congress_name(task)}"
+    elif fold(task.title).startswith(("lop ", "hoi nghi ")):
+        text = f"Tổ chức {_lower_first(task.title.strip().rstrip('.'))}"
+    else:
+        text = task.title.strip().rstrip(".")
+    if carried:
+        text = continue_phrase(text)
+    notes = []
+    if lead:
+        notes.append(f"{lead} chủ trì")
+    if task.is_recurring or (due_on is None and task.due_on is None):
+        notes.append("thường xuyên")
+    elif due_on:
+        notes.append(f"thời hạn {date(due_on)}")
+    if carried and origin:
+        done = ""
+        if task.progress and task.status != "done":
+            done = f", đã đạt {task.progress}%"
+        notes.append(f"chuyển tiếp từ {quarter_words(*origin)}{done}")
+    if notes:
+        text += f" ({'; '.join(notes)})"
+    return _sentence(text)
+
+
+def carry_sentence(task):
+    """Return the line naming unfinished work that moves to the next quarter."""
+    title = task.title.strip().rstrip(".")
+    if task.is_recurring or task.due_on is None:
+        return _sentence(f"{title} (thực hiện thường xuyên)")
+    if task.progress and task.status != "done":
+        return _sentence(f"{title} (đạt {task.progress}% kế hoạch)")
+    state = "chưa triển khai" if task.status == "not_started" else "đang thực hiện"
+    return _sentence(f"{title} ({state})")
+
+
+def summary_line(quarter_year, quarter_number, next_year, next_number):
+    """Return the default bold line under "BÁO CÁO"."""
+    if next_year == quarter_year:
+        this = quarter_words(quarter_year, quarter_number, with_year=False)
+        return (
+            f"kết quả công tác dân vận {this}, phương hướng, nhiệm vụ "
+            f"{quarter_words(next_year, next_number)}"
+        )
+    return (
+        f"kết quả công tác dân vận {quarter_words(quarter_year, quarter_number)}, "
+        f"phương hướng, nhiệm vụ {quarter_words(next_year, next_number)}"
+    )
+
+
+def figures_paragraphs(figures):
+    """Return the sentences that sum up the quarter's figures."""
+    counts = figures["timeliness"]
+    text = (
+        f"Tổng số nhiệm vụ trong quý: {number(figures['total'])}; đã hoàn thành "
+        f"{number(figures['done'])} (đúng hạn {number(counts['done_on_time'])}, "
+        f"quá hạn {number(counts['done_late'])}); đang thực hiện trong hạn "
+        f"{number(counts['in_progress_on_time'])}; chưa thực hiện "
+        f"{number(counts['not_started'])}; thực hiện thường xuyên "
+        f"{number(counts['no_deadline'])}; quá hạn chưa hoàn thành "
+        f"{number(figures['overdue'])}"
+    )
+    if figures.get("cancelled"):
+        text += f"; không thực hiện (hủy bỏ) {number(figures['cancelled'])}"
+    if figures["rate"] is None:
+        text += ". Chưa có nhiệm vụ đến hạn để tính tỷ lệ hoàn thành"
+    else:
+        text += (
+            f". Tỷ lệ hoàn thành (số đã hoàn thành trên số đã hoàn thành và quá hạn): "
+            f"{percent(figures['rate'])}"
+        )
+    paragraphs = [_sentence(text)]
+    parts = []
+    dialogues = figures["dialogues"]
+    if dialogues["planned"]:
+        part = (
+            f"tiếp xúc, đối thoại với nhân dân: {number(dialogues['held'])}/"
+            f"{number(dialogues['planned'])} cuộc"
+        )
+        if dialogues["participants"]:
+            part += f", {number(dialogues['participants'])} lượt người tham dự"
+        if dialogues["opinions_raised"]:
+            part += (
+                f", {number(dialogues['opinions_answered'])}/"
+                f"{number(dialogues['opinions_raised'])} ý kiến đã được trả lời, "
+                "giải đáp"
+            )
+        parts.append(part)
+    congresses = figures["congresses"]
+    if congresses["planned"]:
+        parts.append(
+            f"đại hội: {number(congresses['held'])}/{number(congresses['planned'])} "
+            "đại hội đã tổ chức"
+        )
+    training = figures["training"]
+    if training["courses"]:
+        part = f"tập huấn: {number(training['held'])}/{number(training['courses'])} lớp"
+        if training["trainees_planned"]:
+            part += (
+                f", {number(training['trainees_attended'])}/"
+                f"{number(training['trainees_planned'])} học viên"
+            )
+        parts.append(part)
+    movements = figures["movements"]
+    if movements["models_registered"] or movements["models_recognised"]:
+        parts.append(
+            f"phong trào thi đua: {number(movements['models_registered'])} mô hình "
+            f"đăng ký, {number(movements['models_recognised'])} mô hình được công nhận"
+        )
+    if parts:
+        paragraphs.append(_sentence("Theo lĩnh vực: " + "; ".join(parts)))
+    return paragraphs
+
+
+def text_paragraphs(text):
+    """Split free text written by staff into paragraphs (one per non-empty line)."""
+    lines = (text or "").splitlines()
+    return [" ".join(line.split()) for line in lines if line.strip()]

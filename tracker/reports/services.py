@@ -1,0 +1,490 @@
+"""The briefing report's settings, its content, and the print view's picture.
+
+Everything here reads or flushes; views commit. The content is assembled once, as plain
+data, and the .docx writer only lays it out.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    Organisation,
+    Quarter,
+    QuarterReport,
+    Task,
+    TaskUnit,
+    TaskUpdate,
+)
+from tracker.models.audit import record
+from tracker.quarters.rollover import continuations, find_quarter, needs_decision
+from tracker.quarters.summary import figures_for
+from tracker.reports import phrases
+from tracker.text import fold, to_roman
+
+ORGANISATION_FIELDS = (
+    "superior_body", "issuing_body", "issuer_code", "place", "unit_id", "signer_name",
+    "recipients",
+)
+REPORT_FIELDS = (
+    "number", "issued_on", "place", "signer_name", "signer_title", "recipients",
+    "summary_line", "public_mood", "strengths", "shortcomings", "proposals",
+)
+SIGNATURE_LINES = {
+    "head": ("TRƯỞNG BAN",),
+    "deputy": ("K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"),
+}
+
+# Section II's areas of work, in the order of the usual outline: (heading, kinds).
+AREAS = (
+    ("Công tác tham mưu", ("advisory",)),
+    ("Công tác nắm tình hình nhân dân", ("monitoring",)),
+    ("Công tác tiếp xúc, đối thoại với nhân dân và thực hiện Quy chế dân chủ ở cơ sở",
+     ("dialogue", "democracy")),
+    ("Công tác vận động nhân dân", ("mobilisation",)),
+    ("Công tác Mặt trận và các đoàn thể chính trị - xã hội: đại hội, phong trào thi "
+     "đua, cuộc vận động", ("congress", "movement")),
+    ("Phong trào thi đua “Dân vận khéo”", ("skilful",)),
+    ("Công tác kiểm tra, giám sát", ("inspection",)),
+    ("Công tác tập huấn, bồi dưỡng nghiệp vụ", ("training",)),
+    ("Các nhiệm vụ khác", ("other",)),
+)
+
+
+def _area_kind(task):
+    """Return the area key of a task: "Dân vận khéo" movements have their own."""
+    if task.kind == "movement" and "dan van kheo" in fold(
+        f"{task.campaign_name} {task.title}"
+    ):
+        return "skilful"
+    return task.kind
+
+
+# ---- settings -------------------------------------------------------------------
+
+
+def get_organisation():
+    """Return the organisation's settings row, or an unsaved empty one."""
+    row = db.session.scalar(
+        select(Organisation).order_by(Organisation.id).limit(1)
+    )
+    if row is None:
+        row = Organisation(
+            superior_body="", issuing_body="", issuer_code="", place="", unit_id=None,
+            signer_name="", recipients="",
+        )
+    return row
+
+
+def save_organisation(data, user):
+    """Store the organisation's settings and return the row."""
+    row = get_organisation()
+    changed = sorted(
+        name for name in ORGANISATION_FIELDS
+        if name in data and getattr(row, name) != data[name]
+    )
+    for name in ORGANISATION_FIELDS:
+        if name in data:
+            setattr(row, name, data[name])
+    if row.id is None:
+        db.session.add(row)
+    db.session.flush()
+    if changed:
+        record(row, "updated", user, changes={"fields": changed})
+    return row
+
+
+def get_report(quarter):
+    """Return the quarter's saved report settings, or None."""
+    return db.session.scalar(
+        select(QuarterReport).where(QuarterReport.quarter_id == quarter.id)
+    )
+
+
+def default_number(org):
+    """Return the number and symbol to start from: "-BC/BDVHU" waits for the number."""
+    return f"-BC/{org.issuer_code}" if org.issuer_code else ""
+
+
+def report_defaults(quarter, org):
+    """Return the settings a quarter's report starts from before staff change them."""
+    next_year, next_number = quarter.next_key()
+    return dict(
+        number="",
+        issued_on=quarter.briefing_on or quarter.ends_on,
+        place=org.place,
+        signer_name=org.signer_name,
+        signer_title="head",
+        recipients=org.recipients,
+        summary_line=phrases.summary_line(
+            quarter.year, quarter.number, next_year, next_number
+        ),
+        public_mood="", strengths="", shortcomings="", proposals="",
+    )
+
+
+def report_settings(quarter, org):
+    """Return the saved settings, or an unsaved row holding the defaults."""
+    saved = get_report(quarter)
+    if saved is not None:
+        return saved
+    return QuarterReport(quarter_id=quarter.id, **report_defaults(quarter, org))
+
+
+def save_report(quarter, data, user):
+    """Store the quarter's report settings, noting what changed in the audit log."""
+    row = get_report(quarter)
+    if row is None:
+        row = QuarterReport(quarter_id=quarter.id)
+        db.session.add(row)
+        changed = sorted(name for name in REPORT_FIELDS if data.get(name))
+    else:
+        changed = sorted(
+            name for name in REPORT_FIELDS
+            if name in data and getattr(row, name) != data[name]
+        )
+    for name in REPORT_FIELDS:
+        if name in data:
+            setattr(row, name, data[name])
+    row.updated_by = user if getattr(user, "is_authenticated", False) else None
+    db.session.flush()
+    if changed:
+        record(quarter, "report", user, changes={"fields": changed})
+    return row
+
+
+def number_with_zero(text):
+    """Give a document number below 10 its leading zero: "5-BC/X" -> "05-BC/X"."""
+    text = (text or "").strip()
+    head, dash, rest = text.partition("-")
+    if dash and head.isdigit() and len(head) == 1:
+        return f"0{head}-{rest}"
+    return text
+
+
+# ---- the report's content -----------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """One piece of a section: a sub-heading, a paragraph, an item, a table."""
+
+    kind: str  # "heading", "para", "item", "missing", "table"
+    text: str = ""
+    rows: list = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    """A numbered section of the report (I., II., …)."""
+
+    title: str
+    blocks: list
+
+
+@dataclass
+class Report:
+    """Everything the briefing report prints, in Vietnamese."""
+
+    quarter: object
+    org: object
+    settings: object
+    figures: dict
+    superior_body: str
+    issuing_body: str
+    number_line: str
+    date_line: str
+    title: str
+    summary_line: str
+    sections: list
+    recipients: list
+    signature_titles: tuple
+    signer_name: str
+
+    @property
+    def filename(self):
+        """Return the download name, e.g. "bao-cao-2023-Q1.docx"."""
+        return f"bao-cao-{self.quarter.key}.docx"
+
+
+def load_tasks(quarter):
+    """Return the quarter's tasks with their units, in plan order, in two statements."""
+    if quarter is None:
+        return []
+    return db.session.scalars(
+        select(Task)
+        .where(Task.quarter_id == quarter.id)
+        .options(
+            joinedload(Task.lead_unit),
+            selectinload(Task.unit_links).joinedload(TaskUnit.unit),
+        )
+        .order_by(Task.id)
+    ).unique().all()
+
+
+def latest_notes(tasks):
+    """Return {task id: the newest progress note written for it} in one statement."""
+    ids = [task.id for task in tasks]
+    if not ids:
+        return {}
+    newest = (
+        select(func.max(TaskUpdate.id))
+        .where(
+            TaskUpdate.task_id.in_(ids),
+            TaskUpdate.action.in_(("progress", "share")),
+            TaskUpdate.note != "",
+        )
+        .group_by(TaskUpdate.task_id)
+    )
+    rows = db.session.execute(
+        select(TaskUpdate.task_id, TaskUpdate.note).where(TaskUpdate.id.in_(newest))
+    )
+    return dict(rows.all())
+
+
+def _note_for(task, notes):
+    """Return what follows a task's sentence: its result, or where open work stands."""
+    if task.result:
+        return task.result
+    if task.status in ("done", "cancelled"):
+        return ""
+    return notes.get(task.id, "")
+
+
+def next_quarter_plan(quarter, tasks, next_quarter, next_tasks, later):
+    """Return (carried, new): the next quarter's tasks as (task, due shown) pairs.
+
+    Carried work is what Q+1 already holds from Q, plus what is still open in Q and
+    would carry when Q closes (recurring work included).
+    """
+    own_ids = {task.id for task in tasks}
+    if next_quarter is None:
+        next_quarter = Quarter(year=quarter.next_key()[0], number=quarter.next_key()[1])
+    next_end = next_quarter.ends_on
+    carried, new = [], []
+    for task in next_tasks:
+        due = task.due_on if task.due_on and task.due_on != next_end else None
+        if task.carried_from_id in own_ids:
+            carried.append((task, due))
+        else:
+            new.append((task, due))
+    for task in tasks:
+        if task.id in later or task.closing_reason or not needs_decision(task):
+            continue
+        due = task.due_on if task.due_on and task.due_on > quarter.ends_on else None
+        carried.append((task, due))
+    return carried, new
+
+
+def _lead_note(task, org):
+    if org.unit_id is not None and task.lead_unit_id == org.unit_id:
+        return None
+    return task.lead_unit.name
+
+
+def _results_section(quarter, tasks, figures, cutoff, notes, carried):
+    """Return section II: results by area, figures, the unit table, what carries."""
+    by_area = {}
+    for task in tasks:
+        by_area.setdefault(_area_kind(task), []).append(task)
+    origin = quarter.previous_key()
+    blocks = []
+    number = 0
+    for heading, kinds in AREAS:
+        items = [task for kind in kinds for task in by_area.get(kind, [])]
+        if not items:
+            continue
+        number += 1
+        blocks.append(Block("heading", f"{number}. {heading}"))
+        for task in items:
+            blocks.append(Block("item", phrases.result_sentence(
+                task, cutoff, _note_for(task, notes),
+                origin=origin if task.carried_from_id else None,
+            )))
+    if not tasks:
+        blocks.append(Block("para", "Trong quý không có nhiệm vụ nào được giao."))
+    number += 1
+    blocks.append(Block("heading", f"{number}. Kết quả chung"))
+    for text in phrases.figures_paragraphs(figures):
+        blocks.append(Block("para", text))
+    if figures["units"]:
+        blocks.append(Block("para", "Kết quả thực hiện nhiệm vụ theo đơn vị chủ trì:"))
+        blocks.append(Block("table", rows=unit_rows(figures)))
+    number += 1
+    next_words = phrases.quarter_words(*quarter.next_key())
+    blocks.append(Block(
+        "heading", f"{number}. Nhiệm vụ chưa hoàn thành, chuyển sang {next_words}"
+    ))
+    own = [task for task, _ in carried if task.quarter_id == quarter.id]
+    moved = [task for task, _ in carried if task.quarter_id != quarter.id]
+    if not own and not moved:
+        blocks.append(Block("para", "Không có nhiệm vụ chuyển sang quý sau."))
+    for task in moved + own:
+        blocks.append(Block("item", phrases.carry_sentence(task)))
+    return blocks
+
+
+UNIT_TABLE_HEADER = (
+    "TT", "Đơn vị", "Chủ trì", "Phối hợp", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
+    "Quá hạn chưa hoàn thành", "Tỷ lệ hoàn thành",
+)
+
+
+def unit_rows(figures):
+    """Return the per-unit table: a header row, then one row per unit."""
+    rows = [UNIT_TABLE_HEADER]
+    for index, unit in enumerate(figures["units"], start=1):
+        rows.append((
+            str(index), unit["name"], str(unit["led"]), str(unit["coordinated"]),
+            str(unit["done_on_time"]), str(unit["done_late"]), str(unit["overdue"]),
+            phrases.percent(unit["rate"]) or "–",
+        ))
+    return rows
+
+
+def _plan_section(quarter, org, carried, new):
+    """Return section IV's blocks: carried work first, then new tasks."""
+    origin = (quarter.year, quarter.number)
+    blocks = []
+    groups = [
+        ("Các nhiệm vụ chuyển tiếp", [
+            phrases.plan_sentence(task, carried=True, origin=origin, due_on=due,
+                                  lead=_lead_note(task, org))
+            for task, due in carried
+        ]),
+        ("Các nhiệm vụ mới", [
+            phrases.plan_sentence(task, due_on=due, lead=_lead_note(task, org))
+            for task, due in new
+        ]),
+    ]
+    groups = [(heading, items) for heading, items in groups if items]
+    for number, (heading, items) in enumerate(groups, start=1):
+        if len(groups) > 1:
+            blocks.append(Block("heading", f"{number}. {heading}"))
+        blocks.extend(Block("item", text) for text in items)
+    if not groups:
+        blocks.append(Block("missing", "Chưa có nhiệm vụ nào của quý tới."))
+    return blocks
+
+
+def _text_blocks(text, missing):
+    paragraphs = phrases.text_paragraphs(text)
+    if not paragraphs:
+        return [Block("missing", missing)]
+    return [Block("para", paragraph) for paragraph in paragraphs]
+
+
+def recipient_lines(text, org):
+    """Return the "Nơi nhận" lines, each starting with "- ", ending with "Lưu …"."""
+    lines = []
+    for line in (text or "").splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        lines.append(line if line.startswith(("-", "+")) else f"- {line}")
+    if not any("lưu" in line.lower() for line in lines) and org.issuer_code:
+        lines.append(f"- Lưu {org.issuer_code}.")
+    return lines
+
+
+def build_report(quarter, today):
+    """Assemble the quarter's briefing report from its settings, tasks and figures."""
+    org = get_organisation()
+    settings = report_settings(quarter, org)
+    tasks = load_tasks(quarter)
+    cutoff = quarter.cutoff(today)
+    figures = figures_for(quarter, today, tasks)
+    notes = latest_notes(tasks)
+    next_quarter = find_quarter(*quarter.next_key())
+    next_tasks = load_tasks(next_quarter)
+    later = continuations(tasks)
+    carried, new = next_quarter_plan(quarter, tasks, next_quarter, next_tasks, later)
+    next_words = phrases.quarter_words(*quarter.next_key())
+
+    sections = [
+        Section("TÌNH HÌNH NHÂN DÂN", _text_blocks(
+            settings.public_mood, "[Chưa nhập: tình hình tư tưởng, tâm trạng nhân dân]"
+        )),
+        Section("KẾT QUẢ THỰC HIỆN NHIỆM VỤ", _results_section(
+            quarter, tasks, figures, cutoff, notes, carried
+        )),
+        Section("ĐÁNH GIÁ CHUNG", [
+            Block("heading", "1. Ưu điểm"),
+            *_text_blocks(settings.strengths, "[Chưa nhập: ưu điểm]"),
+            Block("heading", "2. Hạn chế, nguyên nhân"),
+            *_text_blocks(settings.shortcomings, "[Chưa nhập: hạn chế, nguyên nhân]"),
+        ]),
+        Section(f"PHƯƠNG HƯỚNG, NHIỆM VỤ {next_words.upper()}", _plan_section(
+            quarter, org, carried, new
+        )),
+    ]
+    if phrases.text_paragraphs(settings.proposals):
+        sections.append(
+            Section("ĐỀ XUẤT, KIẾN NGHỊ", _text_blocks(settings.proposals, ""))
+        )
+    for index, section in enumerate(sections, start=1):
+        section.title = f"{to_roman(index)}. {section.title}"
+
+    number = number_with_zero(settings.number) or default_number(org)
+    issued_on = settings.issued_on or quarter.briefing_on or quarter.ends_on
+    return Report(
+        quarter=quarter, org=org, settings=settings, figures=figures,
+        superior_body=org.superior_body.upper(),
+        issuing_body=org.issuing_body.upper(),
+        number_line=f"Số {number}" if number else "Số",
+        date_line=phrases.header_date(settings.place or org.place, issued_on),
+        title="BÁO CÁO",
+        summary_line=settings.summary_line or report_defaults(quarter, org)[
+            "summary_line"],
+        sections=sections,
+        recipients=recipient_lines(settings.recipients or org.recipients, org),
+        signature_titles=SIGNATURE_LINES.get(settings.signer_title, ("TRƯỞNG BAN",)),
+        signer_name=settings.signer_name or org.signer_name,
+    )
+
+
+# ---- the print view --------------------------------------------------------------
+
+PRINT_COLUMNS = ("done", "in_progress", "not_started")
+
+
+def print_view(quarter, today):
+    """Return each unit's tasks split into done / in progress / not started.
+
+    A unit's row holds the tasks it leads, and its own share of shared tasks; cancelled
+    work is only counted.
+    """
+    tasks = load_tasks(quarter)
+    cutoff = quarter.cutoff(today)
+    rows = {}
+    cancelled = 0
+
+    def row_for(unit):
+        return rows.setdefault(unit.id, dict(
+            unit=unit, done=[], in_progress=[], not_started=[],
+        ))
+
+    def column(status):
+        if status == "done":
+            return "done"
+        if status == "not_started":
+            return "not_started"
+        return "in_progress"
+
+    for task in tasks:
+        if task.status == "cancelled":
+            cancelled += 1
+            continue
+        row_for(task.lead_unit)[column(task.status)].append(
+            dict(task=task, share=None, code=task.timeliness(cutoff))
+        )
+        for link in task.participants_links:
+            row_for(link.unit)[column(link.share_status)].append(
+                dict(task=task, share=link, code=task.timeliness(cutoff))
+            )
+    ordered = sorted(
+        rows.values(), key=lambda row: (row["unit"].sort_order, row["unit"].name)
+    )
+    return dict(quarter=quarter, cutoff=cutoff, rows=ordered, cancelled=cancelled,
+                total=len(tasks))

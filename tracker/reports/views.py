@@ -1,0 +1,210 @@
+"""The briefing report and its settings, exports, print view, and the plan import."""
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from tracker.auth import policy
+from tracker.extensions import db
+from tracker.forms import Form
+from tracker.i18n import today
+from tracker.quarters.services import get_quarter_or_404
+from tracker.reports import imports, services
+from tracker.reports.forms import ImportForm, OrganisationForm, ReportForm
+from tracker.tasks.services import active_units
+
+bp = Blueprint("reports", __name__)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.app_template_global()
+def can_import_into(quarter):
+    """Tell templates whether the signed-in user may import into the quarter."""
+    return policy.can_import_plan(current_user, quarter)
+
+
+def _download(data, mimetype, name):
+    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True,
+                     download_name=name, max_age=0)
+
+
+def _readable_quarter(key):
+    quarter = get_quarter_or_404(key)
+    if not policy.can_download_report(current_user):
+        abort(403)
+    return quarter
+
+
+@bp.route("/quarters/<key>/report", methods=["GET", "POST"])
+def settings(key):
+    """Show the report's settings and downloads; save the settings."""
+    quarter = _readable_quarter(key)
+    org = services.get_organisation()
+    can_edit = policy.can_edit_report(current_user, quarter)
+    saved = services.report_settings(quarter, org)
+    form = ReportForm(obj=saved) if can_edit else None
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            abort(403)
+        if form.validate_on_submit():
+            services.save_report(quarter, form.report_data(), current_user)
+            db.session.commit()
+            flash(_("The report settings have been saved."), "success")
+            return redirect(url_for("reports.settings", key=quarter.key))
+        status = 400
+    return render_template(
+        "reports/settings.html", quarter=quarter, org=org, form=form, saved=saved,
+        can_edit_org=policy.can_edit_organisation(current_user),
+    ), status
+
+
+@bp.route("/quarters/<key>/report.docx")
+def report_docx(key):
+    """Download the quarter's briefing report as a Word document."""
+    from tracker.reports.document import render
+
+    quarter = _readable_quarter(key)
+    report = services.build_report(quarter, today())
+    return _download(render(report), DOCX, report.filename)
+
+
+@bp.route("/quarters/<key>/report.xlsx")
+def report_xlsx(key):
+    """Download the quarter's workbook: summary, all tasks, per unit."""
+    from tracker.reports.workbook import quarter_workbook
+
+    quarter = _readable_quarter(key)
+    return _download(quarter_workbook(quarter, today()), XLSX,
+                     f"bao-cao-{quarter.key}.xlsx")
+
+
+@bp.route("/quarters/<key>/tasks.csv")
+def tasks_csv(key):
+    """Download the quarter's tasks as CSV (UTF-8 with BOM, for Excel)."""
+    from tracker.reports.workbook import tasks_csv as build
+
+    quarter = _readable_quarter(key)
+    return _download(build(quarter, today()), "text/csv; charset=utf-8",
+                     f"nhiem-vu-{quarter.key}.csv")
+
+
+@bp.route("/quarters/<key>/print")
+def print_view(key):
+    """Show the A4 landscape sheet for the briefing meeting, one row per unit."""
+    quarter = _readable_quarter(key)
+    view = services.print_view(quarter, today())
+    return render_template("reports/print.html", **view)
+
+
+@bp.route("/quarters/import-template.xlsx")
+def import_template():
+    """Download the import template, holding a quarter's tasks if ?from= names one."""
+    from tracker.reports.workbook import template_workbook
+
+    if not policy.can_download_report(current_user):
+        abort(403)
+    key = request.args.get("from")
+    quarter = get_quarter_or_404(key) if key else None
+    name = f"ke-hoach-{quarter.key}.xlsx" if quarter else "mau-ke-hoach.xlsx"
+    return _download(template_workbook(quarter, today()), XLSX, name)
+
+
+@bp.route("/reports/organisation", methods=["GET", "POST"])
+def organisation():
+    """Show and change the issuing body's names, code, place and defaults."""
+    if not policy.can_edit_organisation(current_user):
+        abort(403)
+    org = services.get_organisation()
+    form = OrganisationForm(obj=org, units=active_units())
+    if request.method == "GET":
+        form.unit_id.data = org.unit_id or 0
+    if form.validate_on_submit():
+        services.save_organisation(form.settings_data(), current_user)
+        db.session.commit()
+        flash(_("The organisation's settings have been saved."), "success")
+        return redirect(url_for("reports.organisation"))
+    return render_template(
+        "reports/organisation.html", form=form, org=org,
+    ), 400 if form.errors else 200
+
+
+def _too_large_message():
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return _("The file is too large: upload at most %(size)d MB.",
+             size=max(1, limit // (1024 * 1024)))
+
+
+def _render_import(quarter, form, plan=None, token=None, status=200):
+    return render_template(
+        "reports/import.html", quarter=quarter, form=form, plan=plan, token=token,
+        confirm_form=Form(formdata=None),
+    ), status
+
+
+@bp.route("/quarters/<key>/import", methods=["GET", "POST"])
+def import_plan(key):
+    """Upload a plan file and preview what it would create; nothing is written yet."""
+    quarter = get_quarter_or_404(key)
+    if not policy.can_import_plan(current_user, quarter):
+        abort(403)
+    try:
+        form = ImportForm()
+        valid = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        form = ImportForm(formdata=None)
+        form.file.errors = [_too_large_message()]
+        return _render_import(quarter, form, status=413)
+    if request.method == "GET":
+        return _render_import(quarter, form)
+    if not valid:
+        return _render_import(quarter, form, status=400)
+    upload = form.file.data
+    filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    content = upload.read()
+    plan = imports.read_plan(quarter, content, filename)
+    if not plan.ok:
+        return _render_import(quarter, form, plan=plan, status=400)
+    token = imports.keep_upload(quarter, current_user, filename, content)
+    db.session.commit()
+    return _render_import(quarter, form, plan=plan, token=token)
+
+
+@bp.route("/quarters/<key>/import/confirm", methods=["POST"])
+def confirm_import(key):
+    """Import the previewed file: every row, or none if anything is wrong now."""
+    quarter = get_quarter_or_404(key)
+    if not policy.can_import_plan(current_user, quarter):
+        abort(403)
+    if not Form().validate_on_submit():
+        abort(400)
+    upload = imports.claim_upload(quarter, current_user, request.form.get("token", ""))
+    if upload is None:
+        flash(_("This preview has expired or was already imported; upload the file "
+                "again."), "warning")
+        return redirect(url_for("reports.import_plan", key=quarter.key))
+    plan = imports.read_plan(quarter, upload.content, upload.filename)
+    if not plan.ok:
+        db.session.rollback()
+        return _render_import(quarter, ImportForm(formdata=None), plan=plan, status=400)
+    created = imports.apply_plan(plan, current_user)
+    db.session.commit()
+    flash(ngettext("%(num)d task has been imported into %(quarter)s.",
+                   "%(num)d tasks have been imported into %(quarter)s.",
+                   len(created), quarter=quarter.label), "success")
+    return redirect(url_for("quarters.board", key=quarter.key))
