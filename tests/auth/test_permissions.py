@@ -113,6 +113,39 @@ ROWS = [
     # units
     row("units.index", "GET", "/units/",                "302 200 200 200 200 200"),
     row("units.show", "GET", "/units/{A}",              "302 200 200 200 200 200"),
+    # administration
+    row("admin.index", "GET", "/admin/",                "302 403 403 403 403 302"),
+    row("admin.users", "GET", "/admin/users/",          "302 403 403 403 403 200"),
+    row("admin.new_user", "GET", "/admin/users/new",    "302 403 403 403 403 200"),
+    row("admin.new_user", "POST", "/admin/users/new",   "302 403 403 403 403 302",
+        "audit_event+1 user+1 user_unit+1", username="moi", full_name="Người mới",
+        role="staff", units="{B}", password="mat-khau-dai", confirm="mat-khau-dai"),
+    row("admin.edit_user", "GET", "/admin/users/{target}", "302 403 403 403 403 200"),
+    row("admin.edit_user", "POST", "/admin/users/{target}", "302 403 403 403 403 302",
+        "audit_event+1 user_unit+1 user_unit-1 user~1", full_name="Đổi tên",
+        role="leader", units="{A}"),
+    row("admin.reset_password", "POST", "/admin/users/{target}/password",
+        "302 403 403 403 403 302", "audit_event+1 user~1",
+        password="mat-khau-moi", confirm="mat-khau-moi"),
+    row("admin.deactivate_user", "POST", "/admin/users/{target}/deactivate",
+        "302 403 403 403 403 302", "audit_event+1 user~1"),
+    row("admin.reactivate_user", "POST", "/admin/users/{retired}/reactivate",
+        "302 403 403 403 403 302", "audit_event+1 user~1"),
+    row("admin.units", "GET", "/admin/units/",          "302 403 403 403 403 200"),
+    row("admin.new_unit", "GET", "/admin/units/new",    "302 403 403 403 403 200"),
+    row("admin.new_unit", "POST", "/admin/units/new",   "302 403 403 403 403 302",
+        "audit_event+1 unit+1", name="Đảng ủy xã Tịnh Ấn", short_name="ĐU Tịnh Ấn",
+        kind="commune_party_committee", parent_id="0", sort_order="5"),
+    row("admin.edit_unit", "GET", "/admin/units/{B}",   "302 403 403 403 403 200"),
+    row("admin.edit_unit", "POST", "/admin/units/{B}",  "302 403 403 403 403 302",
+        "audit_event+1 unit~1", name="Đơn vị B (đổi tên)", short_name="B",
+        kind="mass_org", parent_id="{A}", sort_order="2"),
+    row("admin.deactivate_unit", "POST", "/admin/units/{B}/deactivate",
+        "302 403 403 403 403 302", "audit_event+1 unit~1"),
+    row("admin.reactivate_unit", "POST", "/admin/units/{Z}/reactivate",
+        "302 403 403 403 403 302", "audit_event+1 unit~1"),
+    row("admin.audit_log", "GET", "/admin/audit",       "302 403 403 403 403 200"),
+    row("admin.audit_csv", "GET", "/admin/audit.csv",   "302 403 403 403 403 200"),
 ]
 TABLE = {item.key: item for item in ROWS}
 assert len(TABLE) == len(ROWS), "two rows for the same route and method"
@@ -310,6 +343,7 @@ def test_board_and_menus_show_only_permitted_actions(client, world, role):
     leads = role in ("leader", "admin")
     assert ('action="/quarters/2023-Q2/state"' in board) == leads
     assert ('href="/quarters/2023-Q2/close"' in board) == leads
+    assert ('id="nav-admin"' in board) == (role == "admin")
     summary = page_text(client.get("/quarters/2023-Q1/summary"))
     assert ('action="/quarters/2023-Q1/approve"' in summary) == (
         role in ("leader", "admin"))
