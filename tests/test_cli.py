@@ -1,5 +1,5 @@
 """The flask commands: demo data and user accounts."""
-from tracker.models import Quarter, Task, TaskUpdate, Unit, User
+from tracker.models import AuditEvent, Quarter, Task, TaskUpdate, Unit, User
 
 
 def test_demo_loads_the_son_tinh_quarters(runner, db):
@@ -48,6 +48,10 @@ def test_create_user(runner, db, make_unit):
     user = db.session.scalar(db.select(User).where(User.username == "nongdan"))
     assert user.role == "staff" and [u.short_name for u in user.units] == ["HND"]
     assert user.check_password("mat-khau-dai")
+    event = db.session.scalar(db.select(AuditEvent))
+    assert (event.entity_type, event.entity_id, event.action) == ("user", user.id,
+                                                                  "created")
+    assert event.user_id is None and event.changes["units"] == [[], ["HND"]]
 
 
 def test_create_user_refuses_bad_input(runner, db, make_user):
@@ -65,3 +69,4 @@ def test_create_user_refuses_bad_input(runner, db, make_user):
         assert result.exit_code != 0
         assert message in result.output
     assert db.session.scalar(db.select(db.func.count(User.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == 0

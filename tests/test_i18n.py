@@ -71,8 +71,8 @@ def test_language_link_never_follows_a_foreign_referrer(client, login_as, make_t
 
 
 def test_english_task_page(client, login_as, make_task):
-    login_as("staff")
     task = make_task(kind="congress", congress_ordinal=12, term_start=2023, term_end=2028)
+    login_as("staff", units=[task.lead_unit])
     text = page_text(client.get(f"/tasks/{task.id}?lang=en"))
     for label in ("Report progress", "History", "Lead unit", "number XII",
                   "term 2023–2028", "Not started"):

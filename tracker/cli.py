@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import USER_ROLES, Unit, User
+from tracker.models.audit import record
 
 
 @click.command("demo")
@@ -59,6 +60,11 @@ def create_user_command(username, full_name, role, units, password):
     user = User(username=username, full_name=full_name, role=role, units=found)
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    record(user, "created", None, note="flask create-user", changes={
+        "username": [None, username], "role": [None, role],
+        "units": [[], sorted(unit.short_name for unit in found)],
+    })
     db.session.commit()
     click.echo(f"Created {role} {username}.")
 

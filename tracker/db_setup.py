@@ -1,15 +1,23 @@
 """Engine settings per database: SQLite in WAL mode with a busy timeout."""
+import json
 import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
+def json_dumps(value):
+    """Serialise JSON columns keeping Vietnamese letters readable (and searchable)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def init_app(app):
-    """Give SQLite a busy timeout so concurrent writers wait instead of failing."""
+    """Store JSON as readable UTF-8; give SQLite a busy timeout so writers wait."""
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("json_serializer", json_dumps)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if uri.startswith("sqlite"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
         options["connect_args"] = connect_args

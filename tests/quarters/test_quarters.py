@@ -2,7 +2,7 @@
 import pytest
 
 from tests.helpers import page_text
-from tracker.models import Quarter
+from tracker.models import AuditEvent, Quarter
 
 
 def test_list_shows_quarters_newest_first_with_counts(client, login_as, make_quarter, make_task):
@@ -19,12 +19,16 @@ def test_list_shows_quarters_newest_first_with_counts(client, login_as, make_qua
 
 
 def test_open_a_quarter(client, login_as, db):
-    login_as("staff")
+    leader = login_as("leader")
     response = client.post("/quarters/new", data={"year": "2024", "number": "3"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/quarters/2024-Q3/"
     quarter = db.session.scalar(db.select(Quarter))
     assert (quarter.year, quarter.number, quarter.state) == (2024, 3, "planning")
+    event = db.session.scalar(db.select(AuditEvent))
+    assert (event.entity_type, event.entity_id, event.action) == ("quarter", quarter.id,
+                                                                  "created")
+    assert event.user_id == leader.id and event.changes == {"state": [None, "planning"]}
 
 
 @pytest.mark.parametrize(
@@ -37,7 +41,7 @@ def test_open_a_quarter(client, login_as, db):
     ],
 )
 def test_open_a_quarter_rejects_bad_input(client, login_as, db, data, message):
-    login_as("staff")
+    login_as("leader")
     response = client.post("/quarters/new", data=data)
     assert response.status_code == 400
     assert message in page_text(response)
@@ -45,7 +49,7 @@ def test_open_a_quarter_rejects_bad_input(client, login_as, db, data, message):
 
 
 def test_open_an_existing_quarter_is_refused(client, login_as, make_quarter, db):
-    login_as("staff")
+    login_as("leader")
     make_quarter(2024, 1)
     response = client.post("/quarters/new", data={"year": "2024", "number": "1"})
     assert response.status_code == 400
@@ -53,19 +57,24 @@ def test_open_an_existing_quarter_is_refused(client, login_as, make_quarter, db)
     assert db.session.scalar(db.select(db.func.count(Quarter.id))) == 1
 
 
-def test_viewer_cannot_open_a_quarter(client, login_as, db):
-    login_as("viewer")
+@pytest.mark.parametrize("role", ["viewer", "staff"])
+def test_only_leaders_open_a_quarter(client, login_as, db, role):
+    login_as(role)
     assert client.post("/quarters/new", data={"year": "2024", "number": "1"}).status_code == 403
     assert db.session.scalar(db.select(db.func.count(Quarter.id))) == 0
+    assert "Mở quý mới" not in page_text(client.get("/quarters/"))
 
 
 def test_start_the_quarter(client, login_as, make_quarter, db):
-    login_as("leader")
+    leader = login_as("leader")
     quarter = make_quarter(2024, 1, state="planning")
     response = client.post("/quarters/2024-Q1/state", data={"state": "active"})
     assert response.status_code == 302
     db.session.refresh(quarter)
     assert quarter.state == "active"
+    event = db.session.scalar(db.select(AuditEvent))
+    assert (event.action, event.user_id) == ("state", leader.id)
+    assert event.changes == {"state": ["planning", "active"]}
 
 
 def test_state_change_rejects_unknown_state(client, login_as, make_quarter, db):

@@ -69,8 +69,12 @@ def test_close_carries_unfinished_and_recurring(q1, db, make_user):
     assert congress.updates[-1].action == "carried_in"
     assert any(u.action == "carried_out" for u in get_task("Dở dang").updates
                if u.task.quarter_id == q1.id)
-    event = db.session.scalar(db.select(AuditEvent))
+    closed = db.select(AuditEvent).where(AuditEvent.action == "closed")
+    event = db.session.scalar(closed)
     assert (event.action, event.entity_type, event.user_id) == ("closed", "quarter", leader.id)
+    assert event.changes["state"] == ["active", "closed"]
+    opened = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "created"))
+    assert (opened.entity_id, opened.user_id) == (result.next_quarter.id, leader.id)
 
 
 def test_close_with_reason_keeps_the_task_in_q(q1, db):

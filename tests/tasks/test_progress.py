@@ -8,8 +8,8 @@ from tracker.models import Task, TaskUnit, TaskUpdate
 
 
 def test_progress_report_appends_history(client, login_as, make_task, db):
-    user = login_as("staff")
     task = make_task(title="Đại hội Hội Nông dân")
+    user = login_as("staff", units=[task.lead_unit])
     response = client.post(
         f"/tasks/{task.id}/status",
         data={"status": "in_progress", "progress": "40", "note": "Đã họp trù bị"},
@@ -40,8 +40,8 @@ def test_forms_post_back_to_their_section(client, login_as, make_task, make_unit
 
 
 def test_done_records_completion_date_and_full_progress(client, login_as, make_task, db):
-    login_as("staff")
     task = make_task()
+    login_as("staff", units=[task.lead_unit])
     client.post(f"/tasks/{task.id}/status",
                 data={"status": "done", "progress": "60", "completed_on": "2023-05-10"})
     db.session.expire_all()
@@ -51,16 +51,16 @@ def test_done_records_completion_date_and_full_progress(client, login_as, make_t
 
 
 def test_done_without_date_uses_today(client, login_as, make_task, db):
-    login_as("staff")
     task = make_task()
+    login_as("staff", units=[task.lead_unit])
     client.post(f"/tasks/{task.id}/status", data={"status": "done"})
     db.session.expire_all()
     assert db.session.get(Task, task.id).completed_on == dt.date(2023, 5, 15)
 
 
 def test_reopening_clears_completion_date(client, login_as, make_task, db):
-    login_as("staff")
     task = make_task(status="done", progress=100, completed_on=dt.date(2023, 5, 1))
+    login_as("staff", units=[task.lead_unit])
     client.post(f"/tasks/{task.id}/status", data={"status": "in_progress", "progress": "80"})
     db.session.expire_all()
     task = db.session.get(Task, task.id)
@@ -83,8 +83,8 @@ def test_reopening_clears_completion_date(client, login_as, make_task, db):
 def test_bad_progress_report_is_refused_and_nothing_changes(
     client, login_as, make_task, db, data, message
 ):
-    login_as("staff")
     task = make_task()
+    login_as("staff", units=[task.lead_unit])
     response = client.post(f"/tasks/{task.id}/status", data=data)
     assert response.status_code == 400
     text = page_text(response)
@@ -116,8 +116,8 @@ def shared(make_task, make_unit):
 
 
 def test_unit_reports_its_share(client, login_as, shared, db):
-    login_as("staff")
     task, communes = shared
+    login_as("staff", units=[communes[0]])
     response = client.post(
         f"/tasks/{task.id}/share",
         data={"unit_id": str(communes[0].id), "share_status": "done",
@@ -137,8 +137,8 @@ def test_unit_reports_its_share(client, login_as, shared, db):
 
 
 def test_last_share_completes_the_task(client, login_as, shared, db):
-    login_as("staff")
     task, communes = shared
+    login_as("staff", units=communes)  # one person reporting for the three communes
     for day, commune in zip((3, 9, 6), communes):
         client.post(f"/tasks/{task.id}/share",
                     data={"unit_id": str(commune.id), "share_status": "done",
@@ -178,8 +178,8 @@ def test_overdue_shares_are_listed(client, login_as, shared, app, db):
     ],
 )
 def test_bad_share_report_is_refused(client, login_as, shared, db, data):
-    login_as("staff")
     task, communes = shared
+    login_as("staff", units=[communes[0]])
     data = {k: v.replace("{first}", str(communes[0].id)) for k, v in data.items()}
     response = client.post(f"/tasks/{task.id}/share", data=data)
     assert response.status_code == 400

@@ -163,14 +163,15 @@ def test_task_page_shows_units_and_history(client, login_as, make_task, units):
 
 
 def test_edit_records_each_changed_field(client, login_as, make_task, units, db):
-    user = login_as("staff")
     bdv, hnd, commune = units
+    user = login_as("staff", units=[bdv])
     task = make_task(lead=bdv, kind="training", title="Lớp tập huấn",
                      trainees_planned=100)
     response = client.post(
         f"/tasks/{task.id}/edit",
         data=_form(hnd, kind="training", title="Lớp tập huấn nghiệp vụ",
-                   trainees_planned="120", coordinating=[str(commune.id)]),
+                   trainees_planned="120", coordinating=[str(commune.id)],
+                   version=str(task.version)),
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -187,16 +188,17 @@ def test_edit_records_each_changed_field(client, login_as, make_task, units, db)
 
 
 def test_edit_without_changes_adds_no_history(client, login_as, make_task, units, db):
-    login_as("staff")
+    login_as("staff", units=[units[0]])
     task = make_task(lead=units[0], title="Không đổi")
-    data = _form(units[0], title="Không đổi", due_on=task.due_on.isoformat())
+    data = _form(units[0], title="Không đổi", due_on=task.due_on.isoformat(),
+                 version=str(task.version))
     assert client.post(f"/tasks/{task.id}/edit", data=data).status_code == 302
     assert db.session.scalar(db.select(db.func.count(TaskUpdate.id))) == 1
 
 
 def test_edit_form_prefills_units(client, login_as, make_task, units):
-    login_as("staff")
     bdv, hnd, commune = units
+    login_as("staff", units=[bdv])
     task = make_task(lead=bdv, coordinating=[hnd], participating=[commune])
     text = page_text(client.get(f"/tasks/{task.id}/edit"))
     assert f'name="coordinating" type="checkbox" value="{hnd.id}"' in text
@@ -204,9 +206,10 @@ def test_edit_form_prefills_units(client, login_as, make_task, units):
 
 
 def test_edit_rejects_bad_input_and_keeps_the_task(client, login_as, make_task, units, db):
-    login_as("staff")
+    login_as("staff", units=[units[0]])
     task = make_task(lead=units[0], title="Giữ nguyên")
-    response = client.post(f"/tasks/{task.id}/edit", data=_form(units[0], title=""))
+    response = client.post(f"/tasks/{task.id}/edit",
+                           data=_form(units[0], title="", version=str(task.version)))
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(Task, task.id).title == "Giữ nguyên"
@@ -237,10 +240,11 @@ def test_closed_quarter_refuses_changes(client, login_as, make_quarter, make_tas
 
 
 def test_removing_a_participating_unit_drops_its_link(client, login_as, make_task, units, db):
-    login_as("staff")
     bdv, hnd, commune = units
+    login_as("staff", units=[bdv])
     task = make_task(lead=bdv, participating=[hnd, commune])
-    data = _form(bdv, participating=[str(hnd.id)], due_on=task.due_on.isoformat())
+    data = _form(bdv, participating=[str(hnd.id)], due_on=task.due_on.isoformat(),
+                 version=str(task.version))
     assert client.post(f"/tasks/{task.id}/edit", data=data).status_code == 302
     links = db.session.scalars(db.select(TaskUnit)).all()
     assert [(link.unit_id, link.role) for link in links] == [(hnd.id, "participating")]

@@ -1,4 +1,7 @@
-"""The audit log: who changed a quarter, a unit or a user, what, and when."""
+"""The audit log: who changed a quarter, a unit or a user, what, and when.
+
+Tasks keep their own history (TaskUpdate); the administrators' log shows both.
+"""
 import datetime as dt
 from typing import Any, Optional
 
@@ -18,6 +21,9 @@ AUDIT_ACTIONS = {
     "approved": _l("Approved"),
     "imported": _l("Plan imported"),
     "report": _l("Report settings changed"),
+    "deactivated": _l("Deactivated"),
+    "reactivated": _l("Reactivated"),
+    "password_reset": _l("Password reset"),
 }
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 from typing import Any, Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -85,6 +86,8 @@ class Task(db.Model):
     target_label: Mapped[str] = mapped_column(String(100), default="")
     source_document: Mapped[str] = mapped_column(String(300), default="")
     is_recurring: Mapped[bool] = mapped_column(default=False)
+    # Tasks are never deleted: an archived task leaves the board and the counts.
+    is_archived: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     carried_from_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("task.id"), index=True
     )
@@ -296,6 +299,9 @@ UPDATE_ACTIONS = {
     "carried_in": _l("Carried over from the previous quarter"),
     "carried_out": _l("Carried over to the next quarter"),
     "closed": _l("Closed without carrying over"),
+    "direction": _l("Direction"),
+    "archived": _l("Archived"),
+    "restored": _l("Restored from the archive"),
 }
 
 CLOSING_REASONS = {

@@ -103,7 +103,7 @@ def check_can_close(quarter):
         )
 
 
-def _next_quarter(quarter):
+def _next_quarter(quarter, user):
     year, number = quarter.next_key()
     existing = find_quarter(year, number)
     if existing is not None:
@@ -116,6 +116,8 @@ def _next_quarter(quarter):
     created = Quarter(year=year, number=number, state="planning")
     db.session.add(created)
     db.session.flush()
+    record(created, "created", user, changes={"state": [None, created.state]},
+           note=quarter.key)
     return created, True
 
 
@@ -183,7 +185,7 @@ def close_quarter(quarter, decisions, user, notes=None):
                   quarter=by_id[task_id].continuation.quarter.label)
             )
     with unlocked(db.session):
-        target, created = _next_quarter(quarter)
+        target, created = _next_quarter(quarter, user)
         result = CloseResult(quarter=quarter, next_quarter=target, created_next=created)
         for item in plan:
             if item.is_carried:
@@ -206,13 +208,14 @@ def close_quarter(quarter, decisions, user, notes=None):
             task.frozen_timeliness = classify(
                 task.status, task.due_on, task.completed_on, quarter.ends_on
             ) or ""
-        quarter.state = "closed"
-        quarter.closed_at = utcnow()
-        quarter.closed_by = user if getattr(user, "is_authenticated", False) else None
         record(quarter, "closed", user, changes={
+            "state": [quarter.state, "closed"],
             "carried": len(result.carried), "closed": len(result.closed),
             "next": target.key,
         })
+        quarter.state = "closed"
+        quarter.closed_at = utcnow()
+        quarter.closed_by = user if getattr(user, "is_authenticated", False) else None
         db.session.flush()
     return result
 
@@ -239,7 +242,7 @@ def reopen_quarter(quarter, user, reason):
         quarter.approved_by = None
         quarter.approved_summary = None
         record(quarter, "reopened", user, note=reason[:2000],
-               changes={"was_approved": was_approved})
+               changes={"state": ["closed", "active"], "was_approved": was_approved})
         db.session.flush()
     return quarter
 
@@ -255,7 +258,9 @@ def approve_quarter(quarter, user):
         quarter.approved_summary = figures
         quarter.approved_at = utcnow()
         quarter.approved_by = user
-        record(quarter, "approved", user)
+        record(quarter, "approved", user, changes={
+            "approved_by": [None, getattr(user, "username", None)],
+        })
         db.session.flush()
     return figures
 

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Quarter, Task, parse_key
+from tracker.models.audit import record
 
 
 def get_quarter_or_404(key):
@@ -36,9 +37,9 @@ def list_quarters():
 def status_counts_by_quarter():
     """Return {quarter_id: {status: count}} for every quarter, in one query."""
     rows = db.session.execute(
-        select(Task.quarter_id, Task.status, func.count()).group_by(
-            Task.quarter_id, Task.status
-        )
+        select(Task.quarter_id, Task.status, func.count())
+        .where(Task.is_archived.is_(False))
+        .group_by(Task.quarter_id, Task.status)
     )
     counts = {}
     for quarter_id, status, count in rows:
@@ -46,18 +47,22 @@ def status_counts_by_quarter():
     return counts
 
 
-def create_quarter(year, number):
-    """Add a quarter in the planning state and return it."""
+def create_quarter(year, number, user=None):
+    """Add a quarter in the planning state, record it, and return it."""
     quarter = Quarter(year=year, number=number, state="planning")
     db.session.add(quarter)
+    db.session.flush()
+    record(quarter, "created", user, changes={"state": [None, quarter.state]})
     db.session.flush()
     return quarter
 
 
-def set_state(quarter, state):
-    """Move an open quarter between planning and active."""
+def set_state(quarter, state, user=None):
+    """Move an open quarter between planning and active, recording the change."""
     if quarter.is_closed or state not in ("planning", "active"):
         raise ValueError(state)
-    quarter.state = state
+    if quarter.state != state:
+        record(quarter, "state", user, changes={"state": [quarter.state, state]})
+        quarter.state = state
     db.session.flush()
     return quarter

@@ -18,10 +18,10 @@ TREND_QUARTERS = 8
 
 
 def quarter_tasks(quarter):
-    """Return the quarter's tasks with their units loaded, in plan order."""
+    """Return the quarter's tasks (not the archived) with their units, in plan order."""
     return db.session.scalars(
         select(Task)
-        .where(Task.quarter_id == quarter.id)
+        .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False))
         .options(
             joinedload(Task.lead_unit),
             selectinload(Task.unit_links).joinedload(TaskUnit.unit),
@@ -198,7 +198,8 @@ def rates_by_quarter(quarters, today):
     code = timeliness_sql(Task, today).label("code")
     rows = db.session.execute(
         select(Task.quarter_id, code, func.count())
-        .where(Task.quarter_id.in_([q.id for q in quarters]))
+        .where(Task.quarter_id.in_([q.id for q in quarters]),
+               Task.is_archived.is_(False))
         .group_by(Task.quarter_id, code)
     )
     counts = {q.id: dict.fromkeys(TIMELINESS, 0) for q in quarters}
@@ -236,7 +237,8 @@ def carried_counts(quarters):
         return {}, {}
     carried_in = dict(db.session.execute(
         select(Task.quarter_id, func.count())
-        .where(Task.quarter_id.in_(ids), Task.carried_from_id.is_not(None))
+        .where(Task.quarter_id.in_(ids), Task.carried_from_id.is_not(None),
+               Task.is_archived.is_(False))
         .group_by(Task.quarter_id)
     ).all())
     origin = db.aliased(Task)
@@ -244,7 +246,7 @@ def carried_counts(quarters):
         select(origin.quarter_id, func.count())
         .select_from(Task)
         .join(origin, Task.carried_from_id == origin.id)
-        .where(origin.quarter_id.in_(ids))
+        .where(origin.quarter_id.in_(ids), Task.is_archived.is_(False))
         .group_by(origin.quarter_id)
     ).all())
     return carried_in, carried_out

@@ -18,7 +18,7 @@ bp = Blueprint("quarters", __name__, url_prefix="/quarters")
 @bp.route("/")
 def index():
     """List every quarter, newest first, with task counts per status."""
-    form = QuarterForm() if policy.can_manage_quarter(current_user) else None
+    form = QuarterForm() if policy.can_open_quarter(current_user) else None
     if form is not None and not form.year.data:
         form.year.data = today().year
     return _render_index(form)
@@ -41,12 +41,12 @@ def _render_index(form, status=200):
 @bp.route("/new", methods=["POST"])
 def create():
     """Open a new quarter in the planning state."""
-    if not policy.can_manage_quarter(current_user):
+    if not policy.can_open_quarter(current_user):
         abort(403)
     form = QuarterForm()
     if not form.validate_on_submit():
         return _render_index(form, 400)
-    quarter = services.create_quarter(form.year.data, form.number.data)
+    quarter = services.create_quarter(form.year.data, form.number.data, current_user)
     db.session.commit()
     flash(_("%(quarter)s has been opened.", quarter=quarter.label), "success")
     return redirect(url_for("quarters.board", key=quarter.key))
@@ -64,6 +64,7 @@ def _parse_filters(args, units):
         "kind": kind if kind in KINDS else None,
         "status": status if status in STATUSES else None,
         "q": q or None,
+        "archived": args.get("archived") == "1",
     }
 
 
@@ -86,8 +87,9 @@ def board(key):
         statuses=STATUSES,
         cutoff=cutoff,
         can_create=policy.can_create_task(current_user, quarter),
-        can_manage=policy.can_manage_quarter(current_user),
-        can_close=policy.can_close_quarter(current_user) and not quarter.is_closed,
+        can_change_state=policy.can_change_quarter_state(current_user, quarter),
+        can_close=policy.can_close_quarter(current_user, quarter)
+        and not quarter.is_closed,
         state_form=Form(),
     )
 
@@ -96,13 +98,13 @@ def board(key):
 def change_state(key):
     """Move an open quarter between planning and in progress."""
     quarter = services.get_quarter_or_404(key)
-    if not policy.can_manage_quarter(current_user) or quarter.is_closed:
+    if not policy.can_change_quarter_state(current_user, quarter):
         abort(403)
     form = Form()
     state = request.form.get("state")
     if not form.validate_on_submit() or state not in ("planning", "active"):
         abort(400)
-    services.set_state(quarter, state)
+    services.set_state(quarter, state, current_user)
     db.session.commit()
     flash(_("The quarter's state has been changed."), "success")
     return redirect(url_for("quarters.board", key=quarter.key))
@@ -133,7 +135,7 @@ def close(key):
     from tracker.models import CLOSING_REASONS
 
     quarter = services.get_quarter_or_404(key)
-    if not policy.can_close_quarter(current_user):
+    if not policy.can_close_quarter(current_user, quarter):
         abort(403)
     plan = close_plan(quarter) if not quarter.is_closed else []
     form = Form()
@@ -199,9 +201,10 @@ def summary(key):
     return render_template(
         "quarters/summary.html", timeliness=TIMELINESS, timeliness_parts=parts,
         kinds=KINDS, form=Form(),
-        can_approve=policy.can_approve_quarter(current_user)
+        can_approve=policy.can_approve_quarter(current_user, quarter)
         and quarter.is_closed and not quarter.is_approved,
-        can_reopen=policy.can_reopen_quarter(current_user) and quarter.is_closed,
+        can_reopen=policy.can_reopen_quarter(current_user, quarter)
+        and quarter.is_closed,
         **data,
     )
 
@@ -212,7 +215,7 @@ def approve(key):
     from tracker.quarters.rollover import RolloverError, approve_quarter
 
     quarter = services.get_quarter_or_404(key)
-    if not policy.can_approve_quarter(current_user):
+    if not policy.can_approve_quarter(current_user, quarter):
         abort(403)
     if not Form().validate_on_submit():
         abort(400)
@@ -233,7 +236,7 @@ def reopen(key):
     from tracker.quarters.rollover import RolloverError, reopen_quarter
 
     quarter = services.get_quarter_or_404(key)
-    if not policy.can_reopen_quarter(current_user):
+    if not policy.can_reopen_quarter(current_user, quarter):
         abort(403)
     if not Form().validate_on_submit():
         abort(400)

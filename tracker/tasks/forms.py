@@ -5,15 +5,22 @@ from flask_babel import gettext as _
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from tracker.forms import Form, choices
 from tracker.i18n import lazy as _l
@@ -194,6 +201,18 @@ class TaskForm(Form):
         return {name: getattr(self, name).data for name in PLAN_FIELDS}
 
 
+class TaskEditForm(TaskForm):
+    """The plan form of an existing task, carrying the version it was filled from."""
+
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired(_l("This form is incomplete; reload the page and "
+                                     "make your changes again."))],
+    )
+    # The plan values the form was shown with (signed), to tell what changed meanwhile.
+    snapshot = HiddenField(validators=[Length(max=200_000)])
+
+
 class ProgressForm(Form):
     """A progress report: status, percentage and a note."""
 
@@ -247,13 +266,40 @@ class ShareForm(Form):
 
     def __init__(self, *args, links=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit_id.choices = choices((link.unit_id, link.unit.name) for link in links)
+        self.set_links(links)
         self.today = today or dt.date.today()
+
+    def set_links(self, links):
+        """Offer the units of these participating links."""
+        self.unit_id.choices = choices((link.unit_id, link.unit.name) for link in links)
 
     def validate_share_done_on(self, field):
         """Refuse a date done in the future."""
         if field.data and field.data > self.today:
             raise ValidationError(_("The date cannot be in the future."))
+
+
+class DirectionForm(Form):
+    """A leader's direction (ý kiến chỉ đạo) on a task."""
+
+    direction = TextAreaField(
+        _l("Direction"),
+        validators=[
+            DataRequired(_l("Write the direction.")),
+            Length(max=5000, message=_l("At most %(max)d characters.")),
+        ],
+        filters=[strip],
+    )
+
+
+class ArchiveForm(Form):
+    """Archive or restore a task, with an optional reason."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[Length(max=2000, message=_l("At most %(max)d characters."))],
+        filters=[strip],
+    )
 
 
 def _history_labels():
@@ -270,6 +316,7 @@ def _history_labels():
         completed_on=_l("Completed on"),
         share_status=_l("Unit's status"),
         share_done_on=_l("Date done"),
+        is_archived=_l("Archived"),
     )
     return labels
 

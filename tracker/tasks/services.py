@@ -6,7 +6,8 @@ commits once.
 import datetime as dt
 from collections import OrderedDict
 
-from flask import abort
+from flask import abort, current_app
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,6 +22,11 @@ PLAN_FIELDS = (
     "kind", "title", "description", "lead_unit_id", "due_on", "is_recurring",
     "target_count", "achieved_count", "target_label", "source_document", "result",
 ) + ALL_KIND_FIELDS
+
+
+UNIT_ROLES = ("coordinating", "participating")
+# Everything the edit form shows: a save is refused if one of these changed meanwhile.
+EDIT_FIELDS = PLAN_FIELDS + UNIT_ROLES
 
 
 def get_task_or_404(task_id):
@@ -48,11 +54,14 @@ def search_condition(text):
     return [Task.search_text.contains(word, autoescape=True) for word in words]
 
 
-def board_tasks(quarter, unit_id=None, kind=None, status=None, q=None):
-    """Return the quarter's tasks matching the filters, with what the board shows."""
+def board_tasks(quarter, unit_id=None, kind=None, status=None, q=None, archived=False):
+    """Return the quarter's tasks matching the filters, with what the board shows.
+
+    Archived tasks are left out, unless archived is true: then only they are shown.
+    """
     stmt = (
         select(Task)
-        .where(Task.quarter_id == quarter.id)
+        .where(Task.quarter_id == quarter.id, Task.is_archived.is_(bool(archived)))
         .options(
             joinedload(Task.lead_unit),
             selectinload(Task.unit_links).joinedload(TaskUnit.unit),
@@ -176,6 +185,9 @@ def update_task(task, data, user, coordinating=(), participating=()):
         changes["units"] = [_roles_text(roles_before), _roles_text(roles_after)]
     if not changes:
         return task, {}
+    # A change of units alone must still move the version on (and be checked), so
+    # that a stale form cannot undo it: touching the row makes the UPDATE happen.
+    task.updated_at = utcnow()
     db.session.add(
         TaskUpdate(
             task=task, user=user, action="edited", old_status=task.status,
@@ -199,7 +211,12 @@ def _roles_text(roles):
 
 
 def report_progress(task, status, progress, note, user, completed_on=None, today=None):
-    """Record a progress report: new status and progress, with a history row."""
+    """Record a progress report: new status and progress, with a history row.
+
+    The task's row is written with its version check like any other change; a report
+    that loses that race is applied again to the fresh row by the caller (see
+    tracker.tasks.views), so reports never fail because of a concurrent change.
+    """
     today = today or dt.date.today()
     old_status, old_progress = task.status, task.progress
     if status == "done":
@@ -249,6 +266,9 @@ def report_share(link, status, done_on, note, user, today=None):
             task.status = "in_progress"
     if task.status != old_status:
         changes["status"] = [old_status, task.status]
+    # Always write the task row, so its version check orders concurrent share reports:
+    # the derived progress is then computed from every other unit's latest share.
+    task.updated_at = utcnow()
     update = TaskUpdate(
         task=task, user=user, unit_id=link.unit_id, action="share",
         old_status=old_status, new_status=task.status, old_progress=old_progress,
@@ -293,3 +313,92 @@ def continuation_of(task):
         select(Task).where(Task.carried_from_id == task.id)
         .options(joinedload(Task.quarter))
     )
+
+
+def add_direction(task, note, user):
+    """Record a leader's direction (ý kiến chỉ đạo) on the task."""
+    update = TaskUpdate(
+        task=task, user=user, action="direction", old_status=task.status,
+        new_status=task.status, old_progress=task.progress,
+        new_progress=task.progress, note=note,
+    )
+    db.session.add(update)
+    db.session.flush()
+    return update
+
+
+def archive_task(task, user, note=""):
+    """Take the task off the board and the counts; it stays, with its history."""
+    return _set_archived(task, True, "archived", user, note)
+
+
+def restore_task(task, user, note=""):
+    """Bring an archived task back to the board and the counts."""
+    return _set_archived(task, False, "restored", user, note)
+
+
+def _set_archived(task, archived, action, user, note):
+    if task.is_archived == archived:
+        raise ValueError(action)
+    task.is_archived = archived
+    update = TaskUpdate(
+        task=task, user=user, action=action, old_status=task.status,
+        new_status=task.status, old_progress=task.progress,
+        new_progress=task.progress, note=note or "",
+        changes={"is_archived": [not archived, archived]},
+    )
+    db.session.add(update)
+    db.session.flush()
+    return update
+
+
+def plan_snapshot(task):
+    """Return the values the edit form shows, JSON-ready, keyed by field name."""
+    values = {name: _plain(getattr(task, name)) for name in PLAN_FIELDS}
+    for role in UNIT_ROLES:
+        values[role] = sorted(
+            link.unit_id for link in task.unit_links if link.role == role
+        )
+    return values
+
+
+def submitted_snapshot(data, coordinating, participating):
+    """Return the values of a submitted edit form in the shape of plan_snapshot."""
+    values = {name: _plain(data.get(name)) for name in PLAN_FIELDS}
+    values["coordinating"] = sorted(set(coordinating or ()))
+    values["participating"] = sorted(set(participating or ()))
+    return values
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.secret_key, salt="tracker.task-edit")
+
+
+def sign_snapshot(task):
+    """Return the task's plan values, signed, for the edit form to carry back."""
+    return _serializer().dumps(plan_snapshot(task))
+
+
+def read_snapshot(token):
+    """Return the plan values an edit form was shown with, or None if unreadable."""
+    if not token:
+        return None
+    try:
+        values = _serializer().loads(token)
+    except (BadData, ValueError, TypeError):
+        return None
+    return values if isinstance(values, dict) else None
+
+
+def changed_meanwhile(task, version, shown):
+    """Return the edit form's fields someone changed since the form was shown.
+
+    A form from the task's current version conflicts with nothing. From an older
+    version, the conflicts are the fields whose value now differs from what the form
+    showed (shown, a plan_snapshot); progress reports and shares also move the
+    version on, but the plan form does not show them, so they alone do not conflict.
+    """
+    if version == task.version:
+        return []
+    current = plan_snapshot(task)
+    return [name for name in EDIT_FIELDS if shown.get(name) != current[name]]

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth import policy
 from tracker.extensions import db
@@ -9,7 +10,18 @@ from tracker.i18n import today
 from tracker.models import KIND_FIELDS, KINDS
 from tracker.quarters.services import get_quarter_or_404
 from tracker.tasks import services
-from tracker.tasks.forms import HISTORY_LABELS, ProgressForm, ShareForm, TaskForm
+from tracker.tasks.forms import (
+    HISTORY_LABELS,
+    ArchiveForm,
+    DirectionForm,
+    ProgressForm,
+    ShareForm,
+    TaskEditForm,
+    TaskForm,
+)
+
+# How many times a report is applied again when another save got in first.
+SAVE_ATTEMPTS = 5
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -41,10 +53,10 @@ def history_label(name):
     return HISTORY_LABELS.get(name, name)
 
 
-def _render_form(form, quarter, task=None, status=200):
+def _render_form(form, quarter, task=None, status=200, conflicts=()):
     return render_template(
         "tasks/form.html", form=form, quarter=quarter, task=task,
-        kind_fields=KIND_FIELDS,
+        kind_fields=KIND_FIELDS, conflicts=conflicts,
     ), status
 
 
@@ -80,24 +92,33 @@ def create():
     return redirect(url_for("tasks.show", task_id=task.id))
 
 
-def _render_task(task, progress_form=None, share_form=None, status=200):
+def _render_task(task, progress_form=None, share_form=None, direction_form=None,
+                 status=200):
     cutoff = task.quarter.cutoff(today())
-    links = task.participants_links
+    share_links = policy.reportable_links(current_user, task)
     if progress_form is None:
         progress_form = ProgressForm(
             formdata=None, status=task.status, progress=task.progress,
             completed_on=task.completed_on,
         )
     if share_form is None:
-        share_form = ShareForm(formdata=None, links=links)
+        share_form = ShareForm(formdata=None, links=share_links)
+    else:
+        share_form.set_links(share_links)
     return render_template(
         "tasks/show.html",
         task=task,
         cutoff=cutoff,
         progress_form=progress_form,
         share_form=share_form,
+        direction_form=direction_form or DirectionForm(formdata=None),
+        archive_form=ArchiveForm(formdata=None),
         can_edit=policy.can_edit_task(current_user, task),
         can_report=policy.can_report_progress(current_user, task),
+        can_report_shares=bool(share_links),
+        can_direct=policy.can_direct_task(current_user, task),
+        can_archive=policy.can_archive_task(current_user, task),
+        can_restore=policy.can_restore_task(current_user, task),
         overdue_shares=task.overdue_shares(cutoff),
         chain=services.carry_chain(task),
         continuation=services.continuation_of(task),
@@ -110,31 +131,113 @@ def show(task_id):
     return _render_task(services.get_task_or_404(task_id))
 
 
-@bp.route("/<int:task_id>/edit", methods=["GET", "POST"])
-def edit(task_id):
-    """Edit a task's plan fields."""
+def _editable_task(task_id):
+    """Load the task and refuse (403) a user who may not edit it."""
     task = services.get_task_or_404(task_id)
     if not policy.can_edit_task(current_user, task):
         abort(403)
-    form = TaskForm(obj=task, quarter=task.quarter, units=_units_for(task))
+    return task
+
+
+@bp.route("/<int:task_id>/edit", methods=["GET", "POST"])
+def edit(task_id):
+    """Edit a task's plan fields, refusing a form made stale by someone else's save."""
+    task = _editable_task(task_id)
+    units = _units_for(task)
+    form = TaskEditForm(obj=task, quarter=task.quarter, units=units)
     if request.method == "GET":
         form.coordinating.data = [link.unit_id for link in task.unit_links
                                   if link.role == "coordinating"]
         form.participating.data = [link.unit_id for link in task.unit_links
                                    if link.role == "participating"]
+        form.snapshot.data = services.sign_snapshot(task)
     if not form.validate_on_submit():
         return _render_form(form, task.quarter, task, 400 if form.errors else 200)
-    changes = services.update_task(
-        task, form.plan_data(), current_user,
-        coordinating=form.coordinating.data or (),
-        participating=form.participating.data or (),
-    )[1]
-    db.session.commit()
+    coordinating = form.coordinating.data or ()
+    participating = form.participating.data or ()
+    shown = services.read_snapshot(form.snapshot.data) or services.submitted_snapshot(
+        form.plan_data(), coordinating, participating
+    )
+    for _attempt in range(SAVE_ATTEMPTS):
+        conflicts = services.changed_meanwhile(task, form.version.data, shown)
+        if conflicts:
+            return _render_conflict(form, task, units, conflicts)
+        try:
+            changes = services.update_task(
+                task, form.plan_data(), current_user,
+                coordinating=coordinating, participating=participating,
+            )[1]
+            db.session.commit()
+            break
+        except StaleDataError:
+            # Saved by someone else between our read and our UPDATE: look again.
+            db.session.rollback()
+            task = _editable_task(task_id)
+    else:
+        abort(409)
     if changes:
         flash(_("The task has been saved."), "success")
     else:
         flash(_("Nothing was changed."), "info")
     return redirect(url_for("tasks.show", task_id=task.id))
+
+
+def _render_conflict(form, task, units, names):
+    """Show the form again with what changed meanwhile; keep the user's other edits."""
+    names_of_units = {unit.id: unit.name for unit in units}
+    current = services.plan_snapshot(task)
+    yours = services.submitted_snapshot(
+        form.plan_data(), form.coordinating.data, form.participating.data
+    )
+    rows = []
+    for name in names:
+        rows.append((
+            HISTORY_LABELS.get(name, name),
+            _conflict_value(name, current[name], names_of_units),
+            _conflict_value(name, yours[name], names_of_units),
+        ))
+        # The form now holds the saved value: saving again overwrites nothing unseen.
+        field = getattr(form, name)
+        if name in services.PLAN_FIELDS:
+            field.data = getattr(task, name)
+        else:
+            field.data = current[name]
+        field.raw_data = []  # fields render what was typed unless told otherwise
+    form.version.data, form.version.raw_data = task.version, []
+    form.snapshot.data = services.sign_snapshot(task)
+    return _render_form(form, task.quarter, task, status=409, conflicts=rows)
+
+
+def _conflict_value(name, value, unit_names):
+    """Return a field's value as the conflict message shows it."""
+    if name == "lead_unit_id":
+        return unit_names.get(value, value)
+    if name in services.UNIT_ROLES:
+        return [unit_names.get(unit_id, unit_id) for unit_id in value]
+    if name == "kind":
+        return KINDS.get(value, value)
+    return value
+
+
+def _save_with_retry(task_id, allowed, apply):
+    """Apply a report to a freshly loaded task and commit, again if it lost a race.
+
+    Reports append to the history and state the new values outright, so a report that
+    lost the version check to a concurrent save is simply applied to the fresh row:
+    it never fails because someone else saved first. allowed(task) is asked again on
+    the fresh row (the task's units may have changed meanwhile).
+    """
+    for _attempt in range(SAVE_ATTEMPTS):
+        task = services.get_task_or_404(task_id)
+        if not allowed(task):
+            abort(403)
+        try:
+            result = apply(task)
+            db.session.commit()
+            return task, result
+        except StaleDataError:
+            db.session.rollback()
+    abort(409)
 
 
 @bp.route("/<int:task_id>/status", methods=["POST"])
@@ -147,15 +250,18 @@ def report(task_id):
     if not form.validate_on_submit():
         flash(_("The progress report was not saved; see the messages below."), "danger")
         return _render_task(task, progress_form=form, status=400)
-    services.report_progress(
-        task, form.status.data, form.progress.data or 0, form.note.data,
-        current_user, completed_on=form.completed_on.data, today=today(),
+    _save_with_retry(
+        task_id,
+        lambda fresh: policy.can_report_progress(current_user, fresh),
+        lambda fresh: services.report_progress(
+            fresh, form.status.data, form.progress.data or 0, form.note.data,
+            current_user, completed_on=form.completed_on.data, today=today(),
+        ),
     )
-    db.session.commit()
     flash(_("The progress report has been saved."), "success")
     # The form posts to "#report" so a refusal shows at the form; success shows the
     # new entry at the top of the history instead.
-    return redirect(url_for("tasks.show", task_id=task.id) + "#history")
+    return redirect(url_for("tasks.show", task_id=task_id) + "#history")
 
 
 @bp.route("/<int:task_id>/share", methods=["POST"])
@@ -163,19 +269,79 @@ def report_share(task_id):
     """Record a participating unit's share of a shared task."""
     task = services.get_task_or_404(task_id)
     links = task.participants_links
+    if not links:
+        abort(404)
+    if not policy.reportable_links(current_user, task):
+        abort(403)
     form = ShareForm(links=links, today=today())
     if not form.validate_on_submit():
-        if not links:
-            abort(404)
         flash(_("The unit's report was not saved; see the messages below."), "danger")
         return _render_task(task, share_form=form, status=400)
-    link = services.get_link_or_404(task, form.unit_id.data)
+    unit_id = form.unit_id.data
+    link = services.get_link_or_404(task, unit_id)
     if not policy.can_report_share(current_user, link):
         abort(403)
-    services.report_share(
-        link, form.share_status.data, form.share_done_on.data,
-        form.share_note.data, current_user, today=today(),
+
+    def allowed(fresh):
+        link = services.get_link_or_404(fresh, unit_id)
+        return policy.can_report_share(current_user, link)
+
+    _save_with_retry(
+        task_id, allowed,
+        lambda fresh: services.report_share(
+            services.get_link_or_404(fresh, unit_id), form.share_status.data,
+            form.share_done_on.data, form.share_note.data, current_user, today=today(),
+        ),
     )
-    db.session.commit()
     flash(_("The unit's report has been saved."), "success")
-    return redirect(url_for("tasks.show", task_id=task.id) + "#shares")
+    return redirect(url_for("tasks.show", task_id=task_id) + "#shares")
+
+
+@bp.route("/<int:task_id>/direction", methods=["POST"])
+def direct(task_id):
+    """Record a leader's direction (ý kiến chỉ đạo) on the task."""
+    task = services.get_task_or_404(task_id)
+    if not policy.can_direct_task(current_user, task):
+        abort(403)
+    form = DirectionForm()
+    if not form.validate_on_submit():
+        flash(_("The direction was not saved; see the messages below."), "danger")
+        return _render_task(task, direction_form=form, status=400)
+    services.add_direction(task, form.direction.data, current_user)
+    db.session.commit()
+    flash(_("The direction has been recorded."), "success")
+    return redirect(url_for("tasks.show", task_id=task.id) + "#history")
+
+
+@bp.route("/<int:task_id>/archive", methods=["POST"])
+def archive(task_id):
+    """Archive a task: off the board and the counts, kept with its history."""
+    task = services.get_task_or_404(task_id)
+    if not policy.can_archive_task(current_user, task):
+        abort(403)
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _save_with_retry(
+        task_id, lambda fresh: policy.can_archive_task(current_user, fresh),
+        lambda fresh: services.archive_task(fresh, current_user, form.reason.data),
+    )
+    flash(_("The task has been archived. It can be restored from the archive."), "info")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.route("/<int:task_id>/restore", methods=["POST"])
+def restore(task_id):
+    """Bring an archived task back to the board."""
+    task = services.get_task_or_404(task_id)
+    if not policy.can_restore_task(current_user, task):
+        abort(403)
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _save_with_retry(
+        task_id, lambda fresh: policy.can_restore_task(current_user, fresh),
+        lambda fresh: services.restore_task(fresh, current_user, form.reason.data),
+    )
+    flash(_("The task has been restored."), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))

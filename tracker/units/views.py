@@ -10,7 +10,7 @@ from tracker.models import Quarter, Task, TaskUnit, Unit
 bp = Blueprint("units", __name__, url_prefix="/units")
 
 
-def _tree(units):
+def tree(units):
     """Return [(unit, depth)] in hierarchy order."""
     children = {}
     for unit in units:
@@ -34,16 +34,21 @@ def index():
     units = db.session.scalars(select(Unit)).all()
     led = dict(
         db.session.execute(
-            select(Task.lead_unit_id, func.count()).group_by(Task.lead_unit_id)
+            select(Task.lead_unit_id, func.count())
+            .where(Task.is_archived.is_(False))
+            .group_by(Task.lead_unit_id)
         ).all()
     )
     joined = dict(
         db.session.execute(
-            select(TaskUnit.unit_id, func.count()).group_by(TaskUnit.unit_id)
+            select(TaskUnit.unit_id, func.count())
+            .join(Task, Task.id == TaskUnit.task_id)
+            .where(Task.is_archived.is_(False))
+            .group_by(TaskUnit.unit_id)
         ).all()
     )
     return render_template(
-        "units/index.html", tree=_tree(units), led=led, joined=joined
+        "units/index.html", tree=tree(units), led=led, joined=joined
     )
 
 
@@ -60,12 +65,14 @@ def show(unit_id):
     )
     order = (Quarter.year.desc(), Quarter.number.desc(), Task.id)
     led = db.session.scalars(
-        select(Task).join(Task.quarter).where(Task.lead_unit_id == unit.id)
+        select(Task).join(Task.quarter)
+        .where(Task.lead_unit_id == unit.id, Task.is_archived.is_(False))
         .options(*options).order_by(*order)
     ).unique().all()
     joined = db.session.scalars(
         select(Task).join(Task.quarter).join(TaskUnit, TaskUnit.task_id == Task.id)
-        .where(TaskUnit.unit_id == unit.id).options(*options).order_by(*order)
+        .where(TaskUnit.unit_id == unit.id, Task.is_archived.is_(False))
+        .options(*options).order_by(*order)
     ).unique().all()
     roles = {}
     for task in joined:

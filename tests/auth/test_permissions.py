@@ -1,0 +1,426 @@
+"""Every route × every role: the status the server answers and what the database keeps.
+
+TABLE holds one row per URL rule and method of the application. A rule without a row
+fails test_every_route_has_a_row, so a new page cannot arrive without deciding who may
+use it. A row reads:
+
+    row(endpoint, method, path, "anon viewer lead other leader admin", changes, **form)
+
+- the six statuses are for: anonymous, viewer, staff of the task's lead unit, staff of
+  another unit, leader, administrator (see ROLES and the `world` fixture);
+- changes is what the request changes in the database when it is allowed (a status
+  below 400, anonymous visitors aside): "table+N" rows added, "table-N" removed,
+  "table~N" changed, space separated and sorted. Refused requests change nothing.
+- path and form values may name things of the world in braces: {task}, {open}, {A}…
+"""
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from tests.helpers import page_text
+from tracker.auth import policy
+from tracker.extensions import db as _db
+from tracker.models import Quarter, Task, Unit, User
+
+ROLES = ("anonymous", "viewer", "staff_lead", "staff_other", "leader", "admin")
+PASSWORD = "secret-pass"
+# One cheap hash for the world's accounts: the table signs in several hundred times.
+CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+@dataclass
+class Row:
+    """Who may use one route, and what it changes."""
+
+    endpoint: str
+    method: str
+    path: str
+    statuses: tuple
+    changes: str = ""
+    data: dict = field(default_factory=dict)
+
+    @property
+    def key(self):
+        """Return "endpoint METHOD", the row's key."""
+        return f"{self.endpoint} {self.method}"
+
+
+def row(endpoint, method, path, statuses, changes="", **data):
+    """Return a Row; statuses is six numbers in ROLES order."""
+    codes = tuple(int(code) for code in statuses.split())
+    assert len(codes) == len(ROLES), endpoint
+    return Row(endpoint, method, path, codes, changes, data)
+
+
+TASK_FORM = dict(kind="other", title="Kế hoạch đã sửa", lead_unit_id="{A}",
+                 coordinating="{C}", participating="{P}", version="{version}")
+CLOSE_Q2 = ("audit_event+2 quarter+1 quarter~1 task+1 task~1 task_unit+2 "
+            "task_update+2")
+
+ROWS = [
+    # endpoint, method, path,                  anon viewer lead other leader admin
+    row("index", "GET", "/",                            "302 302 302 302 302 302"),
+    row("static", "GET", "/static/css/app.css",         "200 200 200 200 200 200"),
+    row("bootstrap.static", "GET", "/bootstrap/static/css/bootstrap.min.css",
+        "200 200 200 200 200 200"),
+    row("auth.login", "GET", "/login",                  "200 302 302 302 302 302"),
+    row("auth.login", "POST", "/login",                 "302 302 302 302 302 302",
+        username="viewer", password=PASSWORD),
+    row("auth.logout", "GET", "/logout",                "302 302 302 302 302 302"),
+    row("auth.logout", "POST", "/logout",               "302 302 302 302 302 302"),
+    # quarters
+    row("quarters.index", "GET", "/quarters/",          "302 200 200 200 200 200"),
+    row("quarters.create", "POST", "/quarters/new",     "302 403 403 403 302 302",
+        "audit_event+1 quarter+1", year="2024", number="1"),
+    row("quarters.board", "GET", "/quarters/{open}/",   "302 200 200 200 200 200"),
+    row("quarters.change_state", "POST", "/quarters/{open}/state",
+        "302 403 403 403 302 302", "audit_event+1 quarter~1", state="planning"),
+    row("quarters.close", "GET", "/quarters/{open}/close", "302 403 403 403 200 200"),
+    row("quarters.close", "POST", "/quarters/{open}/close", "302 403 403 403 302 302",
+        CLOSE_Q2, carry_all="1"),
+    row("quarters.rollover", "GET", "/quarters/{closed}/rollover",
+        "302 200 200 200 200 200"),
+    row("quarters.summary", "GET", "/quarters/{closed}/summary",
+        "302 200 200 200 200 200"),
+    row("quarters.approve", "POST", "/quarters/{closed}/approve",
+        "302 403 403 403 302 302", "audit_event+1 quarter~1"),
+    row("quarters.reopen", "POST", "/quarters/{closed}/reopen",
+        "302 403 403 403 403 302", "audit_event+1 quarter~1 task~1",
+        reason="Bổ sung kết quả"),
+    # tasks
+    row("tasks.create", "GET", "/tasks/new?quarter={open}", "302 403 200 200 200 200"),
+    row("tasks.create", "POST", "/tasks/new?quarter={open}", "302 403 302 302 302 302",
+        "task+1 task_update+1", kind="other", title="Việc mới", lead_unit_id="{B}"),
+    row("tasks.show", "GET", "/tasks/{task}",           "302 200 200 200 200 200"),
+    row("tasks.edit", "GET", "/tasks/{task}/edit",      "302 403 200 403 200 200"),
+    row("tasks.edit", "POST", "/tasks/{task}/edit",     "302 403 302 403 302 302",
+        "task~1 task_update+1", **TASK_FORM),
+    row("tasks.report", "POST", "/tasks/{task}/status", "302 403 302 403 302 302",
+        "task~1 task_update+1", status="in_progress", progress="50"),
+    row("tasks.report_share", "POST", "/tasks/{task}/share", "302 403 403 403 302 302",
+        "task~1 task_unit~1 task_update+1", unit_id="{P}", share_status="done"),
+    row("tasks.direct", "POST", "/tasks/{task}/direction", "302 403 403 403 302 302",
+        "task_update+1", direction="Đẩy nhanh tiến độ, báo cáo trước 30/6"),
+    row("tasks.archive", "POST", "/tasks/{task}/archive", "302 403 302 403 302 302",
+        "task~1 task_update+1", reason="Trùng nhiệm vụ khác"),
+    row("tasks.restore", "POST", "/tasks/{archived}/restore",
+        "302 403 302 403 302 302", "task~1 task_update+1"),
+    # units
+    row("units.index", "GET", "/units/",                "302 200 200 200 200 200"),
+    row("units.show", "GET", "/units/{A}",              "302 200 200 200 200 200"),
+    # administration
+    row("admin.index", "GET", "/admin/",                "302 403 403 403 403 302"),
+    row("admin.users", "GET", "/admin/users/",          "302 403 403 403 403 200"),
+    row("admin.new_user", "GET", "/admin/users/new",    "302 403 403 403 403 200"),
+    row("admin.new_user", "POST", "/admin/users/new",   "302 403 403 403 403 302",
+        "audit_event+1 user+1 user_unit+1", username="moi", full_name="Người mới",
+        role="staff", units="{B}", password="mat-khau-dai", confirm="mat-khau-dai"),
+    row("admin.edit_user", "GET", "/admin/users/{target}", "302 403 403 403 403 200"),
+    row("admin.edit_user", "POST", "/admin/users/{target}", "302 403 403 403 403 302",
+        "audit_event+1 user_unit+1 user_unit-1 user~1", full_name="Đổi tên",
+        role="leader", units="{A}"),
+    row("admin.reset_password", "POST", "/admin/users/{target}/password",
+        "302 403 403 403 403 302", "audit_event+1 user~1",
+        password="mat-khau-moi", confirm="mat-khau-moi"),
+    row("admin.deactivate_user", "POST", "/admin/users/{target}/deactivate",
+        "302 403 403 403 403 302", "audit_event+1 user~1"),
+    row("admin.reactivate_user", "POST", "/admin/users/{retired}/reactivate",
+        "302 403 403 403 403 302", "audit_event+1 user~1"),
+    row("admin.units", "GET", "/admin/units/",          "302 403 403 403 403 200"),
+    row("admin.new_unit", "GET", "/admin/units/new",    "302 403 403 403 403 200"),
+    row("admin.new_unit", "POST", "/admin/units/new",   "302 403 403 403 403 302",
+        "audit_event+1 unit+1", name="Đảng ủy xã Tịnh Ấn", short_name="ĐU Tịnh Ấn",
+        kind="commune_party_committee", parent_id="0", sort_order="5"),
+    row("admin.edit_unit", "GET", "/admin/units/{B}",   "302 403 403 403 403 200"),
+    row("admin.edit_unit", "POST", "/admin/units/{B}",  "302 403 403 403 403 302",
+        "audit_event+1 unit~1", name="Đơn vị B (đổi tên)", short_name="B",
+        kind="mass_org", parent_id="{A}", sort_order="2"),
+    row("admin.deactivate_unit", "POST", "/admin/units/{B}/deactivate",
+        "302 403 403 403 403 302", "audit_event+1 unit~1"),
+    row("admin.reactivate_unit", "POST", "/admin/units/{Z}/reactivate",
+        "302 403 403 403 403 302", "audit_event+1 unit~1"),
+    row("admin.audit_log", "GET", "/admin/audit",       "302 403 403 403 403 200"),
+    row("admin.audit_csv", "GET", "/admin/audit.csv",   "302 403 403 403 403 200"),
+]
+TABLE = {item.key: item for item in ROWS}
+assert len(TABLE) == len(ROWS), "two rows for the same route and method"
+
+
+@dataclass
+class World:
+    """The fixed cast every row runs against."""
+
+    ids: dict
+    users: dict
+
+
+@pytest.fixture
+def world(db):
+    """Create units, one account per role, a closed Q1 and an open Q2 with tasks."""
+    from tracker.quarters.rollover import close_quarter
+    from tracker.tasks.services import archive_task, create_task
+
+    units = {}
+    for order, short in enumerate("ABCPZ"):
+        units[short] = Unit(name=f"Đơn vị {short}", short_name=short, kind="mass_org",
+                            sort_order=order, is_active=short != "Z")
+    db.session.add_all(units.values())
+    accounts = {
+        "viewer": ("viewer", []), "staff_lead": ("staff", ["A"]),
+        "staff_other": ("staff", ["B"]), "leader": ("leader", []),
+        "admin": ("admin", []), "target": ("staff", ["B"]), "retired": ("staff", []),
+    }
+    users = {}
+    for username, (role, unit_names) in accounts.items():
+        users[username] = User(
+            username=username, full_name=username.title(), role=role,
+            password_hash=CHEAP_HASH, units=[units[name] for name in unit_names],
+            is_active=username != "retired",
+        )
+    db.session.add_all(users.values())
+    q1 = Quarter(year=2023, number=1, state="active")
+    q2 = Quarter(year=2023, number=2, state="active")
+    db.session.add_all([q1, q2])
+    db.session.flush()
+
+    def task(quarter, title, **extra):
+        return create_task(
+            quarter,
+            dict(title=title, kind="other", lead_unit_id=units["A"].id, **extra),
+            users["staff_lead"], coordinating=[units["C"].id],
+            participating=[units["P"].id],
+        )
+
+    task(q1, "Việc quý I đã xong", status="done", progress=100,
+         completed_on=dt.date(2023, 3, 20))
+    close_quarter(q1, {}, users["leader"])
+    open_task = task(q2, "Việc quý II")
+    archived = task(q2, "Việc quý II đã lưu trữ")
+    archive_task(archived, users["staff_lead"])
+    db.session.commit()
+    ids = {short: unit.id for short, unit in units.items()}
+    ids.update(
+        task=open_task.id, archived=archived.id, version=open_task.version,
+        open=q2.key, closed=q1.key, target=users["target"].id,
+        retired=users["retired"].id,
+    )
+    return World(ids=ids, users=users)
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        return value.format(**ids)
+    return value
+
+
+def snapshot():
+    """Return every row of every table, keyed by table and primary key."""
+    tables = {}
+    with _db.engine.connect() as conn:
+        for table in _db.metadata.sorted_tables:
+            keys = [column.name for column in table.primary_key.columns]
+            rows = {}
+            for item in conn.execute(select(table)).mappings():
+                values = {name: item[name] for name in item.keys()}
+                pk = tuple(values[name] for name in keys)
+                rows[pk] = json.dumps(values, sort_keys=True, default=str)
+            tables[table.name] = rows
+    return tables
+
+
+def changes_between(before, after):
+    """Return what changed, as "table+N table-N table~N" sorted tokens."""
+    tokens = []
+    for name in sorted(after):
+        old, new = before.get(name, {}), after[name]
+        added = len(new.keys() - old.keys())
+        removed = len(old.keys() - new.keys())
+        changed = sum(1 for pk in new.keys() & old.keys() if new[pk] != old[pk])
+        tokens += [f"{name}+{added}"] * bool(added)
+        tokens += [f"{name}-{removed}"] * bool(removed)
+        tokens += [f"{name}~{changed}"] * bool(changed)
+    return " ".join(sorted(tokens))
+
+
+def _sign_in(client, username):
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, page_text(response)
+
+
+def _endpoint_methods(app):
+    pairs = set()
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            pairs.add(f"{rule.endpoint} {method}")
+    return pairs
+
+
+def test_every_route_has_a_row(app):
+    missing = sorted(_endpoint_methods(app) - set(TABLE))
+    stale = sorted(set(TABLE) - _endpoint_methods(app))
+    assert missing == [], "routes without a row in the permission table"
+    assert stale == [], "rows for routes that no longer exist"
+
+
+@pytest.mark.parametrize("key", sorted(TABLE))
+def test_row_path_reaches_its_endpoint(app, key):
+    item = TABLE[key]
+    adapter = app.url_map.bind("localhost")
+    path = urlsplit(item.path.format_map(_AnyIds())).path
+    endpoint, _args = adapter.match(path, method=item.method)
+    assert endpoint == item.endpoint
+
+
+class _AnyIds(dict):
+    def __missing__(self, key):
+        return "2023-Q2" if key in ("open", "closed") else "1"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(TABLE))
+def test_route_and_role(client, world, key, role):
+    item = TABLE[key]
+    expected = item.statuses[ROLES.index(role)]
+    if role != "anonymous":
+        _sign_in(client, world.users[role].username)
+    data = {name: _fill(value, world.ids) for name, value in item.data.items()}
+    path = item.path.format(**world.ids)
+    before = snapshot()
+    response = client.open(path, method=item.method, data=data or None)
+    after = snapshot()
+    assert response.status_code == expected, page_text(response)[:2000]
+    sent_to_login = (
+        response.status_code == 302
+        and response.headers["Location"].startswith("/login")
+    )
+    if role == "anonymous" and item.endpoint not in ("auth.login",):
+        # Anonymous visitors reach only the sign-in page and static files.
+        assert sent_to_login or item.endpoint.endswith("static")
+    allowed = expected < 400 and not (role == "anonymous" and sent_to_login)
+    assert changes_between(before, after) == (_sorted(item.changes) if allowed else "")
+
+
+def _sorted(changes):
+    return " ".join(sorted(changes.split()))
+
+
+# The pages offer only what the server allows.
+
+PAGE_ACTIONS = {
+    # role: (edit link, progress form, direction form, archive form)
+    "viewer": (False, False, False, False),
+    "staff_lead": (True, True, False, True),
+    "staff_other": (False, False, False, False),
+    "leader": (True, True, True, True),
+    "admin": (True, True, True, True),
+}
+
+
+@pytest.mark.parametrize("role", sorted(PAGE_ACTIONS))
+def test_task_page_shows_only_permitted_actions(client, world, role):
+    _sign_in(client, world.users[role].username)
+    text = page_text(client.get(f"/tasks/{world.ids['task']}"))
+    edit, report, direct, archive = PAGE_ACTIONS[role]
+    task_id = world.ids["task"]
+    assert (f'href="/tasks/{task_id}/edit"' in text) == edit
+    assert (f'action="/tasks/{task_id}/status"' in text) == report
+    assert (f'action="/tasks/{task_id}/direction"' in text) == direct
+    assert (f'action="/tasks/{task_id}/archive"' in text) == archive
+    # Only leaders may report the participating unit's share (staff of A may not).
+    assert (f'action="/tasks/{task_id}/share"' in text) == (role in ("leader", "admin"))
+
+
+@pytest.mark.parametrize("role", sorted(PAGE_ACTIONS))
+def test_board_and_menus_show_only_permitted_actions(client, world, role):
+    _sign_in(client, world.users[role].username)
+    board = page_text(client.get("/quarters/2023-Q2/"))
+    assert ('href="/tasks/new?quarter=2023-Q2"' in board) == (role != "viewer")
+    leads = role in ("leader", "admin")
+    assert ('action="/quarters/2023-Q2/state"' in board) == leads
+    assert ('href="/quarters/2023-Q2/close"' in board) == leads
+    assert ('id="nav-admin"' in board) == (role == "admin")
+    summary = page_text(client.get("/quarters/2023-Q1/summary"))
+    assert ('action="/quarters/2023-Q1/approve"' in summary) == (
+        role in ("leader", "admin"))
+    assert ('action="/quarters/2023-Q1/reopen"' in summary) == (role == "admin")
+
+
+def test_staff_of_a_participating_unit_reports_only_its_share(client, world, db):
+    p_staff = User(username="p_staff", role="staff", password_hash=CHEAP_HASH,
+                   units=[db.session.get(Unit, world.ids["P"])])
+    db.session.add(p_staff)
+    db.session.commit()
+    _sign_in(client, "p_staff")
+    task_id = world.ids["task"]
+    text = page_text(client.get(f"/tasks/{task_id}"))
+    assert f'action="/tasks/{task_id}/share"' in text
+    assert f'action="/tasks/{task_id}/status"' not in text
+    assert f'href="/tasks/{task_id}/edit"' not in text
+    before = snapshot()
+    assert client.post(f"/tasks/{task_id}/status",
+                       data={"status": "done"}).status_code == 403
+    assert client.get(f"/tasks/{task_id}/edit").status_code == 403
+    assert changes_between(before, snapshot()) == ""
+    share = {"unit_id": str(world.ids["P"]), "share_status": "done"}
+    assert client.post(f"/tasks/{task_id}/share", data=share).status_code == 302
+    assert changes_between(before, snapshot()) == _sorted(
+        "task~1 task_unit~1 task_update+1")
+
+
+def test_staff_cannot_report_another_units_share(client, world, db):
+    # Staff of C (coordinating) answer for the task, but not for P's share.
+    c_staff = User(username="c_staff", role="staff", password_hash=CHEAP_HASH,
+                   units=[db.session.get(Unit, world.ids["C"])])
+    db.session.add(c_staff)
+    db.session.commit()
+    _sign_in(client, "c_staff")
+    task_id = world.ids["task"]
+    before = snapshot()
+    share = {"unit_id": str(world.ids["P"]), "share_status": "done"}
+    assert client.post(f"/tasks/{task_id}/share", data=share).status_code == 403
+    report = {"status": "in_progress", "progress": "10"}
+    assert client.post(f"/tasks/{task_id}/status", data=report).status_code == 302
+    assert changes_between(before, snapshot()) == _sorted("task~1 task_update+1")
+
+
+def test_deactivated_account_is_signed_out_and_refused(client, world, db):
+    _sign_in(client, "staff_lead")
+    user = db.session.get(User, world.users["staff_lead"].id)
+    user.is_active = False
+    db.session.commit()
+    response = client.post(f"/tasks/{world.ids['task']}/status",
+                           data={"status": "done"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert db.session.get(Task, world.ids["task"]).status == "not_started"
+
+
+def test_closed_quarter_and_archived_task_are_read_only_for_everyone(world, db):
+    old_task = db.session.scalar(select(Task).where(Task.title == "Việc quý I đã xong"))
+    archived = db.session.get(Task, world.ids["archived"])
+    for user in world.users.values():
+        for item in (old_task, archived):
+            assert not policy.can_edit_task(user, item)
+            assert not policy.can_report_progress(user, item)
+            assert not policy.can_direct_task(user, item)
+            assert not policy.can_archive_task(user, item)
+            assert not any(policy.can_report_share(user, link)
+                           for link in item.unit_links)
+        assert not policy.can_restore_task(user, old_task)
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("viewer", False), ("staff", False), ("leader", False), ("admin", True),
+])
+def test_only_admins_manage_and_reopen(make_user, make_quarter, role, expected):
+    user = make_user(role=role)
+    quarter = make_quarter(2023, 1, state="closed")
+    assert policy.can_manage_users(user) is expected
+    assert policy.can_manage_units(user) is expected
+    assert policy.can_view_audit(user) is expected
+    assert policy.can_reopen_quarter(user, quarter) is expected

@@ -1,0 +1,1 @@
+"""Administration: user accounts, units and the audit log (administrators only)."""

@@ -1,0 +1,177 @@
+"""Forms for accounts and units."""
+import re
+
+from flask import current_app
+from flask_babel import gettext as _
+from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import ValidationError
+
+from tracker.admin import services
+from tracker.forms import Form, choices
+from tracker.i18n import lazy as _l
+from tracker.models import UNIT_KINDS, USER_ROLES
+from tracker.tasks.forms import MultiCheckboxField, strip
+
+USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def _unit_options(units):
+    return [
+        (unit.id, unit.name if unit.is_active
+         else _("%(name)s (inactive)", name=unit.name))
+        for unit in units
+    ]
+
+
+class UserEditForm(Form):
+    """An account's name, role and units."""
+
+    full_name = StringField(
+        _l("Full name"),
+        validators=[Length(max=200, message=_l("At most %(max)d characters."))],
+        filters=[strip],
+    )
+    role = SelectField(_l("Role"), choices=choices(USER_ROLES.items()))
+    units = MultiCheckboxField(_l("Units the person reports for"), coerce=int)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units.choices = choices(_unit_options(units))
+
+
+class PasswordForm(Form):
+    """A new password, typed twice."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Enter the password.")),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    confirm = PasswordField(_l("Repeat the password"))
+
+    def validate_password(self, field):
+        """Require the configured minimum length."""
+        minimum = current_app.config.get("PASSWORD_MIN_LENGTH", 8)
+        if len(field.data or "") < minimum:
+            raise ValidationError(
+                _("The password needs at least %(num)d characters.", num=minimum)
+            )
+
+    def validate_confirm(self, field):
+        """Require the same password twice."""
+        if field.data != self.password.data:
+            raise ValidationError(_("The two passwords differ."))
+
+
+class UserForm(UserEditForm, PasswordForm):
+    """A new account: username, name, role, units and a first password."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(_l("Enter the username.")),
+            Length(min=2, max=60, message=_l("From %(min)d to %(max)d characters.")),
+        ],
+        filters=[strip],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Enter the password.")),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+        ],
+    )
+
+    def validate_username(self, field):
+        """Allow letters, digits, dot, dash and underscore; refuse a taken name."""
+        if not USERNAME.match(field.data or ""):
+            raise ValidationError(
+                _("Use only unaccented letters, digits, dots, dashes and underscores.")
+            )
+        if services.username_taken(field.data):
+            raise ValidationError(_("This username is already taken."))
+
+
+class UnitForm(Form):
+    """A unit's names, kind, place in the hierarchy and display order."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Enter the unit's name.")),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+        ],
+        filters=[strip],
+    )
+    short_name = StringField(
+        _l("Short name"),
+        validators=[
+            DataRequired(_l("Enter the short name.")),
+            Length(max=60, message=_l("At most %(max)d characters.")),
+        ],
+        filters=[strip],
+    )
+    kind = SelectField(_l("Kind"), choices=choices(UNIT_KINDS.items()))
+    parent_id = SelectField(_l("Under"), coerce=int)
+    sort_order = IntegerField(
+        _l("Display order"),
+        default=0,
+        validators=[
+            InputRequired(_l("Enter a whole number from %(min)s to %(max)s.")),
+            NumberRange(
+                0, 100_000, _l("Enter a whole number from %(min)s to %(max)s.")
+            ),
+        ],
+    )
+
+    def __init__(self, *args, unit=None, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        excluded = services.descendant_ids(unit, units) if unit is not None else set()
+        options = [(0, _("— none —"))] + [
+            (item.id, item.name) for item in units if item.id not in excluded
+        ]
+        self.parent_id.choices = choices(options)
+
+    def _taken(self, column, value):
+        import unicodedata
+
+        from sqlalchemy import select
+
+        from tracker.extensions import db
+        from tracker.models import Unit
+
+        # Compared in Python: SQLite lowers ASCII letters only ("Đ" stays "Đ").
+        def key(text):
+            return unicodedata.normalize("NFC", text).casefold()
+
+        rows = db.session.execute(select(Unit.id, column)).all()
+        own = self.unit.id if self.unit is not None else None
+        return any(key(name) == key(value) for unit_id, name in rows if unit_id != own)
+
+    def validate_name(self, field):
+        """Refuse a name another unit has."""
+        from tracker.models import Unit
+
+        if field.data and self._taken(Unit.name, field.data):
+            raise ValidationError(_("Another unit already has this name."))
+
+    def validate_short_name(self, field):
+        """Refuse a short name another unit has."""
+        from tracker.models import Unit
+
+        if field.data and self._taken(Unit.short_name, field.data):
+            raise ValidationError(_("Another unit already has this short name."))
+
+    def unit_data(self):
+        """Return the fields as a dict for the unit services."""
+        return {
+            "name": self.name.data,
+            "short_name": self.short_name.data,
+            "kind": self.kind.data,
+            "parent_id": self.parent_id.data or None,
+            "sort_order": self.sort_order.data,
+        }
