@@ -102,7 +102,7 @@ ROWS = [
         "task~1 task_update+1", **TASK_FORM),
     row("tasks.report", "POST", "/tasks/{task}/status", "302 403 302 403 302 302",
         "task~1 task_update+1", status="in_progress", progress="50"),
-    row("tasks.report_share", "POST", "/tasks/{task}/share", "302 403 403 403 302 302",
+    row("tasks.report_share", "POST", "/tasks/{task}/share", "302 403 302 403 302 302",
         "task~1 task_unit~1 task_update+1", unit_id="{P}", share_status="done"),
     row("tasks.direct", "POST", "/tasks/{task}/direction", "302 403 403 403 302 302",
         "task_update+1", direction="Đẩy nhanh tiến độ, báo cáo trước 30/6"),
@@ -110,6 +110,35 @@ ROWS = [
         "task~1 task_update+1", reason="Trùng nhiệm vụ khác"),
     row("tasks.restore", "POST", "/tasks/{archived}/restore",
         "302 403 302 403 302 302", "task~1 task_update+1"),
+    # reports, exports and plan import
+    row("reports.settings", "GET", "/quarters/{closed}/report",
+        "302 200 200 200 200 200"),
+    row("reports.settings", "POST", "/quarters/{closed}/report",
+        "302 403 302 302 302 302", "audit_event+1 quarter_report+1",
+        number="16-BC/BDVHU", signer_name="Nguyễn Văn A", signer_title="head"),
+    row("reports.report_docx", "GET", "/quarters/{closed}/report.docx",
+        "302 200 200 200 200 200"),
+    row("reports.report_xlsx", "GET", "/quarters/{closed}/report.xlsx",
+        "302 200 200 200 200 200"),
+    row("reports.tasks_csv", "GET", "/quarters/{open}/tasks.csv",
+        "302 200 200 200 200 200"),
+    row("reports.print_view", "GET", "/quarters/{closed}/print",
+        "302 200 200 200 200 200"),
+    row("reports.import_template", "GET", "/quarters/import-template.xlsx",
+        "302 200 200 200 200 200"),
+    row("reports.organisation", "GET", "/reports/organisation",
+        "302 403 403 403 200 200"),
+    row("reports.organisation", "POST", "/reports/organisation",
+        "302 403 403 403 302 302", "audit_event+1 organisation+1",
+        superior_body="HUYỆN ỦY SƠN TỊNH", issuing_body="BAN DÂN VẬN",
+        issuer_code="BDVHU", place="Sơn Tịnh", unit_id="{A}"),
+    # The upload itself is exercised in tests/reports; here, who may reach it.
+    row("reports.import_plan", "GET", "/quarters/{open}/import",
+        "302 403 200 200 200 200"),
+    row("reports.import_plan", "POST", "/quarters/{open}/import",
+        "302 403 400 400 400 400"),
+    row("reports.confirm_import", "POST", "/quarters/{open}/import/confirm",
+        "302 403 302 302 302 302", token="unknown"),
     # units
     row("units.index", "GET", "/units/",                "302 200 200 200 200 200"),
     row("units.show", "GET", "/units/{A}",              "302 200 200 200 200 200"),
@@ -328,11 +357,12 @@ def test_task_page_shows_only_permitted_actions(client, world, role):
     edit, report, direct, archive = PAGE_ACTIONS[role]
     task_id = world.ids["task"]
     assert (f'href="/tasks/{task_id}/edit"' in text) == edit
-    assert (f'action="/tasks/{task_id}/status"' in text) == report
+    assert (f'action="/tasks/{task_id}/status' in text) == report
     assert (f'action="/tasks/{task_id}/direction"' in text) == direct
     assert (f'action="/tasks/{task_id}/archive"' in text) == archive
-    # Only leaders may report the participating unit's share (staff of A may not).
-    assert (f'action="/tasks/{task_id}/share"' in text) == (role in ("leader", "admin"))
+    # Leaders and the lead unit's staff may record the participating unit's share.
+    assert (f'action="/tasks/{task_id}/share' in text) == (
+        role in ("leader", "admin", "staff_lead"))
 
 
 @pytest.mark.parametrize("role", sorted(PAGE_ACTIONS))
@@ -358,8 +388,8 @@ def test_staff_of_a_participating_unit_reports_only_its_share(client, world, db)
     _sign_in(client, "p_staff")
     task_id = world.ids["task"]
     text = page_text(client.get(f"/tasks/{task_id}"))
-    assert f'action="/tasks/{task_id}/share"' in text
-    assert f'action="/tasks/{task_id}/status"' not in text
+    assert f'action="/tasks/{task_id}/share' in text
+    assert f'action="/tasks/{task_id}/status' not in text
     assert f'href="/tasks/{task_id}/edit"' not in text
     before = snapshot()
     assert client.post(f"/tasks/{task_id}/status",
@@ -372,20 +402,26 @@ def test_staff_of_a_participating_unit_reports_only_its_share(client, world, db)
         "task~1 task_unit~1 task_update+1")
 
 
-def test_staff_cannot_report_another_units_share(client, world, db):
-    # Staff of C (coordinating) answer for the task, but not for P's share.
+def test_coordinating_staff_record_shares_but_others_do_not(client, world, db):
+    # Staff of C (coordinating) answer for the task, so they may record P's share on
+    # P's behalf; staff of B (no part in the task) may not.
     c_staff = User(username="c_staff", role="staff", password_hash=CHEAP_HASH,
                    units=[db.session.get(Unit, world.ids["C"])])
     db.session.add(c_staff)
     db.session.commit()
-    _sign_in(client, "c_staff")
     task_id = world.ids["task"]
+    share = {"unit_id": str(world.ids["P"]), "share_status": "in_progress"}
+    _sign_in(client, "staff_other")
     before = snapshot()
-    share = {"unit_id": str(world.ids["P"]), "share_status": "done"}
     assert client.post(f"/tasks/{task_id}/share", data=share).status_code == 403
+    assert changes_between(before, snapshot()) == ""
+    client.post("/logout")
+    _sign_in(client, "c_staff")
+    assert client.post(f"/tasks/{task_id}/share", data=share).status_code == 302
     report = {"status": "in_progress", "progress": "10"}
     assert client.post(f"/tasks/{task_id}/status", data=report).status_code == 302
-    assert changes_between(before, snapshot()) == _sorted("task~1 task_update+1")
+    assert changes_between(before, snapshot()) == _sorted(
+        "task~1 task_unit~1 task_update+2")
 
 
 def test_deactivated_account_is_signed_out_and_refused(client, world, db):

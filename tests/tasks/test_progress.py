@@ -32,8 +32,8 @@ def test_progress_report_appends_history(client, login_as, make_task, db):
 
 def test_forms_post_back_to_their_section(client, login_as, make_task, make_unit):
     """A refused report is shown again scrolled to its form, not the top of the page."""
-    login_as("staff")
     task = make_task(participating=[make_unit()])
+    login_as("staff", units=[task.lead_unit])
     text = page_text(client.get(f"/tasks/{task.id}"))
     assert f'action="/tasks/{task.id}/status#report"' in text
     assert f'action="/tasks/{task.id}/share#shares"' in text
