@@ -138,7 +138,7 @@ def edit(task_id):
 @bp.route("/<int:task_id>/status", methods=["POST"])
 def report(task_id):
     """Record a progress report and return to the task."""
-    task = services.get_task_or_404(task_id)
+    task = services.get_task_or_404(task_id, for_update=True)
     if not policy.can_report_progress(current_user, task):
         abort(403)
     form = ProgressForm(today=today())
@@ -157,7 +157,7 @@ def report(task_id):
 @bp.route("/<int:task_id>/share", methods=["POST"])
 def report_share(task_id):
     """Record a participating unit's share of a shared task."""
-    task = services.get_task_or_404(task_id)
+    task = services.get_task_or_404(task_id, for_update=True)
     links = task.participants_links
     form = ShareForm(links=links, today=today())
     if not form.validate_on_submit():
