@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app tracker
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations messages migrate demo clean
+.PHONY: run test install translations messages migrate demo load clean
 
 $(STAMP): setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ test: install
 	  echo "== again on $$TEST_DATABASE_URL, without the browser tests =="; \
 	  $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); \
 	fi
+
+# Concurrent progress reports under gunicorn on SQLite, and on PostgreSQL when
+# LOAD_DATABASE_URL (or TEST_DATABASE_URL) names one -- that database is WIPED.
+# LOAD_ARGS="--clients 16 --updates 50" changes the load.
+load: install
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -96,8 +96,9 @@ def run_migrations_online():
         if sqlite:
             # Batch migrations rebuild tables; SQLite must not enforce foreign keys
             # while a referenced table is dropped and recreated.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # On the driver connection, outside any transaction: SQLite ignores
+            # this pragma inside one (tracker.db_setup begins them explicitly).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -107,8 +108,8 @@ def run_migrations_online():
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -35,6 +35,7 @@ def _fresh_request_globals(sender, **extra):
     """
     refresh()
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)  # flask-wtf caches this session's token on g
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +50,8 @@ def app(tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "TODAY": TODAY.isoformat(),
             "RATELIMIT_ENABLED": False,
+            # scrypt takes 0.2 s a hash by design; the tests make hundreds of them.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         }
     )
     request_started.connect(_fresh_request_globals, app)

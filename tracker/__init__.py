@@ -39,12 +39,22 @@ def configure(app, test_config):
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "tracker.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def register_extensions(app):
     """Bind every extension to the application."""
     from tracker import db_setup
-    from tracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from tracker import security
+    from tracker.extensions import (
+        babel, bootstrap, csrf, db, limiter, login_manager, migrate,
+    )
     from tracker.i18n import select_locale
 
     db.init_app(app)
@@ -52,10 +62,16 @@ def register_extensions(app):
         app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    # Always install the limiter's hooks; RATELIMIT_ENABLED is read per request.
+    enabled = app.config.get("RATELIMIT_ENABLED", True)
+    app.config["RATELIMIT_ENABLED"] = True
+    limiter.init_app(app)
+    app.config["RATELIMIT_ENABLED"] = enabled
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     db_setup.init_app(app)
+    security.init_app(app)
     from tracker.auth import setup_login
 
     setup_login(app)

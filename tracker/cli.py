@@ -1,4 +1,6 @@
-"""Flask commands: demo data and user accounts."""
+"""Flask commands: demo data, user accounts, rollover, backup and restore."""
+import os
+
 import click
 from flask import current_app
 from sqlalchemy import select
@@ -75,6 +77,98 @@ def init_app(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(rollover_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+def _known_revisions():
+    """Return the schema revisions this code's migrations know, and the newest."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(current_app.extensions["migrate"].directory)
+    known = {rev.revision for rev in scripts.walk_revisions()}
+    return known, scripts.get_current_head()
+
+
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the SQLite database, while the app runs, to PATH.
+
+    PATH defaults to instance/backups/tracker-YYYYmmdd-HHMMSS.sqlite. For PostgreSQL
+    the command prints the pg_dump command to use instead.
+    """
+    from tracker import backup
+
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    database = backup.sqlite_path(uri)
+    if database is None:
+        click.echo(backup.postgres_instructions(uri, "backup", path))
+        raise SystemExit(1)
+    target = path or backup.default_backup_path(current_app.instance_path)
+    try:
+        info = backup.backup(database, target)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(
+        f"Backed up {database} to {info.path} ({info.size:,} bytes, "
+        f"schema revision {info.revision})."
+    )
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path, yes):
+    """Replace the SQLite database with the backup at PATH, after checking it.
+
+    The current database is first backed up to instance/backups/. For PostgreSQL the
+    command prints the pg_restore command to use instead.
+    """
+    from tracker import backup
+
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    database = backup.sqlite_path(uri)
+    if database is None:
+        click.echo(backup.postgres_instructions(uri, "restore", path))
+        raise SystemExit(1)
+    try:
+        info = backup.verify(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc))
+    known, head = _known_revisions()
+    if info.revision not in known:
+        raise click.ClickException(
+            f"{path} has schema revision {info.revision}, which this version of the "
+            "tracker does not know (is the backup newer than the code?)."
+        )
+    click.echo(f"Backup {path}: {info.size:,} bytes, schema revision {info.revision}.")
+    if not yes:
+        click.confirm(
+            f"Replace ALL data in {database} with this backup?", abort=True
+        )
+    db.session.remove()
+    db.engine.dispose()
+    safety = None
+    if os.path.exists(database):
+        safety = backup.default_backup_path(current_app.instance_path).replace(
+            "tracker-", "before-restore-"
+        )
+        try:
+            backup.backup(database, safety)
+        except backup.BackupError as exc:
+            raise click.ClickException(f"Could not save the current database: {exc}")
+    try:
+        backup.restore(path, database)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc))
+    if safety:
+        click.echo(f"The data it replaced is kept in {safety}.")
+    click.echo(f"Restored {database} from {path}.")
+    if info.revision != head:
+        click.echo(
+            "The backup has an older schema: run `flask --app tracker db upgrade`."
+        )
 
 
 @click.command("rollover")

@@ -1,4 +1,5 @@
 """Default settings; instance/config.py and TRACKER_* environment variables override."""
+import datetime as dt
 import os
 
 LANGUAGES = ("vi", "en")
@@ -17,12 +18,34 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "md"
     WTF_CSRF_TIME_LIMIT = None
+    # Cookies: never readable by scripts, not sent on cross-site POSTs; set
+    # TRACKER_SESSION_COOKIE_SECURE=true when the site is served over HTTPS.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False  # also on whenever SESSION_COOKIE_SECURE is
+    REMEMBER_COOKIE_DURATION = dt.timedelta(days=14)
+    # Behind a reverse proxy, the number of proxies whose X-Forwarded-For/-Proto to
+    # trust (0: none), so per-address limits and Secure cookies see the real client.
+    PROXY_FIX = 0
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's; tests use a fast one
     PASSWORD_MIN_LENGTH = 8
+    PASSWORD_MAX_LENGTH = 200
+    # Sign-in attempts that fail, per client address and per account (Flask-Limiter
+    # syntax). memory:// counts per process; use redis://host:6379 for several.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'"
+    )
     # Pin "today" (ISO date) for demonstrations; timeliness is computed against it.
     TODAY = None
 
@@ -36,11 +59,33 @@ def normalise_database_url(url):
     return url
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+
+def _typed(name, value):
+    """Read an environment string as the type of the setting's default."""
+    default = getattr(Config, name, None)
+    if isinstance(default, bool):
+        word = value.strip().lower()
+        if word not in TRUE_WORDS + FALSE_WORDS:
+            raise ValueError(f"TRACKER_{name} must be true or false, not {value!r}")
+        return word in TRUE_WORDS
+    if isinstance(default, int):
+        return int(value)
+    return value
+
+
 def environment_overrides(environ=None):
-    """Return the TRACKER_* environment variables as settings without the prefix."""
+    """Return the TRACKER_* environment variables as settings without the prefix.
+
+    A setting whose default is a boolean or a number is read as one, so that
+    TRACKER_SESSION_COOKIE_SECURE=false means False, not the true string "false".
+    """
     environ = os.environ if environ is None else environ
     settings = {}
     for name, value in environ.items():
         if name.startswith("TRACKER_") and len(name) > len("TRACKER_"):
-            settings[name[len("TRACKER_") :]] = value
+            key = name[len("TRACKER_") :]
+            settings[key] = _typed(key, value)
     return settings

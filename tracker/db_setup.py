@@ -1,9 +1,28 @@
-"""Engine settings per database: SQLite in WAL mode with a busy timeout."""
+"""Engine settings per database: SQLite in WAL mode, with transactions that hold.
+
+Python's sqlite3 module, left to itself, starts a transaction only before the first
+INSERT/UPDATE/DELETE: the SELECTs before it run outside any transaction, so a request
+can read a task, another process can change it, and the first then writes over a
+state it never saw. Here the module's own transaction handling is switched off and
+SQLAlchemy's "begin" emits BEGIN itself (the recipe in SQLAlchemy's SQLite notes):
+
+- a request that may write (POST, PUT, PATCH, DELETE) begins with BEGIN IMMEDIATE,
+  taking SQLite's single write lock before its first read, so concurrent writers
+  queue (for up to SQLITE_BUSY_TIMEOUT_MS) instead of failing with "database is
+  locked" or overwriting each other;
+- everything else begins with a plain (deferred) BEGIN and reads one snapshot.
+
+PostgreSQL runs at its default isolation (READ COMMITTED); the writes that read and
+then change a task lock its row first (SELECT ... FOR UPDATE, see the task services).
+"""
 import json
 import sqlite3
 
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def json_dumps(value):
@@ -24,12 +43,41 @@ def init_app(app):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def reads_only(view):
+    """Mark a view whose POST does not write, so it need not wait for the write lock.
+
+    Signing in spends a noticeable time hashing the password; holding SQLite's write
+    lock meanwhile would make every writer wait for it.
+    """
+    view.reads_only = True
+    return view
+
+
+def _request_may_write():
+    """Tell whether the current request should take the write lock from the start."""
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, "reads_only", False)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Turn on WAL journaling and foreign keys for every SQLite connection."""
+    """Turn on WAL journaling and foreign keys; let SQLAlchemy emit BEGIN itself."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """Begin SQLite transactions explicitly: IMMEDIATE when the request may write."""
+    if conn.dialect.name != "sqlite":
+        return
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _request_may_write() else "BEGIN")

@@ -43,10 +43,36 @@ def refuse_closed_quarter(error):
     ), 403
 
 
+def refuse_bad_csrf(error):
+    """Answer 400 when a form comes without this session's CSRF token."""
+    db.session.rollback()
+    return render_template(
+        "errors/error.html", code=400,
+        message=_("This form has expired or did not come from this site. "
+                  "Nothing was saved."),
+        # flask-wtf's reasons ("The CSRF token is missing.") are in our catalog.
+        detail=_(error.description) if error.description else None,
+        hint=_("Go back, reload the page and try again."),
+    ), 400
+
+
+def refuse_too_many(error):
+    """Answer 429 without echoing the limit ("10 per 15 minutes") in English."""
+    response = render_template(
+        "errors/error.html", code=429, message=_messages()[429], detail=None
+    ), 429
+    return response
+
+
 def init_app(app):
     """Register the error page for every status the application may return."""
+    from flask_limiter.errors import RateLimitExceeded
+    from flask_wtf.csrf import CSRFError
+
     from tracker.models.guard import ClosedQuarterError
 
     for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, render_error)
+    app.register_error_handler(CSRFError, refuse_bad_csrf)
+    app.register_error_handler(RateLimitExceeded, refuse_too_many)
     app.register_error_handler(ClosedQuarterError, refuse_closed_quarter)

@@ -1,5 +1,8 @@
 """Flask extensions, created unbound and initialised in the application factory."""
+from flask import current_app
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -30,3 +33,15 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 bootstrap = Bootstrap5()
+# No default limits: only the routes that ask for one (signing in) are limited.
+limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _limits_switched_off():
+    """Exempt every request of an application whose RATELIMIT_ENABLED is false.
+
+    Flask-Limiter keeps its on/off switch on the one extension object; asking the
+    application's config on each request lets one process hold several apps (tests).
+    """
+    return not current_app.config.get("RATELIMIT_ENABLED", True)

@@ -1,9 +1,19 @@
-"""Form base class whose built-in WTForms messages go through our catalogs."""
-from flask_babel import get_translations, lazy_ngettext
+"""Form base class: translated WTForms messages, and no control characters stored."""
+import re
+import unicodedata
+
+from flask import request
+from flask_babel import get_translations, gettext, lazy_ngettext
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from tracker.i18n import lazy as _l
+
+# Characters XML 1.0 cannot hold (so neither can a .docx report), NUL included;
+# tab, line feed and carriage return are ordinary text.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def choices(pairs):
@@ -23,11 +33,44 @@ class _CatalogTranslations:
 
 
 class Form(FlaskForm):
-    """FlaskForm whose WTForms messages are translated by Flask-Babel."""
+    """FlaskForm whose messages are translated and which refuses control characters."""
 
     class Meta:
         def get_translations(self, form):
             return _CatalogTranslations()
+
+        def wrap_formdata(self, form, formdata):
+            """Read submitted forms from the form fields only.
+
+            Flask-WTF would also read uploads and JSON bodies into the fields, where a
+            file or a nested JSON value is not text; no form here takes either.
+            """
+            if formdata is _Auto:
+                return request.form if _is_submitted() else None
+            return formdata
+
+    def validate(self, extra_validators=None):
+        """Validate the fields, then refuse text holding control characters."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
+                field.errors.append(
+                    gettext("Remove the invisible control characters from this field.")
+                )
+                valid = False
+        return valid
+
+
+class Visible:
+    """Require at least one visible character (not only spaces or invisible marks)."""
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field):
+        text = field.data if isinstance(field.data, str) else ""
+        if not any(unicodedata.category(ch)[0] in "LNPS" for ch in text):
+            raise ValidationError(self.message or _l("This field is required."))
 
 
 # WTForms' built-in messages, listed so extraction puts them in our catalogs.
@@ -47,4 +90,8 @@ WTFORMS_MESSAGES = (
     _l("The CSRF token is missing."),
     _l("The CSRF token is invalid."),
     _l("The CSRF token has expired."),
+    _l("The CSRF session token is missing."),
+    _l("The CSRF tokens do not match."),
+    _l("The referrer header is missing."),
+    _l("The referrer does not match the host."),
 )

@@ -12,12 +12,17 @@ def setup_login(app):
     login_manager.login_message_category = "warning"
 
     @login_manager.user_loader
-    def load_user(user_id):
-        """Return the active user with this id, or None."""
-        if not str(user_id).isdigit():
+    def load_user(session_id):
+        """Return the active user of a "<id>:<token>" session id, or None.
+
+        A session whose token is no longer the user's (the password changed since)
+        has ended, and so has one of a deactivated user.
+        """
+        user_id, colon, token = str(session_id).partition(":")
+        if not user_id.isdigit() or len(user_id) > 18 or not colon:
             return None
         user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or not user.has_session_token(token):
             return None
         return user
 

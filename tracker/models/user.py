@@ -1,6 +1,9 @@
 """Users, their role, and the units they report for."""
 import datetime as dt
+import hmac
+import secrets
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,6 +28,13 @@ user_unit = Table(
 )
 
 
+def hash_method():
+    """Return the password hashing method (werkzeug's scrypt unless configured)."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return "scrypt"
+
+
 class User(UserMixin, db.Model):
     """A person who signs in to the tracker."""
 
@@ -37,16 +47,34 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="viewer")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Part of the id kept in sessions and remember-me cookies: a new password draws
+    # a new token, so every session of the old password ends.
+    session_token: Mapped[str] = mapped_column(
+        String(64), default=lambda: secrets.token_hex(16), server_default=""
+    )
 
     units: Mapped[list["Unit"]] = relationship(secondary=user_unit)  # noqa: F821
 
     def set_password(self, password):
-        """Store a salted hash of the password."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of the password and end the user's other sessions."""
+        self.password_hash = generate_password_hash(password, method=hash_method())
+        self.end_sessions()
 
     def check_password(self, password):
         """Tell whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    def end_sessions(self):
+        """Draw a new session token: every signed-in session of this user ends."""
+        self.session_token = secrets.token_hex(16)
+
+    def get_id(self):
+        """Return the id Flask-Login keeps in the session: "<id>:<session token>"."""
+        return f"{self.id}:{self.session_token}"
+
+    def has_session_token(self, token):
+        """Tell whether a session's token is this user's current one."""
+        return hmac.compare_digest(str(self.session_token or ""), str(token))
 
     @property
     def role_label(self):

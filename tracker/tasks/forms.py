@@ -22,7 +22,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from tracker.forms import Form, choices
+from tracker.forms import Form, Visible, choices
 from tracker.i18n import lazy as _l
 from tracker.models import KINDS, SHARE_STATUSES, STATUSES
 
@@ -79,6 +79,7 @@ class TaskForm(Form):
         _l("Title"),
         validators=[
             DataRequired(_l("Enter the task's title.")),
+            Visible(_l("Enter the task's title.")),
             Length(max=500, message=_l("At most %(max)d characters.")),
         ],
         filters=[strip],

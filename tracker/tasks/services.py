@@ -29,11 +29,18 @@ UNIT_ROLES = ("coordinating", "participating")
 EDIT_FIELDS = PLAN_FIELDS + UNIT_ROLES
 
 
-def get_task_or_404(task_id):
-    """Return the task with its units and history loaded, or abort with 404."""
+def get_task_or_404(task_id, for_update=False):
+    """Return the task with its units and history loaded, or abort with 404.
+
+    for_update locks the task's row until the request commits (PostgreSQL; SQLite
+    write requests hold the whole database already), so two reports on one task
+    are applied one after the other, each on the state the other left.
+    """
+    stmt = select(Task).where(Task.id == task_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Task).execution_options(populate_existing=True)
     task = db.session.scalar(
-        select(Task)
-        .where(Task.id == task_id)
+        stmt
         .options(
             joinedload(Task.quarter),
             joinedload(Task.lead_unit),

@@ -228,7 +228,7 @@ def _save_with_retry(task_id, allowed, apply):
     the fresh row (the task's units may have changed meanwhile).
     """
     for _attempt in range(SAVE_ATTEMPTS):
-        task = services.get_task_or_404(task_id)
+        task = services.get_task_or_404(task_id, for_update=True)
         if not allowed(task):
             abort(403)
         try:
@@ -243,7 +243,7 @@ def _save_with_retry(task_id, allowed, apply):
 @bp.route("/<int:task_id>/status", methods=["POST"])
 def report(task_id):
     """Record a progress report and return to the task."""
-    task = services.get_task_or_404(task_id)
+    task = services.get_task_or_404(task_id, for_update=True)
     if not policy.can_report_progress(current_user, task):
         abort(403)
     form = ProgressForm(today=today())
@@ -267,7 +267,7 @@ def report(task_id):
 @bp.route("/<int:task_id>/share", methods=["POST"])
 def report_share(task_id):
     """Record a participating unit's share of a shared task."""
-    task = services.get_task_or_404(task_id)
+    task = services.get_task_or_404(task_id, for_update=True)
     links = task.participants_links
     if not links:
         abort(404)

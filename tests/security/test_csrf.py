@@ -1,0 +1,168 @@
+"""Every state-changing request needs this session's CSRF token (CSRF switched on)."""
+import pytest
+
+from tests.helpers import get_task, page_text
+from tests.security.conftest import csrf_token
+from tracker.models import Unit
+
+REFUSED = "Biểu mẫu này đã hết hạn hoặc không được gửi từ trang này"
+
+
+def post_routes(app):
+    """Return the endpoints that accept POST."""
+    return sorted(
+        rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods
+    )
+
+
+def _bdv(db):
+    return db.session.scalar(db.select(Unit).where(Unit.short_name == "BDV"))
+
+
+# Each POST route with a request that would change something if it were accepted.
+ROUTES = {
+    "auth.login": lambda db: ("/login", {"username": "quantri", "password": "demo"}),
+    "auth.logout": lambda db: ("/logout", {}),
+    "auth.change_password": lambda db: (
+        "/account/password",
+        {"current_password": "secret-pass", "new_password": "a-new-password",
+         "confirm": "a-new-password"},
+    ),
+    "quarters.create": lambda db: ("/quarters/new", {"year": "2024", "number": "1"}),
+    "quarters.change_state": lambda db: (
+        "/quarters/2023-Q2/state", {"state": "active"}
+    ),
+    "quarters.close": lambda db: ("/quarters/2023-Q1/close", {"carry_all": "1"}),
+    "quarters.approve": lambda db: ("/quarters/2023-Q1/approve", {}),
+    "quarters.reopen": lambda db: (
+        "/quarters/2023-Q1/reopen", {"reason": "Sửa số liệu"}
+    ),
+    "tasks.create": lambda db: (
+        "/tasks/new?quarter=2023-Q2",
+        {"kind": "other", "title": "Nhiệm vụ mới", "lead_unit_id": str(_bdv(db).id)},
+    ),
+    "tasks.edit": lambda db: (
+        f"/tasks/{get_task('Lớp tập huấn nghiệp vụ').id}/edit",
+        {"kind": "training", "title": "Tên mới", "lead_unit_id": str(_bdv(db).id)},
+    ),
+    "tasks.report": lambda db: (
+        f"/tasks/{get_task('Lớp tập huấn nghiệp vụ').id}/status",
+        {"status": "in_progress", "progress": "55", "note": "Đã mở lớp"},
+    ),
+    "tasks.report_share": lambda db: (
+        f"/tasks/{get_task('nghiêm túc Quy chế dân chủ').id}/share",
+        {"unit_id": str(get_task("nghiêm túc Quy chế dân chủ")
+                        .participants_links[-1].unit_id),
+         "share_status": "done"},
+    ),
+}
+
+
+def test_every_post_route_is_in_the_table(app):
+    """A new POST route must be added to ROUTES, so its CSRF check is tested too."""
+    assert post_routes(app) == sorted(ROUTES)
+
+
+def _bad_tokens(app, client):
+    """Return the wrong tokens to try: none, garbage, another session's."""
+    other = app.test_client()
+    return {
+        "missing": None,
+        "garbage": "not-a-token",
+        "another session's": csrf_token(other, "/login"),
+    }
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+@pytest.mark.parametrize("kind", ["missing", "garbage", "another session's"])
+def test_post_without_the_right_token_is_refused(
+    app, client, sign_in, demo, snapshot, endpoint, kind
+):
+    sign_in("admin")
+    client.get("/quarters/")  # the session now holds its own CSRF secret
+    path, data = ROUTES[endpoint](demo)
+    token = _bad_tokens(app, client)[kind]
+    if token is not None:
+        data = dict(data, csrf_token=token)
+    before = snapshot()
+    response = client.post(path, data=data)
+    assert response.status_code == 400
+    text = page_text(response)
+    assert REFUSED in text
+    assert "vui lòng tải lại trang" in text  # the reason, translated
+    assert snapshot() == before
+    assert client.get("/quarters/").status_code == 200  # still signed in
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_the_same_post_with_the_right_token_is_not_refused(
+    client, sign_in, demo, endpoint
+):
+    sign_in("admin")
+    path, data = ROUTES[endpoint](demo)
+    data = dict(data, csrf_token=csrf_token(client, "/quarters/"))
+    response = client.post(path, data=data)
+    assert response.status_code != 400 or REFUSED not in page_text(response)
+
+
+def test_progress_report_with_the_token_is_saved(client, sign_in, demo):
+    sign_in("staff")
+    task = get_task("Lớp tập huấn nghiệp vụ")
+    token = csrf_token(client, f"/tasks/{task.id}")
+    response = client.post(
+        f"/tasks/{task.id}/status",
+        data={"csrf_token": token, "status": "in_progress", "progress": "40"},
+    )
+    assert response.status_code == 302
+    demo.session.refresh(task)
+    assert task.progress == 40
+
+
+def test_anonymous_login_needs_the_token(client, make_user, csrf_on, snapshot):
+    make_user("canbo")
+    response = client.post(
+        "/login", data={"username": "canbo", "password": "secret-pass"}
+    )
+    assert response.status_code == 400
+    assert REFUSED in page_text(response)
+    assert client.get("/quarters/").status_code == 302
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login",
+        data={"username": "canbo", "password": "secret-pass", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert client.get("/quarters/").status_code == 200
+
+
+def test_csrf_page_is_in_english_when_asked(client, make_user, csrf_on):
+    client.get("/login?lang=en")
+    response = client.post("/login", data={"username": "x", "password": "y"})
+    assert response.status_code == 400
+    assert "This form has expired or did not come from this site" in page_text(response)
+    assert "The CSRF token is missing." in page_text(response)
+
+
+class TestLogout:
+    """Signing out is a POST with a token; a GET only asks."""
+
+    def test_get_asks_and_does_not_sign_out(self, client, login_as):
+        login_as("staff")
+        response = client.get("/logout")
+        assert response.status_code == 200
+        text = page_text(response)
+        assert 'method="post"' in text and "Đăng xuất" in text
+        assert client.get("/quarters/").status_code == 200
+
+    def test_forged_post_does_not_sign_out(self, client, sign_in):
+        sign_in("staff")
+        assert client.post("/logout").status_code == 400
+        assert client.get("/quarters/").status_code == 200
+
+    def test_post_with_token_signs_out(self, client, sign_in):
+        sign_in("staff")
+        token = csrf_token(client, "/logout")
+        response = client.post("/logout", data={"csrf_token": token})
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/login"
+        assert client.get("/quarters/").status_code == 302

@@ -1,0 +1,178 @@
+"""Signing in: failed attempts are limited per account and per address, and the
+answers (and the work done) are the same whether the account exists or not."""
+import re
+import uuid
+
+import pytest
+
+from tests.helpers import page_text
+from tracker.auth import services
+
+TOO_MANY = "Thử quá nhiều lần"
+WRONG = "Sai tên đăng nhập hoặc mật khẩu"
+
+
+def attempt(client, username, password, address="10.0.0.1"):
+    """Post the sign-in form from a client address."""
+    return client.post(
+        "/login", data={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+@pytest.fixture
+def small_limits(app, limits_on):
+    """Use small limits so the tests stay short; put the defaults back after."""
+    saved = app.config["LOGIN_LIMIT_PER_ACCOUNT"], app.config["LOGIN_LIMIT_PER_ADDRESS"]
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "5 per 15 minutes"
+    yield
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"], app.config["LOGIN_LIMIT_PER_ADDRESS"] = saved
+
+
+def test_defaults_are_on_and_in_memory():
+    from tracker.config import Config
+
+    assert Config.RATELIMIT_ENABLED is True
+    assert Config.RATELIMIT_STORAGE_URI == "memory://"
+    assert Config.LOGIN_LIMIT_PER_ACCOUNT and Config.LOGIN_LIMIT_PER_ADDRESS
+
+
+def test_account_is_locked_after_failures_from_many_addresses(
+    client, make_user, small_limits
+):
+    make_user("canbo")
+    for n in range(3):
+        response = attempt(client, "canbo", "wrong", address=f"10.0.0.{n}")
+        assert response.status_code == 200 and WRONG in page_text(response)
+    response = attempt(client, "canbo", "secret-pass", address="10.0.1.1")
+    assert response.status_code == 429
+    text = page_text(response)
+    assert TOO_MANY in text
+    assert "3 per 15" not in text  # Flask-Limiter's English limit is not shown
+    assert "Retry-After" in response.headers
+    assert client.get("/quarters/").status_code == 302  # not signed in
+
+
+def test_spelling_of_the_username_does_not_escape_the_account_limit(
+    client, make_user, small_limits
+):
+    make_user("canbo")
+    for name in ("canbo", " CanBo", "CANBO "):
+        attempt(client, name, "wrong", address=str(uuid.uuid4()))
+    response = attempt(client, "canbo", "secret-pass", address="10.9.9.9")
+    assert response.status_code == 429
+
+
+def test_address_is_limited_across_accounts(client, make_user, small_limits):
+    make_user("canbo")
+    for n in range(5):
+        attempt(client, f"ghost{n}", "wrong", address="10.0.0.7")
+    response = attempt(client, "canbo", "secret-pass", address="10.0.0.7")
+    assert response.status_code == 429
+    # Another address may still sign in to the same account.
+    response = attempt(client, "canbo", "secret-pass", address="10.0.0.8")
+    assert response.status_code == 302
+
+
+def test_successful_sign_ins_do_not_count(client, make_user, small_limits):
+    make_user("canbo")
+    for _ in range(8):
+        assert attempt(client, "canbo", "secret-pass").status_code == 302
+        client.post("/logout")
+    assert attempt(client, "canbo", "wrong").status_code == 200
+
+
+def test_limits_can_be_switched_off(client, make_user):
+    make_user("canbo")
+    for _ in range(12):
+        attempt(client, "canbo", "wrong")
+    assert attempt(client, "canbo", "secret-pass").status_code == 302
+
+
+def test_429_page_in_english(client, make_user, small_limits):
+    client.get("/login?lang=en")
+    for _ in range(3):
+        attempt(client, "ghost", "wrong")
+    response = attempt(client, "ghost", "wrong")
+    assert response.status_code == 429
+    assert "Too many attempts" in page_text(response)
+
+
+def _without_token(text):
+    return re.sub(r'value="[^"]*"', 'value=""', text)
+
+
+def test_unknown_and_known_accounts_answer_alike(client, make_user, small_limits):
+    make_user("canbo")
+    known = [attempt(client, "canbo", "wrong", f"10.1.0.{n}") for n in range(4)]
+    unknown = [attempt(client, "ghost", "wrong", f"10.2.0.{n}") for n in range(4)]
+    assert [r.status_code for r in known] == [r.status_code for r in unknown]
+    assert [r.status_code for r in known] == [200, 200, 200, 429]
+    for one, two in zip(known, unknown):
+        assert _without_token(page_text(one)).replace("canbo", "X") == _without_token(
+            page_text(two)
+        ).replace("ghost", "X")
+
+
+@pytest.mark.parametrize("case", ["unknown", "inactive", "wrong password", "right"])
+def test_a_password_hash_is_checked_whatever_the_account(
+    monkeypatch, db, make_user, case
+):
+    """Unknown and deactivated accounts cost one hash check, like a wrong password."""
+    user = make_user("canbo")
+    if case == "inactive":
+        user.is_active = False
+        db.session.commit()
+    checks = []
+    real = services.check_password_hash
+
+    def counting(stored, password):
+        checks.append(stored)
+        return real(stored, password)
+
+    monkeypatch.setattr(services, "check_password_hash", counting)
+    username = "ghost" if case == "unknown" else "canbo"
+    password = "secret-pass" if case in ("inactive", "right") else "wrong"
+    result = services.authenticate(username, password)
+    assert len(checks) == 1
+    assert (result is user) == (case == "right")
+    if case == "unknown":
+        assert checks[0].split("$")[0] == user.password_hash.split("$")[0]
+
+
+def test_redis_storage_is_used_when_configured(app, make_user, tmp_path):
+    """RATELIMIT_STORAGE_URI=redis://... keeps the counts in Redis, for all servers."""
+    redis = pytest.importorskip("redis")
+    from tracker import create_app
+    from tracker.extensions import limiter
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    prefix = f"tracker-test-{uuid.uuid4().hex}"
+    make_user("canbo")
+    config = dict(app.config)
+    config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url,
+                  RATELIMIT_KEY_PREFIX=prefix, LOGIN_LIMIT_PER_ACCOUNT="2 per minute")
+    redis_app = create_app({k: v for k, v in config.items()
+                            if k.isupper() and k != "SQLALCHEMY_DATABASE_URI"})
+    server = redis.Redis.from_url(url)
+    try:
+        client = redis_app.test_client()
+        codes = [attempt(client, "canbo", "wrong").status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        assert list(server.scan_iter(f"*{prefix}*"))
+    finally:
+        for key in server.scan_iter(f"*{prefix}*"):
+            server.delete(key)
+        with redis_app.app_context():
+            from tracker.extensions import db
+
+            db.engine.dispose()
+        # Put the shared limiter back on in-memory counts for the other tests.
+        create_app({"TESTING": True, "DATABASE_URL": "sqlite://",
+                    "RATELIMIT_STORAGE_URI": "memory://"})
+        assert type(limiter.storage).__name__ == "MemoryStorage"

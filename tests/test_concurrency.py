@@ -1,0 +1,93 @@
+"""Concurrent writers: transactions that hold on SQLite, row locks on PostgreSQL."""
+import threading
+
+import pytest
+
+from tracker.models import TaskUpdate
+
+
+def test_sqlite_write_requests_take_the_write_lock_first(
+    client, login_as, make_task, count_queries, db
+):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    login_as("staff")
+    task_id = make_task().id
+    db.session.close()  # so the request starts its own transaction
+    with count_queries() as statements:
+        client.post(f"/tasks/{task_id}/status", data={"status": "in_progress",
+                                                       "progress": "20"})
+    assert statements[0] == "BEGIN IMMEDIATE"
+    db.session.close()
+    with count_queries() as statements:
+        client.get(f"/tasks/{task_id}")
+    assert statements[0] == "BEGIN"
+
+
+def test_signing_in_does_not_hold_the_write_lock(client, make_user, count_queries, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    make_user("canbo")
+    db.session.close()
+    with count_queries() as statements:
+        client.post("/login", data={"username": "canbo", "password": "secret-pass"})
+    assert "BEGIN IMMEDIATE" not in statements and statements[0] == "BEGIN"
+
+
+def test_progress_reports_lock_the_task_row(
+    client, login_as, make_task, count_queries, db
+):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    login_as("staff")
+    task = make_task()
+    with count_queries() as statements:
+        client.post(f"/tasks/{task.id}/status", data={"status": "in_progress",
+                                                       "progress": "20"})
+    assert any("FOR UPDATE OF task" in sql for sql in statements)
+
+
+def test_concurrent_progress_reports_are_all_kept_in_order(
+    app, make_user, make_task, db
+):
+    """Threads report on one task at once: every report is kept, none is lost."""
+    make_user("canbo")
+    task_id = make_task().id
+    db.session.close()
+    clients = []
+    for _ in range(4):
+        client = app.test_client()
+        response = client.post(
+            "/login", data={"username": "canbo", "password": "secret-pass"}
+        )
+        assert response.status_code == 302
+        clients.append(client)
+    answers = []
+    lock = threading.Lock()
+
+    def report(number, client):
+        for n in range(6):
+            response = client.post(f"/tasks/{task_id}/status", data={
+                "status": "in_progress", "progress": str((number * 6 + n) % 100),
+                "note": f"t{number} n{n}"})
+            with lock:
+                answers.append((response.status_code, response.headers.get("Location")))
+
+    threads = [threading.Thread(target=report, args=(number, client))
+               for number, client in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert answers == [(302, f"/tasks/{task_id}")] * 24
+    db.session.rollback()  # end this session's snapshot to see the threads' commits
+    chain = db.session.scalars(
+        db.select(TaskUpdate).where(TaskUpdate.task_id == task_id,
+                                    TaskUpdate.action == "progress")
+        .order_by(TaskUpdate.id)
+    ).all()
+    assert len(chain) == 24 and len({u.note for u in chain}) == 24
+    for before, after in zip(chain, chain[1:]):
+        assert after.old_progress == before.new_progress
+    last = db.session.get(TaskUpdate, chain[-1].id)
+    assert last.task.progress == last.new_progress
