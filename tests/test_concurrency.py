@@ -11,7 +11,7 @@ def test_sqlite_write_requests_take_the_write_lock_first(
 ):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
-    login_as("staff")
+    login_as("leader")
     task_id = make_task().id
     db.session.close()  # so the request starts its own transaction
     with count_queries() as statements:
@@ -39,7 +39,7 @@ def test_progress_reports_lock_the_task_row(
 ):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
-    login_as("staff")
+    login_as("leader")
     task = make_task()
     with count_queries() as statements:
         client.post(f"/tasks/{task.id}/status", data={"status": "in_progress",
@@ -51,8 +51,9 @@ def test_concurrent_progress_reports_are_all_kept_in_order(
     app, make_user, make_task, db
 ):
     """Threads report on one task at once: every report is kept, none is lost."""
-    make_user("canbo")
-    task_id = make_task().id
+    task = make_task()
+    task_id = task.id
+    make_user("canbo", units=[task.lead_unit])
     db.session.close()
     clients = []
     for _ in range(4):
@@ -79,7 +80,7 @@ def test_concurrent_progress_reports_are_all_kept_in_order(
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert answers == [(302, f"/tasks/{task_id}")] * 24
+    assert answers == [(302, f"/tasks/{task_id}#history")] * 24
     db.session.rollback()  # end this session's snapshot to see the threads' commits
     chain = db.session.scalars(
         db.select(TaskUpdate).where(TaskUpdate.task_id == task_id,

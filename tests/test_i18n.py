@@ -47,7 +47,7 @@ def test_language_link_keeps_the_board_filters(client, login_as, make_quarter):
 def test_language_link_after_a_refused_form_returns_to_the_form_page(
     client, login_as, make_task
 ):
-    login_as("staff")
+    login_as("leader")
     task = make_task()
     response = client.post(
         f"/tasks/{task.id}/status", data={"status": "in_progress", "progress": "150"},
@@ -61,7 +61,7 @@ def test_language_link_after_a_refused_form_returns_to_the_form_page(
 
 
 def test_language_link_never_follows_a_foreign_referrer(client, login_as, make_task):
-    login_as("staff")
+    login_as("leader")
     task = make_task()
     response = client.post(
         f"/tasks/{task.id}/status", data={"status": "in_progress", "progress": "150"},

@@ -3,6 +3,7 @@ import re
 import unicodedata
 
 from flask import request
+from werkzeug.datastructures import CombinedMultiDict
 from flask_babel import get_translations, gettext, lazy_ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
@@ -35,6 +36,8 @@ class _CatalogTranslations:
 class Form(FlaskForm):
     """FlaskForm whose messages are translated and which refuses control characters."""
 
+    accepts_files = False
+
     class Meta:
         def get_translations(self, form):
             return _CatalogTranslations()
@@ -43,10 +46,15 @@ class Form(FlaskForm):
             """Read submitted forms from the form fields only.
 
             Flask-WTF would also read uploads and JSON bodies into the fields, where a
-            file or a nested JSON value is not text; no form here takes either.
+            file or a nested JSON value is not text. A form with file fields says so
+            with accepts_files and gets the uploads too; none takes JSON.
             """
             if formdata is _Auto:
-                return request.form if _is_submitted() else None
+                if not _is_submitted():
+                    return None
+                if getattr(form, "accepts_files", False):
+                    return CombinedMultiDict((request.files, request.form))
+                return request.form
             return formdata
 
     def validate(self, extra_validators=None):

@@ -287,7 +287,7 @@ def test_a_file_over_the_limit_is_refused(client, login_as, q3, db, upload):
     login_as("staff")
     response = upload("2023-Q3", b"x" * (5 * 1024 * 1024 + 1), "big.csv")
     assert response.status_code == 413
-    assert "Tệp quá lớn: chỉ tải lên tệp tối đa 5 MB." in page_text(response)
+    assert "Tệp quá lớn" in page_text(response)
     assert _count(db, Task) == 0 and _count(db, ImportUpload) == 0
 
 

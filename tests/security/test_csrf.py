@@ -3,7 +3,7 @@ import pytest
 
 from tests.helpers import get_task, page_text
 from tests.security.conftest import csrf_token
-from tracker.models import Unit
+from tracker.models import Unit, User
 
 REFUSED = "Biểu mẫu này đã hết hạn hoặc không được gửi từ trang này"
 
@@ -17,6 +17,30 @@ def post_routes(app):
 
 def _bdv(db):
     return db.session.scalar(db.select(Unit).where(Unit.short_name == "BDV"))
+
+
+def _unit(db, short):
+    return db.session.scalar(db.select(Unit).where(Unit.short_name == short))
+
+
+def _user_id(db, username):
+    return db.session.scalar(db.select(User.id).where(User.username == username))
+
+
+def _training(db):
+    return get_task("Lớp tập huấn nghiệp vụ").id
+
+
+def _archived_training(db):
+    from tracker.tasks.services import archive_task
+
+    task = get_task("Lớp tập huấn nghiệp vụ")
+    archive_task(task, None)
+    db.session.commit()
+    return task.id
+
+
+PASSWORDS = {"password": "mat-khau-dai", "confirm": "mat-khau-dai"}
 
 
 # Each POST route with a request that would change something if it were accepted.
@@ -56,6 +80,45 @@ ROUTES = {
          "share_status": "done"},
     ),
 }
+
+
+ROUTES.update({
+    "tasks.direct": lambda db: (
+        f"/tasks/{_training(db)}/direction", {"direction": "Đẩy nhanh tiến độ"}),
+    "tasks.archive": lambda db: (
+        f"/tasks/{_training(db)}/archive", {"reason": "Trùng nhiệm vụ"}),
+    "tasks.restore": lambda db: (f"/tasks/{_archived_training(db)}/restore", {}),
+    "admin.new_user": lambda db: ("/admin/users/new", dict(
+        PASSWORDS, username="moi", full_name="Người mới", role="staff",
+        units=str(_bdv(db).id))),
+    "admin.edit_user": lambda db: (
+        f"/admin/users/{_user_id(db, 'khach')}",
+        {"full_name": "Khách mới", "role": "viewer"}),
+    "admin.reset_password": lambda db: (
+        f"/admin/users/{_user_id(db, 'khach')}/password", PASSWORDS),
+    "admin.deactivate_user": lambda db: (
+        f"/admin/users/{_user_id(db, 'khach')}/deactivate", {}),
+    "admin.reactivate_user": lambda db: (
+        f"/admin/users/{_user_id(db, 'khach')}/reactivate", {}),
+    "admin.new_unit": lambda db: ("/admin/units/new", {
+        "name": "Đảng ủy xã Tịnh Ấn", "short_name": "ĐU Tịnh Ấn",
+        "kind": "commune_party_committee", "parent_id": "0", "sort_order": "40"}),
+    "admin.edit_unit": lambda db: (f"/admin/units/{_unit(db, 'HND').id}", {
+        "name": "Hội Nông dân huyện (đổi tên)", "short_name": "HND",
+        "kind": "mass_org", "parent_id": "0", "sort_order": "3"}),
+    "admin.deactivate_unit": lambda db: (
+        f"/admin/units/{_unit(db, 'HCCB').id}/deactivate", {}),
+    "admin.reactivate_unit": lambda db: (
+        f"/admin/units/{_unit(db, 'HCCB').id}/reactivate", {}),
+    "reports.settings": lambda db: (
+        "/quarters/2023-Q1/report", {"number": "16-BC/BDVHU", "signer_title": "head"}),
+    "reports.organisation": lambda db: ("/reports/organisation", {
+        "superior_body": "HUYỆN ỦY SƠN TỊNH", "issuing_body": "BAN DÂN VẬN",
+        "issuer_code": "BDVHU", "place": "Sơn Tịnh", "unit_id": "0"}),
+    "reports.import_plan": lambda db: ("/quarters/2023-Q2/import", {}),
+    "reports.confirm_import": lambda db: (
+        "/quarters/2023-Q2/import/confirm", {"token": "unknown"}),
+})
 
 
 def test_every_post_route_is_in_the_table(app):
@@ -106,7 +169,7 @@ def test_the_same_post_with_the_right_token_is_not_refused(
 
 
 def test_progress_report_with_the_token_is_saved(client, sign_in, demo):
-    sign_in("staff")
+    sign_in("staff", units=[get_task("Lớp tập huấn nghiệp vụ").lead_unit])
     task = get_task("Lớp tập huấn nghiệp vụ")
     token = csrf_token(client, f"/tasks/{task.id}")
     response = client.post(
@@ -147,7 +210,7 @@ class TestLogout:
     """Signing out is a POST with a token; a GET only asks."""
 
     def test_get_asks_and_does_not_sign_out(self, client, login_as):
-        login_as("staff")
+        login_as("leader")
         response = client.get("/logout")
         assert response.status_code == 200
         text = page_text(response)

@@ -21,7 +21,7 @@ def progress(client, task, **data):
 def test_nul_in_a_form_is_refused_and_nothing_stored(
     client, login_as, db, snapshot, task, field
 ):
-    login_as("staff")
+    login_as("leader")
     before = snapshot()
     data = {"status": "in_progress", "progress": "30", "note": "ok"}
     if field in data:
@@ -58,7 +58,7 @@ def test_nul_in_raw_form_reads_is_refused(client, login_as, db, make_quarter, sn
 def test_control_characters_are_refused_field_by_field(
     client, login_as, db, task, char
 ):
-    login_as("staff")
+    login_as("leader")
     response = progress(client, task, note=f"Ghi{char}chú")
     assert response.status_code == 400
     assert "ký tự điều khiển" in page_text(response)
@@ -70,7 +70,7 @@ def test_control_characters_are_refused_field_by_field(
 
 @pytest.mark.parametrize("text", ["dòng 1\ndòng 2", "cột\tcột", "dòng\r\nmới"])
 def test_tabs_and_line_breaks_are_ordinary_text(client, login_as, db, task, text):
-    login_as("staff")
+    login_as("leader")
     assert progress(client, task, note=text).status_code == 302
     update = db.session.scalar(
         db.select(TaskUpdate).where(TaskUpdate.action == "progress")
@@ -84,7 +84,7 @@ def test_tabs_and_line_breaks_are_ordinary_text(client, login_as, db, task, text
 def test_invisible_titles_are_refused(
     client, login_as, db, make_unit, make_quarter, title
 ):
-    login_as("staff")
+    login_as("leader")
     make_quarter()
     unit = make_unit()
     response = client.post("/tasks/new?quarter=2023-Q2", data={
@@ -95,7 +95,7 @@ def test_invisible_titles_are_refused(
 
 
 def test_body_over_the_limit_gets_the_translated_413(client, login_as, task, db, app):
-    login_as("staff")
+    login_as("leader")
     assert app.config["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
     response = progress(client, task, note="x" * (5 * 1024 * 1024 + 1))
     assert response.status_code == 413
@@ -106,13 +106,13 @@ def test_body_over_the_limit_gets_the_translated_413(client, login_as, task, db,
 
 def test_a_large_field_under_the_body_limit_is_refused_politely(client, login_as, task):
     """A 1 MB note: over the form's field limit; a 413 or a form error, never a 500."""
-    login_as("staff")
+    login_as("leader")
     response = progress(client, task, note="x" * 1024 * 1024)
     assert response.status_code in (400, 413)
 
 
 def test_broken_utf8_does_not_break_anything(client, login_as, task, db):
-    login_as("staff")
+    login_as("leader")
     body = b"status=in_progress&progress=30&note=%FF%FE%C3%28"
     response = client.post(
         f"/tasks/{task.id}/status", data=body,

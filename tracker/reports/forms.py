@@ -120,6 +120,8 @@ class ReportForm(Form):
 class ImportForm(Form):
     """The plan file to upload."""
 
+    accepts_files = True
+
     file = FileField(
         _l("Plan file (.xlsx or .csv)"),
         validators=[FileRequired(_l("Choose the file to upload."))],
