@@ -178,13 +178,14 @@ def count_queries(app, db):
     from contextlib import contextmanager
 
     @contextmanager
-    def counting():
+    def counting(begin=False):
         statements = []
 
         def before(conn, cursor, statement, parameters, context, executemany):
-            # Transaction control (SQLite's explicit BEGIN) is not a query; whether a
-            # request opens a transaction depends on the test's shared context.
-            if not statement.lstrip().upper().startswith("BEGIN"):
+            # Transaction control (SQLite's explicit BEGIN) is not a query, and whether
+            # a request opens a transaction depends on the test's shared context; ask
+            # for it with begin=True.
+            if begin or not statement.lstrip().upper().startswith("BEGIN"):
                 statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", before)

@@ -14,12 +14,12 @@ def test_sqlite_write_requests_take_the_write_lock_first(
     login_as("leader")
     task_id = make_task().id
     db.session.close()  # so the request starts its own transaction
-    with count_queries() as statements:
+    with count_queries(begin=True) as statements:
         client.post(f"/tasks/{task_id}/status", data={"status": "in_progress",
                                                        "progress": "20"})
     assert statements[0] == "BEGIN IMMEDIATE"
     db.session.close()
-    with count_queries() as statements:
+    with count_queries(begin=True) as statements:
         client.get(f"/tasks/{task_id}")
     assert statements[0] == "BEGIN"
 
@@ -29,7 +29,7 @@ def test_signing_in_does_not_hold_the_write_lock(client, make_user, count_querie
         pytest.skip("SQLite only")
     make_user("canbo")
     db.session.close()
-    with count_queries() as statements:
+    with count_queries(begin=True) as statements:
         client.post("/login", data={"username": "canbo", "password": "secret-pass"})
     assert "BEGIN IMMEDIATE" not in statements and statements[0] == "BEGIN"
 
@@ -41,7 +41,7 @@ def test_progress_reports_lock_the_task_row(
         pytest.skip("PostgreSQL only")
     login_as("leader")
     task = make_task()
-    with count_queries() as statements:
+    with count_queries(begin=True) as statements:
         client.post(f"/tasks/{task.id}/status", data={"status": "in_progress",
                                                        "progress": "20"})
     assert any("FOR UPDATE OF task" in sql for sql in statements)
