@@ -146,7 +146,8 @@ def data_strings(app):
     """Return every text value stored in the live server's database (longest first).
 
     Names, titles and notes are data people typed; they stay in their own language
-    whatever the interface language is.
+    whatever the interface language is. Their whitespace is collapsed as page_texts()
+    collapses it, so that multi-line notes shown in a textarea still match.
     """
     from sqlalchemy import String, Text, select
 
@@ -159,7 +160,7 @@ def data_strings(app):
             if not columns:
                 continue
             for row in db.session.execute(select(*columns)):
-                values.update(v.strip() for v in row if isinstance(v, str))
+                values.update(" ".join(v.split()) for v in row if isinstance(v, str))
         db.session.remove()
     # Codes such as "in_progress" are stored, never shown: they are not page data.
     values = {value for value in values if value and not CODE.fullmatch(value)}

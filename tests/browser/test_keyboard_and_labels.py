@@ -106,6 +106,9 @@ def test_every_input_has_a_label_and_every_form_fits_a_phone(open_page, live_ser
         ("task-form-new", "/tasks/new?quarter=2023-Q2"),
         ("task-form-edit", f"/tasks/{congress}/edit"),
         ("close", "/quarters/2023-Q1/close"),
+        ("report-settings", "/quarters/2023-Q1/report"),
+        ("import", "/quarters/2023-Q2/import"),
+        ("organisation", "/reports/organisation"),
     ]:
         page.goto(url)
         assert page.locator("input:not([type=hidden]), select, textarea").count() > 0

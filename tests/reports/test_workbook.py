@@ -115,6 +115,8 @@ def test_print_view_shows_each_unit_by_status(client, login_as, demo):
     text = page_text(response)
     assert response.status_code == 200
     assert "css/print.css" in text and "style=" not in text and "<script>" not in text
+    # The sheet has its own <head>: without the icon the browser asks for /favicon.ico.
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in text
     assert "Hội nghị trực báo · Quý II/2023" in text
     hnd = text[text.index("Hội Nông dân huyện Sơn Tịnh</th>"):]
     hnd = hnd[:hnd.index("</tr>")]
