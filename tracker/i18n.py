@@ -1,8 +1,14 @@
 """Language selection and the formatting helpers templates use."""
 import datetime as dt
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, gettext, lazy_gettext
+from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import (
+    format_datetime,
+    get_locale,
+    get_translations,
+    gettext,
+    lazy_gettext,
+)
 
 from tracker.config import LANGUAGES
 from tracker.text import to_roman
@@ -70,9 +76,57 @@ def _is_vi():
     return locale is not None and locale.language == "vi"
 
 
+def _memo():
+    """Return this request's {message: translation} memo (empty outside an app).
+
+    A big page shows the same few texts thousands of times (a label per task) and a
+    catalog lookup through Flask-Babel costs microseconds each, so each text is
+    translated once per request. The memo starts afresh when the language changes.
+    """
+    if not has_app_context():
+        return {}
+    locale = get_locale()
+    memo = g.get("_i18n_memo")
+    if memo is None or memo[0] is not locale:
+        memo = g._i18n_memo = (locale, {})
+    return memo[1]
+
+
+def memo_gettext(string):
+    """Translate a template's text, once per request."""
+    memo = _memo()
+    try:
+        return memo[string]
+    except KeyError:
+        text = memo[string] = get_translations().ugettext(string)
+        return text
+
+
+def memo_ngettext(singular, plural, num):
+    """Translate a template's text with a count, once per request and count."""
+    memo = _memo()
+    key = (singular, plural, num)
+    try:
+        return memo[key]
+    except KeyError:
+        text = memo[key] = get_translations().ungettext(singular, plural, num)
+        return text
+
+
+def translated(labels):
+    """Return {code: text} of a dict of lazily translated labels, once per request."""
+    memo = _memo()
+    key = ("labels", id(labels))
+    found = memo.get(key)
+    if found is None or found[0] is not labels:
+        found = memo[key] = (labels, {code: str(text) for code, text in labels.items()})
+    return found[1]
+
+
 def init_app(app):
     """Register the language hook and template filters."""
     app.before_request(remember_language)
+    app.jinja_env.install_gettext_callables(memo_gettext, memo_ngettext, newstyle=True)
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_datetime, "datetime")
     app.add_template_filter(fmt_percent, "percent")

@@ -1,0 +1,88 @@
+"""Tasks read as plain rows, for the pages that list a whole quarter.
+
+A province's quarter holds a thousand tasks and four thousand unit links. Loading them
+as ORM objects (identity map, attribute instrumentation, a Unit per link) costs more
+than the page itself, so the lists read the columns they show through Core and wrap
+them in TaskRow, which answers the same questions as Task (labels, timeliness,
+coordinating units, shares) from the same TaskFacts code. Rows are read-only: every
+change still goes through the Task model and the services.
+"""
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Task, TaskUnit, Unit
+from tracker.models.task import TaskFacts
+
+# What a list of tasks shows (the board, the rollover view, the summary's attention
+# list): the kind-specific fields are left out.
+LIST_COLUMNS = (
+    "id", "quarter_id", "kind", "title", "lead_unit_id", "due_on", "status",
+    "progress", "completed_on", "target_count", "achieved_count", "target_label",
+    "is_recurring", "carried_from_id", "frozen_timeliness", "closing_reason",
+    "closing_note",
+)
+# What the quarter's figures count: the list's columns and every kind's numbers.
+FIGURE_COLUMNS = LIST_COLUMNS + (
+    "models_registered", "models_recognised", "delegates", "held_on", "sessions",
+    "trainees_planned", "trainees_attended", "participants", "opinions_raised",
+    "opinions_answered",
+)
+
+
+class TaskRow(TaskFacts):
+    """A task's columns as plain attributes, with its lead unit and unit links."""
+
+    def __init__(self, values, lead_unit=None):
+        self.__dict__.update(values)
+        self.lead_unit = lead_unit
+        self.unit_links = []
+
+    def __repr__(self):
+        return f"<TaskRow {self.id}>"
+
+
+class LinkRow:
+    """A unit's part in a task, as TaskUnit shows it: unit, role and share status."""
+
+    __slots__ = ("unit", "unit_id", "role", "share_status")
+
+    def __init__(self, unit, role, share_status):
+        self.unit = unit
+        self.unit_id = unit.id
+        self.role = role
+        self.share_status = share_status
+
+
+def unit_rows():
+    """Return {unit id: unit row} of every unit (id, names, kind, order, active)."""
+    rows = db.session.execute(
+        select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.sort_order,
+               Unit.is_active, Unit.parent_id)
+        .order_by(Unit.sort_order, Unit.name)
+    )
+    return {row.id: row for row in rows}
+
+
+def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True):
+    """Return the tasks matching the conditions as TaskRows, in plan order.
+
+    units is {id: unit row} (loaded when not given); with links, each row's
+    unit_links are filled from one more statement, whatever the number of tasks.
+    """
+    if units is None:
+        units = unit_rows()
+    table = Task.__table__
+    stmt = select(*(table.c[name] for name in columns)).where(*conditions)
+    rows = [TaskRow(row._mapping, units.get(row.lead_unit_id))
+            for row in db.session.execute(stmt.order_by(table.c.id))]
+    if links and rows:
+        by_id = {row.id: row for row in rows}
+        ids = select(table.c.id).where(*conditions)
+        for task_id, unit_id, role, share_status in db.session.execute(
+            select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
+                   TaskUnit.share_status)
+            .where(TaskUnit.task_id.in_(ids))
+        ):
+            by_id[task_id].unit_links.append(
+                LinkRow(units[unit_id], role, share_status))
+    return rows
