@@ -178,7 +178,15 @@ class Task(TaskFacts, db.Model):
     """A piece of a quarter's work, led by one unit."""
 
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_quarter_kind", "quarter_id", "kind"),)
+    __table_args__ = (
+        Index("ix_task_quarter_kind", "quarter_id", "kind"),
+        # Covers what the lists of quarters count per quarter (status, timeliness,
+        # carried in) without reading the task rows.
+        Index(
+            "ix_task_quarter_figures", "quarter_id", "status", "due_on",
+            "completed_on", "frozen_timeliness", "carried_from_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quarter_id: Mapped[int] = mapped_column(ForeignKey("quarter.id"), index=True)

@@ -10,7 +10,8 @@ change still goes through the Task model and the services.
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Task, TaskUnit, Unit
+from tracker.i18n import translated
+from tracker.models import ROLES, STATUSES, Task, TaskUnit, Unit
 from tracker.models.task import TaskFacts
 
 # What a list of tasks shows (the board, the rollover view, the summary's attention
@@ -51,6 +52,16 @@ class LinkRow:
         self.unit_id = unit.id
         self.role = role
         self.share_status = share_status
+
+    @property
+    def role_label(self):
+        """Return the translated role name."""
+        return translated(ROLES).get(self.role, self.role)
+
+    @property
+    def share_status_label(self):
+        """Return the translated share status."""
+        return translated(STATUSES).get(self.share_status, self.share_status)
 
 
 def unit_rows():

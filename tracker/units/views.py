@@ -1,11 +1,13 @@
-"""Units, their hierarchy, and the tasks each leads or coordinates."""
-from flask import Blueprint, abort, render_template
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+"""Units, their hierarchy, and the tasks each leads or takes part in, quarter by quarter."""
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.i18n import today
-from tracker.models import Quarter, Task, TaskUnit, Unit
+from tracker.models import Task, TaskUnit, Unit, parse_key
+from tracker.quarters.services import current_quarter, find_quarter, list_quarters
+from tracker.tasks.rows import task_rows, unit_rows
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -28,51 +30,64 @@ def _tree(units):
     return ordered
 
 
+def _chosen_quarter():
+    """Return the quarter named by ?quarter=KEY, else the current one (or None)."""
+    parsed = parse_key(request.args.get("quarter", ""))
+    quarter = find_quarter(*parsed) if parsed else None
+    return quarter or current_quarter(today())
+
+
 @bp.route("/")
 def index():
-    """List units in their hierarchy with the number of tasks each leads and joins."""
+    """List units in their hierarchy with the tasks each leads and joins in a quarter.
+
+    Counting one quarter (the current one unless ?quarter= says otherwise) keeps the
+    page's cost to that quarter's tasks however many years are kept.
+    """
     units = db.session.scalars(select(Unit)).all()
-    led = dict(
-        db.session.execute(
-            select(Task.lead_unit_id, func.count()).group_by(Task.lead_unit_id)
-        ).all()
-    )
-    joined = dict(
-        db.session.execute(
-            select(TaskUnit.unit_id, func.count()).group_by(TaskUnit.unit_id)
-        ).all()
-    )
+    quarter = _chosen_quarter()
+    led, joined = {}, {}
+    if quarter is not None:
+        led = dict(db.session.execute(
+            select(Task.lead_unit_id, func.count())
+            .where(Task.quarter_id == quarter.id).group_by(Task.lead_unit_id)
+        ).all())
+        joined = dict(db.session.execute(
+            select(TaskUnit.unit_id, func.count())
+            .join(Task, Task.id == TaskUnit.task_id)
+            .where(Task.quarter_id == quarter.id).group_by(TaskUnit.unit_id)
+        ).all())
     return render_template(
-        "units/index.html", tree=_tree(units), led=led, joined=joined
+        "units/index.html", tree=_tree(units), led=led, joined=joined,
+        quarter=quarter, quarters=list_quarters(),
     )
 
 
 @bp.route("/<int:unit_id>")
 def show(unit_id):
-    """Show the tasks a unit leads and those it coordinates or takes part in."""
+    """Show the tasks a unit leads and those it coordinates or takes part in, by quarter."""
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         abort(404)
-    options = (
-        joinedload(Task.quarter),
-        joinedload(Task.lead_unit),
-        selectinload(Task.unit_links).joinedload(TaskUnit.unit),
-    )
-    order = (Quarter.year.desc(), Quarter.number.desc(), Task.id)
-    led = db.session.scalars(
-        select(Task).join(Task.quarter).where(Task.lead_unit_id == unit.id)
-        .options(*options).order_by(*order)
-    ).unique().all()
-    joined = db.session.scalars(
-        select(Task).join(Task.quarter).join(TaskUnit, TaskUnit.task_id == Task.id)
-        .where(TaskUnit.unit_id == unit.id).options(*options).order_by(*order)
-    ).unique().all()
-    roles = {}
-    for task in joined:
-        for link in task.unit_links:
-            if link.unit_id == unit.id:
-                roles[task.id] = link
+    quarter = _chosen_quarter()
+    led, joined, roles = [], [], {}
+    if quarter is not None:
+        link = aliased(TaskUnit)
+        takes_part = exists().where(link.task_id == Task.id, link.unit_id == unit.id)
+        tasks = task_rows(
+            Task.quarter_id == quarter.id,
+            or_(Task.lead_unit_id == unit.id, takes_part),
+            units=unit_rows(),
+        )
+        for task in tasks:
+            if task.lead_unit_id == unit.id:
+                led.append(task)
+                continue
+            joined.append(task)
+            roles[task.id] = next(link for link in task.unit_links
+                                  if link.unit_id == unit.id)
     return render_template(
         "units/show.html", unit=unit, led=led, joined=joined, roles=roles,
-        today=today(),
+        quarter=quarter, quarters=list_quarters(),
+        cutoff=quarter.cutoff(today()) if quarter else today(),
     )
