@@ -13,10 +13,12 @@ the peak memory (tracemalloc) of a request. It then serves the app with gunicorn
 /healthz, the cheapest route of the same stack. Results go to stdout and to
 bench/RESULTS.md (Markdown) and bench/results/latest.json.
 """
+
 import argparse
 import datetime as dt
 import hashlib
 import http.client
+import inspect
 import json
 import os
 import platform
@@ -59,6 +61,8 @@ def fingerprint(preset, quarters, seed):
         digest.update(path.name.encode())
     for path in [ROOT / "tracker" / "generate.py", ROOT / "tracker" / "demo.py"]:
         digest.update(path.read_bytes())
+    for function in (build_one, trim):
+        digest.update(inspect.getsource(function).encode())
     digest.update(f"{preset}/{quarters}/{seed}/{TODAY}".encode())
     return digest.hexdigest()[:16]
 
@@ -86,15 +90,22 @@ def build(engine, base_url, preset, quarters, seed, rebuild):
     if engine == "sqlite":
         url = database_url(engine, base_url, preset, quarters)
         key = url
-        exists = Path(url[len("sqlite:///"):]).exists()
+        exists = Path(url[len("sqlite:///") :]).exists()
     else:
         url, schema = database_url(engine, base_url, preset, quarters)
         key = f"{base_url}#{schema}"
         admin = create_engine(normalise_database_url(base_url))
         with admin.begin() as conn:
-            exists = conn.scalar(text(
-                "SELECT count(*) FROM information_schema.schemata WHERE schema_name = :s"
-            ), {"s": schema}) > 0
+            exists = (
+                conn.scalar(
+                    text(
+                        "SELECT count(*) FROM information_schema.schemata"
+                        " WHERE schema_name = :s"
+                    ),
+                    {"s": schema},
+                )
+                > 0
+            )
             if rebuild or markers.get(key) != fingerprint(preset, quarters, seed):
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
                 conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -105,36 +116,72 @@ def build(engine, base_url, preset, quarters, seed, rebuild):
         return url
     if engine == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
     print_(f"building {engine} {preset} × {quarters} quarters …")
     started = time.perf_counter()
-    code = (
-        "import sys, flask_migrate\n"
-        "from tracker import create_app\n"
-        "from tracker.generate import generate, resolve_sizes\n"
-        "from tracker.extensions import db\n"
-        "app = create_app({'DATABASE_URL': sys.argv[1], 'SECRET_KEY': 'x', "
-        f"'TODAY': '{TODAY}'}})\n"
-        "with app.app_context():\n"
-        "    flask_migrate.upgrade()\n"
-        f"    sizes = resolve_sizes({preset!r}, {quarters}, seed={seed})\n"
-        "    from tracker.i18n import today\n"
-        "    c = generate(sizes, today())\n"
-        "    if db.engine.dialect.name == 'postgresql':\n"
-        "        db.session.execute(db.text('ANALYZE'))\n"
-        "        db.session.commit()\n"
-        "    print(c.tasks, c.updates, c.links)\n"
+    result = subprocess.run(
+        [sys.executable, __file__, "--build-one", url, preset, str(quarters),
+         "--seed", str(seed)],
+        cwd=ROOT, capture_output=True, text=True,
     )
-    result = subprocess.run([sys.executable, "-c", code, url], cwd=ROOT,
-                            capture_output=True, text=True)
     if result.returncode:
         sys.exit(f"building {url} failed:\n{result.stderr[-3000:]}")
     tasks, updates, links = result.stdout.split()[-3:]
-    print_(f"  {tasks} tasks, {links} links, {updates} history rows in "
-           f"{time.perf_counter() - started:.1f} s")
+    print_(
+        f"  {tasks} tasks, {links} links, {updates} history rows in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     markers[key] = wanted
     marker_file.write_text(json.dumps(markers, indent=1))
     return url
+
+
+def build_one(url, preset, history, seed):
+    """Generate the preset's 40 quarters into url, keep the newest `history` of them.
+
+    Every database of a preset holds the same newest quarter, task for task: the
+    1-quarter one is the 40-quarter one with its earlier quarters deleted, so the
+    ratio 40 : 1 measures the archive's cost and nothing else.
+    """
+    import flask_migrate
+
+    from tracker import create_app
+    from tracker.extensions import db
+    from tracker.generate import generate, resolve_sizes
+    from tracker.i18n import today
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "TODAY": TODAY})
+    with app.app_context():
+        flask_migrate.upgrade()
+        counts = generate(resolve_sizes(preset, max(HISTORIES), seed=seed), today())
+        if history < max(HISTORIES):
+            trim(db, history)
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+        print(counts.tasks, counts.updates, counts.links)
+
+
+def trim(db, keep):
+    """Delete all but the newest `keep` quarters and everything in them."""
+    from sqlalchemy import delete, select, update
+
+    from tracker.models import AuditEvent, Quarter, Task, TaskUnit, TaskUpdate
+
+    kept = select(Quarter.id).order_by(Quarter.year.desc(), Quarter.number.desc())
+    kept = [row for row in db.session.scalars(kept.limit(keep))]
+    old = select(Task.id).where(Task.quarter_id.not_in(kept))
+    db.session.execute(update(Task).where(Task.quarter_id.in_(kept),
+                                          Task.carried_from_id.in_(old))
+                       .values(carried_from_id=None))
+    db.session.execute(delete(TaskUpdate).where(TaskUpdate.task_id.in_(old)))
+    db.session.execute(delete(TaskUnit).where(TaskUnit.task_id.in_(old)))
+    db.session.execute(update(Task).where(Task.quarter_id.not_in(kept))
+                       .values(carried_from_id=None))
+    db.session.execute(delete(Task).where(Task.quarter_id.not_in(kept)))
+    db.session.execute(delete(AuditEvent).where(AuditEvent.entity_type == "quarter",
+                                                AuditEvent.entity_id.not_in(kept)))
+    db.session.execute(delete(Quarter).where(Quarter.id.not_in(kept)))
+    db.session.commit()
 
 
 # ---- in-process measurement --------------------------------------------------------
@@ -153,8 +200,15 @@ def measure_pages(url, repeats):
     from tracker.extensions import db
     from tracker.models import Quarter, Task, TaskUnit, Unit
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "TODAY": TODAY,
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": SECRET,
+            "TODAY": TODAY,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     client = app.test_client()
     response = client.post("/login", data={"username": "quantri", "password": "demo"})
     assert response.status_code == 302, "signing in failed"
@@ -164,12 +218,16 @@ def measure_pages(url, repeats):
         ).first()
         key = quarter.key
         hnd = db.session.scalar(select(Unit.id).where(Unit.short_name == "HND"))
-        shared = db.session.scalar(
-            select(Task.id).where(Task.quarter_id == quarter.id)
-            .where(Task.id.in_(select(TaskUnit.task_id)
-                               .where(TaskUnit.role == "participating")))
-            .order_by(Task.id).limit(1)
-        ) or db.session.scalar(select(func.min(Task.id)))
+        # The shared task with the number of units closest to ten: the same task in
+        # every database of a preset (they share the newest quarter).
+        sizes = db.session.execute(
+            select(TaskUnit.task_id, func.count())
+            .join(Task, Task.id == TaskUnit.task_id)
+            .where(Task.quarter_id == quarter.id, TaskUnit.role == "participating")
+            .group_by(TaskUnit.task_id)
+        ).all()
+        shared = min(sizes, key=lambda item: (abs(item[1] - 10), item[0]))[0] \
+            if sizes else db.session.scalar(select(func.min(Task.id)))
         rules = {rule.rule for rule in app.url_map.iter_rules()}
         engine = db.engine
     pages = [
@@ -183,12 +241,12 @@ def measure_pages(url, repeats):
         ("Units list", "/units/"),
         ("Unit page", f"/units/{hnd}"),
     ]
-    pages += [(name, rule.replace("<key>", key)) for name, rule in EXPORTS
-              if rule in rules]
+    pages += [
+        (name, rule.replace("<key>", key)) for name, rule in EXPORTS if rule in rules
+    ]
     pages.append(("/healthz", "/healthz"))
     statements = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda *args: statements.append(1))
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(1))
     figures = {}
     for name, path in pages:
         for _ in range(2):  # warm the template and statement caches
@@ -208,9 +266,13 @@ def measure_pages(url, repeats):
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         figures[name] = dict(
-            path=path, median_ms=statistics.median(times) * 1000,
-            p95_ms=percentile(times, 0.95) * 1000, statements=count,
-            peak_mb=peak / 2**20, bytes=len(response.data), repeats=repeats,
+            path=path,
+            median_ms=statistics.median(times) * 1000,
+            p95_ms=percentile(times, 0.95) * 1000,
+            statements=count,
+            peak_mb=peak / 2**20,
+            bytes=len(response.data),
+            repeats=repeats,
         )
     with app.app_context():
         db.engine.dispose()
@@ -221,7 +283,9 @@ def measure_in_subprocess(url, repeats):
     """Run measure_pages in a fresh interpreter so runs do not share caches."""
     result = subprocess.run(
         [sys.executable, __file__, "--measure-one", url, "--repeat", str(repeats)],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if result.returncode:
         sys.exit(f"measuring {url} failed:\n{result.stderr[-3000:]}")
@@ -258,35 +322,55 @@ def sign_in(port):
     """Sign in as quantri through the real form (with its CSRF token); return cookie."""
     status, headers, body = http_get(port, "/login")
     cookie = "; ".join(v.split(";")[0] for k, v in headers if k.lower() == "set-cookie")
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body) or \
-        re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
-    form = urllib.parse.urlencode({
-        "username": "quantri", "password": "demo",
-        "csrf_token": token.group(1).decode() if token else "",
-    })
+    token = re.search(
+        rb'name="csrf_token" type="hidden" value="([^"]+)"', body
+    ) or re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
+    form = urllib.parse.urlencode(
+        {
+            "username": "quantri",
+            "password": "demo",
+            "csrf_token": token.group(1).decode() if token else "",
+        }
+    )
     status, headers, body = http_get(
-        port, "/login", cookie, "POST", form,
-        {"Content-Type": "application/x-www-form-urlencoded"})
+        port,
+        "/login",
+        cookie,
+        "POST",
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
     if status != 302:
         raise RuntimeError(f"signing in to gunicorn failed ({status})")
     cookies = [v.split(";")[0] for k, v in headers if k.lower() == "set-cookie"]
-    return "; ".join(c for c in cookies if c.split("=")[0] in ("session",
-                                                                "remember_token"))
+    return "; ".join(
+        c for c in cookies if c.split("=")[0] in ("session", "remember_token")
+    )
 
 
 def load_wrk(port, path, cookie, seconds, connections):
     """Drive the route with wrk; return (requests per second, errors)."""
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-               f"http://127.0.0.1:{port}{path}"]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        f"http://127.0.0.1:{port}{path}",
+    ]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(command, capture_output=True, text=True,
-                            timeout=seconds + 30).stdout
+    output = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 30
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
-    return rate, int(errors.group(1)) if errors else 0, (socket_errors.group(1)
-                                                          if socket_errors else "")
+    return (
+        rate,
+        int(errors.group(1)) if errors else 0,
+        (socket_errors.group(1) if socket_errors else ""),
+    )
 
 
 def load_threads(port, path, cookie, seconds, connections):
@@ -322,24 +406,36 @@ def load_threads(port, path, cookie, seconds, connections):
 
 def measure_throughput(url, seconds, connections):
     """Serve the app with gunicorn and measure requests/second per route."""
-    from sqlalchemy import create_engine, select, text
+    from sqlalchemy import create_engine, text
 
     from tracker.config import normalise_database_url
 
     engine = create_engine(normalise_database_url(url))
     with engine.connect() as conn:
-        row = conn.execute(text(
-            "SELECT year, number FROM quarter ORDER BY year DESC, number DESC LIMIT 1"
-        )).one()
+        row = conn.execute(
+            text(
+                "SELECT year, number FROM quarter"
+                " ORDER BY year DESC, number DESC LIMIT 1"
+            )
+        ).one()
     engine.dispose()
     key = f"{row[0]}-Q{row[1]}"
     port = free_port(PORT)
-    env = dict(os.environ, TRACKER_DATABASE_URL=url, TRACKER_SECRET_KEY=SECRET,
-               TRACKER_TODAY=TODAY, TRACKER_BIND=f"127.0.0.1:{port}")
+    env = dict(
+        os.environ,
+        TRACKER_DATABASE_URL=url,
+        TRACKER_SECRET_KEY=SECRET,
+        TRACKER_TODAY=TODAY,
+        TRACKER_BIND=f"127.0.0.1:{port}",
+    )
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(
-        [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         for _ in range(100):
@@ -353,20 +449,28 @@ def measure_throughput(url, seconds, connections):
         cookie = sign_in(port)
         use_wrk = shutil.which("wrk") is not None
         load = load_wrk if use_wrk else load_threads
-        results = {"generator": "wrk" if use_wrk else "threads",
-                   "workers": _workers(), "connections": connections,
-                   "seconds": seconds}
-        routes = (("/healthz", "/healthz", None), ("Board", f"/quarters/{key}/", cookie),
-                  ("Summary", f"/quarters/{key}/summary", cookie))
+        results = {
+            "generator": "wrk" if use_wrk else "threads",
+            "workers": _workers(),
+            "connections": connections,
+            "seconds": seconds,
+        }
+        routes = (
+            ("/healthz", "/healthz", None),
+            ("Board", f"/quarters/{key}/", cookie),
+            ("Summary", f"/quarters/{key}/summary", cookie),
+        )
         for name, path, route_cookie in routes:
             status = http_get(port, path, route_cookie)[0]
             if status != 200:
                 raise RuntimeError(f"{path} answered {status} under gunicorn")
             load(port, path, route_cookie, 1, connections)  # warm every worker
-            rate, errors, socket_errors = load(port, path, route_cookie, seconds,
-                                               connections)
-            results[name] = dict(path=path, rps=rate, errors=errors,
-                                 socket_errors=socket_errors)
+            rate, errors, socket_errors = load(
+                port, path, route_cookie, seconds, connections
+            )
+            results[name] = dict(
+                path=path, rps=rate, errors=errors, socket_errors=socket_errors
+            )
         return results
     finally:
         server.terminate()
@@ -428,15 +532,19 @@ def markdown(results, meta):
         sizes = PRESETS[preset]
         lines += [
             f"## {preset.capitalize()} preset ({sizes['tasks_per_quarter']:,} tasks a "
-            f"quarter, {sizes['units']:,} units)", "",
+            f"quarter, {sizes['units']:,} units)",
+            "",
         ]
         header = ["page"]
         for engine in engines:
             t = titles[engine]
-            header += [f"{t} ms 1q → 40q (×)", f"{t} p95 40q", f"{t} stmts 1q → 40q",
-                       f"{t} peak MB 1q → 40q"]
-        lines += ["| " + " | ".join(header) + " |",
-                  "|" + "---|" * len(header)]
+            header += [
+                f"{t} ms 1q → 40q (×)",
+                f"{t} p95 40q",
+                f"{t} stmts 1q → 40q",
+                f"{t} peak MB 1q → 40q",
+            ]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         names = []
         for engine in engines:
             for history in results[engine].get(preset, {}).values():
@@ -458,20 +566,29 @@ def markdown(results, meta):
                     f"{fmt(one['peak_mb'])} → {fmt(many['peak_mb'])}",
                 ]
             lines.append("| " + " | ".join(cells) + " |")
-        repeats = {results[e][preset]["40"][names[0]]["repeats"] for e in engines
-                   if preset in results[e]}
-        lines += ["", f"Requests per page and database: {', '.join(map(str, repeats))}.",
-                  ""]
-    serve = {e: results[e].get("throughput") for e in engines
-             if results[e].get("throughput")}
+        repeats = {
+            results[e][preset]["40"][names[0]]["repeats"]
+            for e in engines
+            if preset in results[e]
+        }
+        lines += [
+            "",
+            f"Requests per page and database: {', '.join(map(str, repeats))}.",
+            "",
+        ]
+    serve = {
+        e: results[e].get("throughput") for e in engines if results[e].get("throughput")
+    }
     if serve:
         lines += [
-            "## Throughput under gunicorn", "",
+            "## Throughput under gunicorn",
+            "",
             "The app served by gunicorn (`gunicorn.conf.py`, as `make serve` runs "
             "it) on 127.0.0.1, driven by a bounded load generator with a session "
             "cookie from a real sign-in. *ratio* is the route's requests/second "
             "divided by that of `/healthz` (no session, no database) on the same "
-            "stack.", "",
+            "stack.",
+            "",
             "| database | preset | route | requests/s | ratio to /healthz | errors |",
             "|---|---|---|---|---|---|",
         ]
@@ -483,23 +600,34 @@ def markdown(results, meta):
                     lines.append(
                         f"| {titles[engine]} | {preset} 40q | {route} "
                         f"(`{item['path']}`) | {fmt(item['rps'])} | "
-                        f"{fmt(ratio(item['rps'], base), 2)} | {item['errors']} |")
+                        f"{fmt(ratio(item['rps'], base), 2)} | {item['errors']} |"
+                    )
         first = next(iter(next(iter(serve.values())).values()))
-        lines += ["", f"Load: {first['generator']}, {first['connections']} "
-                  f"connections, {first['seconds']} s per route; gunicorn "
-                  f"{first['workers']} sync workers.", ""]
+        lines += [
+            "",
+            f"Load: {first['generator']}, {first['connections']} "
+            f"connections, {first['seconds']} s per route; gunicorn "
+            f"{first['workers']} sync workers.",
+            "",
+        ]
     lines += targets(results, titles)
     return "\n".join(lines) + "\n"
 
 
 def targets(results, titles):
     """Return the Markdown lines checking the issue's targets."""
-    lines = ["## Targets", "", "| target | database | measured | met |",
-             "|---|---|---|---|"]
+    lines = [
+        "## Targets",
+        "",
+        "| target | database | measured | met |",
+        "|---|---|---|---|",
+    ]
 
     def row(target, engine, measured, met):
-        lines.append(f"| {target} | {titles[engine]} | {measured} | "
-                     f"{'yes' if met else '**no**'} |")
+        lines.append(
+            f"| {target} | {titles[engine]} | {measured} | "
+            f"{'yes' if met else '**no**'} |"
+        )
 
     for engine, runs in results.items():
         for preset, limit in (("province", 100), ("district", 15)):
@@ -508,8 +636,12 @@ def targets(results, titles):
                 continue
             for page in ("Board", "Summary"):
                 value = run[page]["median_ms"]
-                row(f"{preset} {page.lower()} median < {limit} ms (40q)", engine,
-                    f"{fmt(value)} ms", value < limit)
+                row(
+                    f"{preset} {page.lower()} median < {limit} ms (40q)",
+                    engine,
+                    f"{fmt(value)} ms",
+                    value < limit,
+                )
         worst = []
         for preset, histories in runs.items():
             if preset == "throughput" or "1" not in histories or "40" not in histories:
@@ -519,45 +651,68 @@ def targets(results, titles):
                 if one and name != "/healthz":
                     worst.append((many["median_ms"] / one["median_ms"], preset, name))
                     if many["statements"] != one["statements"]:
-                        row(f"statements flat: {preset} {name}", engine,
-                            f"{one['statements']} → {many['statements']}", False)
+                        row(
+                            f"statements flat: {preset} {name}",
+                            engine,
+                            f"{one['statements']} → {many['statements']}",
+                            False,
+                        )
         if worst:
             over = sorted(item for item in worst if item[0] > 1.2)
-            text = ", ".join(f"{p} {n} {r:.2f}×" for r, p, n in over) or \
-                f"worst {max(worst)[0]:.2f}×"
+            text = (
+                ", ".join(f"{p} {n} {r:.2f}×" for r, p, n in over)
+                or f"worst {max(worst)[0]:.2f}×"
+            )
             row("time at 40q within 1.2× of 1q, every page", engine, text, not over)
         for preset, run in (runs.get("throughput") or {}).items():
             value = ratio(run["Board"]["rps"], run["/healthz"]["rps"])
             if preset == "district":
-                row("district board throughput ≥ 1/3 of /healthz", engine,
-                    f"{value:.2f}", value >= 1 / 3)
+                row(
+                    "district board throughput ≥ 1/3 of /healthz",
+                    engine,
+                    f"{value:.2f}",
+                    value >= 1 / 3,
+                )
         for preset in ("province",):
             run = runs.get(preset, {}).get("40", {})
             for name in ("Report .docx", "Workbook .xlsx"):
                 if name in run:
                     value = run[name]["median_ms"]
-                    row(f"{preset} {name} < 2 s", engine, f"{fmt(value)} ms",
-                        value < 2000)
+                    row(
+                        f"{preset} {name} < 2 s",
+                        engine,
+                        f"{fmt(value)} ms",
+                        value < 2000,
+                    )
     return lines + [""]
 
 
 def print_table(engine, preset, history, figures):
     """Print one run's figures to stdout."""
     print(f"\n{engine} · {preset} · {history} quarter(s) of history")
-    print(f"{'page':16s} {'median ms':>10s} {'p95 ms':>8s} {'stmts':>6s} {'peak MB':>8s}")
+    print(
+        f"{'page':16s} {'median ms':>10s} {'p95 ms':>8s} {'stmts':>6s} {'peak MB':>8s}"
+    )
     for name, item in figures.items():
-        print(f"{name:16s} {item['median_ms']:10.1f} {item['p95_ms']:8.1f} "
-              f"{item['statements']:6d} {item['peak_mb']:8.1f}")
+        print(
+            f"{name:16s} {item['median_ms']:10.1f} {item['p95_ms']:8.1f} "
+            f"{item['statements']:6d} {item['peak_mb']:8.1f}"
+        )
 
 
 def machine():
     """Describe the machine and software versions."""
     import sqlalchemy
 
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
-        os.cpu_count()
-    return (f"{cpus} CPU cores, Python {platform.python_version()}, SQLAlchemy "
-            f"{sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}")
+    cpus = (
+        len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count()
+    )
+    return (
+        f"{cpus} CPU cores, Python {platform.python_version()}, SQLAlchemy "
+        f"{sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}"
+    )
 
 
 def pg_version(url):
@@ -576,26 +731,46 @@ def pg_version(url):
 def main():
     """Parse the arguments, run the benchmark, write the results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--presets", default="district,province",
-                        help="comma-separated: district, province, national")
-    parser.add_argument("--quick", action="store_true",
-                        help="few requests per page, district only unless --presets")
-    parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL"),
-                        help="a PostgreSQL database to run on as well (default: "
-                        "TEST_DATABASE_URL); only bench_* schemas in it are touched")
+    parser.add_argument(
+        "--presets",
+        default="district,province",
+        help="comma-separated: district, province, national",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="few requests per page, district only unless --presets",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("TEST_DATABASE_URL"),
+        help="a PostgreSQL database to run on as well (default: "
+        "TEST_DATABASE_URL); only bench_* schemas in it are touched",
+    )
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--repeat", type=int, help="requests per page (overrides)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--rebuild", action="store_true",
-                        help="generate the databases again even if unchanged")
-    parser.add_argument("--no-serve", action="store_true",
-                        help="skip the gunicorn throughput measurement")
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="generate the databases again even if unchanged",
+    )
+    parser.add_argument(
+        "--no-serve",
+        action="store_true",
+        help="skip the gunicorn throughput measurement",
+    )
     parser.add_argument("--serve-seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
+    parser.add_argument("--build-one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.build_one:
+        url, preset, history = args.build_one
+        build_one(url, preset, int(history), args.seed)
+        return
     if args.measure_one:
         print(json.dumps(measure_pages(args.measure_one, args.repeat or 5)))
         return
@@ -616,8 +791,9 @@ def main():
         for preset in [p for p in PRESET_ORDER if p in presets]:
             repeats = args.repeat or (QUICK_REPEATS if args.quick else REPEATS)[preset]
             for history in HISTORIES:
-                url = build(engine, args.database_url, preset, history, args.seed,
-                            args.rebuild)
+                url = build(
+                    engine, args.database_url, preset, history, args.seed, args.rebuild
+                )
                 figures = measure_in_subprocess(url, repeats)
                 results[engine].setdefault(preset, {})[str(history)] = figures
                 print_table(engine, preset, history, figures)
@@ -628,21 +804,31 @@ def main():
                 run = measure_throughput(url, args.serve_seconds, args.connections)
                 results[engine]["throughput"][preset] = run
                 base = run["/healthz"]["rps"]
-                print(f"\n{engine} · {preset} 40q under gunicorn ({run['generator']}): "
-                      + ", ".join(f"{name} {run[name]['rps']:.0f}/s "
-                                  f"({run[name]['rps'] / base:.2f})"
-                                  for name in ("/healthz", "Board", "Summary")))
+                print(
+                    f"\n{engine} · {preset} 40q under gunicorn ({run['generator']}): "
+                    + ", ".join(
+                        f"{name} {run[name]['rps']:.0f}/s "
+                        f"({run[name]['rps'] / base:.2f})"
+                        for name in ("/healthz", "Board", "Summary")
+                    )
+                )
     info = machine()
     if "postgresql" in engines:
         info += f", PostgreSQL {pg_version(args.database_url)}"
-    meta = dict(date=dt.date.today().isoformat(), machine=info,
-                args=" ".join(sys.argv[1:]) or "(defaults)")
+    meta = dict(
+        date=dt.date.today().isoformat(),
+        machine=info,
+        args=" ".join(sys.argv[1:]) or "(defaults)",
+    )
     text = markdown(results, meta)
-    (RESULTS / "latest.json").write_text(json.dumps(dict(meta=meta, results=results),
-                                                    indent=1))
+    (RESULTS / "latest.json").write_text(
+        json.dumps(dict(meta=meta, results=results), indent=1)
+    )
     Path(args.output).write_text(text)
-    print("\n" + "\n".join(targets(results, {"sqlite": "SQLite",
-                                             "postgresql": "PostgreSQL"})))
+    print(
+        "\n"
+        + "\n".join(targets(results, {"sqlite": "SQLite", "postgresql": "PostgreSQL"}))
+    )
     print(f"wrote {args.output} in {time.perf_counter() - started:.0f} s")
 
 

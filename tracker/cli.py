@@ -144,6 +144,7 @@ def rollover_command(key, closings, username, dry_run):
 def generate_command(preset, quarters, tasks_per_quarter, units, seed, last_quarter,
                      reset, yes):
     """Fill the database with synthetic quarters, tasks and history, fast."""
+    import sys
     import time
 
     from tracker.generate import generate, has_data, resolve_sizes, schema_ready, wipe
@@ -154,7 +155,8 @@ def generate_command(preset, quarters, tasks_per_quarter, units, seed, last_quar
     if last_quarter:
         last = parse_key(last_quarter)
         if last is None:
-            raise click.BadParameter("expected e.g. 2025-Q2", param_hint="--last-quarter")
+            raise click.BadParameter(
+                "expected e.g. 2025-Q2", param_hint="--last-quarter")
     if not schema_ready():
         raise click.ClickException(
             "The database has no tracker tables: run `flask --app tracker db upgrade`.")
@@ -170,8 +172,7 @@ def generate_command(preset, quarters, tasks_per_quarter, units, seed, last_quar
     sizes = resolve_sizes(preset, quarters, tasks_per_quarter, units, seed, last)
     started = time.perf_counter()
     with click.progressbar(length=sizes.quarters * sizes.tasks_per_quarter,
-                           label="Generating tasks", file=click.get_text_stream(
-                               "stderr")) as bar:
+                           label="Generating tasks", file=sys.stderr) as bar:
         counts = generate(sizes, today(), progress=bar.update)
     click.echo(
         f"Generated {counts.quarters} quarters, {counts.tasks} tasks "

@@ -12,6 +12,7 @@ fills Task.search_text — so this module fills search_text, frozen_timeliness a
 the approved figures itself, exactly as the ORM, close_quarter and approve_quarter
 would have left them.
 """
+
 import datetime as dt
 import random
 from dataclasses import dataclass, field
@@ -39,17 +40,74 @@ MIN_UNITS = 8
 
 # The district-level units every board has; the demo accounts report for BDV and HND.
 CORE_UNITS = DEMO_UNITS[:MIN_UNITS]
-DEMO_COMMUNES = tuple(name[len("Đảng ủy xã "):] for _, name, kind, _ in DEMO_UNITS
-                      if kind == "commune_party_committee")
+DEMO_COMMUNES = tuple(
+    name[len("Đảng ủy xã ") :]
+    for _, name, kind, _ in DEMO_UNITS
+    if kind == "commune_party_committee"
+)
 PLACE_FIRST = (
-    "Tịnh", "Hòa", "Bình", "An", "Phước", "Tân", "Đức", "Nghĩa", "Hành", "Phổ",
-    "Sơn", "Trà", "Ba", "Minh", "Long", "Thạnh", "Quang", "Xuân", "Hưng", "Thuận",
-    "Vĩnh", "Phú", "Mỹ", "Hiệp", "Thanh", "Kỳ", "Điện", "Duy", "Quế", "Tam",
+    "Tịnh",
+    "Hòa",
+    "Bình",
+    "An",
+    "Phước",
+    "Tân",
+    "Đức",
+    "Nghĩa",
+    "Hành",
+    "Phổ",
+    "Sơn",
+    "Trà",
+    "Ba",
+    "Minh",
+    "Long",
+    "Thạnh",
+    "Quang",
+    "Xuân",
+    "Hưng",
+    "Thuận",
+    "Vĩnh",
+    "Phú",
+    "Mỹ",
+    "Hiệp",
+    "Thanh",
+    "Kỳ",
+    "Điện",
+    "Duy",
+    "Quế",
+    "Tam",
 )
 PLACE_SECOND = (
-    "Bắc", "Nam", "Đông", "Tây", "Trung", "Hiệp", "Phong", "Thọ", "Hà", "Giang",
-    "Minh", "Sơn", "Lợi", "Thắng", "Phú", "Mỹ", "Lộc", "Thành", "Khánh", "Hải",
-    "Điền", "Tiến", "Hòa", "An", "Bình", "Thủy", "Lâm", "Xuyên", "Phước", "Tân",
+    "Bắc",
+    "Nam",
+    "Đông",
+    "Tây",
+    "Trung",
+    "Hiệp",
+    "Phong",
+    "Thọ",
+    "Hà",
+    "Giang",
+    "Minh",
+    "Sơn",
+    "Lợi",
+    "Thắng",
+    "Phú",
+    "Mỹ",
+    "Lộc",
+    "Thành",
+    "Khánh",
+    "Hải",
+    "Điền",
+    "Tiến",
+    "Hòa",
+    "An",
+    "Bình",
+    "Thủy",
+    "Lâm",
+    "Xuyên",
+    "Phước",
+    "Tân",
 )
 # Units of a commune, in the order they are added: kind, name, short name, parent.
 COMMUNE_UNITS = (
@@ -59,34 +117,106 @@ COMMUNE_UNITS = (
     ("front", "Ủy ban MTTQ Việt Nam xã {p}", "MTTQ {p}", "MTTQ"),
     ("mass_org", "Hội Liên hiệp Phụ nữ xã {p}", "HPN {p}", "HLHPN"),
 )
-FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Phan",
-                "Trương", "Bùi", "Đặng", "Đỗ", "Ngô", "Hồ", "Dương", "Đinh")
-MIDDLE_NAMES = ("Văn", "Thị", "Minh", "Ngọc", "Thanh", "Quốc", "Đức", "Thu", "Hữu",
-                "Kim")
-GIVEN_NAMES = ("An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hòa",
-               "Hùng", "Hương", "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga",
-               "Phong", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Trung",
-               "Tuấn", "Vân", "Việt", "Yến")
+FAMILY_NAMES = (
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Hoàng",
+    "Võ",
+    "Phan",
+    "Trương",
+    "Bùi",
+    "Đặng",
+    "Đỗ",
+    "Ngô",
+    "Hồ",
+    "Dương",
+    "Đinh",
+)
+MIDDLE_NAMES = (
+    "Văn",
+    "Thị",
+    "Minh",
+    "Ngọc",
+    "Thanh",
+    "Quốc",
+    "Đức",
+    "Thu",
+    "Hữu",
+    "Kim",
+)
+GIVEN_NAMES = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hòa",
+    "Hùng",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phong",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Trung",
+    "Tuấn",
+    "Vân",
+    "Việt",
+    "Yến",
+)
 
 KIND_WEIGHTS = {
-    "movement": 12, "congress": 6, "training": 10, "dialogue": 14, "advisory": 14,
-    "monitoring": 10, "democracy": 8, "mobilisation": 12, "inspection": 8, "other": 6,
+    "movement": 12,
+    "congress": 6,
+    "training": 10,
+    "dialogue": 14,
+    "advisory": 14,
+    "monitoring": 10,
+    "democracy": 8,
+    "mobilisation": 12,
+    "inspection": 8,
+    "other": 6,
 }
 CAMPAIGNS = (
-    "Dân vận khéo", "Ngày vì người nghèo",
+    "Dân vận khéo",
+    "Ngày vì người nghèo",
     "Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn minh",
     "Người Việt Nam ưu tiên dùng hàng Việt Nam",
     "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
-    "Toàn dân bảo vệ an ninh Tổ quốc", "Xây dựng gia đình 5 không, 3 sạch",
+    "Toàn dân bảo vệ an ninh Tổ quốc",
+    "Xây dựng gia đình 5 không, 3 sạch",
 )
 TOPICS = (
-    "phát triển kinh tế", "bảo vệ môi trường", "xây dựng nông thôn mới",
-    "giảm nghèo bền vững", "an ninh trật tự", "chuyển đổi số", "cải cách hành chính",
-    "phòng, chống thiên tai", "chăm lo gia đình chính sách",
+    "phát triển kinh tế",
+    "bảo vệ môi trường",
+    "xây dựng nông thôn mới",
+    "giảm nghèo bền vững",
+    "an ninh trật tự",
+    "chuyển đổi số",
+    "cải cách hành chính",
+    "phòng, chống thiên tai",
+    "chăm lo gia đình chính sách",
 )
 AUDIENCES = (
-    "cán bộ, công chức cấp xã", "trưởng thôn, tổ trưởng tổ dân phố",
-    "báo cáo viên, tuyên truyền viên", "cán bộ Mặt trận và các đoàn thể",
+    "cán bộ, công chức cấp xã",
+    "trưởng thôn, tổ trưởng tổ dân phố",
+    "báo cáo viên, tuyên truyền viên",
+    "cán bộ Mặt trận và các đoàn thể",
     "thành viên Ban Chỉ đạo thực hiện dân chủ ở cơ sở",
     "cán bộ làm công tác dân vận từ huyện đến cơ sở",
 )
@@ -98,8 +228,12 @@ ADVISORY = (
     "tổng kết phong trào thi đua “Dân vận khéo” giai đoạn {year0}–{year}",
 )
 PROJECTS = (
-    "đường ven biển Dung Quất – Sa Huỳnh", "khu dân cư {p}", "cụm công nghiệp {p}",
-    "kè chống sạt lở sông Trà Khúc", "trường mầm non xã {p}", "nâng cấp đường ĐH {n}",
+    "đường ven biển Dung Quất – Sa Huỳnh",
+    "khu dân cư {p}",
+    "cụm công nghiệp {p}",
+    "kè chống sạt lở sông Trà Khúc",
+    "trường mầm non xã {p}",
+    "nâng cấp đường ĐH {n}",
 )
 DESCRIPTIONS = (
     "Thường xuyên đổi mới nội dung, phương thức, nâng cao hiệu quả công tác dân vận.",
@@ -109,9 +243,12 @@ DESCRIPTIONS = (
     "",
 )
 NOTES = (
-    "Đã triển khai đến các chi bộ, thôn.", "Đang tổng hợp kết quả từ cơ sở.",
-    "Đã làm việc với Đảng ủy các xã.", "Đã ban hành văn bản hướng dẫn.",
-    "Tiến độ chậm do thời tiết; tiếp tục đôn đốc.", "Đã tổ chức hội nghị triển khai.",
+    "Đã triển khai đến các chi bộ, thôn.",
+    "Đang tổng hợp kết quả từ cơ sở.",
+    "Đã làm việc với Đảng ủy các xã.",
+    "Đã ban hành văn bản hướng dẫn.",
+    "Tiến độ chậm do thời tiết; tiếp tục đôn đốc.",
+    "Đã tổ chức hội nghị triển khai.",
 )
 
 
@@ -156,16 +293,21 @@ class Counts:
     extra: dict = field(default_factory=dict)
 
 
-def resolve_sizes(preset=None, quarters=None, tasks_per_quarter=None, units=None,
-                  seed=1, last=None):
+def resolve_sizes(
+    preset=None, quarters=None, tasks_per_quarter=None, units=None, seed=1, last=None
+):
     """Return Sizes from a preset (province by default) and explicit overrides."""
     base = PRESETS[preset or "province"]
     return Sizes(
         quarters=quarters if quarters is not None else 40,
-        tasks_per_quarter=(tasks_per_quarter if tasks_per_quarter is not None
-                           else base["tasks_per_quarter"]),
+        tasks_per_quarter=(
+            tasks_per_quarter
+            if tasks_per_quarter is not None
+            else base["tasks_per_quarter"]
+        ),
         units=units if units is not None else base["units"],
-        seed=seed, last=last,
+        seed=seed,
+        last=last,
     )
 
 
@@ -217,13 +359,17 @@ def _blank(table):
     row = {}
     for column in table.columns:
         default = column.default
-        row[column.name] = default.arg if default is not None and default.is_scalar else None
+        row[column.name] = (
+            default.arg if default is not None and default.is_scalar else None
+        )
     return row
 
 
 def _at(day, hour=9, minute=0):
     """Return the stored (UTC) timestamp of a local working hour on a day."""
-    return dt.datetime(day.year, day.month, day.day, hour, minute) - dt.timedelta(hours=7)
+    return dt.datetime(day.year, day.month, day.day, hour, minute) - dt.timedelta(
+        hours=7
+    )
 
 
 class Generator:
@@ -255,20 +401,34 @@ class Generator:
         rows, ids = [], {}
         for order, (short, name, kind, parent) in enumerate(CORE_UNITS):
             ids[short] = order + 1
-            rows.append(dict(id=order + 1, name=name, short_name=short, kind=kind,
-                             parent_id=ids.get(parent), sort_order=order,
-                             is_active=True))
+            rows.append(
+                dict(
+                    id=order + 1,
+                    name=name,
+                    short_name=short,
+                    kind=kind,
+                    parent_id=ids.get(parent),
+                    sort_order=order,
+                    is_active=True,
+                )
+            )
         extra = self.sizes.units - len(rows)
         places = self._places(extra // len(COMMUNE_UNITS) + 1)
         for index in range(extra):
             place = places[index // len(COMMUNE_UNITS)]
             kind, name, short, parent = COMMUNE_UNITS[index % len(COMMUNE_UNITS)]
             unit_id = len(rows) + 1
-            rows.append(dict(
-                id=unit_id, name=name.format(p=place), short_name=short.format(p=place),
-                kind=kind, parent_id=ids.get(parent), sort_order=unit_id - 1,
-                is_active=self.rng.random() > 0.02,
-            ))
+            rows.append(
+                dict(
+                    id=unit_id,
+                    name=name.format(p=place),
+                    short_name=short.format(p=place),
+                    kind=kind,
+                    parent_id=ids.get(parent),
+                    sort_order=unit_id - 1,
+                    is_active=self.rng.random() > 0.02,
+                )
+            )
         _insert(Unit.__table__, rows)
         self.units = [SimpleNamespace(**row) for row in rows]
         self.unit_by_short = {unit.short_name: unit for unit in self.units}
@@ -284,24 +444,41 @@ class Generator:
         password_hash = generate_password_hash(DEMO_PASSWORD)
         users, links = [], []
         for username, full_name, role, shorts in DEMO_USERS:
-            users.append(dict(username=username, full_name=full_name, role=role,
-                              units=[self.unit_by_short[s].id for s in shorts]))
+            users.append(
+                dict(
+                    username=username,
+                    full_name=full_name,
+                    role=role,
+                    units=[self.unit_by_short[s].id for s in shorts],
+                )
+            )
         staff = max(3, min(300, self.sizes.units // 10))
         roles = ("staff",) * 8 + ("leader", "viewer")
         for number in range(1, staff + 1):
-            picks = self.rng.sample(self.units, k=min(len(self.units),
-                                                      self.rng.choice((1, 1, 2))))
-            users.append(dict(
-                username=f"canbo{number:03d}", full_name=self._person(),
-                role=self.rng.choice(roles), units=[unit.id for unit in picks],
-            ))
+            picks = self.rng.sample(
+                self.units, k=min(len(self.units), self.rng.choice((1, 1, 2)))
+            )
+            users.append(
+                dict(
+                    username=f"canbo{number:03d}",
+                    full_name=self._person(),
+                    role=self.rng.choice(roles),
+                    units=[unit.id for unit in picks],
+                )
+            )
         rows = []
         for user_id, user in enumerate(users, start=1):
-            rows.append(dict(
-                id=user_id, username=user["username"], full_name=user["full_name"],
-                password_hash=password_hash, role=user["role"], is_active=True,
-                created_at=_at(_step_back_date(self.first_day, 10)),
-            ))
+            rows.append(
+                dict(
+                    id=user_id,
+                    username=user["username"],
+                    full_name=user["full_name"],
+                    password_hash=password_hash,
+                    role=user["role"],
+                    is_active=True,
+                    created_at=_at(_step_back_date(self.first_day, 10)),
+                )
+            )
             links += [dict(user_id=user_id, unit_id=uid) for uid in user["units"]]
             user["id"] = user_id
         _insert(User.__table__, rows)
@@ -314,8 +491,13 @@ class Generator:
 
     def _person(self):
         rng = self.rng
-        return " ".join((rng.choice(FAMILY_NAMES), rng.choice(MIDDLE_NAMES),
-                         rng.choice(GIVEN_NAMES)))
+        return " ".join(
+            (
+                rng.choice(FAMILY_NAMES),
+                rng.choice(MIDDLE_NAMES),
+                rng.choice(GIVEN_NAMES),
+            )
+        )
 
     # ---- quarters ---------------------------------------------------------------
     def build_quarters(self):
@@ -327,31 +509,48 @@ class Generator:
             year, number = _step_back(*last, count - 1 - index)
             starts, ends = _bounds(year, number)
             state = "active" if index == count - 1 else "closed"
-            self.quarters.append(_Quarter(
-                id=index + 1, year=year, number=number, state=state, starts_on=starts,
-                ends_on=ends, approved=index < count - 2,
-            ))
+            self.quarters.append(
+                _Quarter(
+                    id=index + 1,
+                    year=year,
+                    number=number,
+                    state=state,
+                    starts_on=starts,
+                    ends_on=ends,
+                    approved=index < count - 2,
+                )
+            )
         self.first_day = self.quarters[0].starts_on
         rows = []
         for q in self.quarters:
             closed_at = _at(q.ends_on + dt.timedelta(days=3), 16)
-            rows.append(dict(
-                id=q.id, year=q.year, number=q.number, state=q.state,
-                briefing_on=q.ends_on - dt.timedelta(days=self.rng.randint(0, 5)),
-                created_at=_at(q.starts_on - dt.timedelta(days=10)),
-                closed_at=closed_at if q.state == "closed" else None,
-                closed_by_id=None, approved_at=None, approved_by_id=None,
-                approved_summary=None,
-            ))
+            rows.append(
+                dict(
+                    id=q.id,
+                    year=q.year,
+                    number=q.number,
+                    state=q.state,
+                    briefing_on=q.ends_on - dt.timedelta(days=self.rng.randint(0, 5)),
+                    created_at=_at(q.starts_on - dt.timedelta(days=10)),
+                    closed_at=closed_at if q.state == "closed" else None,
+                    closed_by_id=None,
+                    approved_at=None,
+                    approved_by_id=None,
+                    approved_summary=None,
+                )
+            )
         _insert(Quarter.__table__, rows)
         self.counts.quarters = len(rows)
 
     # ---- tasks ------------------------------------------------------------------
     def build_tasks(self):
-        """Insert every quarter's tasks, carrying unfinished work from one to the next."""
+        """Insert every quarter's tasks, carrying unfinished work to the next."""
         carried = []
         for q in self.quarters:
             rows = [self._continue(origin, q) for origin in carried]
+            if q is self.quarters[0]:  # the standing work every board follows
+                standing = max(1, self.sizes.tasks_per_quarter // 50)
+                rows += [self._new_task(q, "monitoring", True) for _ in range(standing)]
             while len(rows) < self.sizes.tasks_per_quarter:
                 rows.append(self._new_task(q))
             for row in rows:
@@ -379,41 +578,70 @@ class Generator:
         return rng.choice(self.others)
 
     def _place(self):
-        return self.rng.choice(self.communes).name[len("Đảng ủy xã "):] \
-            if self.communes else self.rng.choice(DEMO_COMMUNES)
+        return (
+            self.rng.choice(self.communes).name[len("Đảng ủy xã ") :]
+            if self.communes
+            else self.rng.choice(DEMO_COMMUNES)
+        )
 
-    def _new_task(self, q):
+    def _new_task(self, q, kind=None, recurring=None):
         rng = self.rng
-        kind = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
+        kind = (
+            kind
+            or rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
+        )
         lead = self._lead()
         row = dict(self.task_blank)
         row.update(
-            id=self._id("task"), quarter_id=q.id, kind=kind, lead_unit_id=lead.id,
+            id=self._id("task"),
+            quarter_id=q.id,
+            kind=kind,
+            lead_unit_id=lead.id,
             description=rng.choice(DESCRIPTIONS),
             created_by_id=rng.choice(self.reporters),
-            created_at=_at(q.starts_on + dt.timedelta(days=rng.randint(0, 12)),
-                           rng.randint(7, 16), rng.randint(0, 59)),
-            is_recurring=kind in ("monitoring", "advisory") and rng.random() < 0.1,
+            created_at=_at(
+                q.starts_on + dt.timedelta(days=rng.randint(0, 12)),
+                rng.randint(7, 16),
+                rng.randint(0, 59),
+            ),
+            is_recurring=(
+                recurring
+                if recurring is not None
+                else (kind in ("monitoring", "advisory") and rng.random() < 0.1)
+            ),
         )
         if rng.random() < 0.5:
             number = rng.randint(1, 60)
             code = rng.choice(("KH/BDVHU", "KH/HU", "CV/BDVHU", "KH/MTTQ"))
             row["source_document"] = f"Kế hoạch số {number:02d}-{code}"
-        shared = rng.random() < (0.35 if kind in ("dialogue", "democracy",
-                                                  "mobilisation") else 0.04)
+        shared = rng.random() < (
+            0.35 if kind in ("dialogue", "democracy", "mobilisation") else 0.04
+        )
         participating = []
         if shared and len(self.communes) > 1:
             size = rng.randint(2, min(30, len(self.communes)))
-            participating = [u for u in rng.sample(self.communes, size) if u is not lead]
+            participating = [
+                u for u in rng.sample(self.communes, size) if u is not lead
+            ]
         coordinating = []
         if rng.random() < 0.7:
-            pool = [u for u in self.units[:40] if u is not lead and u not in participating]
+            pool = [
+                u for u in self.units[:40] if u is not lead and u not in participating
+            ]
             coordinating = rng.sample(pool, min(len(pool), rng.choice((1, 1, 2, 3, 5))))
         row["_links"] = [
-            dict(unit_id=u.id, role=role, share_status="not_started",
-                 share_done_on=None, share_note="", share_updated_at=None)
-            for role, units in (("coordinating", coordinating),
-                                ("participating", participating))
+            dict(
+                unit_id=u.id,
+                role=role,
+                share_status="not_started",
+                share_done_on=None,
+                share_note="",
+                share_updated_at=None,
+            )
+            for role, units in (
+                ("coordinating", coordinating),
+                ("participating", participating),
+            )
             for u in units
         ]
         getattr(self, f"_fill_{kind}", self._fill_other)(row, q, lead, participating)
@@ -427,8 +655,15 @@ class Generator:
                 row["due_on"] = q.ends_on - dt.timedelta(days=rng.randint(5, 60))
             else:
                 row["due_on"] = dt.date(q.year, 12, 31)
-        row["_history"] = [self._update(row, "created", row["created_at"],
-                                        new_status="not_started", new_progress=0)]
+        row["_history"] = [
+            self._update(
+                row,
+                "created",
+                row["created_at"],
+                new_status="not_started",
+                new_progress=0,
+            )
+        ]
         return row
 
     def _fill_movement(self, row, q, lead, participating):
@@ -440,8 +675,10 @@ class Generator:
         elif rng.random() < 0.5:
             row["title"] = f"Đẩy mạnh thực hiện Cuộc vận động “{campaign}”"
         else:
-            row["title"] = (f"Xây dựng mô hình “Dân vận khéo” về {rng.choice(TOPICS)} "
-                            f"tại xã {self._place()}")
+            row["title"] = (
+                f"Xây dựng mô hình “Dân vận khéo” về {rng.choice(TOPICS)} "
+                f"tại xã {self._place()}"
+            )
         row["campaign_name"] = campaign
         row["models_registered"] = rng.randint(5, 80)
         row["target_count"] = row["models_registered"] if rng.random() < 0.3 else None
@@ -451,10 +688,17 @@ class Generator:
         rng = self.rng
         org = rng.choice(self.mass_orgs) if self.mass_orgs else lead
         ordinal = rng.randint(5, 20)
-        row["title"] = (f"Đại hội đại biểu {org.name} lần thứ {to_roman(ordinal)}, "
-                        f"nhiệm kỳ {q.year}–{q.year + 5}")
-        row.update(organisation=org.name, congress_ordinal=ordinal, term_start=q.year,
-                   term_end=q.year + 5, delegates=rng.randint(60, 250))
+        row["title"] = (
+            f"Đại hội đại biểu {org.name} lần thứ {to_roman(ordinal)}, "
+            f"nhiệm kỳ {q.year}–{q.year + 5}"
+        )
+        row.update(
+            organisation=org.name,
+            congress_ordinal=ordinal,
+            term_start=q.year,
+            term_end=q.year + 5,
+            delegates=rng.randint(60, 250),
+        )
 
     def _fill_training(self, row, q, lead, participating):
         rng = self.rng
@@ -463,44 +707,62 @@ class Generator:
             row["title"] = f"Lớp tập huấn nghiệp vụ công tác dân vận cho {audience}"
         else:
             row["title"] = f"Bồi dưỡng kỹ năng vận động quần chúng cho {audience}"
-        row.update(audience=audience, sessions=rng.randint(1, 4),
-                   trainees_planned=rng.randint(40, 250))
+        row.update(
+            audience=audience,
+            sessions=rng.randint(1, 4),
+            trainees_planned=rng.randint(40, 250),
+        )
 
     def _fill_dialogue(self, row, q, lead, participating):
         rng = self.rng
         if participating:
             count = len(participating)
-            row["title"] = (f"Bí thư Đảng ủy {count} xã tổ chức tiếp xúc, đối thoại với "
-                            "nhân dân")
-            row.update(chair="Bí thư Đảng ủy xã", commune=f"{count} xã",
-                       target_count=count, target_label="cuộc")
+            row["title"] = (
+                f"Bí thư Đảng ủy {count} xã tổ chức tiếp xúc, đối thoại với " "nhân dân"
+            )
+            row.update(
+                chair="Bí thư Đảng ủy xã",
+                commune=f"{count} xã",
+                target_count=count,
+                target_label="cuộc",
+            )
         else:
             place = self._place()
-            row["title"] = ("Chuẩn bị điều kiện để đồng chí Bí thư Huyện ủy tiếp xúc, "
-                            f"đối thoại với nhân dân xã {place}")
-            row.update(chair="Bí thư Huyện ủy", commune=f"xã {place}",
-                       target_count=1 if rng.random() < 0.5 else None)
+            row["title"] = (
+                "Chuẩn bị điều kiện để đồng chí Bí thư Huyện ủy tiếp xúc, "
+                f"đối thoại với nhân dân xã {place}"
+            )
+            row.update(
+                chair="Bí thư Huyện ủy",
+                commune=f"xã {place}",
+                target_count=1 if rng.random() < 0.5 else None,
+            )
             row["target_label"] = "cuộc" if row["target_count"] else ""
         row["opinions_raised"] = None
 
     def _fill_advisory(self, row, q, lead, participating):
         rng = self.rng
-        what = rng.choice(ADVISORY).format(year=q.year, year0=q.year - 5,
-                                           roman=to_roman(q.number))
+        what = rng.choice(ADVISORY).format(
+            year=q.year, year0=q.year - 5, roman=to_roman(q.number)
+        )
         row["title"] = f"Tham mưu Ban Thường vụ Huyện ủy {what}"
 
     def _fill_monitoring(self, row, q, lead, participating):
         rng = self.rng
         if rng.random() < 0.5:
-            row["title"] = ("Theo dõi, nắm bắt tình hình tư tưởng, tâm trạng nhân dân tại "
-                            f"xã {self._place()}")
+            row["title"] = (
+                "Theo dõi, nắm bắt tình hình tư tưởng, tâm trạng nhân dân tại "
+                f"xã {self._place()}"
+            )
         else:
             row["title"] = f"Nắm tình hình dư luận xã hội về {rng.choice(TOPICS)}"
 
     def _fill_democracy(self, row, q, lead, participating):
         if participating:
-            row["title"] = (f"Rà soát, đánh giá việc thực hiện dân chủ ở cơ sở tại "
-                            f"{len(participating)} xã")
+            row["title"] = (
+                f"Rà soát, đánh giá việc thực hiện dân chủ ở cơ sở tại "
+                f"{len(participating)} xã"
+            )
         else:
             row["title"] = f"Thực hiện Quy chế dân chủ ở cơ sở tại xã {self._place()}"
 
@@ -508,24 +770,32 @@ class Generator:
         rng = self.rng
         project = rng.choice(PROJECTS).format(p=self._place(), n=rng.randint(1, 40))
         if rng.random() < 0.6:
-            row["title"] = f"Vận động nhân dân đồng thuận giải phóng mặt bằng dự án {project}"
+            row["title"] = (
+                f"Vận động nhân dân đồng thuận giải phóng mặt bằng dự án {project}"
+            )
         else:
-            row["title"] = ("Vận động nhân dân hiến đất làm đường giao thông nông thôn "
-                            f"tại xã {self._place()}")
+            row["title"] = (
+                "Vận động nhân dân hiến đất làm đường giao thông nông thôn "
+                f"tại xã {self._place()}"
+            )
 
     def _fill_inspection(self, row, q, lead, participating):
-        row["title"] = ("Kiểm tra, giám sát việc thực hiện công tác dân vận tại Đảng ủy "
-                        f"xã {self._place()}")
+        row["title"] = (
+            "Kiểm tra, giám sát việc thực hiện công tác dân vận tại Đảng ủy "
+            f"xã {self._place()}"
+        )
 
     def _fill_other(self, row, q, lead, participating):
         rng = self.rng
         if rng.random() < 0.5:
-            row["title"] = f"Báo cáo chuyên đề về {rng.choice(TOPICS)} quý {to_roman(q.number)}"
+            row["title"] = (
+                f"Báo cáo chuyên đề về {rng.choice(TOPICS)} quý {to_roman(q.number)}"
+            )
         else:
             row["title"] = f"Sơ kết công tác dân vận quý {to_roman(q.number)}/{q.year}"
 
     def _continue(self, origin, q):
-        """Return the continuation of a carried task in quarter q (as _carry makes it)."""
+        """Return the continuation of a carried task in quarter q (as _carry does)."""
         fresh = origin["is_recurring"] and origin["status"] in ("done", "cancelled")
         row = dict(self.task_blank)
         for name in COPIED_FIELDS:
@@ -540,28 +810,48 @@ class Generator:
         if fresh:
             row.update(status="not_started", progress=0, achieved_count=None)
         else:
-            row["status"] = "in_progress" if origin["status"] == "postponed" \
-                else origin["status"]
+            row["status"] = (
+                "in_progress" if origin["status"] == "postponed" else origin["status"]
+            )
             row["progress"] = origin["progress"]
         at = origin["_closed_at"]
-        row.update(id=self._id("task"), quarter_id=q.id, carried_from_id=origin["id"],
-                   created_by_id=self.leader_id, created_at=at)
+        row.update(
+            id=self._id("task"),
+            quarter_id=q.id,
+            carried_from_id=origin["id"],
+            created_by_id=self.leader_id,
+            created_at=at,
+        )
         row["_links"] = [
-            dict(unit_id=link["unit_id"], role=link["role"],
-                 share_status="not_started" if fresh else link["share_status"],
-                 share_done_on=None if fresh else link["share_done_on"],
-                 share_note="" if fresh else link["share_note"],
-                 share_updated_at=None if fresh else link["share_updated_at"])
+            dict(
+                unit_id=link["unit_id"],
+                role=link["role"],
+                share_status="not_started" if fresh else link["share_status"],
+                share_done_on=None if fresh else link["share_done_on"],
+                share_note="" if fresh else link["share_note"],
+                share_updated_at=None if fresh else link["share_updated_at"],
+            )
             for link in origin["_links"]
         ]
-        due = [origin["due_on"].isoformat() if origin["due_on"] else None,
-               row["due_on"].isoformat() if row["due_on"] else None]
-        row["_history"] = [self._update(
-            row, "carried_in", at, user_id=self.leader_id, new_status=row["status"],
-            new_progress=row["progress"],
-            changes={"from": origin["_quarter_key"], "from_task": origin["id"],
-                     "due_on": due},
-        )]
+        due = [
+            origin["due_on"].isoformat() if origin["due_on"] else None,
+            row["due_on"].isoformat() if row["due_on"] else None,
+        ]
+        row["_history"] = [
+            self._update(
+                row,
+                "carried_in",
+                at,
+                user_id=self.leader_id,
+                new_status=row["status"],
+                new_progress=row["progress"],
+                changes={
+                    "from": origin["_quarter_key"],
+                    "from_task": origin["id"],
+                    "due_on": due,
+                },
+            )
+        ]
         self.counts.carried += 1
         return row
 
@@ -573,8 +863,17 @@ class Generator:
         start = max(q.starts_on, row["created_at"].date())
         if end < start:
             end = start
-        elapsed = 1.0 if not is_open else max(
-            0.0, min(1.0, (self.today - q.starts_on).days / (q.ends_on - q.starts_on).days))
+        elapsed = (
+            1.0
+            if not is_open
+            else max(
+                0.0,
+                min(
+                    1.0,
+                    (self.today - q.starts_on).days / (q.ends_on - q.starts_on).days,
+                ),
+            )
+        )
         status, progress = row["status"], row["progress"]
         roll = rng.random()
         if status == "done":
@@ -603,17 +902,20 @@ class Generator:
             target = 100
         else:
             completed = None
-            target = {"not_started": 0, "cancelled": progress, "postponed": progress}.get(
-                final, min(95, max(progress + 5, rng.randint(10, 90))))
+            target = {
+                "not_started": 0,
+                "cancelled": progress,
+                "postponed": progress,
+            }.get(final, min(95, max(progress + 5, rng.randint(10, 90))))
         self._shares(row, final, completed, target, start, end)
-        if row["_links"] and any(l["role"] == "participating" for l in row["_links"]) \
-                and final in ("in_progress", "done"):
-            parts = [l for l in row["_links"] if l["role"] == "participating"]
-            done = sum(1 for l in parts if l["share_status"] == "done")
+        parts = [link for link in row["_links"] if link["role"] == "participating"]
+        if parts and final in ("in_progress", "done"):
+            # As report_share does: progress is the share of units done.
+            done = sum(1 for link in parts if link["share_status"] == "done")
             target = round(100 * done / len(parts))
             if done == len(parts):
                 final = "done"
-                completed = max(l["share_done_on"] for l in parts)
+                completed = max(link["share_done_on"] for link in parts)
                 row["completed_on"] = completed
             elif final == "done":
                 final = "in_progress"
@@ -637,46 +939,70 @@ class Generator:
             if final == "done" or rng.random() * 100 < target:
                 when = _between(rng, start, completed or end)
                 old = link["share_status"]
-                link.update(share_status="done", share_done_on=when,
-                            share_note="Đã tổ chức thực hiện, báo cáo kết quả.",
-                            share_updated_at=_at(when, 16))
+                link.update(
+                    share_status="done",
+                    share_done_on=when,
+                    share_note="Đã tổ chức thực hiện, báo cáo kết quả.",
+                    share_updated_at=_at(when, 16),
+                )
             elif rng.random() < 0.3:
                 when = _between(rng, start, end)
                 old = link["share_status"]
-                link.update(share_status="in_progress", share_note="Đang triển khai.",
-                            share_updated_at=_at(when, 16))
+                link.update(
+                    share_status="in_progress",
+                    share_note="Đang triển khai.",
+                    share_updated_at=_at(when, 16),
+                )
             else:
                 continue
-            row["_history"].append(self._update(
-                row, "share", link["share_updated_at"], unit_id=link["unit_id"],
-                note=link["share_note"],
-                changes={"share_status": [old, link["share_status"]]},
-            ))
+            row["_history"].append(
+                self._update(
+                    row,
+                    "share",
+                    link["share_updated_at"],
+                    unit_id=link["unit_id"],
+                    note=link["share_note"],
+                    changes={"share_status": [old, link["share_status"]]},
+                )
+            )
 
     def _progress_history(self, row, final, target, start, end, completed):
         rng = self.rng
         status, progress = row["status"], row["progress"]
         if final == status and target == progress:
             return
-        steps = 1 if final in ("cancelled", "postponed", "not_started") \
+        steps = (
+            1
+            if final in ("cancelled", "postponed", "not_started")
             else rng.randint(1, 3)
+        )
         days = sorted(_between(rng, start, end) for _ in range(steps))
         if completed is not None and final == "done":
             days[-1] = max(days[-1], completed)
         for number, day in enumerate(days, start=1):
             last = number == steps
             new_status = final if last else "in_progress"
-            new_progress = target if last else min(
-                target, progress + (target - progress) * number // steps)
+            new_progress = (
+                target
+                if last
+                else min(target, progress + (target - progress) * number // steps)
+            )
             changes = None
             if last and final == "done" and completed is not None:
                 changes = {"completed_on": [None, completed.isoformat()]}
-            row["_history"].append(self._update(
-                row, "progress", _at(day, rng.randint(8, 17), rng.randint(0, 59)),
-                old_status=status, new_status=new_status, old_progress=progress,
-                new_progress=100 if new_status == "done" else new_progress,
-                note=rng.choice(NOTES), changes=changes,
-            ))
+            row["_history"].append(
+                self._update(
+                    row,
+                    "progress",
+                    _at(day, rng.randint(8, 17), rng.randint(0, 59)),
+                    old_status=status,
+                    new_status=new_status,
+                    old_progress=progress,
+                    new_progress=100 if new_status == "done" else new_progress,
+                    note=rng.choice(NOTES),
+                    changes=changes,
+                )
+            )
             status, progress = new_status, new_progress
 
     def _kind_results(self, row, final):
@@ -686,10 +1012,13 @@ class Generator:
         if kind == "congress" and done:
             row["held_on"] = row["completed_on"]
         elif kind == "training" and done:
-            row["trainees_attended"] = int(row["trainees_planned"] * rng.uniform(0.8, 1))
+            row["trainees_attended"] = int(
+                row["trainees_planned"] * rng.uniform(0.8, 1)
+            )
         elif kind == "dialogue" and (done or final == "in_progress"):
-            row["participants"] = rng.randint(60, 300) * (1 if not row["target_count"]
-                                                           else row["target_count"])
+            row["participants"] = rng.randint(60, 300) * (
+                1 if not row["target_count"] else row["target_count"]
+            )
             raised = rng.randint(3, 20) * max(1, row["target_count"] or 1)
             row["opinions_raised"] = raised
             row["opinions_answered"] = raised if done else rng.randint(0, raised)
@@ -698,11 +1027,12 @@ class Generator:
         elif kind == "movement" and done:
             row["models_recognised"] = rng.randint(0, row["models_registered"] or 0)
         if row["target_count"] is not None:
-            row["achieved_count"] = row["target_count"] if done else rng.randint(
-                0, row["target_count"])
+            row["achieved_count"] = (
+                row["target_count"] if done else rng.randint(0, row["target_count"])
+            )
 
     def _close(self, q, rows):
-        """Carry or close the unfinished work, freeze the record; return what carries."""
+        """Carry or close unfinished work, freeze the record; return what carries."""
         rng = self.rng
         closed_at = _at(q.ends_on + dt.timedelta(days=3), 16)
         carried = []
@@ -715,10 +1045,16 @@ class Generator:
                 reason = rng.choice(("not_needed", "cancelled"))
                 row["closing_reason"] = reason
                 row["closing_note"] = "Không còn phù hợp với tình hình thực tế."
-                row["_history"].append(self._update(
-                    row, "closed", closed_at, user_id=self.leader_id,
-                    note=row["closing_note"], changes={"closing_reason": [None, reason]},
-                ))
+                row["_history"].append(
+                    self._update(
+                        row,
+                        "closed",
+                        closed_at,
+                        user_id=self.leader_id,
+                        note=row["closing_note"],
+                        changes={"closing_reason": [None, reason]},
+                    )
+                )
         overflow = len(carried) - self.sizes.tasks_per_quarter
         if overflow > 0:  # keep the next quarter at its size: close the surplus here
             for row in carried[-overflow:]:
@@ -727,20 +1063,38 @@ class Generator:
         next_key = "{}-Q{}".format(*_step_back(q.year, q.number, -1))
         next_first = self.next_id["task"]
         for offset, row in enumerate(carried):
-            row["_history"].append(self._update(
-                row, "carried_out", closed_at, user_id=self.leader_id,
-                changes={"to": next_key, "to_task": next_first + offset},
-            ))
+            row["_history"].append(
+                self._update(
+                    row,
+                    "carried_out",
+                    closed_at,
+                    user_id=self.leader_id,
+                    changes={"to": next_key, "to_task": next_first + offset},
+                )
+            )
             row["_quarter_end"], row["_quarter_key"] = q.ends_on, q.key
             row["_closed_at"] = closed_at
         for row in rows:
-            row["frozen_timeliness"] = classify(
-                row["status"], row["due_on"], row["completed_on"], q.ends_on) or ""
+            row["frozen_timeliness"] = (
+                classify(row["status"], row["due_on"], row["completed_on"], q.ends_on)
+                or ""
+            )
         return carried
 
-    def _update(self, row, action, at, user_id=None, unit_id=None, old_status=None,
-                new_status=None, old_progress=None, new_progress=None, note="",
-                changes=None):
+    def _update(
+        self,
+        row,
+        action,
+        at,
+        user_id=None,
+        unit_id=None,
+        old_status=None,
+        new_status=None,
+        old_progress=None,
+        new_progress=None,
+        note="",
+        changes=None,
+    ):
         if action in ("carried_out", "closed"):
             old_status = new_status = row["status"]
             old_progress = new_progress = row["progress"]
@@ -749,10 +1103,17 @@ class Generator:
             old_progress = new_progress = row["progress"]
         update = dict(self.update_blank)
         update.update(
-            task_id=row["id"], user_id=user_id or self.rng.choice(self.reporters),
-            unit_id=unit_id, created_at=at, action=action, old_status=old_status,
-            new_status=new_status, old_progress=old_progress,
-            new_progress=new_progress, note=note, changes=changes,
+            task_id=row["id"],
+            user_id=user_id or self.rng.choice(self.reporters),
+            unit_id=unit_id,
+            created_at=at,
+            action=action,
+            old_status=old_status,
+            new_status=new_status,
+            old_progress=old_progress,
+            new_progress=new_progress,
+            note=note,
+            changes=changes,
         )
         return update
 
@@ -763,13 +1124,17 @@ class Generator:
         links, updates = [], []
         for row in tasks:
             for link in row["_links"]:
-                links.append(dict(
-                    task_id=row["id"], unit_id=link["unit_id"], role=link["role"],
-                    share_status=link["share_status"],
-                    share_done_on=link["share_done_on"],
-                    share_note=link["share_note"],
-                    share_updated_at=link["share_updated_at"],
-                ))
+                links.append(
+                    dict(
+                        task_id=row["id"],
+                        unit_id=link["unit_id"],
+                        role=link["role"],
+                        share_status=link["share_status"],
+                        share_done_on=link["share_done_on"],
+                        share_note=link["share_note"],
+                        share_updated_at=link["share_updated_at"],
+                    )
+                )
             history = sorted(row["_history"], key=lambda u: u["created_at"])
             for update in history:
                 update["id"] = self._id("task_update")
@@ -788,8 +1153,9 @@ class Generator:
         for row in rows:
             item = _TaskView(**{k: v for k, v in row.items() if not k.startswith("_")})
             item.lead_unit = units[row["lead_unit_id"]]
-            item.unit_links = [SimpleNamespace(unit=units[link["unit_id"]])
-                               for link in row["_links"]]
+            item.unit_links = [
+                SimpleNamespace(unit=units[link["unit_id"]]) for link in row["_links"]
+            ]
             tasks.append(item)
         return compute_figures(q, tasks, q.ends_on)
 
@@ -805,18 +1171,29 @@ class Generator:
             events.append(self._event(q, "closed", closed_at))
             if q.approved:
                 approved_at = closed_at + dt.timedelta(days=2)
-                values.update(approved_at=approved_at, approved_by_id=self.leader_id,
-                              approved_summary=q.figures)
+                values.update(
+                    approved_at=approved_at,
+                    approved_by_id=self.leader_id,
+                    approved_summary=q.figures,
+                )
                 events.append(self._event(q, "approved", approved_at))
             db.session.execute(
-                Quarter.__table__.update().where(Quarter.id == q.id).values(**values))
+                Quarter.__table__.update().where(Quarter.id == q.id).values(**values)
+            )
         _insert(AuditEvent.__table__, events)
         db.session.commit()
 
     def _event(self, q, action, at):
-        return dict(id=self._id("audit_event"), created_at=at, user_id=self.leader_id,
-                    entity_type="quarter", entity_id=q.id, action=action,
-                    changes=None, note="")
+        return dict(
+            id=self._id("audit_event"),
+            created_at=at,
+            user_id=self.leader_id,
+            entity_type="quarter",
+            entity_id=q.id,
+            action=action,
+            changes=None,
+            note="",
+        )
 
 
 class _TaskView(SimpleNamespace):
@@ -844,8 +1221,10 @@ def _step_back_date(day, days):
 def _result(row):
     kind = row["kind"]
     if kind == "dialogue" and row["opinions_raised"]:
-        return (f"Đã tổ chức tiếp xúc, đối thoại; {row['opinions_answered']}/"
-                f"{row['opinions_raised']} ý kiến đã được trả lời, giải đáp.")
+        return (
+            f"Đã tổ chức tiếp xúc, đối thoại; {row['opinions_answered']}/"
+            f"{row['opinions_raised']} ý kiến đã được trả lời, giải đáp."
+        )
     if kind == "congress":
         return f"Đại hội tổ chức thành công với {row['delegates']} đại biểu."
     if kind == "training" and row["trainees_attended"]:
@@ -853,22 +1232,32 @@ def _result(row):
     return "Hoàn thành theo kế hoạch."
 
 
-SEARCH_FIELDS = ("title", "description", "campaign_name", "organisation",
-                 "source_document", "audience", "chair", "commune", "result")
+SEARCH_FIELDS = (
+    "title",
+    "description",
+    "campaign_name",
+    "organisation",
+    "source_document",
+    "audience",
+    "chair",
+    "commune",
+    "result",
+)
 
 
 def _task_columns(row):
     """Return the row's column values, with the folded search text filled in."""
     values = {key: value for key, value in row.items() if not key.startswith("_")}
-    values["search_text"] = fold(" ".join(values[name] for name in SEARCH_FIELDS
-                                          if values[name]))
+    values["search_text"] = fold(
+        " ".join(values[name] for name in SEARCH_FIELDS if values[name])
+    )
     return values
 
 
 def _insert(table, rows):
     """Insert rows (dicts with the same keys) in batches through Core."""
     for start in range(0, len(rows), BATCH):
-        db.session.execute(table.insert(), rows[start:start + BATCH])
+        db.session.execute(table.insert(), rows[start : start + BATCH])
 
 
 def _fix_sequences():
@@ -876,15 +1265,17 @@ def _fix_sequences():
     if db.engine.dialect.name != "postgresql":
         return
     for table in ("unit", "user", "quarter", "task", "task_update", "audit_event"):
-        db.session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 0) + 1 FROM \"{table}\"), false)"
-        ))
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
+            )
+        )
     db.session.commit()
 
 
 def generate(sizes, today, progress=None):
-    """Fill the (empty) database with synthetic data of the given sizes; return Counts."""
+    """Fill the (empty) database with synthetic data of the sizes; return Counts."""
     if sizes.units < MIN_UNITS:
         raise ValueError(f"at least {MIN_UNITS} units are needed")
     generator = Generator(sizes, today, progress)

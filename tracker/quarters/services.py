@@ -63,7 +63,7 @@ def current_quarter(today):
 
 
 def status_counts_by_quarter(quarter_ids=None):
-    """Return {quarter_id: {status: count}} for the quarters (all if None), in one query."""
+    """Return {quarter_id: {status: count}} for the quarters (None: all) at once."""
     stmt = select(Task.quarter_id, Task.status, func.count()).group_by(
         Task.quarter_id, Task.status
     )

@@ -227,9 +227,7 @@ def attention_tasks(tasks, cutoff, include_at_risk=True):
 
 
 def last_updates(task_ids):
-    """Return {task id: its newest history row} in one statement."""
-    if not task_ids:
-        return {}
+    """Return {task id: its newest history row} in one statement (even for none)."""
     newest = (
         select(func.max(TaskUpdate.id))
         .where(TaskUpdate.task_id.in_(task_ids))

@@ -7,6 +7,7 @@ them in TaskRow, which answers the same questions as Task (labels, timeliness,
 coordinating units, shares) from the same TaskFacts code. Rows are read-only: every
 change still goes through the Task model and the services.
 """
+
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -17,15 +18,35 @@ from tracker.models.task import TaskFacts
 # What a list of tasks shows (the board, the rollover view, the summary's attention
 # list): the kind-specific fields are left out.
 LIST_COLUMNS = (
-    "id", "quarter_id", "kind", "title", "lead_unit_id", "due_on", "status",
-    "progress", "completed_on", "target_count", "achieved_count", "target_label",
-    "is_recurring", "carried_from_id", "frozen_timeliness", "closing_reason",
+    "id",
+    "quarter_id",
+    "kind",
+    "title",
+    "lead_unit_id",
+    "due_on",
+    "status",
+    "progress",
+    "completed_on",
+    "target_count",
+    "achieved_count",
+    "target_label",
+    "is_recurring",
+    "carried_from_id",
+    "frozen_timeliness",
+    "closing_reason",
     "closing_note",
 )
 # What the quarter's figures count: the list's columns and every kind's numbers.
 FIGURE_COLUMNS = LIST_COLUMNS + (
-    "models_registered", "models_recognised", "delegates", "held_on", "sessions",
-    "trainees_planned", "trainees_attended", "participants", "opinions_raised",
+    "models_registered",
+    "models_recognised",
+    "delegates",
+    "held_on",
+    "sessions",
+    "trainees_planned",
+    "trainees_attended",
+    "participants",
+    "opinions_raised",
     "opinions_answered",
 )
 
@@ -67,9 +88,15 @@ class LinkRow:
 def unit_rows():
     """Return {unit id: unit row} of every unit (id, names, kind, order, active)."""
     rows = db.session.execute(
-        select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.sort_order,
-               Unit.is_active, Unit.parent_id)
-        .order_by(Unit.sort_order, Unit.name)
+        select(
+            Unit.id,
+            Unit.name,
+            Unit.short_name,
+            Unit.kind,
+            Unit.sort_order,
+            Unit.is_active,
+            Unit.parent_id,
+        ).order_by(Unit.sort_order, Unit.name)
     )
     return {row.id: row for row in rows}
 
@@ -84,16 +111,19 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True):
         units = unit_rows()
     table = Task.__table__
     stmt = select(*(table.c[name] for name in columns)).where(*conditions)
-    rows = [TaskRow(row._mapping, units.get(row.lead_unit_id))
-            for row in db.session.execute(stmt.order_by(table.c.id))]
-    if links and rows:
+    rows = [
+        TaskRow(row._mapping, units.get(row.lead_unit_id))
+        for row in db.session.execute(stmt.order_by(table.c.id))
+    ]
+    if links:  # even for no rows: a page's statement count stays the same
         by_id = {row.id: row for row in rows}
         ids = select(table.c.id).where(*conditions)
         for task_id, unit_id, role, share_status in db.session.execute(
-            select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
-                   TaskUnit.share_status)
-            .where(TaskUnit.task_id.in_(ids))
+            select(
+                TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.share_status
+            ).where(TaskUnit.task_id.in_(ids))
         ):
             by_id[task_id].unit_links.append(
-                LinkRow(units[unit_id], role, share_status))
+                LinkRow(units[unit_id], role, share_status)
+            )
     return rows

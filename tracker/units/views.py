@@ -1,4 +1,4 @@
-"""Units, their hierarchy, and the tasks each leads or takes part in, quarter by quarter."""
+"""Units, their hierarchy, and the tasks each leads or takes part in, by quarter."""
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
@@ -20,7 +20,8 @@ def _tree(units):
     ordered = []
 
     def walk(parent_id, depth):
-        for unit in sorted(children.get(parent_id, []), key=lambda u: (u.sort_order, u.name)):
+        siblings = children.get(parent_id, [])
+        for unit in sorted(siblings, key=lambda u: (u.sort_order, u.name)):
             ordered.append((unit, depth))
             walk(unit.id, depth + 1)
 
@@ -65,7 +66,7 @@ def index():
 
 @bp.route("/<int:unit_id>")
 def show(unit_id):
-    """Show the tasks a unit leads and those it coordinates or takes part in, by quarter."""
+    """Show the tasks a unit leads and those it joins, one quarter at a time."""
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         abort(404)
