@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 TODAY = "2025-05-15"  # pinned: the newest quarter is 2025-Q2, half way through
 HISTORIES = (1, 40)
-REPEATS = {"district": 30, "province": 12, "national": 5}
+REPEATS = {"district": 60, "province": 25, "national": 5}
 QUICK_REPEATS = {"district": 8, "province": 4, "national": 2}
 PRESET_ORDER = ("district", "province", "national")
 PORT = int(os.environ.get("BENCH_PORT", "5141"))
@@ -156,8 +156,13 @@ def build_one(url, preset, history, seed):
         counts = generate(resolve_sizes(preset, max(HISTORIES), seed=seed), today())
         if history < max(HISTORIES):
             trim(db, history)
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
+        db.session.remove()
+        # Compact what the trim deleted and refresh the planner's statistics, as a
+        # database that never held the earlier quarters would be.
+        with db.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("ANALYZE")
         print(counts.tasks, counts.updates, counts.links)
 
 
@@ -256,11 +261,12 @@ def measure_pages(url, repeats):
         statements.clear()
         client.get(path)
         count = len(statements)
-        times = []
+        times, cpu = [], []
         for _ in range(repeats):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(path)
             times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
         tracemalloc.start()
         client.get(path)
         peak = tracemalloc.get_traced_memory()[1]
@@ -269,6 +275,7 @@ def measure_pages(url, repeats):
             path=path,
             median_ms=statistics.median(times) * 1000,
             p95_ms=percentile(times, 0.95) * 1000,
+            cpu_ms=statistics.median(cpu) * 1000,
             statements=count,
             peak_mb=peak / 2**20,
             bytes=len(response.data),
@@ -517,9 +524,16 @@ def markdown(results, meta):
         "Each page is requested in-process through the Flask test client, signed in "
         "as an administrator, after two warm-up requests. *ms* is the median (p95 at "
         "40 quarters alongside) over the stated number of requests; *×* is the figure "
-        "at 40 quarters of history divided by the same at 1 quarter; *stmts* counts "
+        "at 40 quarters of history divided by the same at 1 quarter; *CPU ms* is the "
+        "median CPU time of this process per request (what the page costs on an idle "
+        "machine; on PostgreSQL it leaves out the server's own work); *stmts* counts "
         "SQL statements per request; *peak MB* is tracemalloc's peak during one "
         "request.",
+        "",
+        "The 1-quarter database of a preset is its 40-quarter database with the 39 "
+        "earlier quarters deleted, so both hold the very same newest quarter, task for "
+        "task, and the ratio measures what the archive costs. Pages whose content "
+        "grows with history by design say so in the notes below the tables.",
         "",
     ]
     engines = [e for e in ("sqlite", "postgresql") if e in results]
@@ -540,6 +554,7 @@ def markdown(results, meta):
             t = titles[engine]
             header += [
                 f"{t} ms 1q → 40q (×)",
+                f"{t} CPU ms 40q",
                 f"{t} p95 40q",
                 f"{t} stmts 1q → 40q",
                 f"{t} peak MB 1q → 40q",
@@ -556,11 +571,12 @@ def markdown(results, meta):
                 one = runs.get("1", {}).get(name)
                 many = runs.get("40", {}).get(name)
                 if not one or not many:
-                    cells += ["—"] * 4
+                    cells += ["—"] * 5
                     continue
                 cells += [
                     f"{fmt(one['median_ms'])} → {fmt(many['median_ms'])} "
                     f"({fmt(ratio(many['median_ms'], one['median_ms']), 2)}×)",
+                    fmt(many["cpu_ms"]),
                     fmt(many["p95_ms"]),
                     f"{one['statements']} → {many['statements']}",
                     f"{fmt(one['peak_mb'])} → {fmt(many['peak_mb'])}",
@@ -610,6 +626,26 @@ def markdown(results, meta):
             f"{first['workers']} sync workers.",
             "",
         ]
+    lines += [
+        "## Notes on the pages",
+        "",
+        "- *Quarter list*: lists a page of quarters — one row at 1 quarter of history, "
+        "twelve (a full page) at 40 — and counts only those; its cost is bounded by "
+        "the page, not by the 40 quarters, but it is not the same page in both "
+        "databases.",
+        "- *Summary*: at 40 quarters it also compares with the previous quarter and "
+        "the same quarter a year earlier, and draws eight quarters of trend; those are "
+        "read as headline numbers (stored approved figures or SQL counts, two "
+        "statements), never as the earlier quarters' tasks.",
+        "- *Units list*, *Unit page*: count or list one quarter (the current one by "
+        "default); their quarter picker lists every quarter (40 options at 40).",
+        "- *Task page*: the same task in both databases (the shared task with the "
+        "number of units closest to ten); at 40 quarters it also links to the task "
+        "it was carried from.",
+        "- *Board ?q=* searches `dan van`; *Board ?unit=* filters on the Hội Nông dân "
+        "(HND).",
+        "",
+    ]
     lines += targets(results, titles)
     return "\n".join(lines) + "\n"
 
@@ -690,13 +726,12 @@ def targets(results, titles):
 def print_table(engine, preset, history, figures):
     """Print one run's figures to stdout."""
     print(f"\n{engine} · {preset} · {history} quarter(s) of history")
-    print(
-        f"{'page':16s} {'median ms':>10s} {'p95 ms':>8s} {'stmts':>6s} {'peak MB':>8s}"
-    )
+    print(f"{'page':16s} {'median ms':>10s} {'CPU ms':>7s} {'p95 ms':>8s} "
+          f"{'stmts':>6s} {'peak MB':>8s}")
     for name, item in figures.items():
         print(
-            f"{name:16s} {item['median_ms']:10.1f} {item['p95_ms']:8.1f} "
-            f"{item['statements']:6d} {item['peak_mb']:8.1f}"
+            f"{name:16s} {item['median_ms']:10.1f} {item['cpu_ms']:7.1f} "
+            f"{item['p95_ms']:8.1f} {item['statements']:6d} {item['peak_mb']:8.1f}"
         )
 
 
@@ -765,11 +800,18 @@ def main():
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
     parser.add_argument("--build-one", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--from-json", metavar="FILE",
+                        help="only write the Markdown again from a saved latest.json")
     args = parser.parse_args()
 
     if args.build_one:
         url, preset, history = args.build_one
         build_one(url, preset, int(history), args.seed)
+        return
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text())
+        Path(args.output).write_text(markdown(saved["results"], saved["meta"]))
+        print(f"wrote {args.output}")
         return
     if args.measure_one:
         print(json.dumps(measure_pages(args.measure_one, args.repeat or 5)))

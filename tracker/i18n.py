@@ -76,24 +76,30 @@ def _is_vi():
     return locale is not None and locale.language == "vi"
 
 
+# {language: {message: translation}}: the compiled catalogs never change while the
+# application runs, so a text is looked up once per language and process.
+_TRANSLATED = {}
+
+
 def _memo():
-    """Return this request's {message: translation} memo (empty outside an app).
+    """Return the {message: translation} memo of the current language.
 
     A big page shows the same few texts thousands of times (a label per task) and a
     catalog lookup through Flask-Babel costs microseconds each, so each text is
-    translated once per request. The memo starts afresh when the language changes.
+    looked up once. The language is checked on every call (force_locale may change
+    it within a request); outside an application there is nothing to remember.
     """
     if not has_app_context():
         return {}
     locale = get_locale()
     memo = g.get("_i18n_memo")
     if memo is None or memo[0] is not locale:
-        memo = g._i18n_memo = (locale, {})
+        memo = g._i18n_memo = (locale, _TRANSLATED.setdefault(str(locale), {}))
     return memo[1]
 
 
 def memo_gettext(string):
-    """Translate a template's text, once per request."""
+    """Translate a template's text, looked up once per language."""
     memo = _memo()
     try:
         return memo[string]
@@ -102,19 +108,13 @@ def memo_gettext(string):
         return text
 
 
-def memo_ngettext(singular, plural, num):
-    """Translate a template's text with a count, once per request and count."""
-    memo = _memo()
-    key = (singular, plural, num)
-    try:
-        return memo[key]
-    except KeyError:
-        text = memo[key] = get_translations().ungettext(singular, plural, num)
-        return text
+def plain_ngettext(singular, plural, num):
+    """Translate a template's text with a count (rare enough to look up each time)."""
+    return get_translations().ungettext(singular, plural, num)
 
 
 def translated(labels):
-    """Return {code: text} of a dict of lazily translated labels, once per request."""
+    """Return {code: text} of a dict of lazily translated labels, in the language."""
     memo = _memo()
     key = ("labels", id(labels))
     found = memo.get(key)
@@ -126,7 +126,7 @@ def translated(labels):
 def init_app(app):
     """Register the language hook and template filters."""
     app.before_request(remember_language)
-    app.jinja_env.install_gettext_callables(memo_gettext, memo_ngettext, newstyle=True)
+    app.jinja_env.install_gettext_callables(memo_gettext, plain_ngettext, newstyle=True)
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_datetime, "datetime")
     app.add_template_filter(fmt_percent, "percent")

@@ -281,11 +281,12 @@ class TaskUnit(db.Model):
     """A unit's part in a task other than leading it: coordinating or participating."""
 
     __tablename__ = "task_unit"
+    # A unit's links with their tasks in the index itself: filtering a quarter's
+    # board by unit reads the index only (the primary key serves task_id lookups).
+    __table_args__ = (Index("ix_task_unit_unit_task", "unit_id", "task_id"),)
 
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(
-        ForeignKey("unit.id"), primary_key=True, index=True
-    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), default="coordinating")
     share_status: Mapped[str] = mapped_column(String(20), default="not_started")
     share_done_on: Mapped[Optional[dt.date]]

@@ -117,11 +117,12 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True):
     ]
     if links:  # even for no rows: a page's statement count stays the same
         by_id = {row.id: row for row in rows}
-        ids = select(table.c.id).where(*conditions)
+        # The ids themselves, not a subquery: PostgreSQL then probes the primary key
+        # for each task instead of hashing every link of every quarter.
         for task_id, unit_id, role, share_status in db.session.execute(
             select(
                 TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.share_status
-            ).where(TaskUnit.task_id.in_(ids))
+            ).where(TaskUnit.task_id.in_(list(by_id)))
         ):
             by_id[task_id].unit_links.append(
                 LinkRow(units[unit_id], role, share_status)

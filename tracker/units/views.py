@@ -1,4 +1,6 @@
 """Units, their hierarchy, and the tasks each leads or takes part in, by quarter."""
+from collections import Counter
+
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
@@ -47,16 +49,18 @@ def index():
     """
     units = db.session.scalars(select(Unit)).all()
     quarter = _chosen_quarter()
-    led, joined = {}, {}
+    led, joined = Counter(), {}
     if quarter is not None:
-        led = dict(db.session.execute(
-            select(Task.lead_unit_id, func.count())
-            .where(Task.quarter_id == quarter.id).group_by(Task.lead_unit_id)
-        ).all())
+        tasks = db.session.execute(
+            select(Task.id, Task.lead_unit_id).where(Task.quarter_id == quarter.id)
+        ).all()
+        led.update(lead for _, lead in tasks)
+        # The quarter's task ids, not a join: PostgreSQL then probes the links' primary
+        # key per task instead of hashing every link of every quarter.
         joined = dict(db.session.execute(
             select(TaskUnit.unit_id, func.count())
-            .join(Task, Task.id == TaskUnit.task_id)
-            .where(Task.quarter_id == quarter.id).group_by(TaskUnit.unit_id)
+            .where(TaskUnit.task_id.in_([task_id for task_id, _ in tasks]))
+            .group_by(TaskUnit.unit_id)
         ).all())
     return render_template(
         "units/index.html", tree=_tree(units), led=led, joined=joined,
