@@ -197,23 +197,16 @@ def percentile(values, fraction):
     return ordered[index]
 
 
-def measure_pages(url, repeats):
-    """Request every page of the newest quarter; return {page: figures}."""
-    from sqlalchemy import event, func, select
+def _site(url):
+    """Sign in to an app on the database; return (client, its pages, its engine)."""
+    from sqlalchemy import func, select
 
     from tracker import create_app
     from tracker.extensions import db
     from tracker.models import Quarter, Task, TaskUnit, Unit
 
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET,
-            "TODAY": TODAY,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "TODAY": TODAY,
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     client = app.test_client()
     response = client.post("/login", data={"username": "quantri", "password": "demo"})
     assert response.status_code == 302, "signing in failed"
@@ -246,56 +239,72 @@ def measure_pages(url, repeats):
         ("Units list", "/units/"),
         ("Unit page", f"/units/{hnd}"),
     ]
-    pages += [
-        (name, rule.replace("<key>", key)) for name, rule in EXPORTS if rule in rules
-    ]
+    pages += [(name, rule.replace("<key>", key)) for name, rule in EXPORTS
+              if rule in rules]
     pages.append(("/healthz", "/healthz"))
+    return client, dict(pages), engine
+
+
+def measure_pages(urls, repeats):
+    """Request every page of each database's newest quarter; return [{page: figures}].
+
+    The databases' requests alternate (1 quarter, 40 quarters, 1, 40, …), so a burst
+    of load from elsewhere on the machine slows both alike and their ratio holds.
+    """
+    from sqlalchemy import event
+
+    sites = [_site(url) for url in urls]
     statements = []
-    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(1))
-    figures = {}
-    for name, path in pages:
-        for _ in range(2):  # warm the template and statement caches
-            response = client.get(path)
-            if response.status_code != 200:
-                raise SystemExit(f"{path} answered {response.status_code}")
-        statements.clear()
-        client.get(path)
-        count = len(statements)
-        times, cpu = [], []
+    for _, _, engine in sites:
+        event.listen(engine, "before_cursor_execute",
+                     lambda *args: statements.append(1))
+    names = list(sites[0][1])
+    results = [{} for _ in sites]
+    for name in names:
+        samples = []
+        for client, pages, _ in sites:
+            path = pages.get(name)
+            for _ in range(2):  # warm the template and statement caches
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path} answered {response.status_code}")
+            statements.clear()
+            client.get(path)
+            samples.append(dict(path=path, statements=len(statements), times=[],
+                                cpu=[]))
         for _ in range(repeats):
-            started, cpu_started = time.perf_counter(), time.process_time()
-            response = client.get(path)
-            times.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - cpu_started)
-        tracemalloc.start()
-        client.get(path)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        figures[name] = dict(
-            path=path,
-            median_ms=statistics.median(times) * 1000,
-            p95_ms=percentile(times, 0.95) * 1000,
-            cpu_ms=statistics.median(cpu) * 1000,
-            statements=count,
-            peak_mb=peak / 2**20,
-            bytes=len(response.data),
-            repeats=repeats,
-        )
-    with app.app_context():
-        db.engine.dispose()
-    return figures
+            for (client, pages, _), sample in zip(sites, samples):
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = client.get(sample["path"])
+                sample["times"].append(time.perf_counter() - started)
+                sample["cpu"].append(time.process_time() - cpu_started)
+                sample["bytes"] = len(response.data)
+        for (client, pages, _), sample, result in zip(sites, samples, results):
+            tracemalloc.start()
+            client.get(sample["path"])
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            result[name] = dict(
+                path=sample["path"],
+                median_ms=statistics.median(sample["times"]) * 1000,
+                p95_ms=percentile(sample["times"], 0.95) * 1000,
+                cpu_ms=statistics.median(sample["cpu"]) * 1000,
+                statements=sample["statements"], peak_mb=peak / 2**20,
+                bytes=sample["bytes"], repeats=repeats,
+            )
+    for _, _, engine in sites:
+        engine.dispose()
+    return results
 
 
-def measure_in_subprocess(url, repeats):
-    """Run measure_pages in a fresh interpreter so runs do not share caches."""
+def measure_in_subprocess(urls, repeats):
+    """Run measure_pages in a fresh interpreter so presets do not share caches."""
     result = subprocess.run(
-        [sys.executable, __file__, "--measure-one", url, "--repeat", str(repeats)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+        [sys.executable, __file__, "--repeat", str(repeats), "--measure", *urls],
+        cwd=ROOT, capture_output=True, text=True,
     )
     if result.returncode:
-        sys.exit(f"measuring {url} failed:\n{result.stderr[-3000:]}")
+        sys.exit(f"measuring {urls} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -554,7 +563,7 @@ def markdown(results, meta):
             t = titles[engine]
             header += [
                 f"{t} ms 1q → 40q (×)",
-                f"{t} CPU ms 40q",
+                f"{t} CPU ms 1q → 40q (×)",
                 f"{t} p95 40q",
                 f"{t} stmts 1q → 40q",
                 f"{t} peak MB 1q → 40q",
@@ -576,7 +585,8 @@ def markdown(results, meta):
                 cells += [
                     f"{fmt(one['median_ms'])} → {fmt(many['median_ms'])} "
                     f"({fmt(ratio(many['median_ms'], one['median_ms']), 2)}×)",
-                    fmt(many["cpu_ms"]),
+                    f"{fmt(one['cpu_ms'])} → {fmt(many['cpu_ms'])} "
+                    f"({fmt(ratio(many['cpu_ms'], one['cpu_ms']), 2)}×)",
                     fmt(many["p95_ms"]),
                     f"{one['statements']} → {many['statements']}",
                     f"{fmt(one['peak_mb'])} → {fmt(many['peak_mb'])}",
@@ -678,28 +688,27 @@ def targets(results, titles):
                     f"{fmt(value)} ms",
                     value < limit,
                 )
-        worst = []
+        worst = {"median_ms": [], "cpu_ms": []}
         for preset, histories in runs.items():
             if preset == "throughput" or "1" not in histories or "40" not in histories:
                 continue
             for name, many in histories["40"].items():
                 one = histories["1"].get(name)
-                if one and name != "/healthz":
-                    worst.append((many["median_ms"] / one["median_ms"], preset, name))
-                    if many["statements"] != one["statements"]:
-                        row(
-                            f"statements flat: {preset} {name}",
-                            engine,
-                            f"{one['statements']} → {many['statements']}",
-                            False,
-                        )
-        if worst:
-            over = sorted(item for item in worst if item[0] > 1.2)
-            text = (
-                ", ".join(f"{p} {n} {r:.2f}×" for r, p, n in over)
-                or f"worst {max(worst)[0]:.2f}×"
-            )
-            row("time at 40q within 1.2× of 1q, every page", engine, text, not over)
+                if not one or name == "/healthz":
+                    continue
+                for figure, items in worst.items():
+                    items.append((many[figure] / one[figure], preset, name))
+                if many["statements"] != one["statements"]:
+                    row(f"statements flat: {preset} {name}", engine,
+                        f"{one['statements']} → {many['statements']}", False)
+        for figure, label in (("median_ms", "median time"), ("cpu_ms", "CPU time")):
+            if not worst[figure]:
+                continue
+            over = sorted(item for item in worst[figure] if item[0] > 1.2)
+            text = (", ".join(f"{p} {n} {r:.2f}×" for r, p, n in over)
+                    or f"worst {max(worst[figure])[0]:.2f}×")
+            row(f"{label} at 40q within 1.2× of 1q, every page", engine, text,
+                not over)
         for preset, run in (runs.get("throughput") or {}).items():
             value = ratio(run["Board"]["rps"], run["/healthz"]["rps"])
             if preset == "district":
@@ -798,7 +807,7 @@ def main():
     parser.add_argument("--serve-seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
-    parser.add_argument("--measure-one", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--build-one", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--from-json", metavar="FILE",
                         help="only write the Markdown again from a saved latest.json")
@@ -813,8 +822,8 @@ def main():
         Path(args.output).write_text(markdown(saved["results"], saved["meta"]))
         print(f"wrote {args.output}")
         return
-    if args.measure_one:
-        print(json.dumps(measure_pages(args.measure_one, args.repeat or 5)))
+    if args.measure:
+        print(json.dumps(measure_pages(args.measure, args.repeat or 5)))
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
     presets = args.presets.split(",")
@@ -832,11 +841,9 @@ def main():
         results[engine] = {}
         for preset in [p for p in PRESET_ORDER if p in presets]:
             repeats = args.repeat or (QUICK_REPEATS if args.quick else REPEATS)[preset]
-            for history in HISTORIES:
-                url = build(
-                    engine, args.database_url, preset, history, args.seed, args.rebuild
-                )
-                figures = measure_in_subprocess(url, repeats)
+            urls = [build(engine, args.database_url, preset, history, args.seed,
+                          args.rebuild) for history in HISTORIES]
+            for history, figures in zip(HISTORIES, measure_in_subprocess(urls, repeats)):
                 results[engine].setdefault(preset, {})[str(history)] = figures
                 print_table(engine, preset, history, figures)
         if not args.no_serve:

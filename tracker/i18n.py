@@ -6,7 +6,6 @@ from flask_babel import (
     format_datetime,
     get_locale,
     get_translations,
-    gettext,
     lazy_gettext,
 )
 
@@ -57,7 +56,8 @@ def fmt_datetime(value):
 
 def quarter_label(year, number):
     """Return "Quý II/2023" (or "Quarter II/2023" in English)."""
-    return gettext("Quarter %(roman)s/%(year)s", roman=to_roman(number), year=year)
+    _ = memo_gettext  # remembered: lists and pickers show many quarters
+    return _("Quarter %(roman)s/%(year)s") % {"roman": to_roman(number), "year": year}
 
 
 def fmt_percent(value):
