@@ -299,12 +299,14 @@ def rollover_view(quarter):
 
 def carry_depths(task_ids):
     """Return {task id: how many times its work has been carried} in one statement."""
+    from tracker.tasks.rows import among
+
     if not task_ids:
         return {}
     chain = (
         select(Task.id.label("start"), Task.carried_from_id.label("parent"),
                db.literal(0).label("depth"))
-        .where(Task.id.in_(task_ids))
+        .where(among(Task.id, task_ids))
         .cte("chain", recursive=True)
     )
     step = db.aliased(Task)

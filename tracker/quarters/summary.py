@@ -228,9 +228,11 @@ def attention_tasks(tasks, cutoff, include_at_risk=True):
 
 def last_updates(task_ids):
     """Return {task id: its newest history row} in one statement (even for none)."""
+    from tracker.tasks.rows import among
+
     newest = (
         select(func.max(TaskUpdate.id))
-        .where(TaskUpdate.task_id.in_(task_ids))
+        .where(among(TaskUpdate.task_id, task_ids))
         .group_by(TaskUpdate.task_id)
     )
     rows = db.session.scalars(

@@ -2,14 +2,14 @@
 from collections import Counter
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.i18n import today
 from tracker.models import Task, TaskUnit, Unit, parse_key
 from tracker.quarters.services import current_quarter, find_quarter, list_quarters
-from tracker.tasks.rows import task_rows, unit_rows
+from tracker.tasks.rows import among, task_rows, unit_rows
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -49,19 +49,19 @@ def index():
     """
     units = db.session.scalars(select(Unit)).all()
     quarter = _chosen_quarter()
-    led, joined = Counter(), {}
+    led, joined = Counter(), Counter()
     if quarter is not None:
         tasks = db.session.execute(
             select(Task.id, Task.lead_unit_id).where(Task.quarter_id == quarter.id)
         ).all()
         led.update(lead for _, lead in tasks)
-        # The quarter's task ids, not a join: PostgreSQL then probes the links' primary
-        # key per task instead of hashing every link of every quarter.
-        joined = dict(db.session.execute(
-            select(TaskUnit.unit_id, func.count())
-            .where(TaskUnit.task_id.in_([task_id for task_id, _ in tasks]))
-            .group_by(TaskUnit.unit_id)
-        ).all())
+        # The links are looked up by the quarter's task ids and counted here: as a
+        # join, PostgreSQL hashes every link of every quarter, and a GROUP BY makes
+        # SQLite walk the whole (unit, task) index instead of the primary key.
+        joined.update(db.session.scalars(
+            select(TaskUnit.unit_id)
+            .where(among(TaskUnit.task_id, [task_id for task_id, _ in tasks]))
+        ))
     return render_template(
         "units/index.html", tree=_tree(units), led=led, joined=joined,
         quarter=quarter, quarters=list_quarters(),
