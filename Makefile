@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app tracker
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations messages migrate demo load clean
+.PHONY: run test install translations messages migrate demo serve bench load clean
 
 $(STAMP): setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,19 @@ demo: migrate
 
 run: demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production-style serving: gunicorn (gunicorn.conf.py: 2 workers per CPU + 1) on the
+# configured database (TRACKER_DATABASE_URL, else instance/tracker.sqlite), migrated
+# first. `make serve BIND=0.0.0.0:8000` to listen elsewhere; put a proxy in front.
+BIND ?= 127.0.0.1:8000
+serve: migrate
+	TRACKER_BIND=$(BIND) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Page times, statements, memory and throughput at a district's and a province's size,
+# on SQLite and (when TEST_DATABASE_URL names one) PostgreSQL; writes bench/RESULTS.md.
+# BENCH_ARGS="--quick" for a short run, "--presets district,province,national" for all.
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one. The
 # browser tests (tests/browser, marked `browser`) serve the app on a SQLite database of

@@ -93,6 +93,7 @@ def register_blueprints(app):
     app.register_blueprint(tasks_bp)
     app.register_blueprint(units_bp)
     app.add_url_rule("/", endpoint="index", view_func=_index)
+    app.add_url_rule("/healthz", endpoint="healthz", view_func=_healthz)
 
 
 def _index():
@@ -100,6 +101,12 @@ def _index():
     from flask import redirect, url_for
 
     return redirect(url_for("quarters.index"))
+
+
+def _healthz():
+    """Answer "ok" without a session or the database: for load balancers and probes."""
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8",
+                         "Cache-Control": "no-store"}
 
 
 def register_errorhandlers(app):

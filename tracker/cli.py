@@ -169,6 +169,7 @@ def restore_command(path, yes):
         click.echo(
             "The backup has an older schema: run `flask --app tracker db upgrade`."
         )
+    app.cli.add_command(generate_command)
 
 
 @click.command("rollover")
@@ -272,3 +273,61 @@ def import_command(key, path, username, dry_run):
     apply_plan(plan, user)
     db.session.commit()
     click.echo(f"Imported {len(plan.rows)} tasks into {quarter.key}.")
+@click.command("generate")
+@click.option(
+    "--preset", type=click.Choice(["district", "province", "national"]),
+    help="Sizes of a district (50 tasks a quarter, 30 units), a province (1,000, 300) "
+    "or the nation (10,000, 3,000); the default is province.",
+)
+@click.option("--quarters", type=click.IntRange(1, 400), default=40, show_default=True,
+              help="Quarters of history, the newest one open.")
+@click.option("--tasks-per-quarter", type=click.IntRange(1, 100_000),
+              help="Tasks in each quarter (overrides the preset).")
+@click.option("--units", type=click.IntRange(8, 20_000),
+              help="Responsible units (overrides the preset).")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="The same seed gives the same data.")
+@click.option("--last-quarter", metavar="KEY",
+              help="The newest (open) quarter, e.g. 2025-Q2; today's by default.")
+@click.option("--reset", is_flag=True, help="Delete all data first (asks to confirm).")
+@click.option("--yes", "-y", is_flag=True,
+              help="Delete any data already there without asking.")
+def generate_command(preset, quarters, tasks_per_quarter, units, seed, last_quarter,
+                     reset, yes):
+    """Fill the database with synthetic quarters, tasks and history, fast."""
+    import sys
+    import time
+
+    from tracker.generate import generate, has_data, resolve_sizes, schema_ready, wipe
+    from tracker.i18n import today
+    from tracker.models import parse_key
+
+    last = None
+    if last_quarter:
+        last = parse_key(last_quarter)
+        if last is None:
+            raise click.BadParameter(
+                "expected e.g. 2025-Q2", param_hint="--last-quarter")
+    if not schema_ready():
+        raise click.ClickException(
+            "The database has no tracker tables: run `flask --app tracker db upgrade`.")
+    if has_data():
+        if not (reset or yes):
+            raise click.ClickException(
+                "The database already holds data; nothing was generated. "
+                "Use --reset to replace it.")
+        if not yes:
+            click.confirm("Delete ALL data in the database and generate anew?",
+                          abort=True)
+        wipe()
+    sizes = resolve_sizes(preset, quarters, tasks_per_quarter, units, seed, last)
+    started = time.perf_counter()
+    with click.progressbar(length=sizes.quarters * sizes.tasks_per_quarter,
+                           label="Generating tasks", file=sys.stderr) as bar:
+        counts = generate(sizes, today(), progress=bar.update)
+    click.echo(
+        f"Generated {counts.quarters} quarters, {counts.tasks} tasks "
+        f"({counts.carried} carried over), {counts.links} unit links, "
+        f"{counts.updates} history rows, {counts.units} units, {counts.users} "
+        f"accounts (password 'demo') in {time.perf_counter() - started:.1f} s."
+    )

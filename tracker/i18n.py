@@ -2,8 +2,22 @@
 import datetime as dt
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import current_app, has_request_context, request, session, url_for
-from flask_babel import format_datetime, gettext, lazy_gettext
+from flask import (
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import (
+    format_datetime,
+    get_locale,
+    get_translations,
+    gettext,
+    lazy_gettext,
+)
 
 from tracker.config import LANGUAGES
 from tracker.text import to_roman
@@ -71,7 +85,8 @@ def fmt_datetime(value):
 
 def quarter_label(year, number):
     """Return "Quý II/2023" (or "Quarter II/2023" in English)."""
-    return gettext("Quarter %(roman)s/%(year)s", roman=to_roman(number), year=year)
+    _ = memo_gettext  # remembered: lists and pickers show many quarters
+    return _("Quarter %(roman)s/%(year)s") % {"roman": to_roman(number), "year": year}
 
 
 def fmt_percent(value):
@@ -90,9 +105,57 @@ def _is_vi():
     return locale is not None and locale.language == "vi"
 
 
+# {language: {message: translation}}: the compiled catalogs never change while the
+# application runs, so a text is looked up once per language and process.
+_TRANSLATED = {}
+
+
+def _memo():
+    """Return the {message: translation} memo of the current language.
+
+    A big page shows the same few texts thousands of times (a label per task) and a
+    catalog lookup through Flask-Babel costs microseconds each, so each text is
+    looked up once. The language is checked on every call (force_locale may change
+    it within a request); outside an application there is nothing to remember.
+    """
+    if not has_app_context():
+        return {}
+    locale = get_locale()
+    memo = g.get("_i18n_memo")
+    if memo is None or memo[0] is not locale:
+        memo = g._i18n_memo = (locale, _TRANSLATED.setdefault(str(locale), {}))
+    return memo[1]
+
+
+def memo_gettext(string):
+    """Translate a template's text, looked up once per language."""
+    memo = _memo()
+    try:
+        return memo[string]
+    except KeyError:
+        text = memo[string] = get_translations().ugettext(string)
+        return text
+
+
+def plain_ngettext(singular, plural, num):
+    """Translate a template's text with a count (rare enough to look up each time)."""
+    return get_translations().ungettext(singular, plural, num)
+
+
+def translated(labels):
+    """Return {code: text} of a dict of lazily translated labels, in the language."""
+    memo = _memo()
+    key = ("labels", id(labels))
+    found = memo.get(key)
+    if found is None or found[0] is not labels:
+        found = memo[key] = (labels, {code: str(text) for code, text in labels.items()})
+    return found[1]
+
+
 def init_app(app):
     """Register the language hook and template filters."""
     app.before_request(remember_language)
+    app.jinja_env.install_gettext_callables(memo_gettext, plain_ngettext, newstyle=True)
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_datetime, "datetime")
     app.add_template_filter(fmt_percent, "percent")

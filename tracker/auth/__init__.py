@@ -1,6 +1,10 @@
 """Signing in and out, and who may do what."""
 from tracker.i18n import lazy as _l
 
+# Reachable without signing in; the health check must not touch the session's user
+# (that would query the database on every probe).
+PUBLIC_ENDPOINTS = (None, "static", "auth.login", "bootstrap.static", "healthz")
+
 
 def setup_login(app):
     """Configure Flask-Login: where to sign in and how to load a user."""
@@ -32,7 +36,7 @@ def setup_login(app):
         from flask import request
         from flask_login import current_user
 
-        if request.endpoint in (None, "static", "auth.login", "bootstrap.static"):
+        if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.i18n import lazy as _l
+from tracker.i18n import translated
 from tracker.models.base import utcnow
 
 AUDIT_ACTIONS = {
@@ -47,7 +48,7 @@ class AuditEvent(db.Model):
     @property
     def action_label(self):
         """Return the translated action name."""
-        return AUDIT_ACTIONS.get(self.action, self.action)
+        return translated(AUDIT_ACTIONS).get(self.action, self.action)
 
 
 def record(entity, action, user, changes=None, note=""):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.i18n import lazy as _l
+from tracker.i18n import translated
 from tracker.i18n import quarter_label
 from tracker.models.base import utcnow
 
@@ -50,8 +51,11 @@ class Quarter(db.Model):
     approved_at: Mapped[Optional[dt.datetime]]
     approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
-    # The summary figures as approved; every later export uses these.
-    approved_summary: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # The summary figures as approved; every later export uses these. Deferred: it
+    # is large (a row per unit) and lists of quarters only need its headline.
+    approved_summary: Mapped[Optional[dict[str, Any]]] = mapped_column(
+        JSON, deferred=True
+    )
 
     approved_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
         foreign_keys=[approved_by_id]
@@ -95,7 +99,7 @@ class Quarter(db.Model):
     @property
     def state_label(self):
         """Return the translated state name."""
-        return QUARTER_STATES.get(self.state, self.state)
+        return translated(QUARTER_STATES).get(self.state, self.state)
 
     def cutoff(self, today):
         """Return the date timeliness is judged at: today, or the end of a closed quarter."""

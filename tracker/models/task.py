@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.i18n import lazy as _l
+from tracker.i18n import translated
 from tracker.models.base import utcnow
 from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS, classify
 from tracker.text import fold, to_roman
@@ -64,11 +65,129 @@ ROLES = {
 }
 
 
-class Task(db.Model):
+class TaskFacts:
+    """What a task says for display: labels, timeliness, targets, units' shares.
+
+    Shared by the Task model and by TaskRow, the plain read-only rows the big pages
+    load without the ORM's cost per object; both have the columns and unit_links.
+    """
+
+    @property
+    def kind_label(self):
+        """Return the translated kind name."""
+        return translated(KINDS).get(self.kind, self.kind)
+
+    @property
+    def status_label(self):
+        """Return the translated status name."""
+        return translated(STATUSES).get(self.status, self.status)
+
+    @property
+    def status_colour(self):
+        """Return the badge colour of the status."""
+        return STATUS_COLOURS.get(self.status, "secondary")
+
+    @property
+    def closing_reason_label(self):
+        """Return the translated reason the task ended with its quarter."""
+        reason = self.closing_reason
+        return translated(CLOSING_REASONS).get(reason, reason or "")
+
+    @property
+    def is_finished(self):
+        """Tell whether the task needs no more work (done or cancelled)."""
+        return self.status in ("done", "cancelled")
+
+    def timeliness(self, cutoff):
+        """Return the timeliness code at the cut-off date (frozen once closed)."""
+        if self.frozen_timeliness is not None:
+            return self.frozen_timeliness or None
+        return classify(self.status, self.due_on, self.completed_on, cutoff)
+
+    def timeliness_label(self, cutoff):
+        """Return the translated timeliness label at the cut-off date."""
+        code = self.timeliness(cutoff)
+        return translated(TIMELINESS).get(code, "") if code else ""
+
+    def timeliness_colour(self, cutoff):
+        """Return the badge colour of the timeliness class."""
+        return TIMELINESS_COLOURS.get(self.timeliness(cutoff), "dark")
+
+    @property
+    def ordinal_roman(self):
+        """Return the congress ordinal in Roman numerals ("XII")."""
+        return to_roman(self.congress_ordinal)
+
+    @property
+    def term_label(self):
+        """Return the congress term, e.g. "2023–2028"."""
+        if self.term_start and self.term_end:
+            return f"{self.term_start}–{self.term_end}"
+        return ""
+
+    @property
+    def target_text(self):
+        """Return "achieved/target label" ("11/11 cuộc"), or an empty string."""
+        if self.target_count is None:
+            return ""
+        achieved = self.achieved_count if self.achieved_count is not None else 0
+        text = f"{achieved}/{self.target_count}"
+        return f"{text} {self.target_label}".strip()
+
+    def kind_details(self):
+        """Return (field name, value) pairs of the kind's own fields that are set."""
+        names = KIND_FIELDS.get(self.kind, ())
+        pairs = []
+        for name in names:
+            value = getattr(self, name)
+            if value not in (None, ""):
+                pairs.append((name, value))
+        return pairs
+
+    @property
+    def coordinating_units(self):
+        """Return the coordinating units in display order."""
+        return [link.unit for link in self._links("coordinating")]
+
+    @property
+    def participants_links(self):
+        """Return the links of units that each report their own share."""
+        return self._links("participating")
+
+    def _links(self, role):
+        links = [link for link in self.unit_links if link.role == role]
+        return sorted(links, key=lambda link: (link.unit.sort_order, link.unit.name))
+
+    @property
+    def is_shared(self):
+        """Tell whether several units each carry out a share of the task."""
+        return any(link.role == "participating" for link in self.unit_links)
+
+    def share_counts(self):
+        """Return (units done, units taking part) for a shared task."""
+        links = self.participants_links
+        return sum(1 for link in links if link.share_status == "done"), len(links)
+
+    def overdue_shares(self, cutoff):
+        """Return the participating links not done although the due date has passed."""
+        if self.due_on is None or cutoff <= self.due_on or self.status == "cancelled":
+            return []
+        return [link for link in self.participants_links if link.share_status != "done"]
+
+
+class Task(TaskFacts, db.Model):
     """A piece of a quarter's work, led by one unit."""
 
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_quarter_kind", "quarter_id", "kind"),)
+    __table_args__ = (
+        Index("ix_task_quarter_kind", "quarter_id", "kind"),
+        # Covers what the lists of quarters count per quarter (status, timeliness,
+        # carried in) without reading the task rows.
+        Index(
+            "ix_task_quarter_figures", "quarter_id", "status", "due_on",
+            "completed_on", "frozen_timeliness", "carried_from_id", "is_archived",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quarter_id: Mapped[int] = mapped_column(ForeignKey("quarter.id"), index=True)
@@ -141,107 +260,6 @@ class Task(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    @property
-    def kind_label(self):
-        """Return the translated kind name."""
-        return KINDS.get(self.kind, self.kind)
-
-    @property
-    def status_label(self):
-        """Return the translated status name."""
-        return STATUSES.get(self.status, self.status)
-
-    @property
-    def status_colour(self):
-        """Return the badge colour of the status."""
-        return STATUS_COLOURS.get(self.status, "secondary")
-
-    @property
-    def coordinating_units(self):
-        """Return the coordinating units in display order."""
-        return [link.unit for link in self._links("coordinating")]
-
-    @property
-    def participants_links(self):
-        """Return the links of units that each report their own share."""
-        return self._links("participating")
-
-    def _links(self, role):
-        links = [link for link in self.unit_links if link.role == role]
-        return sorted(links, key=lambda link: (link.unit.sort_order, link.unit.name))
-
-    @property
-    def closing_reason_label(self):
-        """Return the translated reason the task ended with its quarter."""
-        return CLOSING_REASONS.get(self.closing_reason, self.closing_reason or "")
-
-    @property
-    def is_finished(self):
-        """Tell whether the task needs no more work (done or cancelled)."""
-        return self.status in ("done", "cancelled")
-
-    @property
-    def is_shared(self):
-        """Tell whether several units each carry out a share of the task."""
-        return any(link.role == "participating" for link in self.unit_links)
-
-    def share_counts(self):
-        """Return (units done, units taking part) for a shared task."""
-        links = self.participants_links
-        return sum(1 for link in links if link.share_status == "done"), len(links)
-
-    def overdue_shares(self, cutoff):
-        """Return the participating links not done although the due date has passed."""
-        if self.due_on is None or cutoff <= self.due_on or self.status == "cancelled":
-            return []
-        return [link for link in self.participants_links if link.share_status != "done"]
-
-    def timeliness(self, cutoff):
-        """Return the timeliness code at the cut-off date (frozen once closed)."""
-        if self.frozen_timeliness is not None:
-            return self.frozen_timeliness or None
-        return classify(self.status, self.due_on, self.completed_on, cutoff)
-
-    def timeliness_label(self, cutoff):
-        """Return the translated timeliness label at the cut-off date."""
-        code = self.timeliness(cutoff)
-        return TIMELINESS.get(code, "") if code else ""
-
-    def timeliness_colour(self, cutoff):
-        """Return the badge colour of the timeliness class."""
-        return TIMELINESS_COLOURS.get(self.timeliness(cutoff), "dark")
-
-    @property
-    def ordinal_roman(self):
-        """Return the congress ordinal in Roman numerals ("XII")."""
-        return to_roman(self.congress_ordinal)
-
-    @property
-    def term_label(self):
-        """Return the congress term, e.g. "2023–2028"."""
-        if self.term_start and self.term_end:
-            return f"{self.term_start}–{self.term_end}"
-        return ""
-
-    @property
-    def target_text(self):
-        """Return "achieved/target label" ("11/11 cuộc"), or an empty string."""
-        if self.target_count is None:
-            return ""
-        achieved = self.achieved_count if self.achieved_count is not None else 0
-        text = f"{achieved}/{self.target_count}"
-        return f"{text} {self.target_label}".strip()
-
-    def kind_details(self):
-        """Return (field name, value) pairs of the kind's own fields that are set."""
-        names = KIND_FIELDS.get(self.kind, ())
-        pairs = []
-        for name in names:
-            value = getattr(self, name)
-            if value not in (None, ""):
-                pairs.append((name, value))
-        return pairs
-
     def refresh_search_text(self):
         """Recompute the diacritic-free text the board's search matches against."""
         parts = [
@@ -266,11 +284,12 @@ class TaskUnit(db.Model):
     """A unit's part in a task other than leading it: coordinating or participating."""
 
     __tablename__ = "task_unit"
+    # A unit's links with their tasks in the index itself: filtering a quarter's
+    # board by unit reads the index only (the primary key serves task_id lookups).
+    __table_args__ = (Index("ix_task_unit_unit_task", "unit_id", "task_id"),)
 
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(
-        ForeignKey("unit.id"), primary_key=True, index=True
-    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), default="coordinating")
     share_status: Mapped[str] = mapped_column(String(20), default="not_started")
     share_done_on: Mapped[Optional[dt.date]]
@@ -283,12 +302,12 @@ class TaskUnit(db.Model):
     @property
     def role_label(self):
         """Return the translated role name."""
-        return ROLES.get(self.role, self.role)
+        return translated(ROLES).get(self.role, self.role)
 
     @property
     def share_status_label(self):
         """Return the translated share status."""
-        return STATUSES.get(self.share_status, self.share_status)
+        return translated(STATUSES).get(self.share_status, self.share_status)
 
 
 UPDATE_ACTIONS = {
@@ -335,14 +354,14 @@ class TaskUpdate(db.Model):
     @property
     def action_label(self):
         """Return the translated action name."""
-        return UPDATE_ACTIONS.get(self.action, self.action)
+        return translated(UPDATE_ACTIONS).get(self.action, self.action)
 
     @property
     def old_status_label(self):
         """Return the translated previous status."""
-        return STATUSES.get(self.old_status, self.old_status or "")
+        return translated(STATUSES).get(self.old_status, self.old_status or "")
 
     @property
     def new_status_label(self):
         """Return the translated new status."""
-        return STATUSES.get(self.new_status, self.new_status or "")
+        return translated(STATUSES).get(self.new_status, self.new_status or "")

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.i18n import lazy as _l
+from tracker.i18n import translated
 
 UNIT_KINDS = {
     "party_board": _l("Party board"),
@@ -41,7 +42,7 @@ class Unit(db.Model):
     @property
     def kind_label(self):
         """Return the translated name of the unit's kind."""
-        return UNIT_KINDS.get(self.kind, self.kind)
+        return translated(UNIT_KINDS).get(self.kind, self.kind)
 
     def __repr__(self):
         return f"<Unit {self.short_name}>"

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
 from tracker.i18n import lazy as _l
+from tracker.i18n import translated
 from tracker.models.base import utcnow
 
 USER_ROLES = {
@@ -79,7 +80,7 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self):
         """Return the translated role name."""
-        return USER_ROLES.get(self.role, self.role)
+        return translated(USER_ROLES).get(self.role, self.role)
 
     @property
     def display_name(self):

@@ -266,21 +266,33 @@ def approve_quarter(quarter, user):
 
 
 def rollover_view(quarter):
-    """Return what the rollover page shows: Q and Q+1 side by side."""
-    tasks = quarter_tasks(quarter)
+    """Return what the rollover page shows: Q and Q+1 side by side.
+
+    Both quarters' tasks are read as rows (no unit links: the page lists titles).
+    """
+    from tracker.tasks.rows import task_rows, unit_rows
+
+    units = unit_rows()
+    live = Task.is_archived.is_(False)
+    tasks = task_rows(Task.quarter_id == quarter.id, live, units=units, links=False)
     next_quarter = find_quarter(*quarter.next_key())
-    later = continuations(tasks)
-    next_tasks = quarter_tasks(next_quarter) if next_quarter else []
-    depths = carry_depths([task.id for task in next_tasks] + [t.id for t in tasks])
+    origin = db.aliased(Task)
+    carried_here = select(origin.id).where(origin.quarter_id == quarter.id)
+    later = {row.carried_from_id: row for row in task_rows(
+        Task.carried_from_id.in_(carried_here), units=units, links=False)}
+    next_tasks = task_rows(Task.quarter_id == next_quarter.id, live, units=units,
+                           links=False) if next_quarter else []
+    depths = carry_depths([row.id for row in later.values()])
     done = [task for task in tasks if task.status == "done" and task.id not in later]
     carried = [(task, later[task.id]) for task in tasks if task.id in later]
     closed = [task for task in tasks if task.id not in later and task.closing_reason]
     cancelled = [task for task in tasks
                  if task.status == "cancelled" and not task.closing_reason
                  and task.id not in later]
+    own = {task.id for task in tasks}
     new = [task for task in next_tasks if task.carried_from_id is None]
     from_elsewhere = [task for task in next_tasks if task.carried_from_id is not None
-                      and task.carried_from_id not in {t.id for t in tasks}]
+                      and task.carried_from_id not in own]
     pending = [task for task in tasks
                if task.id not in later and not task.closing_reason
                and task.status not in ("done", "cancelled")]
@@ -293,12 +305,14 @@ def rollover_view(quarter):
 
 def carry_depths(task_ids):
     """Return {task id: how many times its work has been carried} in one statement."""
+    from tracker.tasks.rows import among
+
     if not task_ids:
         return {}
     chain = (
         select(Task.id.label("start"), Task.carried_from_id.label("parent"),
                db.literal(0).label("depth"))
-        .where(Task.id.in_(task_ids))
+        .where(among(Task.id, task_ids))
         .cte("chain", recursive=True)
     )
     step = db.aliased(Task)

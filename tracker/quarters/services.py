@@ -6,6 +6,9 @@ from tracker.extensions import db
 from tracker.models import Quarter, Task, parse_key
 from tracker.models.audit import record
 
+# Three years a page: the list's counts are computed for the page's quarters only.
+QUARTERS_PER_PAGE = 12
+
 
 def get_quarter_or_404(key):
     """Return the quarter for a key like "2023-Q2", or abort with 404."""
@@ -34,13 +37,42 @@ def list_quarters():
     ).all()
 
 
-def status_counts_by_quarter():
-    """Return {quarter_id: {status: count}} for every quarter, in one query."""
-    rows = db.session.execute(
+def quarters_page(page, per_page=QUARTERS_PER_PAGE):
+    """Return (the page's quarters newest first, the page number, the page count)."""
+    total = db.session.scalar(select(func.count(Quarter.id)))
+    pages = max(1, -(-total // per_page))
+    page = min(max(page or 1, 1), pages)
+    quarters = db.session.scalars(
+        select(Quarter).order_by(Quarter.year.desc(), Quarter.number.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return quarters, page, pages
+
+
+def current_quarter(today):
+    """Return the quarter holding today, else the newest before it, else the newest."""
+    index = today.year * 4 + (today.month - 1) // 3
+    newest_first = (Quarter.year.desc(), Quarter.number.desc())
+    quarter = db.session.scalars(
+        select(Quarter).where(Quarter.year * 4 + Quarter.number - 1 <= index)
+        .order_by(*newest_first).limit(1)
+    ).first()
+    if quarter is None:
+        quarter = db.session.scalars(select(Quarter).order_by(*newest_first).limit(1)
+                                     ).first()
+    return quarter
+
+
+def status_counts_by_quarter(quarter_ids=None):
+    """Return {quarter_id: {status: count}} for the quarters (None: all) at once."""
+    stmt = (
         select(Task.quarter_id, Task.status, func.count())
         .where(Task.is_archived.is_(False))
         .group_by(Task.quarter_id, Task.status)
     )
+    if quarter_ids is not None:
+        stmt = stmt.where(Task.quarter_id.in_(quarter_ids))
+    rows = db.session.execute(stmt)
     counts = {}
     for quarter_id, status, count in rows:
         counts.setdefault(quarter_id, {})[status] = count

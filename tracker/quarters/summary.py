@@ -49,6 +49,9 @@ def compute_figures(quarter, tasks, cutoff):
     cancelled = carried_in = 0
 
     def unit_row(unit):
+        row = units.get(unit.id)
+        if row is not None:
+            return row
         return units.setdefault(unit.id, dict(
             id=unit.id, name=unit.name, short_name=unit.short_name,
             sort_order=unit.sort_order, led=0, coordinated=0, done_on_time=0,
@@ -127,19 +130,70 @@ def compute_figures(quarter, tasks, cutoff):
     )
 
 
+def figure_rows(quarter, units=None):
+    """Return the quarter's tasks as TaskRows with what the figures count."""
+    from tracker.tasks.rows import FIGURE_COLUMNS, task_rows
+
+    return task_rows(
+        Task.quarter_id == quarter.id, Task.is_archived.is_(False),
+        columns=FIGURE_COLUMNS, units=units,
+    )
+
+
 def figures_for(quarter, today, tasks=None):
     """Return the quarter's figures: the approved ones if approved, else computed."""
-    if quarter.approved_summary:
+    if quarter.is_approved and quarter.approved_summary:
         return quarter.approved_summary
     if tasks is None:
-        tasks = quarter_tasks(quarter)
+        tasks = figure_rows(quarter)
     return compute_figures(quarter, tasks, quarter.cutoff(today))
 
 
-def _find(year, number):
-    return db.session.scalar(
-        select(Quarter).where(Quarter.year == year, Quarter.number == number)
-    )
+HEADLINE = ("quarter", "total", "done", "overdue", "rate")
+
+
+def headline(figures):
+    """Return the headline of full figures: quarter, total, done, overdue, rate."""
+    return {name: figures[name] for name in HEADLINE}
+
+
+def headlines(quarters, today):
+    """Return {quarter id: headline} for the quarters, in two statements.
+
+    Approved quarters give their stored figures (read inside the database, so the
+    whole stored summary is not loaded); the others are counted by timeliness class.
+    Each page that compares quarters reads a few numbers, never the quarters' tasks.
+    """
+    ids = [q.id for q in quarters]
+    stored = Quarter.approved_summary
+    found = {}
+    for quarter_id, total, done, overdue, rate in db.session.execute(
+        select(Quarter.id, stored["total"].as_integer(), stored["done"].as_integer(),
+               stored["overdue"].as_integer(), stored["rate"].as_float())
+        .where(Quarter.id.in_(ids), Quarter.approved_at.is_not(None))
+    ):
+        found[quarter_id] = dict(total=total, done=done, overdue=overdue, rate=rate)
+    counted = [q.id for q in quarters if q.id not in found]
+    code = timeliness_sql(Task, today).label("code")
+    counts = {qid: dict.fromkeys(TIMELINESS, 0) for qid in counted}
+    totals = dict.fromkeys(counted, 0)
+    for quarter_id, name, count in db.session.execute(
+        select(Task.quarter_id, code, func.count())
+        .where(Task.quarter_id.in_(counted))
+        .group_by(Task.quarter_id, code)
+    ):
+        totals[quarter_id] += count
+        if name:
+            counts[quarter_id][name] = count
+    for quarter_id in counted:
+        c = counts[quarter_id]
+        found[quarter_id] = dict(
+            total=totals[quarter_id], done=c["done_on_time"] + c["done_late"],
+            overdue=c["overdue"], rate=completion_rate(c),
+        )
+    for quarter in quarters:
+        found[quarter.id]["quarter"] = quarter.key
+    return found
 
 
 def comparison(current, other):
@@ -176,12 +230,12 @@ def attention_tasks(tasks, cutoff, include_at_risk=True):
 
 
 def last_updates(task_ids):
-    """Return {task id: its newest history row} in one statement."""
-    if not task_ids:
-        return {}
+    """Return {task id: its newest history row} in one statement (even for none)."""
+    from tracker.tasks.rows import among
+
     newest = (
         select(func.max(TaskUpdate.id))
-        .where(TaskUpdate.task_id.in_(task_ids))
+        .where(among(TaskUpdate.task_id, task_ids))
         .group_by(TaskUpdate.task_id)
     )
     rows = db.session.scalars(
@@ -209,25 +263,24 @@ def rates_by_quarter(quarters, today):
     return {qid: (c, completion_rate(c)) for qid, c in counts.items()}
 
 
-def trend(quarter, today):
-    """Return [(quarter, rate, done, overdue)] for up to eight quarters ending here."""
-    recent = db.session.scalars(
+def recent_quarters(quarter):
+    """Return up to eight quarters ending with this one, newest first."""
+    return db.session.scalars(
         select(Quarter)
         .where((Quarter.year * 4 + Quarter.number) <= quarter.year * 4 + quarter.number)
         .order_by(Quarter.year.desc(), Quarter.number.desc())
         .limit(TREND_QUARTERS)
     ).all()
-    rates = rates_by_quarter(recent, today)
-    points = []
-    for item in reversed(recent):
-        if item.approved_summary:
-            figures = item.approved_summary
-            points.append((item, figures["rate"], figures["done"], figures["overdue"]))
-            continue
-        counts, rate = rates[item.id]
-        done = counts["done_on_time"] + counts["done_late"]
-        points.append((item, rate, done, counts["overdue"]))
-    return points
+
+
+def trend(quarter, today, recent=None, heads=None):
+    """Return [(quarter, rate, done, overdue)] for up to eight quarters ending here."""
+    if recent is None:
+        recent = recent_quarters(quarter)
+    if heads is None:
+        heads = headlines(recent, today)
+    return [(item, heads[item.id]["rate"], heads[item.id]["done"],
+             heads[item.id]["overdue"]) for item in reversed(recent)]
 
 
 def carried_counts(quarters):
@@ -253,18 +306,26 @@ def carried_counts(quarters):
 
 
 def quarter_summary(quarter, today):
-    """Return everything the summary page shows for a quarter."""
-    tasks = quarter_tasks(quarter)
+    """Return everything the summary page shows for a quarter.
+
+    The quarter's own tasks are read once, as rows; earlier quarters are compared by
+    their headline numbers only, so the page costs the same after ten years.
+    """
+    tasks = figure_rows(quarter)
     cutoff = quarter.cutoff(today)
     figures = figures_for(quarter, today, tasks)
-    previous = _find(*quarter.previous_key())
-    year_ago = _find(quarter.year - 1, quarter.number)
+    recent = recent_quarters(quarter)
+    heads = headlines([q for q in recent if q.id != quarter.id], today)
+    heads[quarter.id] = headline(figures)
+    by_key = {(q.year, q.number): q for q in recent}
+    previous = by_key.get(quarter.previous_key())
+    year_ago = by_key.get((quarter.year - 1, quarter.number))
     return dict(
         quarter=quarter,
         cutoff=cutoff,
         figures=figures,
-        previous=comparison(figures, figures_for(previous, today) if previous else None),
-        year_ago=comparison(figures, figures_for(year_ago, today) if year_ago else None),
+        previous=comparison(figures, heads[previous.id] if previous else None),
+        year_ago=comparison(figures, heads[year_ago.id] if year_ago else None),
         attention=attention_tasks(tasks, cutoff, include_at_risk=not quarter.is_closed),
-        trend=trend(quarter, today),
+        trend=trend(quarter, today, recent, heads),
     )

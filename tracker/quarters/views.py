@@ -6,11 +6,13 @@ from flask_login import current_user
 from tracker.auth import policy
 from tracker.extensions import db
 from tracker.forms import Form
-from tracker.i18n import today
+from tracker.i18n import today, translated
 from tracker.models import KINDS, STATUSES
+from tracker.models.task import STATUS_COLOURS
 from tracker.quarters import services
 from tracker.quarters.forms import QuarterForm
 from tracker.tasks import services as task_services
+from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS
 
 bp = Blueprint("quarters", __name__, url_prefix="/quarters")
 
@@ -28,11 +30,12 @@ def _render_index(form, status=200):
     """Render the quarter list with counts, completion rates and carried work."""
     from tracker.quarters.summary import carried_counts, rates_by_quarter
 
-    quarters = services.list_quarters()
+    quarters, page, pages = services.quarters_page(request.args.get("page", type=int))
     carried_in, carried_out = carried_counts(quarters)
     return render_template(
-        "quarters/index.html", quarters=quarters, statuses=STATUSES, form=form,
-        counts=services.status_counts_by_quarter(),
+        "quarters/index.html", quarters=quarters, statuses=translated(STATUSES),
+        form=form, page=page, pages=pages,
+        counts=services.status_counts_by_quarter([q.id for q in quarters]),
         rates=rates_by_quarter(quarters, today()),
         carried_in=carried_in, carried_out=carried_out,
     ), status
@@ -71,10 +74,13 @@ def _parse_filters(args, units):
 @bp.route("/<key>/")
 def board(key):
     """Show the quarter's tasks grouped by kind, with filters and search."""
+    from tracker.tasks.rows import unit_rows
+
     quarter = services.get_quarter_or_404(key)
-    units = task_services.active_units()
+    all_units = unit_rows()
+    units = [unit for unit in all_units.values() if unit.is_active]
     filters = _parse_filters(request.args, units)
-    tasks = task_services.board_tasks(quarter, **filters)
+    tasks = task_services.board_tasks(quarter, units=all_units, **filters)
     cutoff = quarter.cutoff(today())
     return render_template(
         "quarters/board.html",
@@ -83,8 +89,12 @@ def board(key):
         task_count=len(tasks),
         units=units,
         filters=filters,
-        kinds=KINDS,
-        statuses=STATUSES,
+        kinds=translated(KINDS),
+        statuses=translated(STATUSES),
+        status_labels=translated(STATUSES),
+        status_colours=STATUS_COLOURS,
+        timeliness_labels=translated(TIMELINESS),
+        timeliness_colours=TIMELINESS_COLOURS,
         cutoff=cutoff,
         can_create=policy.can_create_task(current_user, quarter),
         can_change_state=policy.can_change_quarter_state(current_user, quarter),
@@ -189,18 +199,18 @@ def rollover(key):
 def summary(key):
     """Show the quarter at a glance for leaders."""
     from tracker.quarters.summary import quarter_summary
-    from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS
 
     quarter = services.get_quarter_or_404(key)
     data = quarter_summary(quarter, today())
     counts = data["figures"]["timeliness"]
+    labels = translated(TIMELINESS)
     parts = [
         (label, counts.get(code, 0), TIMELINESS_COLOURS[code])
-        for code, label in TIMELINESS.items()
+        for code, label in labels.items()
     ]
     return render_template(
-        "quarters/summary.html", timeliness=TIMELINESS, timeliness_parts=parts,
-        kinds=KINDS, form=Form(),
+        "quarters/summary.html", timeliness=labels, timeliness_parts=parts,
+        kinds=translated(KINDS), form=Form(),
         can_approve=policy.can_approve_quarter(current_user, quarter)
         and quarter.is_closed and not quarter.is_approved,
         can_reopen=policy.can_reopen_quarter(current_user, quarter)

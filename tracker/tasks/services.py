@@ -9,12 +9,13 @@ from collections import OrderedDict
 from flask import abort, current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import KIND_FIELDS, KINDS, Task, TaskUnit, TaskUpdate, Unit
 from tracker.models.base import utcnow
 from tracker.models.task import ALL_KIND_FIELDS
+from tracker.tasks.rows import task_rows
 from tracker.text import fold
 
 # Fields a plan edit may change, in the order the history lists them.
@@ -61,32 +62,24 @@ def search_condition(text):
     return [Task.search_text.contains(word, autoescape=True) for word in words]
 
 
-def board_tasks(quarter, unit_id=None, kind=None, status=None, q=None, archived=False):
-    """Return the quarter's tasks matching the filters, with what the board shows.
+def board_tasks(quarter, unit_id=None, kind=None, status=None, q=None, units=None,
+                archived=False):
+    """Return the quarter's tasks matching the filters as TaskRows, with their units.
 
     Archived tasks are left out, unless archived is true: then only they are shown.
     """
-    stmt = (
-        select(Task)
-        .where(Task.quarter_id == quarter.id, Task.is_archived.is_(bool(archived)))
-        .options(
-            joinedload(Task.lead_unit),
-            selectinload(Task.unit_links).joinedload(TaskUnit.unit),
-        )
-        .order_by(Task.id)
-    )
+    conditions = [Task.quarter_id == quarter.id, Task.is_archived.is_(bool(archived))]
     if unit_id is not None:
-        takes_part = exists().where(
-            TaskUnit.task_id == Task.id, TaskUnit.unit_id == unit_id
-        )
-        stmt = stmt.where(or_(Task.lead_unit_id == unit_id, takes_part))
+        link = aliased(TaskUnit)
+        takes_part = exists().where(link.task_id == Task.id, link.unit_id == unit_id)
+        conditions.append(or_(Task.lead_unit_id == unit_id, takes_part))
     if kind:
-        stmt = stmt.where(Task.kind == kind)
+        conditions.append(Task.kind == kind)
     if status:
-        stmt = stmt.where(Task.status == status)
+        conditions.append(Task.status == status)
     if q:
-        stmt = stmt.where(*search_condition(q))
-    return db.session.scalars(stmt).unique().all()
+        conditions.extend(search_condition(q))
+    return task_rows(*conditions, units=units)
 
 
 def group_by_kind(tasks):

@@ -1,11 +1,15 @@
-"""Units, their hierarchy, and the tasks each leads or coordinates."""
-from flask import Blueprint, abort, render_template
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+"""Units, their hierarchy, and the tasks each leads or takes part in, by quarter."""
+from collections import Counter
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.i18n import today
-from tracker.models import Quarter, Task, TaskUnit, Unit
+from tracker.models import Task, TaskUnit, Unit, parse_key
+from tracker.quarters.services import current_quarter, find_quarter, list_quarters
+from tracker.tasks.rows import among, task_rows, unit_rows
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -18,7 +22,8 @@ def tree(units):
     ordered = []
 
     def walk(parent_id, depth):
-        for unit in sorted(children.get(parent_id, []), key=lambda u: (u.sort_order, u.name)):
+        siblings = children.get(parent_id, [])
+        for unit in sorted(siblings, key=lambda u: (u.sort_order, u.name)):
             ordered.append((unit, depth))
             walk(unit.id, depth + 1)
 
@@ -28,58 +33,69 @@ def tree(units):
     return ordered
 
 
+def _chosen_quarter():
+    """Return the quarter named by ?quarter=KEY, else the current one (or None)."""
+    parsed = parse_key(request.args.get("quarter", ""))
+    quarter = find_quarter(*parsed) if parsed else None
+    return quarter or current_quarter(today())
+
+
 @bp.route("/")
 def index():
-    """List units in their hierarchy with the number of tasks each leads and joins."""
+    """List units in their hierarchy with the tasks each leads and joins in a quarter.
+
+    Counting one quarter (the current one unless ?quarter= says otherwise) keeps the
+    page's cost to that quarter's tasks however many years are kept.
+    """
     units = db.session.scalars(select(Unit)).all()
-    led = dict(
-        db.session.execute(
-            select(Task.lead_unit_id, func.count())
-            .where(Task.is_archived.is_(False))
-            .group_by(Task.lead_unit_id)
+    quarter = _chosen_quarter()
+    led, joined = Counter(), Counter()
+    if quarter is not None:
+        tasks = db.session.execute(
+            select(Task.id, Task.lead_unit_id).where(
+                Task.quarter_id == quarter.id, Task.is_archived.is_(False)
+            )
         ).all()
-    )
-    joined = dict(
-        db.session.execute(
-            select(TaskUnit.unit_id, func.count())
-            .join(Task, Task.id == TaskUnit.task_id)
-            .where(Task.is_archived.is_(False))
-            .group_by(TaskUnit.unit_id)
-        ).all()
-    )
+        led.update(lead for _, lead in tasks)
+        # The links are looked up by the quarter's task ids and counted here: as a
+        # join, PostgreSQL hashes every link of every quarter, and a GROUP BY makes
+        # SQLite walk the whole (unit, task) index instead of the primary key.
+        joined.update(db.session.scalars(
+            select(TaskUnit.unit_id)
+            .where(among(TaskUnit.task_id, [task_id for task_id, _ in tasks]))
+        ))
     return render_template(
-        "units/index.html", tree=tree(units), led=led, joined=joined
+        "units/index.html", tree=tree(units), led=led, joined=joined,
+        quarter=quarter, quarters=list_quarters(),
     )
 
 
 @bp.route("/<int:unit_id>")
 def show(unit_id):
-    """Show the tasks a unit leads and those it coordinates or takes part in."""
+    """Show the tasks a unit leads and those it joins, one quarter at a time."""
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         abort(404)
-    options = (
-        joinedload(Task.quarter),
-        joinedload(Task.lead_unit),
-        selectinload(Task.unit_links).joinedload(TaskUnit.unit),
-    )
-    order = (Quarter.year.desc(), Quarter.number.desc(), Task.id)
-    led = db.session.scalars(
-        select(Task).join(Task.quarter)
-        .where(Task.lead_unit_id == unit.id, Task.is_archived.is_(False))
-        .options(*options).order_by(*order)
-    ).unique().all()
-    joined = db.session.scalars(
-        select(Task).join(Task.quarter).join(TaskUnit, TaskUnit.task_id == Task.id)
-        .where(TaskUnit.unit_id == unit.id, Task.is_archived.is_(False))
-        .options(*options).order_by(*order)
-    ).unique().all()
-    roles = {}
-    for task in joined:
-        for link in task.unit_links:
-            if link.unit_id == unit.id:
-                roles[task.id] = link
+    quarter = _chosen_quarter()
+    led, joined, roles = [], [], {}
+    if quarter is not None:
+        link = aliased(TaskUnit)
+        takes_part = exists().where(link.task_id == Task.id, link.unit_id == unit.id)
+        tasks = task_rows(
+            Task.quarter_id == quarter.id,
+            Task.is_archived.is_(False),
+            or_(Task.lead_unit_id == unit.id, takes_part),
+            units=unit_rows(),
+        )
+        for task in tasks:
+            if task.lead_unit_id == unit.id:
+                led.append(task)
+                continue
+            joined.append(task)
+            roles[task.id] = next(link for link in task.unit_links
+                                  if link.unit_id == unit.id)
     return render_template(
         "units/show.html", unit=unit, led=led, joined=joined, roles=roles,
-        today=today(),
+        quarter=quarter, quarters=list_quarters(),
+        cutoff=quarter.cutoff(today()) if quarter else today(),
     )

@@ -1,0 +1,145 @@
+"""Tasks read as plain rows, for the pages that list a whole quarter.
+
+A province's quarter holds a thousand tasks and four thousand unit links. Loading them
+as ORM objects (identity map, attribute instrumentation, a Unit per link) costs more
+than the page itself, so the lists read the columns they show through Core and wrap
+them in TaskRow, which answers the same questions as Task (labels, timeliness,
+coordinating units, shares) from the same TaskFacts code. Rows are read-only: every
+change still goes through the Task model and the services.
+"""
+
+from sqlalchemy import and_, select
+
+from tracker.extensions import db
+from tracker.i18n import translated
+from tracker.models import ROLES, STATUSES, Task, TaskUnit, Unit
+from tracker.models.task import TaskFacts
+
+# What a list of tasks shows (the board, the rollover view, the summary's attention
+# list): the kind-specific fields are left out.
+LIST_COLUMNS = (
+    "id",
+    "quarter_id",
+    "kind",
+    "title",
+    "lead_unit_id",
+    "due_on",
+    "status",
+    "progress",
+    "completed_on",
+    "target_count",
+    "achieved_count",
+    "target_label",
+    "is_recurring",
+    "carried_from_id",
+    "frozen_timeliness",
+    "closing_reason",
+    "closing_note",
+    "is_archived",
+)
+# What the quarter's figures count: the list's columns and every kind's numbers.
+FIGURE_COLUMNS = LIST_COLUMNS + (
+    "models_registered",
+    "models_recognised",
+    "delegates",
+    "held_on",
+    "sessions",
+    "trainees_planned",
+    "trainees_attended",
+    "participants",
+    "opinions_raised",
+    "opinions_answered",
+)
+
+
+class TaskRow(TaskFacts):
+    """A task's columns as plain attributes, with its lead unit and unit links."""
+
+    def __init__(self, values, lead_unit=None):
+        self.__dict__.update(values)
+        self.lead_unit = lead_unit
+        self.unit_links = []
+
+    def __repr__(self):
+        return f"<TaskRow {self.id}>"
+
+
+class LinkRow:
+    """A unit's part in a task, as TaskUnit shows it: unit, role and share status."""
+
+    __slots__ = ("unit", "unit_id", "role", "share_status")
+
+    def __init__(self, unit, role, share_status):
+        self.unit = unit
+        self.unit_id = unit.id
+        self.role = role
+        self.share_status = share_status
+
+    @property
+    def role_label(self):
+        """Return the translated role name."""
+        return translated(ROLES).get(self.role, self.role)
+
+    @property
+    def share_status_label(self):
+        """Return the translated share status."""
+        return translated(STATUSES).get(self.share_status, self.share_status)
+
+
+def among(column, ids):
+    """Return a condition matching the ids, in a shape both databases plan well.
+
+    The bounding range is redundant, but it tells PostgreSQL's planner how few rows
+    match: given a long IN list alone it estimates many and scans the whole table
+    (every quarter's links), given the range it walks the index from the first id
+    to the last, which covers about one quarter.
+    """
+    ids = list(ids)
+    if not ids:
+        return column.in_(ids)
+    return and_(column.between(min(ids), max(ids)), column.in_(ids))
+
+
+def unit_rows():
+    """Return {unit id: unit row} of every unit (id, names, kind, order, active)."""
+    rows = db.session.execute(
+        select(
+            Unit.id,
+            Unit.name,
+            Unit.short_name,
+            Unit.kind,
+            Unit.sort_order,
+            Unit.is_active,
+            Unit.parent_id,
+        ).order_by(Unit.sort_order, Unit.name)
+    )
+    return {row.id: row for row in rows}
+
+
+def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True):
+    """Return the tasks matching the conditions as TaskRows, in plan order.
+
+    units is {id: unit row} (loaded when not given); with links, each row's
+    unit_links are filled from one more statement, whatever the number of tasks.
+    """
+    if units is None:
+        units = unit_rows()
+    table = Task.__table__
+    stmt = select(*(table.c[name] for name in columns)).where(*conditions)
+    rows = [
+        TaskRow(row._mapping, units.get(row.lead_unit_id))
+        for row in db.session.execute(stmt.order_by(table.c.id))
+    ]
+    if links:  # even for no rows: a page's statement count stays the same
+        by_id = {row.id: row for row in rows}
+        # The ids themselves, not a subquery: with a subquery PostgreSQL hashes every
+        # link of every quarter.
+        for task_id, unit_id, role, share_status in db.session.execute(
+            select(
+                TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.share_status
+            ).where(among(TaskUnit.task_id, by_id))
+        ):
+            by_id[task_id].unit_links.append(
+                LinkRow(units[unit_id], role, share_status)
+            )
+    return rows
