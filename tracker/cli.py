@@ -79,6 +79,7 @@ def init_app(app):
     app.cli.add_command(import_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(generate_command)
 
 
 def _known_revisions():
@@ -169,7 +170,6 @@ def restore_command(path, yes):
         click.echo(
             "The backup has an older schema: run `flask --app tracker db upgrade`."
         )
-    app.cli.add_command(generate_command)
 
 
 @click.command("rollover")

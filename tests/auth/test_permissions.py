@@ -65,6 +65,7 @@ CLOSE_Q2 = ("audit_event+2 quarter+1 quarter~1 task+1 task~1 task_unit+2 "
 ROWS = [
     # endpoint, method, path,                  anon viewer lead other leader admin
     row("index", "GET", "/",                            "302 302 302 302 302 302"),
+    row("healthz", "GET", "/healthz",                   "200 200 200 200 200 200"),
     row("static", "GET", "/static/css/app.css",         "200 200 200 200 200 200"),
     row("bootstrap.static", "GET", "/bootstrap/static/css/bootstrap.min.css",
         "200 200 200 200 200 200"),
@@ -333,8 +334,9 @@ def test_route_and_role(client, world, key, role):
         response.status_code == 302
         and response.headers["Location"].startswith("/login")
     )
-    if role == "anonymous" and item.endpoint not in ("auth.login",):
-        # Anonymous visitors reach only the sign-in page and static files.
+    if role == "anonymous" and item.endpoint not in ("auth.login", "healthz"):
+        # Anonymous visitors reach only the sign-in page, the health check (for load
+        # balancers; it touches no data) and static files.
         assert sent_to_login or item.endpoint.endswith("static")
     allowed = expected < 400 and not (role == "anonymous" and sent_to_login)
     assert changes_between(before, after) == (_sorted(item.changes) if allowed else "")
