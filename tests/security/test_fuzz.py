@@ -7,7 +7,9 @@ never a 500, the stored data stays valid, and what the user typed comes back esc
 """
 import datetime as dt
 import io
+import json
 import re
+import zipfile
 import string
 
 import pytest
@@ -16,11 +18,16 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from tests.helpers import get_task
+from tracker.admin.forms import USERNAME
 from tracker.forms import CONTROL_CHARACTERS
 from tracker.models import (
-    KINDS, QUARTER_STATES, SHARE_STATUSES, STATUSES, Quarter, Task, TaskUnit,
-    TaskUpdate, Unit,
+    KINDS, QUARTER_STATES, SHARE_STATUSES, SIGNER_TITLES, STATUSES, UNIT_KINDS,
+    USER_ROLES, ImportUpload, Organisation, Quarter, QuarterReport, Task, TaskUnit,
+    TaskUpdate, Unit, User,
 )
+from tracker.reports.columns import BY_KEY, header
+from tracker.reports.forms import CODE_PATTERN
+from tracker.reports.imports import TOKEN_PATTERN
 from tracker.tasks.forms import TaskForm
 
 FUZZ = settings(
@@ -126,6 +133,85 @@ def stored_data_is_valid(db):
     for quarter in db.session.scalars(db.select(Quarter)):
         assert 1 <= quarter.number <= 4 and 2000 <= quarter.year <= 2100
         assert quarter.state in QUARTER_STATES
+    users_and_units_are_valid(db)
+    reports_are_valid(db)
+    no_nul_in_any_text_column(db)
+
+
+def _clean(value, maximum, required=False):
+    """Assert a stored text: within its length, no control characters."""
+    assert value is not None and len(value) <= maximum, (maximum, value[:80])
+    assert not CONTROL_CHARACTERS.search(value), value[:80]
+    if required:
+        assert value.strip(), repr(value)
+
+
+def users_and_units_are_valid(db):
+    """Accounts and units as the admin forms may leave them."""
+    users = db.session.scalars(db.select(User)).all()
+    for user in users:
+        _clean(user.username, 60, required=True)
+        assert USERNAME.match(user.username) and "\n" not in user.username, user
+        _clean(user.full_name, 200)
+        assert user.role in USER_ROLES, user.role
+    assert any(u.role == "admin" and u.is_active for u in users), "no active admin"
+    units = db.session.scalars(db.select(Unit)).all()
+    parents = {unit.id: unit.parent_id for unit in units}
+    for unit in units:
+        _clean(unit.name, 200, required=True)
+        _clean(unit.short_name, 60, required=True)
+        assert unit.kind in UNIT_KINDS and 0 <= unit.sort_order <= 100_000, unit
+        seen, current = set(), unit.id
+        while current is not None:  # no unit under itself
+            assert current not in seen, ("cycle", unit.id)
+            seen.add(current)
+            current = parents.get(current)
+
+
+# "15-BC/BDVHU": ASCII digits, a dash, then capitals, digits, "/", "-", ".".
+REPORT_NUMBER = re.compile(r"\A[0-9]{1,5}-[0-9A-ZĐ][0-9A-ZĐ/.\-]*\Z")
+
+
+def reports_are_valid(db):
+    """Report settings, the organisation and stored uploads as their forms save them."""
+    for row in db.session.scalars(db.select(QuarterReport)):
+        assert row.number == "" or REPORT_NUMBER.match(row.number), row.number
+        assert len(row.number) <= 60, row.number
+        _clean(row.place, 100)
+        _clean(row.signer_name, 200)
+        _clean(row.summary_line, 500)
+        assert row.signer_title in SIGNER_TITLES, row.signer_title
+        for name in ("recipients", "public_mood", "strengths", "shortcomings",
+                     "proposals"):
+            _clean(getattr(row, name), 20_000)
+    for org in db.session.scalars(db.select(Organisation)):
+        _clean(org.superior_body, 200)
+        _clean(org.issuing_body, 200)
+        _clean(org.issuer_code, 30)
+        assert org.issuer_code == "" or CODE_PATTERN.match(org.issuer_code)
+        _clean(org.place, 100)
+        _clean(org.signer_name, 200)
+        _clean(org.recipients, 5000)
+        assert org.unit_id is None or db.session.get(Unit, org.unit_id) is not None
+    for upload in db.session.scalars(db.select(ImportUpload)):
+        assert TOKEN_PATTERN.match(upload.token)
+        _clean(upload.filename, 255)
+
+
+def no_nul_in_any_text_column(db):
+    """No NUL in any text column of any table (PostgreSQL refuses it anyway)."""
+    for table in db.metadata.sorted_tables:
+        columns = [column for column in table.columns
+                   if isinstance(column.type, (db.String, db.Text, db.JSON))]
+        if not columns:
+            continue
+        for row in db.session.execute(db.select(*columns)):
+            for column, item in zip(columns, row):
+                if isinstance(item, str):
+                    assert "\x00" not in item, (table.name, column.name)
+                else:
+                    assert "\\u0000" not in json.dumps(item, default=str), (
+                        table.name, column.name)
 
 
 TAG = re.compile(r"<[a-z/!]", re.I)
@@ -341,6 +427,396 @@ def test_board_filters(client, admin, db, query):
     response = client.get("/quarters/2023-Q2/", query_string=query)
     assert response.status_code in ANSWERS
     typed_text_is_escaped(response, query)
+
+
+@FUZZ
+@given(data=form({"anything": value}))
+def test_logout(client, admin, db, data):
+    post_and_check(client, db, "/logout", data)
+    client.post("/login", data={"username": "admin_user", "password": "secret-pass"})
+
+
+# ----------------------------------------------------------------- tasks: direction,
+# archive and restore
+
+
+@FUZZ
+@given(data=st.one_of(form({"direction": value}), form({"direction": text}, False)))
+def test_direction(client, admin, db, ids, data):
+    post_and_check(client, db, f"/tasks/{ids['training']}/direction", data,
+                   extra_pages=[f"/tasks/{ids['training']}"])
+
+
+@FUZZ
+@given(data=st.one_of(form({"reason": value}), form({"reason": text}, False)),
+       action=st.sampled_from(["archive", "restore"]))
+def test_archive_and_restore(client, admin, db, ids, data, action):
+    post_and_check(client, db, f"/tasks/{ids['congress']}/{action}", data,
+                   extra_pages=[f"/tasks/{ids['congress']}"])
+
+
+# ----------------------------------------------------------------- administration
+
+
+def _user_id(db, username):
+    return db.session.scalar(db.select(User.id).where(User.username == username))
+
+
+@pytest.fixture
+def units(demo):
+    """Return the demo units' ids by short name, found once (fuzzed edits rename)."""
+    return {unit.short_name: str(unit.id)
+            for unit in demo.session.scalars(demo.select(Unit).order_by(Unit.id))}
+
+
+ROLES = list(USER_ROLES)
+USERNAMES = st.one_of(
+    text,
+    st.text(alphabet=string.ascii_letters + string.digits + "._-\n ", max_size=70),
+    st.sampled_from(["quantri", "QUANTRI", "admin_user", "a", "ab", "x" * 60, "x" * 61,
+                     "ab\n", " ab ", "ab\x00", "ab\u0131", "ａｂ"]),
+)
+
+
+@FUZZ
+@given(draw=st.data())
+def test_admin_new_user(client, admin, db, units, draw):
+    units = st.one_of(value, st.lists(st.sampled_from(list(units.values())),
+                                      max_size=3))
+    password = st.one_of(st.just("secret-pass-1"), value)
+    data = draw.draw(form({
+        "username": USERNAMES, "full_name": value, "role": choice_or(ROLES),
+        "units": units, "password": password, "confirm": password,
+    }))
+    post_and_check(client, db, "/admin/users/new", data, extra_pages=["/admin/users/"])
+
+
+@FUZZ
+@given(draw=st.data(), target=st.sampled_from(
+    ["canbo_bdv", "quantri", "khach", "admin_user"]))
+def test_admin_edit_user(client, admin, db, units, draw, target):
+    units = st.one_of(value, st.lists(st.sampled_from(list(units.values())),
+                                      max_size=3))
+    data = draw.draw(st.one_of(
+        form({"full_name": value, "role": choice_or(ROLES), "units": units}),
+        form({"full_name": text, "role": st.sampled_from(ROLES)}, extra=False),
+    ))
+    user_id = _user_id(db, target)
+    post_and_check(client, db, f"/admin/users/{user_id}", data,
+                   extra_pages=["/admin/users/", "/admin/audit"])
+
+
+@FUZZ
+@given(data=form({"password": value, "confirm": value}),
+       target=st.sampled_from(["canbo_bdv", "quantri", "khach"]))
+def test_admin_reset_password(client, admin, db, data, target):
+    # Not the signed-in account: a new password ends its own session.
+    post_and_check(client, db, f"/admin/users/{_user_id(db, target)}/password", data)
+
+
+@FUZZ
+@given(data=form({"anything": value}), action=st.sampled_from(
+    ["deactivate", "reactivate"]), target=st.sampled_from(
+    ["canbo_bdv", "quantri", "khach", "admin_user", None]))
+def test_admin_user_active(client, admin, db, data, action, target):
+    user_id = _user_id(db, target) if target else 99999
+    post_and_check(client, db, f"/admin/users/{user_id}/{action}", data,
+                   extra_pages=["/admin/users/"])
+
+
+def unit_form(units):
+    """Return unit forms: anything anywhere, or valid choices with hostile names."""
+    parents = ["0"] + list(units.values())
+    return st.one_of(
+        form({"name": value, "short_name": value, "kind": choice_or(UNIT_KINDS),
+              "parent_id": choice_or(parents, numeric=True),
+              "sort_order": choice_or(["0", "5", "100000"], numeric=True)}),
+        form({"name": text, "short_name": text,
+              "kind": st.sampled_from(list(UNIT_KINDS)),
+              "parent_id": st.sampled_from(parents),
+              "sort_order": st.integers(0, 100_000).map(str)}, extra=False),
+    )
+
+
+@FUZZ
+@given(draw=st.data())
+def test_admin_new_unit(client, admin, db, units, draw):
+    data = draw.draw(unit_form(units))
+    post_and_check(client, db, "/admin/units/new", data, extra_pages=[
+        "/admin/units/", "/units/", "/admin/users/new"])
+
+
+@FUZZ
+@given(draw=st.data(), target=st.sampled_from(["HND", "MTTQ", "BTVHU"]))
+def test_admin_edit_unit(client, admin, db, units, draw, target):
+    data = draw.draw(unit_form(units))
+    unit_id = units[target]
+    post_and_check(client, db, f"/admin/units/{unit_id}", data, extra_pages=[
+        "/admin/units/", f"/units/{unit_id}"])
+
+
+@FUZZ
+@given(data=form({"anything": value}), action=st.sampled_from(
+    ["deactivate", "reactivate"]), which=st.sampled_from(["BDV", "HND", "ĐTN", None]))
+def test_admin_unit_active(client, admin, db, units, data, action, which):
+    unit_id = units[which] if which else "99999"
+    post_and_check(client, db, f"/admin/units/{unit_id}/{action}", data,
+                   extra_pages=["/admin/units/"])
+
+
+# ----------------------------------------------------------------- reports
+
+
+NUMBERS = st.one_of(
+    value, st.sampled_from([
+        "15-BC/BDVHU", "Số: 5-BC/BDVHU", "5-" + "B" * 58, "5-" + "B" * 59, "٣-BC",
+        "15-bc/bdvhu", "15-ß", "15-ﬀ" * 20, "15-BC\n", "15-BC/X\x00", "-BC", "123456-B",
+    ]),
+    st.builds(lambda n, tail: f"{n}-{tail}", st.integers(0, 99999),
+              st.text(alphabet="ABCĐ0123/.-ßﬀ ", min_size=1, max_size=70)),
+)
+
+
+@FUZZ
+@given(data=st.one_of(
+    form({"number": NUMBERS, "issued_on": value,
+          "place": value, "signer_name": value,
+          "signer_title": choice_or(SIGNER_TITLES),
+          "summary_line": value, "recipients": value, "public_mood": value,
+          "strengths": value, "shortcomings": value, "proposals": value}),
+    form({"number": NUMBERS, "signer_title": st.sampled_from(list(SIGNER_TITLES)),
+          "place": text, "signer_name": text, "summary_line": text,
+          "recipients": text, "strengths": text}, extra=False),
+))
+def test_report_settings(client, admin, db, data):
+    post_and_check(client, db, "/quarters/2023-Q2/report", data,
+                   extra_pages=["/quarters/2023-Q2/print"])
+
+
+# Non-blank text, so that forms with required fields get past them and store it.
+filled = st.one_of(st.sampled_from([h for h in HOSTILE if h.strip()]),
+                   st.text(min_size=1, max_size=40).filter(str.strip))
+CODES = st.one_of(value, st.sampled_from(
+    ["BDVHU", "bdvhu", "ß" * 30, "ﬀ" * 20, "Đ" * 30, "B" * 31, "BD VHU", "BDV\n"]))
+
+
+@FUZZ
+@given(draw=st.data())
+def test_organisation(client, admin, db, units, draw):
+    units = ["0"] + list(units.values())
+    data = draw.draw(st.one_of(
+        form({"superior_body": value, "issuing_body": value, "issuer_code": CODES,
+              "place": value, "unit_id": choice_or(units, numeric=True),
+              "signer_name": value, "recipients": value}),
+        st.fixed_dictionaries({
+            "superior_body": filled, "issuing_body": filled, "issuer_code": CODES,
+            "place": filled, "unit_id": st.sampled_from(units), "signer_name": text,
+            "recipients": text}),
+    ))
+    post_and_check(client, db, "/reports/organisation", data,
+                   extra_pages=["/quarters/2023-Q2/report"])
+
+
+# ----------------------------------------------------------------- plan import
+
+IMPORT_KEYS = ("kind", "title", "lead_unit", "description", "result",
+               "source_document", "target_label")
+
+
+def _plan_rows(cells):
+    """Return a plan's rows: the Vietnamese header, then the given rows."""
+    return [[header(BY_KEY[key]) for key in IMPORT_KEYS]] + cells
+
+
+def _csv(rows, encoding="utf-8-sig"):
+    import csv
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode(encoding, errors="surrogatepass")
+
+
+def _xlsx(rows):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+VALID_PLAN = _plan_rows([["training", "Lớp tập huấn mới", "BDV", "", "", "", ""]])
+VALID_XLSX = _xlsx(VALID_PLAN)
+
+
+def _zip(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members:
+            archive.writestr(name or "x", data)
+    return buffer.getvalue()
+
+
+def _flip(content, at, byte):
+    at %= len(content)
+    return content[:at] + bytes([byte]) + content[at + 1:]
+
+
+hostile_row = st.tuples(
+    st.sampled_from(list(KINDS)), filled, st.sampled_from(["BDV", "HND", "bdv", "?"]),
+    text, text, text, st.one_of(st.just(""), text),
+).map(list)
+plan_file = st.one_of(
+    st.binary(max_size=3000),
+    st.integers(0, len(VALID_XLSX)).map(lambda n: VALID_XLSX[:n]),
+    st.builds(_flip, st.just(VALID_XLSX), st.integers(0, 10**6), st.integers(0, 255)),
+    st.lists(st.tuples(st.text(max_size=30), st.binary(max_size=200)),
+             max_size=4).map(_zip),
+    st.builds(lambda tail: b"PK\x03\x04" + tail, st.binary(max_size=200)),
+    st.builds(lambda tail: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + tail,
+              st.binary(max_size=100)),
+    st.lists(hostile_row, min_size=1, max_size=3).map(
+        lambda rows: _csv(_plan_rows(rows))),
+    st.lists(hostile_row, min_size=1, max_size=3).map(
+        lambda rows: _csv(_plan_rows(rows), "utf-16")),
+    st.lists(st.lists(text, max_size=5), max_size=4).map(_csv),
+    st.lists(hostile_row, min_size=1, max_size=2).map(
+        lambda rows: _xlsx(_plan_rows([[CONTROL_CHARACTERS.sub("", cell)
+                                        for cell in row] for row in rows]))),
+)
+plan_name = st.one_of(
+    st.sampled_from(["ke-hoach.xlsx", "ke-hoach.csv", "plan.xls", "plan.txt",
+                     "plan.xlsm", "plan", "plan.exe", "plan.CSV", ".csv",
+                     "../../etc/passwd.csv", "C:\\Users\\a\\plan.csv",
+                     "<script>x</script>.csv", "a\x00b.csv", "a\x01b.csv",
+                     "a\u202eb.csv", "x" * 400 + ".csv", ""]),
+    text.map(lambda t: t[:300]),
+)
+
+
+@FUZZ
+@given(content=plan_file, filename=plan_name, extra=form({"anything": value}),
+       confirm=st.booleans())
+def test_plan_import(client, admin, db, content, filename, extra, confirm):
+    data = {**extra, "file": (io.BytesIO(content), filename)}
+    response = client.post("/quarters/2023-Q2/import", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code in ANSWERS, (response.status_code, filename)
+    html = response.get_data(as_text=True)
+    shown = {"filename": filename, **{str(i): cell for i, cell in enumerate(
+        content.decode("utf-8", "replace").split(","))}}
+    typed_text_is_escaped(response, shown)
+    stored_data_is_valid(db)
+    token = re.search(r'name="token" value="([^"]+)"', html)
+    if confirm and token:
+        response = client.post("/quarters/2023-Q2/import/confirm",
+                               data={"token": token.group(1)})
+        assert response.status_code in ANSWERS
+        for page in ("/quarters/2023-Q2/", "/admin/audit"):
+            typed_text_is_escaped(client.get(page), shown)
+        stored_data_is_valid(db)
+
+
+@FUZZ
+@given(data=form({"token": st.one_of(
+    value, st.text(alphabet=string.ascii_letters + "_-\n\x00", min_size=18,
+                   max_size=70))}), key=st.sampled_from(["2023-Q2", "2023-Q1", "x"]))
+def test_plan_import_confirm(client, admin, db, data, key):
+    post_and_check(client, db, f"/quarters/{key}/import/confirm", data)
+
+
+# ----------------------------------------------------------------- coverage
+
+FUZZED = {
+    "auth.login": test_login, "auth.logout": test_logout,
+    "auth.change_password": test_change_password,
+    "quarters.create": test_quarter_create, "quarters.close": test_close,
+    "quarters.approve": test_approve, "quarters.reopen": test_reopen,
+    "quarters.change_state": test_state_change,
+    "tasks.create": test_task_create, "tasks.edit": test_task_edit,
+    "tasks.report": test_progress, "tasks.report_share": test_share,
+    "tasks.direct": test_direction, "tasks.archive": test_archive_and_restore,
+    "tasks.restore": test_archive_and_restore,
+    "admin.new_user": test_admin_new_user, "admin.edit_user": test_admin_edit_user,
+    "admin.reset_password": test_admin_reset_password,
+    "admin.deactivate_user": test_admin_user_active,
+    "admin.reactivate_user": test_admin_user_active,
+    "admin.new_unit": test_admin_new_unit, "admin.edit_unit": test_admin_edit_unit,
+    "admin.deactivate_unit": test_admin_unit_active,
+    "admin.reactivate_unit": test_admin_unit_active,
+    "reports.settings": test_report_settings,
+    "reports.organisation": test_organisation,
+    "reports.import_plan": test_plan_import,
+    "reports.confirm_import": test_plan_import_confirm,
+}
+
+
+def test_every_form_is_fuzzed(app):
+    """Every route that takes a POST has a fuzz test here; a new form must add one."""
+    posted = {rule.endpoint for rule in app.url_map.iter_rules()
+              if "POST" in rule.methods}
+    unfuzzed = sorted(posted - set(FUZZED))
+    assert not unfuzzed, f"POST routes without a fuzz test: {unfuzzed}"
+    assert sorted(set(FUZZED) - posted) == [], "stale entries in FUZZED"
+    for test in FUZZED.values():
+        assert hasattr(test, "hypothesis"), f"{test.__name__} is not property-based"
+
+
+@pytest.mark.parametrize("number", ["5-" + "B" * 58, "15-ß" * 15, "٣-BC", "1٣-BC"])
+def test_report_number_is_refused_unless_it_fits(client, admin, db, number):
+    """A number that would be stored longer than its column, or is not ASCII digits,
+    is refused with a message (on PostgreSQL the long one was a 500)."""
+    before = db.session.scalars(db.select(QuarterReport.number)).all()
+    response = client.post("/quarters/2023-Q2/report",
+                           data={"number": number, "signer_title": "head"})
+    assert response.status_code == 400
+    assert db.session.scalars(db.select(QuarterReport.number)).all() == before
+
+
+def test_report_number_just_fitting_is_saved(client, admin, db):
+    response = client.post("/quarters/2023-Q2/report",
+                           data={"number": "5-" + "B" * 57, "signer_title": "head"})
+    assert response.status_code == 302
+    numbers = db.session.scalars(db.select(QuarterReport.number)).all()
+    assert "05-" + "B" * 57 in numbers
+
+
+@pytest.mark.parametrize("code", ["ß" * 30, "ﬀ" * 20])
+def test_issuer_code_longer_once_in_capitals_is_refused(client, admin, db, code):
+    before = db.session.scalars(db.select(Organisation.issuer_code)).all()
+    response = client.post("/reports/organisation", data={
+        "superior_body": "HUYỆN ỦY", "issuing_body": "BAN DÂN VẬN", "issuer_code": code,
+        "place": "Sơn Tịnh", "unit_id": "0"})
+    assert response.status_code == 400
+    assert db.session.scalars(db.select(Organisation.issuer_code)).all() == before
+
+
+@pytest.mark.parametrize("cell", ["title", "description", "result", "source_document"])
+def test_plan_cells_with_control_characters_are_refused(client, admin, db, cell):
+    row = {"kind": "training", "title": "Lớp tập huấn mới", "lead_unit": "BDV",
+           "description": "", "result": "", "source_document": "", "target_label": ""}
+    row[cell] = "Lớp\x01 tập\x1b[31m huấn"
+    content = _csv(_plan_rows([[row[key] for key in IMPORT_KEYS]]))
+    tasks = db.session.scalar(db.select(db.func.count(Task.id)))
+    response = client.post("/quarters/2023-Q2/import",
+                           data={"file": (io.BytesIO(content), "ke-hoach.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True) or \
+        "ký tự điều khiển" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(ImportUpload.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(Task.id))) == tasks
+
+
+def test_plan_filename_loses_its_control_characters(client, admin, db):
+    content = _csv(VALID_PLAN)
+    response = client.post("/quarters/2023-Q2/import",
+                           data={"file": (io.BytesIO(content), "ke\x01-hoach\x1b.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert db.session.scalar(db.select(ImportUpload.filename)) == "ke-hoach.csv"
 
 
 # ----------------------------------------------------------------- wrong bodies

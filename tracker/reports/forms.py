@@ -12,8 +12,10 @@ from tracker.models import SIGNER_TITLES
 from tracker.tasks.forms import DATE_FORMATS, strip
 
 # "15-BC/BDVHU": a number, "-", then the symbol (letters, digits, "/", "-", ".").
-NUMBER_PATTERN = re.compile(r"^\d{1,5}-[0-9A-ZĐ][0-9A-ZĐ/.\-]*$")
-CODE_PATTERN = re.compile(r"^[0-9A-ZĐ][0-9A-ZĐ/.\-]*$")
+# ASCII digits only, and \Z, not $ (which also matches before a final line feed).
+NUMBER_PATTERN = re.compile(r"^[0-9]{1,5}-[0-9A-ZĐ][0-9A-ZĐ/.\-]*\Z")
+CODE_PATTERN = re.compile(r"^[0-9A-ZĐ][0-9A-ZĐ/.\-]*\Z")
+CODE_MAX, NUMBER_MAX = 30, 60
 
 
 def _text(label, maximum, required_message=None, description=None):
@@ -69,6 +71,9 @@ class OrganisationForm(Form):
         field.data = (field.data or "").upper()
         if field.data and not CODE_PATTERN.match(field.data):
             raise ValidationError(_("Use capital letters and digits, e.g. BDVHU."))
+        # Capitals can be longer than what was typed ("ß" -> "SS").
+        if len(field.data) > CODE_MAX:
+            raise ValidationError(_("At most %(max)d characters.", max=CODE_MAX))
 
     def settings_data(self):
         """Return the fields as a dict for the report services."""
@@ -103,10 +108,15 @@ class ReportForm(Form):
 
     def validate_number(self, field):
         """Require "number-symbol", e.g. 15-BC/BDVHU."""
+        from tracker.reports.services import number_with_zero
+
         if field.data and not NUMBER_PATTERN.match(field.data):
             raise ValidationError(
                 _("Write the number and symbol like 15-BC/BDVHU.")
             )
+        # A number below 10 gains its leading zero when saved.
+        if len(number_with_zero(field.data)) > NUMBER_MAX:
+            raise ValidationError(_("At most %(max)d characters.", max=NUMBER_MAX))
 
     def report_data(self):
         """Return the fields as a dict for the report services."""

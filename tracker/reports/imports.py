@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from tracker.extensions import db
+from tracker.forms import CONTROL_CHARACTERS
 from tracker.models import KIND_FIELDS, KINDS, STATUSES, ImportUpload, Task, Unit
 from tracker.models.audit import record
 from tracker.models.base import utcnow
@@ -385,6 +386,9 @@ def _check_row(number, cells, mapping, plan, units, kinds, statuses):
                 if column.max_length and len(text) > column.max_length:
                     raise ValueError(_("At most %(max)d characters.",
                                        max=column.max_length))
+                if CONTROL_CHARACTERS.search(text):
+                    raise ValueError(
+                        _("Remove the invisible control characters from this field."))
                 row.data[key] = text
         except ValueError as exc:
             problem(key, str(exc))

@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from tracker.auth import policy
 from tracker.extensions import db
-from tracker.forms import Form
+from tracker.forms import CONTROL_CHARACTERS, Form
 from tracker.i18n import today
 from tracker.quarters.services import get_quarter_or_404
 from tracker.reports import imports, services
@@ -175,7 +175,8 @@ def import_plan(key):
     if not valid:
         return _render_import(quarter, form, status=400)
     upload = form.file.data
-    filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    filename = CONTROL_CHARACTERS.sub("", filename)[:255]
     content = upload.read()
     plan = imports.read_plan(quarter, content, filename)
     if not plan.ok:
