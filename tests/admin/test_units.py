@@ -42,6 +42,8 @@ def test_create_a_unit(client, admin, make_unit, db):
 @pytest.mark.parametrize("bad, message", [
     ({"name": ""}, "Nhập tên đơn vị"),
     ({"short_name": ""}, "Nhập tên viết tắt"),
+    ({"name": "\u200b\u200b"}, "Nhập tên đơn vị"),
+    ({"short_name": "\u200b"}, "Nhập tên viết tắt"),
     ({"name": "y" * 201}, "Tối đa 200 ký tự"),
     ({"name": "Đảng ủy xã Tịnh Hà"}, "Đã có đơn vị khác mang tên này"),
     ({"short_name": "ĐU Tịnh Hà"}, "Đã có đơn vị khác mang tên viết tắt này"),

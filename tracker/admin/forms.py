@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.validators import ValidationError
 
 from tracker.admin import services
-from tracker.forms import Form, choices
+from tracker.forms import Form, Visible, choices
 from tracker.i18n import lazy as _l
 from tracker.models import UNIT_KINDS, USER_ROLES
 from tracker.tasks.forms import MultiCheckboxField, strip
@@ -102,6 +102,7 @@ class UnitForm(Form):
         _l("Name"),
         validators=[
             DataRequired(_l("Enter the unit's name.")),
+            Visible(_l("Enter the unit's name.")),
             Length(max=200, message=_l("At most %(max)d characters.")),
         ],
         filters=[strip],
@@ -110,6 +111,7 @@ class UnitForm(Form):
         _l("Short name"),
         validators=[
             DataRequired(_l("Enter the short name.")),
+            Visible(_l("Enter the short name.")),
             Length(max=60, message=_l("At most %(max)d characters.")),
         ],
         filters=[strip],
