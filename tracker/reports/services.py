@@ -214,7 +214,7 @@ def load_tasks(quarter):
         return []
     return db.session.scalars(
         select(Task)
-        .where(Task.quarter_id == quarter.id)
+        .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False))
         .options(
             joinedload(Task.lead_unit),
             selectinload(Task.unit_links).joinedload(TaskUnit.unit),

@@ -76,11 +76,12 @@ def _write_tasks(sheet, tasks, cutoff, columns):
     """Write a header row and one row per task; dates as dates."""
     sheet.append([header(column) for column in columns])
     date_columns = [i for i, c in enumerate(columns, start=1) if c.type == "date"]
-    for task in tasks:
+    # Row numbers are counted here: sheet.max_row scans every cell on each call.
+    for row, task in enumerate(tasks, start=2):
         values = task_values(task, cutoff)
         sheet.append([values[column.key] for column in columns])
         for index in date_columns:
-            cell = sheet.cell(row=sheet.max_row, column=index)
+            cell = sheet.cell(row=row, column=index)
             if cell.value:
                 cell.number_format = DATE_FORMAT
     _style_header(sheet, columns)
