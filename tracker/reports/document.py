@@ -218,9 +218,9 @@ def _unit_table(document, rows):
     header = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     header.append(repeat)
-    for row_index, values in enumerate(rows):
-        for col_index, value in enumerate(values):
-            cell = table.rows[row_index].cells[col_index]
+    # One pass over the rows: table.rows[i] rebuilds the list of rows on every call.
+    for row_index, (row, values) in enumerate(zip(table.rows, rows)):
+        for col_index, (cell, value) in enumerate(zip(row.cells, values)):
             paragraph = cell.paragraphs[0]
             paragraph.alignment = (
                 WD_ALIGN_PARAGRAPH.LEFT if col_index == 1 and row_index
