@@ -235,7 +235,9 @@ def run_client(number, port, task_ids, updates, deadline, tally, timeout):
                 continue
             action = f"/tasks/{task_id}/status"
             forms = CSRF_IN_FORM.finditer(page)
-            token = next((m["token"] for m in forms if m["action"] == action), None)
+            # The form posts to its own section ("…/status#report").
+            token = next((m["token"] for m in forms
+                          if m["action"].split("#")[0] == action), None)
             if token is None:
                 raise RuntimeError(f"no progress form on task {task_id}")
             note = f"{NOTE_PREFIX} c{number} u{n} t{task_id}"
@@ -246,9 +248,9 @@ def run_client(number, port, task_ids, updates, deadline, tally, timeout):
             )
             count(status, elapsed)
             with tally.lock:
-                if status == 302 and headers.get("Location", "").endswith(
-                    f"/tasks/{task_id}"
-                ):
+                # A saved report returns to its task, at the history.
+                location = headers.get("Location", "").split("#")[0]
+                if status == 302 and location.endswith(f"/tasks/{task_id}"):
                     tally.accepted.append(note)
                 elif status == 409:
                     tally.conflicts += 1
