@@ -183,9 +183,8 @@ def restore_command(path, yes):
 def rollover_command(key, closings, username, dry_run):
     """Close quarter KEY (e.g. 2023-Q1), carrying its unfinished tasks forward."""
     from tracker.models import parse_key
-    from tracker.quarters.rollover import (
-        RolloverError, close_plan, close_quarter, find_quarter,
-    )
+    from tracker.quarters.rollover import RolloverError, close_plan, close_quarter
+    from tracker.quarters.services import find_quarter
 
     parsed = parse_key(key)
     quarter = find_quarter(*parsed) if parsed else None

@@ -14,6 +14,7 @@ from tracker.models import CLOSING_REASONS, Quarter, Task, TaskUnit, TaskUpdate
 from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.guard import unlocked
+from tracker.quarters.services import find_quarter
 from tracker.quarters.summary import compute_figures, quarter_tasks
 from tracker.tasks.timeliness import classify
 
@@ -63,13 +64,6 @@ class CloseResult:
 def needs_decision(task):
     """Tell whether closing must decide about the task: unfinished, or recurring."""
     return task.is_recurring or task.status not in ("done", "cancelled")
-
-
-def find_quarter(year, number):
-    """Return the quarter for year and number, or None."""
-    return db.session.scalar(
-        select(Quarter).where(Quarter.year == year, Quarter.number == number)
-    )
 
 
 def continuations(tasks):

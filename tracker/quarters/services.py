@@ -15,9 +15,7 @@ def get_quarter_or_404(key):
     parsed = parse_key(key)
     if parsed is None:
         abort(404)
-    quarter = db.session.scalar(
-        select(Quarter).where(Quarter.year == parsed[0], Quarter.number == parsed[1])
-    )
+    quarter = find_quarter(*parsed)
     if quarter is None:
         abort(404)
     return quarter

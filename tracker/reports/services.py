@@ -18,7 +18,8 @@ from tracker.models import (
     TaskUpdate,
 )
 from tracker.models.audit import record
-from tracker.quarters.rollover import continuations, find_quarter, needs_decision
+from tracker.quarters.rollover import continuations, needs_decision
+from tracker.quarters.services import find_quarter
 from tracker.quarters.summary import figures_for
 from tracker.reports import phrases
 from tracker.text import fold, to_roman

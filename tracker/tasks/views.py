@@ -313,19 +313,24 @@ def direct(task_id):
     return redirect(url_for("tasks.show", task_id=task.id) + "#history")
 
 
-@bp.route("/<int:task_id>/archive", methods=["POST"])
-def archive(task_id):
-    """Archive a task: off the board and the counts, kept with its history."""
+def _change_archive(task_id, allowed, apply):
+    """Archive or restore a task through its form; 403 or 400 when refused."""
     task = services.get_task_or_404(task_id)
-    if not policy.can_archive_task(current_user, task):
+    if not allowed(current_user, task):
         abort(403)
     form = ArchiveForm()
     if not form.validate_on_submit():
         abort(400)
     _save_with_retry(
-        task_id, lambda fresh: policy.can_archive_task(current_user, fresh),
-        lambda fresh: services.archive_task(fresh, current_user, form.reason.data),
+        task_id, lambda fresh: allowed(current_user, fresh),
+        lambda fresh: apply(fresh, current_user, form.reason.data),
     )
+
+
+@bp.route("/<int:task_id>/archive", methods=["POST"])
+def archive(task_id):
+    """Archive a task: off the board and the counts, kept with its history."""
+    _change_archive(task_id, policy.can_archive_task, services.archive_task)
     flash(_("The task has been archived. It can be restored from the archive."), "info")
     return redirect(url_for("tasks.show", task_id=task_id))
 
@@ -333,15 +338,6 @@ def archive(task_id):
 @bp.route("/<int:task_id>/restore", methods=["POST"])
 def restore(task_id):
     """Bring an archived task back to the board."""
-    task = services.get_task_or_404(task_id)
-    if not policy.can_restore_task(current_user, task):
-        abort(403)
-    form = ArchiveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    _save_with_retry(
-        task_id, lambda fresh: policy.can_restore_task(current_user, fresh),
-        lambda fresh: services.restore_task(fresh, current_user, form.reason.data),
-    )
+    _change_archive(task_id, policy.can_restore_task, services.restore_task)
     flash(_("The task has been restored."), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
