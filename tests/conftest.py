@@ -8,6 +8,7 @@ import datetime as dt
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from flask import g, request_started
 from flask_babel import refresh
 from flask_migrate import upgrade
@@ -18,6 +19,12 @@ from tracker.extensions import db as _db
 from tracker.models import Quarter, Unit, User
 
 TODAY = dt.date(2023, 5, 15)
+
+# In CI the property-based tests draw the same examples on every run, so a submission
+# is judged by its code, not by the luck of the draw; locally they explore anew.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def _database_url(tmp_path_factory):

@@ -655,7 +655,8 @@ def _zip(members):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members:
-            archive.writestr(name or "x", data)
+            # zipfile cuts a name at NUL; an empty member name would crash it.
+            archive.writestr(name.split("\x00")[0] or "x", data)
     return buffer.getvalue()
 
 
