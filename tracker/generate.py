@@ -26,7 +26,7 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, Quarter, Task, TaskUnit, TaskUpdate, Unit, User
 from tracker.models.user import user_unit
 from tracker.quarters.rollover import COPIED_FIELDS
-from tracker.quarters.summary import compute_figures
+from tracker.quarters.summary import compute_figures, count_for_list
 from tracker.tasks.timeliness import classify
 from tracker.text import fold, to_roman
 
@@ -1162,12 +1162,14 @@ class Generator:
     # ---- the quarters' close and approval ----------------------------------------
     def finish_quarters(self):
         """Record who closed and approved each quarter, with the approved figures."""
+        closed = [q for q in self.quarters if q.state == "closed"]
+        # Every task is in by now, so the carried-out counts are complete; timeliness
+        # is frozen, so the date does not matter.
+        counts = count_for_list([q.id for q in closed], self.today)
         events = []
-        for q in self.quarters:
-            if q.state != "closed":
-                continue
+        for q in closed:
             closed_at = _at(q.ends_on + dt.timedelta(days=3), 16)
-            values = dict(closed_by_id=self.leader_id)
+            values = dict(closed_by_id=self.leader_id, closed_counts=counts[q.id])
             events.append(self._event(q, "closed", closed_at))
             if q.approved:
                 approved_at = closed_at + dt.timedelta(days=2)

@@ -215,6 +215,27 @@ def test_approve_stores_the_figures(q1, db, make_user):
         approve_quarter(q1, leader)
 
 
+def test_close_stores_the_list_counts_and_reopen_clears_them(q1, db, make_user):
+    admin = make_user("quantri", role="admin")
+    close_quarter(q1, {get_task("Chưa làm").id: "cancelled"}, None)
+    db.session.commit()
+    counts = q1.closed_counts
+    # Five tasks: two done (one recurring, carried), two carried unfinished, and one
+    # overdue closed here without carrying.
+    assert counts["statuses"] == {"done": 2, "in_progress": 2, "not_started": 1}
+    assert counts["timeliness"]["done_on_time"] == 2
+    assert counts["timeliness"]["in_progress_on_time"] == 2
+    assert counts["timeliness"]["overdue"] == 1
+    assert counts["rate"] == 2 / 3
+    assert counts["carried_in"] == 0 and counts["carried_out"] == 3
+    # Counting again gives what was stored.
+    from tracker.quarters.summary import count_for_list
+    assert count_for_list([q1.id], dt.date(2030, 1, 1))[q1.id] == counts
+    reopen_quarter(q1, admin, "Bổ sung")
+    db.session.commit()
+    assert q1.closed_counts is None
+
+
 # ---- through the pages ----
 
 def test_close_page_lists_unfinished_tasks(client, login_as, q1):

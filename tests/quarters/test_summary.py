@@ -132,6 +132,29 @@ def test_quarter_list_shows_rates_and_carried(client, login_as, demo, db):
     assert "100%" in text and "Đã khóa sổ" in text
 
 
+def test_quarter_list_and_comparisons_read_a_closed_quarters_stored_counts(
+        client, login_as, demo, db):
+    q1 = _quarter(db, 1)
+    close_quarter(q1, {}, None)
+    db.session.commit()
+    stored = dict(q1.closed_counts, carried_out=77, rate=0.25)
+    stored["statuses"] = dict(stored["statuses"], done=55)
+    stored["timeliness"] = dict(stored["timeliness"], overdue=9)
+    from tracker.models.guard import unlocked
+    with unlocked(db.session):
+        q1.closed_counts = stored
+        db.session.commit()
+    login_as("viewer")
+    # The stored numbers, not a recount, are what the list shows.
+    text = page_text(client.get("/quarters/"))
+    assert '<td class="text-end carried-out">77</td>' in text
+    assert '<td class="text-end status-count-done">55</td>' in text
+    assert '<td class="text-end quarter-rate">25%</td>' in text
+    # Q2's summary compares with Q1's stored headline.
+    text = page_text(client.get("/quarters/2023-Q2/summary"))
+    assert "25%" in text
+
+
 def test_summary_statements_do_not_grow(client, login_as, make_quarter, make_task,
                                         make_unit, count_queries, db):
     login_as("viewer")

@@ -56,6 +56,11 @@ class Quarter(db.Model):
     approved_summary: Mapped[Optional[dict[str, Any]]] = mapped_column(
         JSON, deferred=True
     )
+    # The list's numbers as they stood when the quarter closed (tasks per status and
+    # timeliness class, rate, carried in and out): a closed quarter's record does not
+    # change, so the quarter list and the comparisons read these instead of counting
+    # the quarter's tasks again. Cleared when the quarter is reopened.
+    closed_counts: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
     approved_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
         foreign_keys=[approved_by_id]

@@ -15,7 +15,7 @@ from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.guard import unlocked
 from tracker.quarters.services import find_quarter
-from tracker.quarters.summary import compute_figures, quarter_tasks
+from tracker.quarters.summary import compute_figures, count_for_list, quarter_tasks
 from tracker.tasks.timeliness import classify
 
 CARRY = "carry"
@@ -211,6 +211,8 @@ def close_quarter(quarter, decisions, user, notes=None):
         quarter.closed_at = utcnow()
         quarter.closed_by = user if getattr(user, "is_authenticated", False) else None
         db.session.flush()
+        quarter.closed_counts = count_for_list([quarter.id], quarter.ends_on)[quarter.id]
+        db.session.flush()
     return result
 
 
@@ -235,6 +237,7 @@ def reopen_quarter(quarter, user, reason):
         quarter.approved_at = None
         quarter.approved_by = None
         quarter.approved_summary = None
+        quarter.closed_counts = None
         record(quarter, "reopened", user, note=reason[:2000],
                changes={"state": ["closed", "active"], "was_approved": was_approved})
         db.session.flush()

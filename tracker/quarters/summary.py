@@ -161,8 +161,9 @@ def headlines(quarters, today):
     """Return {quarter id: headline} for the quarters, in two statements.
 
     Approved quarters give their stored figures (read inside the database, so the
-    whole stored summary is not loaded); the others are counted by timeliness class.
-    Each page that compares quarters reads a few numbers, never the quarters' tasks.
+    whole stored summary is not loaded), other closed quarters the counts stored when
+    they closed; the rest are counted by timeliness class. Each page that compares
+    quarters reads a few numbers, never the quarters' tasks.
     """
     ids = [q.id for q in quarters]
     stored = Quarter.approved_summary
@@ -173,13 +174,23 @@ def headlines(quarters, today):
         .where(Quarter.id.in_(ids), Quarter.approved_at.is_not(None))
     ):
         found[quarter_id] = dict(total=total, done=done, overdue=overdue, rate=rate)
+    for quarter in quarters:
+        counts = quarter.closed_counts
+        if quarter.id in found or not quarter.is_closed or not counts:
+            continue
+        classes = counts["timeliness"]
+        found[quarter.id] = dict(
+            total=sum(counts["statuses"].values()),
+            done=classes["done_on_time"] + classes["done_late"],
+            overdue=classes["overdue"], rate=counts["rate"],
+        )
     counted = [q.id for q in quarters if q.id not in found]
     code = timeliness_sql(Task, today).label("code")
     counts = {qid: dict.fromkeys(TIMELINESS, 0) for qid in counted}
     totals = dict.fromkeys(counted, 0)
     for quarter_id, name, count in db.session.execute(
         select(Task.quarter_id, code, func.count())
-        .where(Task.quarter_id.in_(counted))
+        .where(Task.quarter_id.in_(counted), Task.is_archived.is_(False))
         .group_by(Task.quarter_id, code)
     ):
         totals[quarter_id] += count
@@ -245,18 +256,15 @@ def last_updates(task_ids):
     return {row.task_id: row for row in rows}
 
 
-def rates_by_quarter(quarters, today):
+def rates_by_quarter(quarter_ids, today):
     """Return {quarter id: (timeliness counts, rate)} with one aggregate statement."""
-    if not quarters:
-        return {}
     code = timeliness_sql(Task, today).label("code")
     rows = db.session.execute(
         select(Task.quarter_id, code, func.count())
-        .where(Task.quarter_id.in_([q.id for q in quarters]),
-               Task.is_archived.is_(False))
+        .where(Task.quarter_id.in_(quarter_ids), Task.is_archived.is_(False))
         .group_by(Task.quarter_id, code)
     )
-    counts = {q.id: dict.fromkeys(TIMELINESS, 0) for q in quarters}
+    counts = {qid: dict.fromkeys(TIMELINESS, 0) for qid in quarter_ids}
     for quarter_id, name, count in rows:
         if name:
             counts[quarter_id][name] = count
@@ -283,11 +291,8 @@ def trend(quarter, today, recent=None, heads=None):
              heads[item.id]["overdue"]) for item in reversed(recent)]
 
 
-def carried_counts(quarters):
+def carried_counts(ids):
     """Return ({quarter id: carried in}, {quarter id: carried out}) in two statements."""
-    ids = [q.id for q in quarters]
-    if not ids:
-        return {}, {}
     carried_in = dict(db.session.execute(
         select(Task.quarter_id, func.count())
         .where(Task.quarter_id.in_(ids), Task.carried_from_id.is_not(None),
@@ -303,6 +308,42 @@ def carried_counts(quarters):
         .group_by(origin.quarter_id)
     ).all())
     return carried_in, carried_out
+
+
+def list_counts(quarters, today):
+    """Return {quarter id: what the quarter list shows of it} in four statements.
+
+    A closed quarter gives the counts stored when it closed; only the others (the
+    open ones, and any closed before counts were stored) are counted, so ten years
+    of closed quarters cost no more than one.
+    """
+    found = {q.id: q.closed_counts for q in quarters if q.is_closed and q.closed_counts}
+    # Counted even when every quarter is stored: the page's statement count does not
+    # depend on the quarters it shows.
+    found.update(count_for_list([q.id for q in quarters if q.id not in found], today))
+    return found
+
+
+def count_for_list(quarter_ids, today):
+    """Count {quarter id: list counts} for the quarters, in four statements.
+
+    Each entry holds the (not archived) tasks per status and per timeliness class,
+    the completion rate, and the tasks carried in and out.
+    """
+    from tracker.quarters.services import status_counts_by_quarter
+
+    statuses = status_counts_by_quarter(quarter_ids)
+    rates = rates_by_quarter(quarter_ids, today)
+    carried_in, carried_out = carried_counts(quarter_ids)
+    found = {}
+    for quarter_id in quarter_ids:
+        timeliness, rate = rates[quarter_id]
+        found[quarter_id] = dict(
+            statuses=statuses.get(quarter_id, {}), timeliness=timeliness, rate=rate,
+            carried_in=carried_in.get(quarter_id, 0),
+            carried_out=carried_out.get(quarter_id, 0),
+        )
+    return found
 
 
 def quarter_summary(quarter, today):

@@ -28,16 +28,12 @@ def index():
 
 def _render_index(form, status=200):
     """Render the quarter list with counts, completion rates and carried work."""
-    from tracker.quarters.summary import carried_counts, rates_by_quarter
+    from tracker.quarters.summary import list_counts
 
     quarters, page, pages = services.quarters_page(request.args.get("page", type=int))
-    carried_in, carried_out = carried_counts(quarters)
     return render_template(
         "quarters/index.html", quarters=quarters, statuses=translated(STATUSES),
-        form=form, page=page, pages=pages,
-        counts=services.status_counts_by_quarter([q.id for q in quarters]),
-        rates=rates_by_quarter(quarters, today()),
-        carried_in=carried_in, carried_out=carried_out,
+        form=form, page=page, pages=pages, counts=list_counts(quarters, today()),
     ), status
 
 
