@@ -158,32 +158,32 @@ def headline(figures):
 
 
 def headlines(quarters, today):
-    """Return {quarter id: headline} for the quarters, in two statements.
+    """Return {quarter id: headline} for the quarters, in at most two statements.
 
-    Approved quarters give their stored figures (read inside the database, so the
-    whole stored summary is not loaded), other closed quarters the counts stored when
-    they closed; the rest are counted by timeliness class. Each page that compares
-    quarters reads a few numbers, never the quarters' tasks.
+    A closed quarter gives the counts stored when it closed (its record cannot have
+    changed since, so they agree with its approved figures); a quarter closed before
+    counts were stored gives its approved figures (read inside the database, so the
+    whole stored summary is not loaded); the rest are counted by timeliness class.
+    Each page that compares quarters reads a few numbers, never the quarters' tasks.
     """
-    ids = [q.id for q in quarters]
-    stored = Quarter.approved_summary
     found = {}
+    for quarter in quarters:
+        counts = quarter.closed_counts
+        if quarter.is_closed and counts:
+            classes = counts["timeliness"]
+            found[quarter.id] = dict(
+                total=sum(counts["statuses"].values()),
+                done=classes["done_on_time"] + classes["done_late"],
+                overdue=classes["overdue"], rate=counts["rate"],
+            )
+    ids = [q.id for q in quarters if q.id not in found and q.is_approved]
+    stored = Quarter.approved_summary
     for quarter_id, total, done, overdue, rate in db.session.execute(
         select(Quarter.id, stored["total"].as_integer(), stored["done"].as_integer(),
                stored["overdue"].as_integer(), stored["rate"].as_float())
-        .where(Quarter.id.in_(ids), Quarter.approved_at.is_not(None))
-    ):
+        .where(Quarter.id.in_(ids))
+    ) if ids else ():
         found[quarter_id] = dict(total=total, done=done, overdue=overdue, rate=rate)
-    for quarter in quarters:
-        counts = quarter.closed_counts
-        if quarter.id in found or not quarter.is_closed or not counts:
-            continue
-        classes = counts["timeliness"]
-        found[quarter.id] = dict(
-            total=sum(counts["statuses"].values()),
-            done=classes["done_on_time"] + classes["done_late"],
-            overdue=classes["overdue"], rate=counts["rate"],
-        )
     counted = [q.id for q in quarters if q.id not in found]
     code = timeliness_sql(Task, today).label("code")
     counts = {qid: dict.fromkeys(TIMELINESS, 0) for qid in counted}
@@ -192,7 +192,7 @@ def headlines(quarters, today):
         select(Task.quarter_id, code, func.count())
         .where(Task.quarter_id.in_(counted), Task.is_archived.is_(False))
         .group_by(Task.quarter_id, code)
-    ):
+    ) if counted else ():
         totals[quarter_id] += count
         if name:
             counts[quarter_id][name] = count
