@@ -17,6 +17,7 @@ from sqlalchemy import event, text
 from tracker import create_app
 from tracker.extensions import db as _db
 from tracker.models import Quarter, Unit, User
+from tracker.models.revision import DataRevision, new_token
 
 TODAY = dt.date(2023, 5, 15)
 
@@ -43,6 +44,7 @@ def _fresh_request_globals(sender, **extra):
     refresh()
     g.pop("_login_user", None)
     g.pop("csrf_token", None)  # flask-wtf caches this session's token on g
+    g.pop("data_token", None)  # tracker.page_cache reads it once per request
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +82,11 @@ def db(app):
         _db.session.remove()
         with _db.engine.begin() as conn:
             for table in reversed(_db.metadata.sorted_tables):
-                conn.execute(table.delete())
+                if table.name != "data_revision":
+                    conn.execute(table.delete())
+            # Written outside the session, so the token is renewed here: the next
+            # test's pages must not find parts rendered from this test's data.
+            conn.execute(DataRevision.__table__.update().values(token=new_token()))
 
 
 @pytest.fixture

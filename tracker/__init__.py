@@ -53,7 +53,7 @@ def register_extensions(app):
     from tracker import db_setup
     from tracker import security
     from tracker.extensions import (
-        babel, bootstrap, csrf, db, limiter, login_manager, migrate,
+        babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate,
     )
     from tracker.i18n import select_locale
 
@@ -70,6 +70,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
+    cache.init_app(app)
     db_setup.init_app(app)
     security.init_app(app)
     from tracker.auth import setup_login

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import USER_ROLES, Unit, User
 from tracker.models.audit import record
+from tracker.models.revision import data_tables
 
 
 @click.command("demo")
@@ -18,7 +19,7 @@ def demo_command(reset):
 
     if reset:
         click.confirm("Delete ALL data in the database and load the demo?", abort=True)
-        for table in reversed(db.metadata.sorted_tables):
+        for table in reversed(data_tables(db.metadata)):
             db.session.execute(table.delete())
         db.session.commit()
     if has_data():

@@ -48,6 +48,14 @@ class Config:
     )
     # Pin "today" (ISO date) for demonstrations; timeliness is computed against it.
     TODAY = None
+    # Rendered parts of pages kept while the data is unchanged (tracker.page_cache):
+    # in each process by default; with several servers, TRACKER_CACHE_TYPE=RedisCache
+    # and TRACKER_CACHE_REDIS_URL=redis://host:6379/1 share them.
+    PAGE_CACHE = True
+    CACHE_TYPE = "SimpleCache"
+    CACHE_THRESHOLD = 64  # parts per process; a province's board is about 1 MB
+    CACHE_DEFAULT_TIMEOUT = 3600
+    CACHE_REDIS_URL = ""
 
 
 def normalise_database_url(url):

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised in the application factory."""
 from flask import current_app
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_bootstrap import Bootstrap5
@@ -32,6 +33,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+cache = Cache()
 bootstrap = Bootstrap5()
 # No default limits: only the routes that ask for one (signing in) are limited.
 limiter = Limiter(key_func=get_remote_address)

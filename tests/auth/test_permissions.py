@@ -270,9 +270,16 @@ def snapshot():
 
 
 def changes_between(before, after):
-    """Return what changed, as "table+N table-N table~N" sorted tokens."""
+    """Return what changed, as "table+N table-N table~N" sorted tokens.
+
+    The data token (data_revision) must change exactly when something else does; it
+    is checked here and left out of the tokens.
+    """
     tokens = []
+    token_changed = before.get("data_revision") != after.get("data_revision")
     for name in sorted(after):
+        if name == "data_revision":
+            continue
         old, new = before.get(name, {}), after[name]
         added = len(new.keys() - old.keys())
         removed = len(old.keys() - new.keys())
@@ -280,6 +287,7 @@ def changes_between(before, after):
         tokens += [f"{name}+{added}"] * bool(added)
         tokens += [f"{name}-{removed}"] * bool(removed)
         tokens += [f"{name}~{changed}"] * bool(changed)
+    assert token_changed == bool(tokens), f"token changed: {token_changed}, {tokens}"
     return " ".join(sorted(tokens))
 
 

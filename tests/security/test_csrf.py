@@ -2,7 +2,7 @@
 import pytest
 
 from tests.helpers import get_task, page_text
-from tests.security.conftest import csrf_token
+from tests.security.conftest import CSRF_FIELD, csrf_token
 from tracker.models import Unit, User
 
 REFUSED = "Biểu mẫu này đã hết hạn hoặc không được gửi từ trang này"
@@ -229,3 +229,17 @@ class TestLogout:
         assert response.status_code == 302
         assert response.headers["Location"] == "/login"
         assert client.get("/quarters/").status_code == 302
+
+
+def test_a_board_served_from_the_cache_carries_a_valid_token(client, sign_in, demo):
+    from tracker.extensions import cache
+
+    cache.clear()
+    sign_in("admin")
+    pages = [page_text(client.get("/quarters/2023-Q2/")) for _ in range(3)]
+    assert pages[1] == pages[2]  # the third came from the page cache
+    token = CSRF_FIELD.search(pages[2]).group(1)
+    response = client.post("/quarters/2023-Q2/state",
+                           data={"csrf_token": token, "state": "planning"})
+    assert response.status_code == 302
+    assert "Đang lập kế hoạch" in page_text(client.get("/quarters/2023-Q2/"))

@@ -2,7 +2,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
+from tracker import page_cache
 from tracker.auth import policy
 from tracker.extensions import db
 from tracker.forms import Form
@@ -51,15 +53,16 @@ def create():
     return redirect(url_for("quarters.board", key=quarter.key))
 
 
-def _parse_filters(args, units):
-    """Return the board filters from the query string, ignoring unknown values."""
-    unit_ids = {unit.id for unit in units}
-    unit_id = args.get("unit", type=int)
+def _parse_filters(args):
+    """Return the board filters from the query string, ignoring unknown values.
+
+    The unit is only read as a number here; the board checks it against the units.
+    """
     kind = args.get("kind") or None
     status = args.get("status") or None
     q = (args.get("q") or "").strip()[:200]
     return {
-        "unit_id": unit_id if unit_id in unit_ids else None,
+        "unit_id": args.get("unit", type=int),
         "kind": kind if kind in KINDS else None,
         "status": status if status in STATUSES else None,
         "q": q or None,
@@ -68,35 +71,59 @@ def _parse_filters(args, units):
 
 
 @bp.route("/<key>/")
+@page_cache.cached_page
 def board(key):
     """Show the quarter's tasks grouped by kind, with filters and search."""
-    from tracker.tasks.rows import unit_rows
-
+    page_cache.data_token()  # read before anything the cached part shows
     quarter = services.get_quarter_or_404(key)
-    all_units = unit_rows()
-    units = [unit for unit in all_units.values() if unit.is_active]
-    filters = _parse_filters(request.args, units)
-    tasks = task_services.board_tasks(quarter, units=all_units, **filters)
     cutoff = quarter.cutoff(today())
     return render_template(
         "quarters/board.html",
         quarter=quarter,
-        groups=task_services.group_by_kind(tasks),
-        task_count=len(tasks),
-        units=units,
-        filters=filters,
-        kinds=translated(KINDS),
-        statuses=translated(STATUSES),
-        status_labels=translated(STATUSES),
-        status_colours=STATUS_COLOURS,
-        timeliness_labels=translated(TIMELINESS),
-        timeliness_colours=TIMELINESS_COLOURS,
-        cutoff=cutoff,
+        tasks_part=_board_tasks_part(quarter, cutoff, request.args),
         can_create=policy.can_create_task(current_user, quarter),
         can_change_state=policy.can_change_quarter_state(current_user, quarter),
         can_close=policy.can_close_quarter(current_user, quarter)
         and not quarter.is_closed,
         state_form=Form(),
+    )
+
+
+def _board_tasks_part(quarter, cutoff, args):
+    """Return the board's filters and tasks, rendered or from the page cache.
+
+    A search is rendered every time: its words are too many to keep a part for each.
+    """
+    from tracker.tasks.rows import unit_rows
+
+    filters = _parse_filters(args)
+
+    def render():
+        all_units = unit_rows()
+        units = [unit for unit in all_units.values() if unit.is_active]
+        if filters["unit_id"] not in {unit.id for unit in units}:
+            filters["unit_id"] = None
+        tasks = task_services.board_tasks(quarter, units=all_units, **filters)
+        return render_template(
+            "quarters/_board_tasks.html",
+            quarter=quarter,
+            groups=task_services.group_by_kind(tasks),
+            task_count=len(tasks),
+            units=units,
+            filters=filters,
+            kinds=translated(KINDS),
+            statuses=translated(STATUSES),
+            status_labels=translated(STATUSES),
+            status_colours=STATUS_COLOURS,
+            timeliness_labels=translated(TIMELINESS),
+            timeliness_colours=TIMELINESS_COLOURS,
+            cutoff=cutoff,
+        )
+
+    if filters["q"]:
+        return Markup(render())
+    return page_cache.fragment(
+        "board", (quarter.id, quarter.state, cutoff, sorted(filters.items())), render
     )
 
 

@@ -1,0 +1,116 @@
+"""Pages and parts of pages, reused while the data they show is unchanged.
+
+The quarter board is read far more often than it is written: leaders and staff open
+it all day, a task changes a few times a day. So the board is kept at two levels in
+the cache (Flask-Caching: in each process by default, Redis when several servers
+share one):
+
+- the whole page, per person and session (cached_page): a repeated request costs
+  the sign-in check, one statement and a lookup;
+- its list of tasks, the costly part (a thousand rows on a province's quarter),
+  which is the same for everyone asking for the same quarter, filters, language and
+  day (fragment): the first visit of each person renders only the page around it.
+
+Every key holds the data token (tracker.models.revision), which each writing
+transaction replaces, so an entry is found only if nothing was written since it
+was rendered. The token is read before the data, so an entry can at worst hold
+newer data than its token says, never older. Keys also hold the language, the day
+(timeliness moves with it) and a digest of the code, templates and catalogs, so a
+new release never serves what the old one rendered into a shared cache.
+
+A whole page holds forms signed for its session (CSRF), so its key holds the user
+and the session's CSRF secret; a page is neither served nor kept while the session
+has messages waiting to be shown (they appear once), or before the session has a
+CSRF secret. Set TRACKER_PAGE_CACHE=false to render every time.
+"""
+import functools
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from tracker.extensions import cache, db
+from tracker.i18n import today
+from tracker.models.revision import REVISION_ID, DataRevision
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@lru_cache(maxsize=1)
+def code_digest():
+    """Return a digest of the code, templates and compiled catalogs."""
+    digest = hashlib.sha1()
+    for folder, pattern in (("tracker", "*.py"), ("templates", "*.html"),
+                            ("translations", "*.mo")):
+        for path in sorted((ROOT / folder).rglob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def data_token():
+    """Return the data token of this request, read once, before any data.
+
+    None when the cache is switched off or the database has no revision row.
+    """
+    if "data_token" not in g:
+        g.data_token = None
+        if current_app.config["PAGE_CACHE"]:
+            g.data_token = db.session.scalar(
+                select(DataRevision.token).where(DataRevision.id == REVISION_ID)
+            )
+    return g.data_token
+
+
+def _key(name, token, parts):
+    described = repr((name, str(get_locale()), today(), *parts)).encode()
+    return f"{code_digest()}:{token}:{hashlib.sha1(described).hexdigest()}"
+
+
+def fragment(name, parts, render):
+    """Return the part render() draws, from the cache when it can be.
+
+    parts are what the part depends on besides the data, the language and the day
+    (each rendered with repr). The part must not depend on who is asking.
+    """
+    token = data_token()
+    if token is None:
+        return Markup(render())
+    key = _key(name, token, parts)
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html)
+    return Markup(html)
+
+
+def cached_page(view):
+    """Keep the HTML the view returns, per person, session, URL and data token."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        secret = session.get(field)
+        if (
+            not current_user.is_authenticated
+            or secret is None
+            or "_flashes" in session
+            or data_token() is None
+        ):
+            return view(*args, **kwargs)
+        key = _key("page", g.data_token,
+                   (current_user.get_id(), secret, request.full_path))
+        html = cache.get(key)
+        if html is not None:
+            return html
+        response = view(*args, **kwargs)
+        if isinstance(response, str) and "_flashes" not in session:
+            cache.set(key, response)
+        return response
+
+    return wrapper
