@@ -1,8 +1,11 @@
 """Reading and changing quarters."""
+from typing import NamedTuple
+
 from flask import abort
 from sqlalchemy import func, select
 
 from tracker.extensions import db
+from tracker.i18n import quarter_label
 from tracker.models import Quarter, Task, parse_key
 from tracker.models.audit import record
 
@@ -28,11 +31,35 @@ def find_quarter(year, number):
     )
 
 
+class QuarterChoice(NamedTuple):
+    """A quarter as a picker offers it: its id, key and label, nothing else."""
+
+    id: int
+    year: int
+    number: int
+
+    @property
+    def key(self):
+        """Return the URL key, e.g. "2023-Q2"."""
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self):
+        """Return the display label, e.g. "Quý II/2023"."""
+        return quarter_label(self.year, self.number)
+
+
 def list_quarters():
-    """Return every quarter, newest first."""
-    return db.session.scalars(
-        select(Quarter).order_by(Quarter.year.desc(), Quarter.number.desc())
-    ).all()
+    """Return every quarter as a QuarterChoice, newest first.
+
+    Pickers list ten years of quarters on pages that show one: only the three
+    columns they need are read.
+    """
+    rows = db.session.execute(
+        select(Quarter.id, Quarter.year, Quarter.number)
+        .order_by(Quarter.year.desc(), Quarter.number.desc())
+    )
+    return [QuarterChoice(*row) for row in rows]
 
 
 def quarters_page(page, per_page=QUARTERS_PER_PAGE):

@@ -1,4 +1,6 @@
 """Quarter list, quarter board, and opening a quarter."""
+from collections import defaultdict
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,8 +10,8 @@ from tracker import page_cache
 from tracker.auth import policy
 from tracker.extensions import db
 from tracker.forms import Form
-from tracker.i18n import today, translated
-from tracker.models import KINDS, STATUSES
+from tracker.i18n import fmt_percent, today, translated
+from tracker.models import KINDS, QUARTER_STATES, STATUSES
 from tracker.models.task import STATUS_COLOURS
 from tracker.quarters import services
 from tracker.quarters.forms import QuarterForm
@@ -33,9 +35,17 @@ def _render_index(form, status=200):
     from tracker.quarters.summary import list_counts
 
     quarters, page, pages = services.quarters_page(request.args.get("page", type=int))
+    counts = {}
+    for quarter_id, figures in list_counts(quarters, today()).items():
+        statuses = figures["statuses"]
+        counts[quarter_id] = dict(
+            figures, statuses=defaultdict(int, statuses), total=sum(statuses.values()),
+            rate_text=fmt_percent(figures["rate"]),
+        )
     return render_template(
         "quarters/index.html", quarters=quarters, statuses=translated(STATUSES),
-        form=form, page=page, pages=pages, counts=list_counts(quarters, today()),
+        state_labels=translated(QUARTER_STATES), form=form, page=page, pages=pages,
+        counts=counts,
     ), status
 
 
