@@ -92,3 +92,58 @@ def test_concurrent_progress_reports_are_all_kept_in_order(
         assert after.old_progress == before.new_progress
     last = db.session.get(TaskUpdate, chain[-1].id)
     assert last.task.progress == last.new_progress
+
+
+def test_the_data_token_is_taken_last_so_it_cannot_deadlock(app, make_task, db):
+    """One writer holds a task's row, another has written and waits for that row.
+
+    The data token's row is locked only at commit, so the first writes, commits,
+    and the second follows; had the token been taken at the second's first write,
+    the first would wait for it at its own write while the second waits for the
+    task's row: a deadlock.
+    """
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from tracker.models import Task
+    from tracker.models.revision import DataRevision
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    first_id, second_id = make_task(title="Một").id, make_task(title="Hai").id
+    before = db.session.scalar(select(DataRevision.token))
+    db.session.close()
+    holding, errors = threading.Event(), []
+
+    def first_writer():
+        with app.app_context(), Session(db.engine) as session:
+            task = session.scalars(
+                select(Task).where(Task.id == first_id).with_for_update()).one()
+            holding.set()
+            threading.Event().wait(0.5)  # the second writer writes, then waits here
+            task.title = "Một (sửa)"
+            session.commit()
+
+    def second_writer():
+        holding.wait(5)
+        try:
+            with app.app_context(), Session(db.engine) as session:
+                session.get(Task, second_id).title = "Hai (sửa)"
+                session.flush()
+                task = session.scalars(
+                    select(Task).where(Task.id == first_id).with_for_update()).one()
+                task.progress = 10
+                session.commit()
+        except Exception as exc:  # a deadlock error would end up here
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_writer),
+               threading.Thread(target=second_writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    titles = dict(db.session.execute(select(Task.id, Task.title)).all())
+    assert titles == {first_id: "Một (sửa)", second_id: "Hai (sửa)"}
+    assert db.session.scalar(select(DataRevision.token)) != before

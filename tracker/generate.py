@@ -24,7 +24,7 @@ from werkzeug.security import generate_password_hash
 from tracker.demo import DEMO_PASSWORD, UNITS as DEMO_UNITS, USERS as DEMO_USERS
 from tracker.extensions import db
 from tracker.models import AuditEvent, Quarter, Task, TaskUnit, TaskUpdate, Unit, User
-from tracker.models.revision import bump, data_tables
+from tracker.models.revision import data_tables, mark_written
 from tracker.models.user import user_unit
 from tracker.quarters.rollover import COPIED_FIELDS
 from tracker.quarters.summary import compute_figures, count_for_list
@@ -332,7 +332,7 @@ def wipe():
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
         db.session.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
-        bump(db.session)  # a plain SQL statement: the session cannot tell it writes
+        mark_written(db.session)  # plain SQL: the session cannot tell it writes
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())

@@ -15,8 +15,9 @@ Every key holds the data token (tracker.models.revision), which each writing
 transaction replaces, so an entry is found only if nothing was written since it
 was rendered. The token is read before the data, so an entry can at worst hold
 newer data than its token says, never older. Keys also hold the language, the day
-(timeliness moves with it) and a digest of the code, templates and catalogs, so a
-new release never serves what the old one rendered into a shared cache.
+(timeliness moves with it) and a digest of the code, templates, catalogs and
+migrations, so a new release never serves what the old one rendered into a shared
+cache.
 
 A whole page holds forms signed for its session (CSRF), so its key holds the user
 and the session's CSRF secret; a page is neither served nor kept while the session
@@ -43,10 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @lru_cache(maxsize=1)
 def code_digest():
-    """Return a digest of the code, templates and compiled catalogs."""
+    """Return a digest of the code, templates, catalogs and migrations.
+
+    Migrations count too: one may change stored data without a new token.
+    """
     digest = hashlib.sha1()
     for folder, pattern in (("tracker", "*.py"), ("templates", "*.html"),
-                            ("translations", "*.mo")):
+                            ("translations", "*.mo"), ("migrations", "*.py")):
         for path in sorted((ROOT / folder).rglob(pattern)):
             digest.update(str(path.relative_to(ROOT)).encode())
             digest.update(path.read_bytes())

@@ -25,7 +25,7 @@ class DataRevision(db.Model):
     token: Mapped[str] = mapped_column(String(32))
 
 
-BUMPED = "data_revision_bumped"
+WROTE = "data_revision_wrote"
 
 
 def data_tables(metadata):
@@ -38,38 +38,46 @@ def new_token():
     return uuid.uuid4().hex
 
 
-def bump(session):
-    """Give the data a new token, once per transaction of the session."""
-    if session.info.get(BUMPED):
+def mark_written(session):
+    """Note that the session's transaction writes: it gets a new token at commit."""
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_a_writing_flush(session, flush_context):
+    # The collections still hold what this flush wrote.
+    if session.new or session.deleted or any(
+        session.is_modified(obj) for obj in session.dirty
+    ):
+        mark_written(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_statements(state):
+    # INSERT/UPDATE/DELETE statements run through the session (bulk inserts of the
+    # generator, a guarded UPDATE with a version check) change data without a flush.
+    if state.is_insert or state.is_update or state.is_delete:
+        mark_written(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _replace_the_token(session):
+    # Flush first: commit would flush what is pending only after this hook.
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    if not session.info.get(WROTE):
         return
-    session.info[BUMPED] = True
-    # On the session's connection, inside its transaction: the token changes when,
-    # and only if, the transaction's writes commit. On PostgreSQL the row lock also
-    # orders concurrent writers, so the last to commit leaves its token.
+    # The last statement of the transaction, on its connection: the token changes
+    # when, and only if, the writes commit. On PostgreSQL the row lock orders
+    # concurrent writers; taken last, it is never held while waiting for another
+    # lock, so it cannot close a deadlock.
     table = DataRevision.__table__
     session.connection().execute(
         update(table).where(table.c.id == REVISION_ID).values(token=new_token())
     )
 
 
-@event.listens_for(Session, "after_flush")
-def _bump_after_a_writing_flush(session, flush_context):
-    # The collections still hold what this flush wrote.
-    if session.new or session.deleted or any(
-        session.is_modified(obj) for obj in session.dirty
-    ):
-        bump(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _bump_before_bulk_statements(state):
-    # INSERT/UPDATE/DELETE statements run through the session (bulk inserts of the
-    # generator, a guarded UPDATE with a version check) change data without a flush.
-    if state.is_insert or state.is_update or state.is_delete:
-        bump(state.session)
-
-
 @event.listens_for(Session, "after_transaction_end")
-def _forget_the_bump(session, transaction):
+def _forget_the_write(session, transaction):
     if transaction.parent is None:
-        session.info.pop(BUMPED, None)
+        session.info.pop(WROTE, None)
