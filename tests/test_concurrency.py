@@ -147,3 +147,26 @@ def test_the_data_token_is_taken_last_so_it_cannot_deadlock(app, make_task, db):
     titles = dict(db.session.execute(select(Task.id, Task.title)).all())
     assert titles == {first_id: "Một (sửa)", second_id: "Hai (sửa)"}
     assert db.session.scalar(select(DataRevision.token)) != before
+
+
+def test_reading_requests_run_without_a_transaction_on_postgresql(app, make_task, db):
+    """GET requests skip BEGIN and ROLLBACK; the pool's next writer has its own."""
+    from tracker.db_setup import _reads_without_a_transaction
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    task_id = make_task().id
+    db.session.close()  # each request starts with a fresh session in production
+
+    def autocommit(method, path):
+        with app.test_request_context(path, method=method):
+            _reads_without_a_transaction()
+            connection = db.session.connection()
+            mode = connection.connection.dbapi_connection.autocommit
+            db.session.close()  # back to the pool, its mode reset
+            return mode
+
+    assert autocommit("GET", f"/tasks/{task_id}") is True
+    assert autocommit("POST", f"/tasks/{task_id}/status") is False
+    assert autocommit("GET", "/healthz") is False  # (opened here, not by the hook)
+    assert autocommit("GET", "/admin/audit.csv") is False  # streamed: a cursor

@@ -14,6 +14,7 @@ SQLAlchemy's "begin" emits BEGIN itself (the recipe in SQLAlchemy's SQLite notes
 
 PostgreSQL runs at its default isolation (READ COMMITTED); the writes that read and
 then change a task lock its row first (SELECT ... FOR UPDATE, see the task services).
+Requests that only read run in autocommit mode there (no BEGIN/ROLLBACK round trips).
 """
 import json
 import sqlite3
@@ -23,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+NO_DATABASE = (None, "static", "bootstrap.static", "healthz")
 
 
 def json_dumps(value):
@@ -36,6 +38,8 @@ def init_app(app):
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     options.setdefault("json_serializer", json_dumps)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if uri.startswith("postgresql"):
+        app.before_request(_reads_without_a_transaction)
     if uri.startswith("sqlite"):
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
@@ -53,12 +57,41 @@ def reads_only(view):
     return view
 
 
+def in_a_transaction(view):
+    """Mark a reading view that needs a transaction on PostgreSQL all the same.
+
+    A server-side cursor (a result streamed with yield_per) exists only inside one.
+    """
+    view.needs_transaction = True
+    return view
+
+
 def _request_may_write():
     """Tell whether the current request should take the write lock from the start."""
     if not has_request_context() or request.method in SAFE_METHODS:
         return False
     view = current_app.view_functions.get(request.endpoint)
     return not getattr(view, "reads_only", False)
+
+
+def _reads_without_a_transaction():
+    """On PostgreSQL, let a reading request run its statements in autocommit mode.
+
+    At READ COMMITTED each statement sees what was committed when it began, inside a
+    transaction or not, so a request that only reads loses nothing without one and
+    saves the BEGIN and ROLLBACK round trips. Requests that may write keep their
+    transaction; the connection goes back to the pool with its mode reset.
+    """
+    from tracker.extensions import db
+
+    if request.method not in SAFE_METHODS or request.endpoint in NO_DATABASE:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "needs_transaction", False):
+        return
+    session = db.session()
+    if not session.in_transaction():  # (tests share one session across requests)
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 @event.listens_for(Engine, "connect")

@@ -57,17 +57,29 @@ def code_digest():
     return digest.hexdigest()[:12]
 
 
+def token_column():
+    """Return the data token as a column to add to a request's first statement."""
+    return (
+        select(DataRevision.token).where(DataRevision.id == REVISION_ID)
+        .scalar_subquery().label("data_token")
+    )
+
+
+def remember_token(token):
+    """Keep the token read with the request's first statement (the signed-in user)."""
+    g.data_token = token if current_app.config["PAGE_CACHE"] else None
+
+
 def data_token():
     """Return the data token of this request, read once, before any data.
 
-    None when the cache is switched off or the database has no revision row.
+    Signed-in requests read it with their user; others read it here. None when
+    the cache is switched off or the database has no revision row.
     """
     if "data_token" not in g:
         g.data_token = None
         if current_app.config["PAGE_CACHE"]:
-            g.data_token = db.session.scalar(
-                select(DataRevision.token).where(DataRevision.id == REVISION_ID)
-            )
+            g.data_token = db.session.scalar(select(token_column()))
     return g.data_token
 
 

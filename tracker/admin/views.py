@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.admin import audit, services
 from tracker.admin.forms import PasswordForm, UnitForm, UserEditForm, UserForm
 from tracker.auth import policy
+from tracker.db_setup import in_a_transaction
 from tracker.extensions import db
 from tracker.forms import Form
 from tracker.i18n import today
@@ -342,6 +343,7 @@ def audit_log():
 
 
 @bp.route("/audit.csv")
+@in_a_transaction  # the log is streamed from a server-side cursor
 def audit_csv():
     """Export the matching log as CSV (UTF-8 with a byte-order mark, for Excel)."""
     _require(policy.can_view_audit)

@@ -8,6 +8,9 @@ PUBLIC_ENDPOINTS = (None, "static", "auth.login", "bootstrap.static", "healthz")
 
 def setup_login(app):
     """Configure Flask-Login: where to sign in and how to load a user."""
+    from sqlalchemy import select
+
+    from tracker import page_cache
     from tracker.extensions import db, login_manager
     from tracker.models import User
 
@@ -25,8 +28,16 @@ def setup_login(app):
         user_id, colon, token = str(session_id).partition(":")
         if not user_id.isdigit() or len(user_id) > 18 or not colon:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or not user.has_session_token(token):
+        # The data token comes with the user: the request's first statement, read
+        # before anything a cached page shows (tracker.page_cache).
+        row = db.session.execute(
+            select(User, page_cache.token_column()).where(User.id == int(user_id))
+        ).first()
+        if row is None:
+            return None
+        user, data_token = row
+        page_cache.remember_token(data_token)
+        if not user.is_active or not user.has_session_token(token):
             return None
         return user
 
