@@ -142,7 +142,7 @@ def test_closed_quarters_are_frozen_and_approved_as_close_and_approve_leave_them
         assert quarter.approved_summary == figures
     # The list counts stored with each closed quarter are what counting gives.
     from tracker.quarters.summary import count_for_list
-    counted = count_for_list([q.id for q in closed], TODAY)
+    counted = count_for_list(closed, TODAY)
     assert all(q.closed_counts == counted[q.id] for q in closed)
     assert all(q.closed_counts is None for q in quarters if not q.is_closed)
     actions = sorted(event.action for event in _all(db, AuditEvent))

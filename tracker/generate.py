@@ -1167,7 +1167,7 @@ class Generator:
         closed = [q for q in self.quarters if q.state == "closed"]
         # Every task is in by now, so the carried-out counts are complete; timeliness
         # is frozen, so the date does not matter.
-        counts = count_for_list([q.id for q in closed], self.today)
+        counts = count_for_list(closed, self.today)
         events = []
         for q in closed:
             closed_at = _at(q.ends_on + dt.timedelta(days=3), 16)

@@ -230,7 +230,7 @@ def test_close_stores_the_list_counts_and_reopen_clears_them(q1, db, make_user):
     assert counts["carried_in"] == 0 and counts["carried_out"] == 3
     # Counting again gives what was stored.
     from tracker.quarters.summary import count_for_list
-    assert count_for_list([q1.id], dt.date(2030, 1, 1))[q1.id] == counts
+    assert count_for_list([q1], dt.date(2030, 1, 1))[q1.id] == counts
     reopen_quarter(q1, admin, "Bổ sung")
     db.session.commit()
     assert q1.closed_counts is None

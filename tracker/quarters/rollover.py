@@ -211,7 +211,7 @@ def close_quarter(quarter, decisions, user, notes=None):
         quarter.closed_at = utcnow()
         quarter.closed_by = user if getattr(user, "is_authenticated", False) else None
         db.session.flush()
-        quarter.closed_counts = count_for_list([quarter.id], quarter.ends_on)[quarter.id]
+        quarter.closed_counts = count_for_list([quarter], quarter.ends_on)[quarter.id]
         db.session.flush()
     return result
 

@@ -5,7 +5,7 @@ with it and every later page and export shows exactly what was approved.
 """
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -291,20 +291,33 @@ def trend(quarter, today, recent=None, heads=None):
              heads[item.id]["overdue"]) for item in reversed(recent)]
 
 
-def carried_counts(ids):
-    """Return ({quarter id: carried in}, {quarter id: carried out}) in two statements."""
+def carried_counts(quarters):
+    """Return ({quarter id: carried in}, {quarter id: carried out}) in two statements.
+
+    quarters need id, year and number. A task carried out of a quarter lives in the
+    next one, so the carried-out count reads the next quarters' tasks only: joined
+    without that bound, PostgreSQL walks every quarter's carried tasks.
+    """
+    ids = [q.id for q in quarters]
     carried_in = dict(db.session.execute(
         select(Task.quarter_id, func.count())
         .where(Task.quarter_id.in_(ids), Task.carried_from_id.is_not(None),
                Task.is_archived.is_(False))
         .group_by(Task.quarter_id)
     ).all())
+    following = [
+        (q.year + 1, 1) if q.number == 4 else (q.year, q.number + 1) for q in quarters
+    ]
     origin = db.aliased(Task)
     carried_out = dict(db.session.execute(
         select(origin.quarter_id, func.count())
         .select_from(Task)
         .join(origin, Task.carried_from_id == origin.id)
-        .where(origin.quarter_id.in_(ids), Task.is_archived.is_(False))
+        .where(
+            Task.quarter_id.in_(select(Quarter.id).where(
+                tuple_(Quarter.year, Quarter.number).in_(following))),
+            origin.quarter_id.in_(ids), Task.is_archived.is_(False),
+        )
         .group_by(origin.quarter_id)
     ).all())
     return carried_in, carried_out
@@ -320,21 +333,23 @@ def list_counts(quarters, today):
     found = {q.id: q.closed_counts for q in quarters if q.is_closed and q.closed_counts}
     # Counted even when every quarter is stored: the page's statement count does not
     # depend on the quarters it shows.
-    found.update(count_for_list([q.id for q in quarters if q.id not in found], today))
+    found.update(count_for_list([q for q in quarters if q.id not in found], today))
     return found
 
 
-def count_for_list(quarter_ids, today):
+def count_for_list(quarters, today):
     """Count {quarter id: list counts} for the quarters, in four statements.
 
-    Each entry holds the (not archived) tasks per status and per timeliness class,
-    the completion rate, and the tasks carried in and out.
+    quarters need id, year and number. Each entry holds the (not archived) tasks per
+    status and per timeliness class, the completion rate, and the tasks carried in
+    and out.
     """
     from tracker.quarters.services import status_counts_by_quarter
 
+    quarter_ids = [q.id for q in quarters]
     statuses = status_counts_by_quarter(quarter_ids)
     rates = rates_by_quarter(quarter_ids, today)
-    carried_in, carried_out = carried_counts(quarter_ids)
+    carried_in, carried_out = carried_counts(quarters)
     found = {}
     for quarter_id in quarter_ids:
         timeliness, rate = rates[quarter_id]
