@@ -664,10 +664,10 @@ def markdown(results, meta):
         "",
         "- *Board*, and every page but one: built from the database, the page "
         "cache off. *Board (page cache)*: the same board asked again by the same "
-        "person with the page cache on (as deployed), served from it: the sign-in "
-        "check, the data token and a cache lookup. Any write to the database "
-        "replaces the token, so the next request builds the page again "
-        "(`tracker/page_cache.py`).",
+        "person with the page cache on (as deployed), served from it: one "
+        "statement (the signed-in user with the data token) and a cache lookup. "
+        "Any write to the database replaces the token, so the next request builds "
+        "the page again (`tracker/page_cache.py`).",
         "- *Quarter list*: lists a page of quarters — one row at 1 quarter of "
         "history, twelve (a full page) at 40. Closed quarters give the counts stored "
         "when they closed, so only the open quarter's tasks are counted in both "
