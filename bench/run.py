@@ -547,9 +547,10 @@ def markdown(results, meta):
         f"{meta['date']}: {meta['machine']}. \"Today\" is pinned to {TODAY}, so the "
         "newest quarter (the one measured) is open and half way through.",
         "",
-        "**The machine was shared with other engineers' test suites while this ran: "
-        "figures are medians and still noisy** (compare ratios within one run rather "
-        "than absolute times across runs).",
+        "**The machine is a small virtual one whose speed varies from minute to "
+        "minute: figures are medians and still noisy** (compare ratios within one "
+        "run rather than absolute times across runs; the p95 column shows the "
+        "spread).",
         "",
         "Each page is requested in-process through the Flask test client, signed in "
         "as an administrator, after two warm-up requests. *ms* is the median (p95 at "
