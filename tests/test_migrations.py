@@ -32,3 +32,45 @@ def test_upgrade_keeps_data_on_sqlite(tmp_path):
         assert db.session.scalar(db.select(db.func.count(Quarter.id))) == 2
         db.session.remove()
         db.engine.dispose()
+
+
+def test_upgrade_stores_the_counts_of_quarters_already_closed(tmp_path):
+    """Quarters closed before counts were stored get the counts closing stores."""
+    import flask_migrate
+
+    from tracker import create_app
+    from tracker.demo import load_demo
+    from tracker.models import Quarter, Task
+    from tracker.models.guard import unlocked
+    from tracker.quarters.rollover import close_quarter
+
+    url = "sqlite:///" + str(tmp_path / "closed.sqlite")
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "t",
+                      "TODAY": "2023-05-15"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_demo()
+        q1 = db.session.scalars(db.select(Quarter).where(Quarter.number == 1)).one()
+        task = db.session.scalars(db.select(Task).where(
+            Task.quarter_id == q1.id, Task.status != "done")).first()
+        close_quarter(q1, {task.id: "cancelled"}, None)
+        db.session.commit()
+        stored = q1.closed_counts
+        assert stored["carried_out"] > 0 and stored["statuses"]
+        with unlocked(db.session):  # one of the carried tasks is archived since
+            carried = db.session.scalars(db.select(Task).where(
+                Task.carried_from_id.is_not(None))).first()
+            carried.is_archived = True
+            db.session.commit()
+        from tracker.quarters.summary import count_for_list
+        expected = count_for_list([q1], q1.ends_on)[q1.id]
+        assert expected["carried_out"] == stored["carried_out"] - 1
+        db.session.remove()
+        flask_migrate.downgrade(revision="7322813edb45")
+        flask_migrate.upgrade()
+        q1 = db.session.scalars(db.select(Quarter).where(Quarter.number == 1)).one()
+        assert q1.closed_counts == expected
+        q2 = db.session.scalars(db.select(Quarter).where(Quarter.number == 2)).one()
+        assert q2.closed_counts is None
+        db.session.remove()
+        db.engine.dispose()

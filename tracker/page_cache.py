@@ -6,7 +6,7 @@ the cache (Flask-Caching: in each process by default, Redis when several servers
 share one):
 
 - the whole page, per person and session (cached_page): a repeated request costs
-  the sign-in check, one statement and a lookup;
+  one statement (the signed-in user, read with the token) and a lookup;
 - its list of tasks, the costly part (a thousand rows on a province's quarter),
   which is the same for everyone asking for the same quarter, filters, language and
   day (fragment): the first visit of each person renders only the page around it.
@@ -126,7 +126,9 @@ def cached_page(view):
             return html
         response = view(*args, **kwargs)
         if isinstance(response, str) and "_flashes" not in session:
-            cache.set(key, response)
+            # Its forms' CSRF tokens must outlive it, should they ever expire.
+            limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
+            cache.set(key, response, timeout=limit // 2 if limit else None)
         return response
 
     return wrapper
