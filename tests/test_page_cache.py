@@ -210,3 +210,15 @@ def test_a_new_quarter_from_the_generator_is_seen(client, login_as, db, count_qu
     generate(resolve_sizes(None, 2, 5, 8, seed=4), dt.date(2023, 5, 15))
     db.session.expire_all()
     assert page_text(client.get(BOARD)) != first
+
+
+@pytest.mark.parametrize("path", ["/quarters/", "/quarters/2023-Q2/summary"])
+def test_the_quarter_list_and_the_summary_are_kept_too(client, login_as, demo, db,
+                                                       count_queries, path):
+    task = get_task("Lớp tập huấn nghiệp vụ")
+    login_as("admin")
+    before = warm(client, count_queries, path)
+    client.post(f"/tasks/{task.id}/status", data={"status": "done", "progress": "100"})
+    client.get(path)  # with the flashed message
+    after = page_text(client.get(path))
+    assert after != before

@@ -1,15 +1,16 @@
 """Pages and parts of pages, reused while the data they show is unchanged.
 
-The quarter board is read far more often than it is written: leaders and staff open
-it all day, a task changes a few times a day. So the board is kept at two levels in
-the cache (Flask-Caching: in each process by default, Redis when several servers
-share one):
+The quarter board, its summary and the list of quarters are read far more often than
+they are written: leaders and staff open them all day, a task changes a few times a
+day. So they are kept in the cache (Flask-Caching: in each process by default, Redis
+when several servers share one):
 
 - the whole page, per person and session (cached_page): a repeated request costs
   one statement (the signed-in user, read with the token) and a lookup;
-- its list of tasks, the costly part (a thousand rows on a province's quarter),
-  which is the same for everyone asking for the same quarter, filters, language and
-  day (fragment): the first visit of each person renders only the page around it.
+- the board's list of tasks, its costly part (a thousand rows on a province's
+  quarter), which is the same for everyone asking for the same quarter, filters,
+  language and day (fragment): the first visit of each person renders only the page
+  around it.
 
 Every key holds the data token (tracker.models.revision), which each writing
 transaction replaces, so an entry is found only if nothing was written since it
@@ -106,7 +107,10 @@ def fragment(name, parts, render):
 
 
 def cached_page(view):
-    """Keep the HTML the view returns, per person, session, URL and data token."""
+    """Keep the HTML the view returns, per person, session, URL and data token.
+
+    Only a page that succeeded is kept: an HTML string, or one with status 200.
+    """
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -125,10 +129,13 @@ def cached_page(view):
         if html is not None:
             return html
         response = view(*args, **kwargs)
-        if isinstance(response, str) and "_flashes" not in session:
+        html = response
+        if isinstance(response, tuple) and response[1:] == (200,):
+            html = response[0]
+        if isinstance(html, str) and "_flashes" not in session:
             # Its forms' CSRF tokens must outlive it, should they ever expire.
             limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
-            cache.set(key, response, timeout=limit // 2 if limit else None)
+            cache.set(key, html, timeout=limit // 2 if limit else None)
         return response
 
     return wrapper

@@ -22,6 +22,7 @@ bp = Blueprint("quarters", __name__, url_prefix="/quarters")
 
 
 @bp.route("/")
+@page_cache.cached_page
 def index():
     """List every quarter, newest first, with task counts per status."""
     form = QuarterForm() if policy.can_open_quarter(current_user) else None
@@ -229,6 +230,7 @@ def rollover(key):
 
 
 @bp.route("/<key>/summary")
+@page_cache.cached_page
 def summary(key):
     """Show the quarter at a glance for leaders."""
     from tracker.quarters.summary import quarter_summary
