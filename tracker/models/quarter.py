@@ -32,7 +32,30 @@ def parse_key(key):
     return year, number
 
 
-class Quarter(db.Model):
+class QuarterNames:
+    """A quarter's key and label, from its year and number attributes."""
+
+    @property
+    def key(self):
+        """Return the URL key, e.g. "2023-Q2"."""
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self):
+        """Return the display label, e.g. "Quý II/2023"."""
+        return quarter_label(self.year, self.number)
+
+
+class QuarterChoice(QuarterNames):
+    """A quarter as a picker offers it: its id, key and label, nothing else."""
+
+    __slots__ = ("id", "year", "number")
+
+    def __init__(self, id, year, number):  # noqa: A002  (the column's name)
+        self.id, self.year, self.number = id, year, number
+
+
+class Quarter(QuarterNames, db.Model):
     """One calendar quarter of a board's work."""
 
     __tablename__ = "quarter"
@@ -68,16 +91,6 @@ class Quarter(db.Model):
     closed_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
         foreign_keys=[closed_by_id]
     )
-
-    @property
-    def key(self):
-        """Return the URL key, e.g. "2023-Q2"."""
-        return f"{self.year}-Q{self.number}"
-
-    @property
-    def label(self):
-        """Return the display label, e.g. "Quý II/2023"."""
-        return quarter_label(self.year, self.number)
 
     @property
     def starts_on(self):

@@ -1,12 +1,10 @@
 """Reading and changing quarters."""
-from typing import NamedTuple
-
 from flask import abort
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.i18n import quarter_label
 from tracker.models import Quarter, Task, parse_key
+from tracker.models.quarter import QuarterChoice
 from tracker.models.audit import record
 
 # Three years a page: the list's counts are computed for the page's quarters only.
@@ -29,24 +27,6 @@ def find_quarter(year, number):
     return db.session.scalar(
         select(Quarter).where(Quarter.year == year, Quarter.number == number)
     )
-
-
-class QuarterChoice(NamedTuple):
-    """A quarter as a picker offers it: its id, key and label, nothing else."""
-
-    id: int
-    year: int
-    number: int
-
-    @property
-    def key(self):
-        """Return the URL key, e.g. "2023-Q2"."""
-        return f"{self.year}-Q{self.number}"
-
-    @property
-    def label(self):
-        """Return the display label, e.g. "Quý II/2023"."""
-        return quarter_label(self.year, self.number)
 
 
 def list_quarters():
