@@ -68,16 +68,13 @@ def current_quarter(today):
     return quarter
 
 
-def status_counts_by_quarter(quarter_ids=None):
-    """Return {quarter_id: {status: count}} for the quarters (None: all) at once."""
-    stmt = (
+def status_counts_by_quarter(quarter_ids):
+    """Return {quarter_id: {status: count}} for the quarters at once."""
+    rows = db.session.execute(
         select(Task.quarter_id, Task.status, func.count())
-        .where(Task.is_archived.is_(False))
+        .where(Task.is_archived.is_(False), Task.quarter_id.in_(quarter_ids))
         .group_by(Task.quarter_id, Task.status)
     )
-    if quarter_ids is not None:
-        stmt = stmt.where(Task.quarter_id.in_(quarter_ids))
-    rows = db.session.execute(stmt)
     counts = {}
     for quarter_id, status, count in rows:
         counts.setdefault(quarter_id, {})[status] = count
