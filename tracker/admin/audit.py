@@ -14,6 +14,7 @@ from sqlalchemy import Integer, String, Text, and_, cast, func, literal, null, s
 from sqlalchemy import union_all
 from sqlalchemy.orm import aliased
 
+from tracker.exports import csv_cell, csv_row
 from tracker.extensions import db
 from tracker.i18n import fmt_datetime, quarter_label
 from tracker.i18n import lazy as _l
@@ -334,17 +335,10 @@ def _entity_url(row):
 
 
 def _cell(value):
-    """Return a CSV cell, defusing text a spreadsheet would run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
+    """Return a CSV cell through the one cell writer (text is never a formula)."""
     if isinstance(value, list):
         value = ", ".join(str(item) for item in value)
-    text = str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
+    return csv_cell(value)
 
 
 def csv_header():
@@ -367,7 +361,7 @@ def csv_lines(entries):
         buffer.truncate()
         return text
 
-    writer.writerow(csv_header())
+    writer.writerow(csv_row(csv_header()))
     yield "\ufeff" + flush()
     for entry in entries:
         start = [

@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
+from tracker.exports import csv_text_in
 from tracker.extensions import db
 from tracker.forms import CONTROL_CHARACTERS
 from tracker.models import KIND_FIELDS, KINDS, STATUSES, ImportUpload, Task, Unit
@@ -175,7 +176,8 @@ def _read_csv(content):
             if index > MAX_ROWS + 1:
                 rows.append(("…",))
                 break
-            rows.append(tuple(row[:MAX_COLUMNS]))
+            # Cells the tracker's exports defused come back as the text they were.
+            rows.append(tuple(csv_text_in(cell) for cell in row[:MAX_COLUMNS]))
     except csv.Error:
         raise PlanError(_("The CSV file could not be read: check its quotes."))
     return rows

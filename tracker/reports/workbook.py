@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from tracker.exports import csv_row, xlsx_row
 from tracker.i18n import lazy as _l
 from tracker.models import KINDS, STATUSES
 from tracker.quarters.summary import figures_for
@@ -74,12 +75,12 @@ def _style_header(sheet, columns=None):
 
 def _write_tasks(sheet, tasks, cutoff, columns):
     """Write a header row and one row per task; dates as dates."""
-    sheet.append([header(column) for column in columns])
+    sheet.append(xlsx_row(sheet, [header(column) for column in columns]))
     date_columns = [i for i, c in enumerate(columns, start=1) if c.type == "date"]
     # Row numbers are counted here: sheet.max_row scans every cell on each call.
     for row, task in enumerate(tasks, start=2):
         values = task_values(task, cutoff)
-        sheet.append([values[column.key] for column in columns])
+        sheet.append(xlsx_row(sheet, [values[column.key] for column in columns]))
         for index in date_columns:
             cell = sheet.cell(row=row, column=index)
             if cell.value:
@@ -150,11 +151,15 @@ UNIT_HEADERS = (
 def _write_summary(sheet, quarter, figures):
     import datetime as dt
 
-    sheet.append([str(_l("Figure")), str(_l("Value")), str(_l("Code"))])
+    sheet.append(
+        xlsx_row(sheet, [str(_l("Figure")), str(_l("Value")), str(_l("Code"))])
+    )
     for label, value, code in summary_rows(quarter, figures):
         if code == "cutoff":
             value = dt.date.fromisoformat(value)
-        sheet.append([str(label), "" if value is None else value, code])
+        sheet.append(
+            xlsx_row(sheet, [str(label), "" if value is None else value, code])
+        )
         cell = sheet.cell(row=sheet.max_row, column=2)
         if code == "cutoff":
             cell.number_format = DATE_FORMAT
@@ -166,13 +171,13 @@ def _write_summary(sheet, quarter, figures):
 
 
 def _write_units(sheet, figures):
-    sheet.append([str(label) for label, _ in UNIT_HEADERS])
+    sheet.append(xlsx_row(sheet, [str(label) for label, _ in UNIT_HEADERS]))
     for unit in figures["units"]:
-        sheet.append([
+        sheet.append(xlsx_row(sheet, [
             unit["name"], unit["short_name"], unit["led"], unit["coordinated"],
             unit["done_on_time"], unit["done_late"], unit["overdue"],
             "" if unit["rate"] is None else unit["rate"],
-        ])
+        ]))
         sheet.cell(row=sheet.max_row, column=8).number_format = "0.0%"
     for index, (_, width) in enumerate(UNIT_HEADERS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -208,7 +213,7 @@ def tasks_csv(quarter, today):
         cutoff = quarter.cutoff(today)
         out = StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([header(column) for column in COLUMNS])
+        writer.writerow(csv_row([header(column) for column in COLUMNS]))
         for task in tasks:
             values = task_values(task, cutoff)
             row = []
@@ -217,7 +222,7 @@ def tasks_csv(quarter, today):
                 if column.type == "date" and value:
                     value = value.strftime("%d/%m/%Y")
                 row.append(value)
-            writer.writerow(row)
+            writer.writerow(csv_row(row))
         return out.getvalue().encode("utf-8-sig")
 
 
@@ -250,9 +255,9 @@ def template_workbook(quarter=None, today=None):
         _write_tasks(plan, tasks, cutoff, IMPORT_COLUMNS)
 
         guide = workbook.create_sheet(str(_l("Instructions")))
-        guide.append(
-            [str(_l("Column")), str(_l("Required")), str(_l("How to fill it in"))]
-        )
+        guide.append(xlsx_row(
+            guide, [str(_l("Column")), str(_l("Required")), str(_l("How to fill it in"))]
+        ))
         for column in IMPORT_COLUMNS:
             note = INSTRUCTIONS.get(column.key)
             if note is None:
@@ -260,15 +265,17 @@ def template_workbook(quarter=None, today=None):
                     "int": _l("A whole number."),
                     "date": _l("dd/mm/yyyy."),
                 }.get(column.type, _l("Text."))
-            guide.append([header(column), str(YES) if column.required else "",
-                          str(note)])
+            guide.append(xlsx_row(guide, [header(column),
+                                          str(YES) if column.required else "",
+                                          str(note)]))
         for letter, width in (("A", 34), ("B", 12), ("C", 90)):
             guide.column_dimensions[letter].width = width
         _style_header(guide)
 
         lists = workbook.create_sheet(str(_l("Lists")))
-        lists.append([str(_l("Kind of work")), str(_l("Code")), str(_l("Status")),
-                      str(_l("Code")), str(_l("Unit")), str(_l("Short name"))])
+        lists.append(xlsx_row(lists, [
+            str(_l("Kind of work")), str(_l("Code")), str(_l("Status")),
+            str(_l("Code")), str(_l("Unit")), str(_l("Short name"))]))
         units = active_units()
         kinds, statuses = list(KINDS.items()), list(STATUSES.items())
         for index in range(max(len(kinds), len(statuses), len(units))):
@@ -279,7 +286,7 @@ def template_workbook(quarter=None, today=None):
                 row[2:4] = [str(statuses[index][1]), statuses[index][0]]
             if index < len(units):
                 row[4:6] = [units[index].name, units[index].short_name]
-            lists.append(row)
+            lists.append(xlsx_row(lists, row))
         for letter, width in zip("ABCDEF", (30, 14, 20, 14, 44, 16)):
             lists.column_dimensions[letter].width = width
         _style_header(lists)
