@@ -45,6 +45,8 @@ def _fresh_request_globals(sender, **extra):
     g.pop("_login_user", None)
     g.pop("csrf_token", None)  # flask-wtf caches this session's token on g
     g.pop("data_token", None)  # tracker.page_cache reads it once per request
+    g.pop("may_write", None)  # tracker.db_setup: this request writes after all
+    g.pop("write_refused", None)  # tracker.errors: the write lock was not had
 
 
 @pytest.fixture(scope="session")

@@ -54,11 +54,19 @@ def test_create_user(runner, db, make_unit):
     assert event.user_id is None and event.changes["units"] == [[], ["HND"]]
 
 
-def test_create_user_refuses_bad_input(runner, db, make_user):
+def test_create_user_refuses_bad_input(runner, db, make_user, make_unit):
     make_user("taken")
+    make_unit("Hội Nông dân huyện", "HND")
     cases = [
         (["create-user", "taken", "--password", "long-enough"], "already exists"),
-        (["create-user", "new", "--password", "short"], "at least 8"),
+        (["create-user", "new", "--password", "short"], "ít nhất 8 ký tự"),
+        # The first administrator of a fresh install cannot start with a weak one.
+        (["create-user", "quantri", "--role", "admin", "--password", "12345678"],
+         "mật khẩu phổ biến nhất"),
+        (["create-user", "quantri", "--role", "admin", "--password", "Quantri2024"],
+         "tạo từ tên đăng nhập"),
+        (["create-user", "nongdan", "--unit", "HND", "--password",
+          "HoiNongDanHuyen1"], "tạo từ tên đơn vị “Hội Nông dân huyện”"),
         (["create-user", "new", "--unit", "NOPE", "--password", "long-enough"],
          "Unknown unit"),
         (["create-user", "new", "--role", "king", "--password", "long-enough"],

@@ -24,14 +24,35 @@ def test_sqlite_write_requests_take_the_write_lock_first(
     assert statements[0] == "BEGIN"
 
 
-def test_signing_in_does_not_hold_the_write_lock(client, make_user, count_queries, db):
+@pytest.mark.parametrize("password", ["secret-pass", "wrong-pass"])
+def test_signing_in_checks_the_password_without_the_write_lock(
+    client, make_user, count_queries, db, monkeypatch, password
+):
+    """The slow hash runs in a reading transaction; only the short write after it
+    (the new session, or the failed attempt) takes SQLite's write lock."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
+    from tracker.auth import services
+
     make_user("canbo")
     db.session.close()
+    real = services.check_password_hash
     with count_queries(begin=True) as statements:
-        client.post("/login", data={"username": "canbo", "password": "secret-pass"})
-    assert "BEGIN IMMEDIATE" not in statements and statements[0] == "BEGIN"
+        def marked(stored, given):
+            statements.append("-- password checked")
+            return real(stored, given)
+
+        monkeypatch.setattr(services, "check_password_hash", marked)
+        client.post("/login", data={"username": "canbo", "password": password})
+    assert statements[0] == "BEGIN"
+    checked = statements.index("-- password checked")
+    assert "BEGIN IMMEDIATE" not in statements[:checked]
+    immediate = statements.index("BEGIN IMMEDIATE")
+    write = next(i for i, sql in enumerate(statements) if sql.startswith("INSERT"))
+    assert checked < immediate < write
+    assert statements[immediate + 1:write + 1][-1].startswith(
+        "INSERT INTO sign_in_session" if password == "secret-pass"
+        else "INSERT INTO failed_sign_in")
 
 
 def test_progress_reports_lock_the_task_row(

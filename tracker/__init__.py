@@ -62,6 +62,9 @@ def register_extensions(app):
         app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    from tracker.auth import limits
+
+    limits.configure(app)  # failed sign-ins: counted in the database, or Redis
     # Always install the limiter's hooks; RATELIMIT_ENABLED is read per request.
     enabled = app.config.get("RATELIMIT_ENABLED", True)
     app.config["RATELIMIT_ENABLED"] = True

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from tracker.auth.passwords import password_problem
 from tracker.extensions import db
 from tracker.models import USER_ROLES, Unit, User
 from tracker.models.audit import record
@@ -51,15 +52,18 @@ def create_user_command(username, full_name, role, units, password):
         raise click.BadParameter("must be 1 to 60 characters", param_hint="USERNAME")
     if db.session.scalar(select(User).where(User.username == username)):
         raise click.ClickException(f"User {username!r} already exists.")
-    minimum = current_app.config.get("PASSWORD_MIN_LENGTH", 8)
-    if len(password) < minimum:
-        raise click.ClickException(f"The password needs at least {minimum} characters.")
     found = []
     for short in units:
         unit = db.session.scalar(select(Unit).where(Unit.short_name == short))
         if unit is None:
             raise click.ClickException(f"Unknown unit {short!r}.")
         found.append(unit)
+    # The same rules as every form: the first administrator of a fresh install
+    # cannot start with a password a guesser would try first.
+    problem = password_problem(password, username=username, full_name=full_name,
+                               units=found)
+    if problem:
+        raise click.ClickException(problem)
     user = User(username=username, full_name=full_name, role=role, units=found)
     user.set_password(password)
     db.session.add(user)

@@ -11,7 +11,12 @@ class Config:
     SECRET_KEY = "dev-only-change-me"
     SQLALCHEMY_DATABASE_URI = None  # filled from the instance folder in create_app
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # How long a write waits for SQLite's write lock (milliseconds), and how many
+    # more times it tries before answering 503 "busy, try again".
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    WRITE_LOCK_RETRIES = 1
+    # PostgreSQL: longest wait for a row lock before answering 503 (0: no limit).
+    POSTGRES_LOCK_TIMEOUT_MS = 10000
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     BABEL_TRANSLATION_DIRECTORIES = "../translations"
@@ -26,7 +31,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False  # also on whenever SESSION_COOKIE_SECURE is
-    REMEMBER_COOKIE_DURATION = dt.timedelta(days=14)
+    REMEMBER_COOKIE_DURATION = dt.timedelta(days=14)  # also a session's longest idle
+    # A session's "last seen" is written at most this often (seconds).
+    SESSION_TOUCH_SECONDS = 60
     # Behind a reverse proxy, the number of proxies whose X-Forwarded-For/-Proto to
     # trust (0: none), so per-address limits and Secure cookies see the real client.
     PROXY_FIX = 0
@@ -35,9 +42,12 @@ class Config:
     PASSWORD_MIN_LENGTH = 8
     PASSWORD_MAX_LENGTH = 200
     # Sign-in attempts that fail, per client address and per account (Flask-Limiter
-    # syntax). memory:// counts per process; use redis://host:6379 for several.
+    # syntax). "database" counts them in the failed_sign_in table, shared by every
+    # worker and server; redis://host:6379 counts them in Redis instead (the table
+    # is then only the record); memory:// counts per process.
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "database"
+    SIGN_IN_RECORD_DAYS = 90  # failed sign-ins kept this long for the administrators
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"

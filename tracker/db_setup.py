@@ -18,12 +18,16 @@ Requests that only read run in autocommit mode there (no BEGIN/ROLLBACK round tr
 """
 import json
 import sqlite3
+import time
+from contextlib import contextmanager
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+RETRY_PAUSE = 0.2  # seconds between two tries for SQLite's write lock
 NO_DATABASE = (None, "static", "bootstrap.static", "healthz")
 
 
@@ -43,6 +47,14 @@ def init_app(app):
     if uri.startswith("sqlite"):
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if uri.startswith("postgresql") and app.config.get("POSTGRES_LOCK_TIMEOUT_MS"):
+        # A row lock not granted in time is a clear 503, not a request hanging
+        # until the worker is killed.
+        connect_args = dict(options.get("connect_args") or {})
+        timeout = int(app.config["POSTGRES_LOCK_TIMEOUT_MS"])
+        connect_args.setdefault("options", f"-c lock_timeout={timeout}")
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
@@ -66,12 +78,65 @@ def in_a_transaction(view):
     return view
 
 
+@contextmanager
+def writing():
+    """Run a write of a reads_only view in a transaction of its own, and commit it.
+
+    Signing in opens a session and a refused attempt is recorded, after the slow
+    password check: the reading transaction ends first, and the write begins with
+    SQLite's write lock taken before anything is read, so it waits its turn like
+    every other writer instead of failing on a snapshot another has moved on from.
+    The lock is let go at the commit; what the request reads afterwards does not
+    take it again.
+    """
+    from tracker.extensions import db
+
+    db.session.commit()  # nothing was written: this only ends the read
+    g.may_write = True
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        g.pop("may_write", None)
+
+
 def _request_may_write():
     """Tell whether the current request should take the write lock from the start."""
-    if not has_request_context() or request.method in SAFE_METHODS:
+    if not has_request_context() or g.get("write_refused"):
+        return False
+    if g.get("may_write"):
+        return True
+    if request.method in SAFE_METHODS:
         return False
     view = current_app.view_functions.get(request.endpoint)
     return not getattr(view, "reads_only", False)
+
+
+def is_locked(error):
+    """Tell whether a database error means "busy now, try again later".
+
+    SQLite: the write lock was not free within the busy timeout ("database is
+    locked"/"busy"). PostgreSQL: a lock not granted within lock_timeout, a deadlock
+    broken by the server, a serialization failure.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        text = str(original).lower()
+        return "database is locked" in text or "database is busy" in text
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return code in POSTGRES_BUSY
+
+
+# lock_not_available, deadlock_detected, serialization_failure, query_canceled (a
+# statement_timeout, when one is set).
+POSTGRES_BUSY = ("55P03", "40P01", "40001", "57014")
 
 
 def _reads_without_a_transaction():
@@ -108,9 +173,27 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    """Begin SQLite transactions explicitly: IMMEDIATE when the request may write."""
+    """Begin SQLite transactions explicitly: IMMEDIATE when the request may write.
+
+    BEGIN IMMEDIATE waits up to the busy timeout for the write lock; if another
+    connection still holds it, it is tried again WRITE_LOCK_RETRIES times after a
+    short pause before the error goes up (and becomes a 503 page). Nothing has been
+    read or written at that point, so trying again is always safe.
+    """
     if conn.dialect.name != "sqlite":
         return
     if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _request_may_write() else "BEGIN")
+    if not _request_may_write():
+        conn.exec_driver_sql("BEGIN")
+        return
+    retries = current_app.config.get("WRITE_LOCK_RETRIES", 1) if has_request_context() \
+        else 0
+    for attempt in range(retries + 1):
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            if attempt == retries or not is_locked(error):
+                raise
+            time.sleep(RETRY_PAUSE)

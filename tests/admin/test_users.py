@@ -52,7 +52,7 @@ def test_create_an_account(client, admin, make_unit, db, app):
     ({"username": "nguyễn văn a"}, "Chỉ dùng chữ không dấu"),
     ({"username": "<script>"}, "Chỉ dùng chữ không dấu"),
     ({"username": "QuanTri"}, "Tên đăng nhập này đã có người dùng"),
-    ({"password": "ngan", "confirm": "ngan"}, "Mật khẩu cần ít nhất 8 ký tự"),
+    ({"password": "ngan", "confirm": "ngan"}, "Mật khẩu phải có ít nhất 8 ký tự"),
     ({"confirm": "khac-han"}, "Hai mật khẩu không khớp"),
     ({"password": ""}, "Nhập mật khẩu"),
     ({"role": "superuser"}, "Lựa chọn không hợp lệ"),

@@ -25,7 +25,8 @@ from werkzeug.security import generate_password_hash
 from tests.helpers import page_text
 from tracker.auth import policy
 from tracker.extensions import db as _db
-from tracker.models import Quarter, Task, Unit, User
+from tracker.models import FailedSignIn, Quarter, SignInSession, Task, Unit, User
+from tracker.models.revision import UNTRACKED_TABLES
 
 ROLES = ("anonymous", "viewer", "staff_lead", "staff_other", "leader", "admin")
 PASSWORD = "secret-pass"
@@ -43,6 +44,7 @@ class Row:
     statuses: tuple
     changes: str = ""
     data: dict = field(default_factory=dict)
+    anonymous_changes: str = None  # when an anonymous visitor changes other things
 
     @property
     def key(self):
@@ -50,11 +52,11 @@ class Row:
         return f"{self.endpoint} {self.method}"
 
 
-def row(endpoint, method, path, statuses, changes="", **data):
+def row(endpoint, method, path, statuses, changes="", anonymous_changes=None, **data):
     """Return a Row; statuses is six numbers in ROLES order."""
     codes = tuple(int(code) for code in statuses.split())
     assert len(codes) == len(ROLES), endpoint
-    return Row(endpoint, method, path, codes, changes, data)
+    return Row(endpoint, method, path, codes, changes, data, anonymous_changes)
 
 
 TASK_FORM = dict(kind="other", title="Kế hoạch đã sửa", lead_unit_id="{A}",
@@ -70,14 +72,20 @@ ROWS = [
     row("bootstrap.static", "GET", "/bootstrap/static/css/bootstrap.min.css",
         "200 200 200 200 200 200"),
     row("auth.login", "GET", "/login",                  "200 302 302 302 302 302"),
+    # Signing in opens a session (those signed in already are sent on, unchanged).
     row("auth.login", "POST", "/login",                 "302 302 302 302 302 302",
-        username="viewer", password=PASSWORD),
+        anonymous_changes="sign_in_session+1", username="viewer", password=PASSWORD),
     row("auth.logout", "GET", "/logout",                "302 200 200 200 200 200"),
-    row("auth.logout", "POST", "/logout",               "302 302 302 302 302 302"),
+    row("auth.logout", "POST", "/logout",               "302 302 302 302 302 302",
+        "sign_in_session~1"),
+    row("auth.account", "GET", "/account/",             "302 200 200 200 200 200"),
+    # Another person's session is not found, whoever asks.
+    row("auth.end_session", "POST", "/account/sessions/{session}/end",
+        "302 404 404 404 404 404"),
     row("auth.change_password", "GET", "/account/password",
         "302 200 200 200 200 200"),
     row("auth.change_password", "POST", "/account/password",
-        "302 302 302 302 302 302", "audit_event+1 user~1",
+        "302 302 302 302 302 302", "audit_event+1 sign_in_session~1 user~1",
         current_password=PASSWORD, new_password="mat-khau-moi-dai",
         confirm="mat-khau-moi-dai"),
     # quarters
@@ -161,10 +169,10 @@ ROWS = [
         "audit_event+1 user_unit+1 user_unit-1 user~1", full_name="Đổi tên",
         role="leader", units="{A}"),
     row("admin.reset_password", "POST", "/admin/users/{target}/password",
-        "302 403 403 403 403 302", "audit_event+1 user~1",
+        "302 403 403 403 403 302", "audit_event+1 sign_in_session~1 user~1",
         password="mat-khau-moi", confirm="mat-khau-moi"),
     row("admin.deactivate_user", "POST", "/admin/users/{target}/deactivate",
-        "302 403 403 403 403 302", "audit_event+1 user~1"),
+        "302 403 403 403 403 302", "audit_event+1 sign_in_session~1 user~1"),
     row("admin.reactivate_user", "POST", "/admin/users/{retired}/reactivate",
         "302 403 403 403 403 302", "audit_event+1 user~1"),
     row("admin.units", "GET", "/admin/units/",          "302 403 403 403 403 200"),
@@ -182,6 +190,9 @@ ROWS = [
         "302 403 403 403 403 302", "audit_event+1 unit~1"),
     row("admin.audit_log", "GET", "/admin/audit",       "302 403 403 403 403 200"),
     row("admin.audit_csv", "GET", "/admin/audit.csv",   "302 403 403 403 403 200"),
+    row("admin.sign_ins", "GET", "/admin/sign-ins",     "302 403 403 403 403 200"),
+    row("admin.lift_sign_in_limit", "POST", "/admin/sign-ins/lift",
+        "302 403 403 403 403 302", "failed_sign_in~1", username="target"),
 ]
 TABLE = {item.key: item for item in ROWS}
 assert len(TABLE) == len(ROWS), "two rows for the same route and method"
@@ -238,12 +249,15 @@ def world(db):
     open_task = task(q2, "Việc quý II")
     archived = task(q2, "Việc quý II đã lưu trữ")
     archive_task(archived, users["staff_lead"])
+    # Someone else's sign-in session, and a failed sign-in for the target account.
+    other_session = SignInSession(user=users["target"], key_hash="0" * 64)
+    db.session.add_all([other_session, FailedSignIn(username="target")])
     db.session.commit()
     ids = {short: unit.id for short, unit in units.items()}
     ids.update(
         task=open_task.id, archived=archived.id, version=open_task.version,
         open=q2.key, closed=q1.key, target=users["target"].id,
-        retired=users["retired"].id,
+        retired=users["retired"].id, session=other_session.id,
     )
     return World(ids=ids, users=users)
 
@@ -275,7 +289,7 @@ def changes_between(before, after):
     The data token (data_revision) must change exactly when something else does; it
     is checked here and left out of the tokens.
     """
-    tokens = []
+    tokens, tracked = [], []
     token_changed = before.get("data_revision") != after.get("data_revision")
     for name in sorted(after):
         if name == "data_revision":
@@ -287,7 +301,10 @@ def changes_between(before, after):
         tokens += [f"{name}+{added}"] * bool(added)
         tokens += [f"{name}-{removed}"] * bool(removed)
         tokens += [f"{name}~{changed}"] * bool(changed)
-    assert token_changed == bool(tokens), f"token changed: {token_changed}, {tokens}"
+        if name not in UNTRACKED_TABLES:
+            tracked += [name] * bool(added or removed or changed)
+    # Sessions and failed sign-ins are no page's data: they leave the token alone.
+    assert token_changed == bool(tracked), f"token changed: {token_changed}, {tokens}"
     return " ".join(sorted(tokens))
 
 
@@ -347,7 +364,10 @@ def test_route_and_role(client, world, key, role):
         # balancers; it touches no data) and static files.
         assert sent_to_login or item.endpoint.endswith("static")
     allowed = expected < 400 and not (role == "anonymous" and sent_to_login)
-    assert changes_between(before, after) == (_sorted(item.changes) if allowed else "")
+    changes = item.changes
+    if role == "anonymous" and item.anonymous_changes is not None:
+        changes = item.anonymous_changes
+    assert changes_between(before, after) == (_sorted(changes) if allowed else "")
 
 
 def _sorted(changes):
@@ -437,7 +457,7 @@ def test_coordinating_staff_record_shares_but_others_do_not(client, world, db):
     report = {"status": "in_progress", "progress": "10"}
     assert client.post(f"/tasks/{task_id}/status", data=report).status_code == 302
     assert changes_between(before, snapshot()) == _sorted(
-        "task~1 task_unit~1 task_update+2")
+        "sign_in_session+1 sign_in_session~1 task~1 task_unit~1 task_update+2")
 
 
 def test_deactivated_account_is_signed_out_and_refused(client, world, db):

@@ -43,6 +43,26 @@ def _archived_training(db):
 PASSWORDS = {"password": "mat-khau-dai", "confirm": "mat-khau-dai"}
 
 
+def _another_session_of(db, username):
+    """Open a second session for the user (another device) and return its id."""
+    import secrets
+
+    from tracker.models import SignInSession
+
+    row = SignInSession(user_id=_user_id(db, username), key_hash=secrets.token_hex(32))
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def _failed_sign_in(db, username):
+    from tracker.models import FailedSignIn
+
+    db.session.add(FailedSignIn(username=username))
+    db.session.commit()
+    return username
+
+
 # Each POST route with a request that would change something if it were accepted.
 ROUTES = {
     "auth.login": lambda db: ("/login", {"username": "quantri", "password": "demo"}),
@@ -115,6 +135,10 @@ ROUTES.update({
     "reports.organisation": lambda db: ("/reports/organisation", {
         "superior_body": "HUYỆN ỦY SƠN TỊNH", "issuing_body": "BAN DÂN VẬN",
         "issuer_code": "BDVHU", "place": "Sơn Tịnh", "unit_id": "0"}),
+    "auth.end_session": lambda db: (
+        f"/account/sessions/{_another_session_of(db, 'admin_user')}/end", {}),
+    "admin.lift_sign_in_limit": lambda db: (
+        "/admin/sign-ins/lift", {"username": _failed_sign_in(db, "khach")}),
     "reports.import_plan": lambda db: ("/quarters/2023-Q2/import", {}),
     "reports.confirm_import": lambda db: (
         "/quarters/2023-Q2/import/confirm", {"token": "unknown"}),

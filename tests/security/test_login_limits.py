@@ -30,12 +30,15 @@ def small_limits(app, limits_on):
     app.config["LOGIN_LIMIT_PER_ACCOUNT"], app.config["LOGIN_LIMIT_PER_ADDRESS"] = saved
 
 
-def test_defaults_are_on_and_in_memory():
+def test_defaults_are_on_and_counted_in_the_database(app):
+    from tracker.auth.limits import uses_database
     from tracker.config import Config
 
     assert Config.RATELIMIT_ENABLED is True
-    assert Config.RATELIMIT_STORAGE_URI == "memory://"
-    assert Config.LOGIN_LIMIT_PER_ACCOUNT and Config.LOGIN_LIMIT_PER_ADDRESS
+    assert Config.RATELIMIT_STORAGE_URI == "database"
+    assert Config.LOGIN_LIMIT_PER_ACCOUNT == "10 per 15 minutes"
+    assert Config.LOGIN_LIMIT_PER_ADDRESS == "30 per 15 minutes"
+    assert uses_database(app)
 
 
 def test_account_is_locked_after_failures_from_many_addresses(

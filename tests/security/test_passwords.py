@@ -2,6 +2,7 @@
 import pytest
 
 from tests.helpers import page_text
+from tracker.auth.sessions import active_sessions
 from tracker.config import Config, environment_overrides
 from tracker.models import AuditEvent, User
 
@@ -25,9 +26,10 @@ def test_page_shows_the_form(client, login_as):
     assert "Ít nhất 8 ký tự" in text
 
 
-def test_navbar_links_to_it(client, login_as):
+def test_navbar_links_to_the_account_page_which_links_to_it(client, login_as):
     login_as("viewer")
-    assert 'href="/account/password"' in page_text(client.get("/quarters/"))
+    assert 'href="/account/"' in page_text(client.get("/quarters/"))
+    assert 'href="/account/password"' in page_text(client.get("/account/"))
 
 
 def test_anonymous_is_sent_to_sign_in(client):
@@ -51,12 +53,12 @@ def test_anonymous_is_sent_to_sign_in(client):
 )
 def test_bad_changes_are_refused(client, login_as, db, current, new, confirm, message):
     user = login_as("staff")
-    before = user.password_hash, user.session_token
+    before = user.password_hash, active_sessions(user)
     response = change(client, current, new, confirm)
     assert response.status_code == 400
     assert message in page_text(response)
     db.session.refresh(user)
-    assert (user.password_hash, user.session_token) == before
+    assert (user.password_hash, active_sessions(user)) == before
     assert signed_in(client)
 
 

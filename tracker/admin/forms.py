@@ -1,13 +1,13 @@
 """Forms for accounts and units."""
 import re
 
-from flask import current_app
 from flask_babel import gettext as _
 from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.validators import ValidationError
 
 from tracker.admin import services
+from tracker.auth.forms import password_rules
 from tracker.forms import Form, Visible, choices
 from tracker.i18n import lazy as _l
 from tracker.models import UNIT_KINDS, USER_ROLES
@@ -41,24 +41,21 @@ class UserEditForm(Form):
 
 
 class PasswordForm(Form):
-    """A new password, typed twice."""
+    """A new password, typed twice (tracker.auth.passwords says which are refused)."""
 
     password = PasswordField(
         _l("New password"),
-        validators=[
-            DataRequired(_l("Enter the password.")),
-            Length(max=200, message=_l("At most %(max)d characters.")),
-        ],
+        validators=[DataRequired(_l("Enter the password.")), password_rules],
     )
     confirm = PasswordField(_l("Repeat the password"))
 
-    def validate_password(self, field):
-        """Require the configured minimum length."""
-        minimum = current_app.config.get("PASSWORD_MIN_LENGTH", 8)
-        if len(field.data or "") < minimum:
-            raise ValidationError(
-                _("The password needs at least %(num)d characters.", num=minimum)
-            )
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def password_context(self):
+        """Return whose password this is: the account's."""
+        return {"user": self.user}
 
     def validate_confirm(self, field):
         """Require the same password twice."""
@@ -79,11 +76,21 @@ class UserForm(UserEditForm, PasswordForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[
-            DataRequired(_l("Enter the password.")),
-            Length(max=200, message=_l("At most %(max)d characters.")),
-        ],
+        validators=[DataRequired(_l("Enter the password.")), password_rules],
     )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, units=units, **kwargs)
+        self.all_units = list(units)
+
+    def password_context(self):
+        """Return whose password this is: the account being created."""
+        chosen = set(self.units.data or ())
+        return {
+            "username": self.username.data or "",
+            "full_name": self.full_name.data or "",
+            "units": [unit for unit in self.all_units if unit.id in chosen],
+        }
 
     def validate_username(self, field):
         """Allow letters, digits, dot, dash and underscore; refuse a taken name."""

@@ -128,6 +128,9 @@ def set_user_active(user, active, actor):
         return False
     _check_keeps_an_admin(user, actor, user.role, active)
     user.is_active = active
+    if not active:
+        # Reactivating must not bring back the sessions it had.
+        user.end_sessions("deactivated")
     record(user, "reactivated" if active else "deactivated", actor,
            changes={"is_active": [not active, active]})
     db.session.flush()

@@ -13,17 +13,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from tracker.admin import audit, services
 from tracker.admin.forms import PasswordForm, UnitForm, UserEditForm, UserForm
-from tracker.auth import policy
+from tracker.auth import limits, policy
 from tracker.db_setup import in_a_transaction
 from tracker.extensions import db
 from tracker.forms import Form
 from tracker.i18n import today
 from tracker.models import Unit, User
+from tracker.models.signin import FAILURE_KINDS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -138,7 +140,7 @@ def reset_password(user_id):
     """Set a new password for an account."""
     _require(policy.can_manage_users)
     user = _get_or_404(User, user_id)
-    form = PasswordForm()
+    form = PasswordForm(user=user)
     if not form.validate_on_submit():
         return _render_user(user, password_form=form, status=400)
     services.reset_password(user, form.password.data, current_user)
@@ -354,3 +356,41 @@ def audit_csv():
         stream_with_context(lines), mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# Failed sign-ins
+
+@bp.route("/sign-ins")
+def sign_ins():
+    """Show the accounts and addresses paused now, and the record of failures."""
+    _require(policy.can_manage_sign_in_limits)
+    text = (request.args.get("q") or "").strip()[:100] or None
+    page = max(1, request.args.get("page", type=int) or 1)
+    rows, total = limits.record_page(page, audit.PER_PAGE, text)
+    accounts, addresses = limits.paused()
+    per_account, per_address, minutes = limits.settings()
+    return render_template(
+        "admin/sign_ins.html", rows=rows, total=total, page=page, text=text,
+        pages=max(1, -(-total // audit.PER_PAGE)), accounts=accounts,
+        addresses=addresses, action_form=Form(), kinds=FAILURE_KINDS,
+        counted_in_database=limits.uses_database(), limit_account=per_account,
+        limit_address=per_address,
+        limit_window=ngettext("%(num)d minute", "%(num)d minutes", minutes),
+    )
+
+
+@bp.route("/sign-ins/lift", methods=["POST"])
+def lift_sign_in_limit():
+    """Let an account or an address sign in again before its pause runs out."""
+    _require(policy.can_manage_sign_in_limits)
+    if not Form().validate_on_submit():
+        abort(400)
+    username = (request.form.get("username") or "").strip()[:60]
+    address = (request.form.get("address") or "").strip()[:64]
+    if not username and not address:
+        abort(400)
+    limits.lift(username=username or None, address=address or None)
+    db.session.commit()
+    flash(_("Sign-in for %(who)s is no longer paused.", who=username or address),
+          "success")
+    return redirect(url_for("admin.sign_ins"))

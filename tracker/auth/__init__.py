@@ -11,8 +11,9 @@ def setup_login(app):
     from sqlalchemy import select
 
     from tracker import page_cache
+    from tracker.auth import sessions
     from tracker.extensions import db, login_manager
-    from tracker.models import User
+    from tracker.models import SignInSession, User
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
@@ -20,25 +21,30 @@ def setup_login(app):
 
     @login_manager.user_loader
     def load_user(session_id):
-        """Return the active user of a "<id>:<token>" session id, or None.
+        """Return the active user of a "<id>:<session key>" id, or None.
 
-        A session whose token is no longer the user's (the password changed since)
-        has ended, and so has one of a deactivated user.
+        The user and the sign-in session come in one statement with the data token
+        (read before anything a cached page shows, tracker.page_cache). A session
+        that has ended (signed out, here or anywhere; the password changed) or gone
+        unused too long, and any session of a deactivated user, signs nobody in.
         """
-        user_id, colon, token = str(session_id).partition(":")
-        if not user_id.isdigit() or len(user_id) > 18 or not colon:
+        parsed = sessions.parse_id(session_id)
+        if parsed is None:
             return None
-        # The data token comes with the user: the request's first statement, read
-        # before anything a cached page shows (tracker.page_cache).
+        user_id, key = parsed
         row = db.session.execute(
-            select(User, page_cache.token_column()).where(User.id == int(user_id))
+            select(User, SignInSession, page_cache.token_column())
+            .join(SignInSession, SignInSession.user_id == User.id)
+            .where(User.id == user_id, SignInSession.key_hash == sessions.digest(key))
         ).first()
         if row is None:
             return None
-        user, data_token = row
+        user, sign_in, data_token = row
         page_cache.remember_token(data_token)
-        if not user.is_active or not user.has_session_token(token):
+        if not user.is_active or not sessions.is_alive(sign_in):
             return None
+        user.sign_in, user.session_key = sign_in, key
+        sessions.touch_later(sign_in)
         return user
 
     @app.before_request

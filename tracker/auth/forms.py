@@ -1,9 +1,9 @@
 """Sign-in and password forms."""
-from flask import current_app
 from flask_babel import gettext as _
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from tracker.auth.passwords import password_problem
 from tracker.forms import Form
 from tracker.i18n import lazy as _l
 
@@ -23,21 +23,16 @@ class LoginForm(Form):
 
 
 def password_rules(form, field):
-    """Check a new password's length against PASSWORD_MIN/MAX_LENGTH.
+    """Refuse a new password that is too short or long, common, or made of a name.
 
-    Use it on every field where a password is set, so one setting governs them all.
+    Use it on every field where a password is set, so one set of rules
+    (tracker.auth.passwords) governs them all. The form says whose password it is
+    with a password_context() method returning password_problem's keywords.
     """
-    password = field.data or ""
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    maximum = current_app.config["PASSWORD_MAX_LENGTH"]
-    if len(password) < minimum:
-        raise ValidationError(
-            _("The password needs at least %(min)d characters.", min=minimum)
-        )
-    if len(password) > maximum:
-        raise ValidationError(_("At most %(max)d characters.", max=maximum))
-    if not password.strip():
-        raise ValidationError(_("The password cannot be only spaces."))
+    context = getattr(form, "password_context", None)
+    problem = password_problem(field.data or "", **(context() if context else {}))
+    if problem:
+        raise ValidationError(problem)
 
 
 class ChangePasswordForm(Form):
@@ -58,6 +53,14 @@ class ChangePasswordForm(Form):
             EqualTo("new_password", _l("The two new passwords differ.")),
         ],
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def password_context(self):
+        """Return whose password this is: the signed-in user's."""
+        return {"user": self.user}
 
     def validate_new_password(self, field):
         """Refuse a new password equal to the current one."""

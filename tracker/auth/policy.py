@@ -171,6 +171,11 @@ def can_view_audit(user):
     return is_admin(user)
 
 
+def can_manage_sign_in_limits(user):
+    """Tell whether the user may read the failed sign-ins and lift a pause."""
+    return is_admin(user)
+
+
 # Reports and plan import
 
 def can_download_report(user):

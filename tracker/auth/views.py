@@ -2,14 +2,16 @@
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, current_app, flash, g, redirect, render_template, request, url_for,
+    Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from tracker.auth import services
-from tracker.db_setup import reads_only
+from tracker.auth import limits, services, sessions
+from tracker.auth.passwords import password_problem
+from tracker.db_setup import reads_only, writing
 from tracker.extensions import db, limiter
 from tracker.forms import Form
 from tracker.models.audit import record
@@ -30,7 +32,7 @@ def safe_next(target):
 
 
 def _attempt_failed(response):
-    """Tell the rate limiter to count this attempt: it was refused."""
+    """Tell Flask-Limiter to count this attempt: it was refused."""
     return bool(g.get("credentials_refused"))
 
 
@@ -38,7 +40,7 @@ def _account_key():
     """Return the rate-limit key of the account being tried (any spelling of it)."""
     if current_user.is_authenticated:
         return f"account:{current_user.id}"
-    username = (request.form.get("username") or "").strip().casefold()[:60]
+    username = limits.username_key(request.form.get("username"))
     return f"account:{username}" if username else ""
 
 
@@ -50,16 +52,29 @@ def _account_limit():
     return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
 
 
-# Only refused attempts count; once over either limit, even the right password waits.
+# With RATELIMIT_STORAGE_URI naming a storage (Redis), Flask-Limiter counts; by
+# default the database does (tracker.auth.limits) and these stand aside. Either way
+# only refused attempts count, and once over a limit even the right password waits.
 # The account limit applies to unknown names too, so it tells nothing about them.
 limit_per_address = limiter.limit(
     _address_limit, key_func=get_remote_address, methods=["POST"],
     deduct_when=_attempt_failed, scope="login-address",
+    exempt_when=limits.uses_database,
 )
 limit_per_account = limiter.limit(
     _account_limit, key_func=_account_key, methods=["POST"],
     deduct_when=_attempt_failed, scope="login-account",
+    exempt_when=limits.uses_database,
 )
+
+
+def _refused(username, kind="sign_in", user=None):
+    """Count and record a refused attempt, in a transaction of its own."""
+    g.credentials_refused = True
+    with writing():
+        if user is None and kind == "sign_in":
+            user = services.find_user(username)
+        limits.record_failure(username, user=user, kind=kind)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -73,50 +88,101 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("quarters.index"))
     form = LoginForm()
+    if request.method == "POST":
+        limits.check_sign_in(request.form.get("username"))
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
-            g.credentials_refused = True
+            _refused(form.username.data)
             flash(_("Wrong username or password."), "danger")
         else:
+            weak = password_problem(form.password.data, user)
+            with writing():
+                sessions.start(user, remember=form.remember.data)
             login_user(user, remember=form.remember.data)
+            if weak:
+                flash(_("Your password is easy to guess: %(reason)s Change it on your "
+                        "account page.", reason=weak), "warning")
             return redirect(safe_next(request.args.get("next")) or url_for("index"))
     elif request.method == "POST":
-        g.credentials_refused = True
+        _refused(request.form.get("username"))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
-    """Ask to confirm (GET), then sign the user out (POST, with a CSRF token).
+    """Ask to confirm (GET), then sign out here or everywhere (POST, with CSRF).
 
     Signing out changes state, so a link or an image on another site must not be able
-    to do it: only a form from this site can.
+    to do it: only a form from this site can. The session ends on the server, so a
+    copy of its cookies is worth nothing afterwards.
     """
     form = Form()
     if not form.validate_on_submit():
         return render_template("auth/logout.html", form=form)
+    user = current_user._get_current_object()
+    if request.form.get("everywhere"):
+        sessions.end_all(user, "everywhere")
+        message = _("You have signed out on every device.")
+    else:
+        sessions.end(user.sign_in, "signed_out")
+        message = _("You have signed out.")
+    db.session.commit()
     logout_user()
-    flash(_("You have signed out."), "info")
+    flash(message, "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/")
+def account():
+    """Show one's account and the devices signed in to it."""
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/account.html", user=user, sessions=sessions.active_sessions(user),
+        current_id=user.sign_in.id if user.sign_in is not None else None,
+        device=sessions.device, form=Form(),
+    )
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+def end_session(session_id):
+    """End one of one's own sessions (signing that device out)."""
+    user = current_user._get_current_object()
+    row = sessions.get_own_session(user, session_id)
+    if row is None:
+        abort(404)
+    if not Form().validate_on_submit():
+        abort(400)
+    this_one = user.sign_in is not None and row.id == user.sign_in.id
+    sessions.end(row, "ended")
+    db.session.commit()
+    if this_one:
+        logout_user()
+        flash(_("You have signed out."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("That device has been signed out."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(
     _account_limit, key_func=_account_key, methods=["POST"],
     deduct_when=_attempt_failed, scope="password-account",
+    exempt_when=limits.uses_database,
 )
 def change_password():
     """Change one's own password, given the current one; then sign in again."""
     from tracker.auth.forms import ChangePasswordForm
 
-    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if request.method == "POST":
+        limits.check_password_change(user)
+    form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
-            g.credentials_refused = True
+        if not user.check_password(form.current_password.data):
             form.current_password.errors.append(_("The current password is wrong."))
+            _refused(user.username, kind="password", user=user)
         else:
-            user = current_user._get_current_object()
             services.change_password(user, form.new_password.data)
             record(user, "updated", user, changes={"password": ["••••", "••••"]})
             db.session.commit()

@@ -20,11 +20,13 @@ from tracker.models.task import (
     TaskUnit,
     TaskUpdate,
 )
+from tracker.models.signin import FailedSignIn, SignInSession
 from tracker.models.unit import UNIT_KINDS, Unit
 from tracker.models.user import USER_ROLES, User, user_unit
 
 __all__ = [
-    "AUDIT_ACTIONS", "AuditEvent", "CLOSING_REASONS", "DataRevision", "ImportUpload",
+    "AUDIT_ACTIONS", "AuditEvent", "CLOSING_REASONS", "DataRevision", "FailedSignIn",
+    "ImportUpload", "SignInSession",
     "Organisation", "QuarterReport", "SIGNER_TITLES",
     "KIND_FIELDS", "KINDS", "QUARTER_STATES", "ROLES", "SHARE_STATUSES", "STATUSES",
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",

@@ -43,12 +43,21 @@ def mark_written(session):
     session.info[WROTE] = True
 
 
+# Tables no cached page shows: signing in and out, or a failed attempt, must not
+# throw away every rendered page.
+UNTRACKED_TABLES = frozenset({"sign_in_session", "failed_sign_in"})
+
+
+def _tracked(obj):
+    return getattr(obj, "__tablename__", None) not in UNTRACKED_TABLES
+
+
 @event.listens_for(Session, "after_flush")
 def _note_a_writing_flush(session, flush_context):
     # The collections still hold what this flush wrote.
-    if session.new or session.deleted or any(
-        session.is_modified(obj) for obj in session.dirty
-    ):
+    if any(_tracked(obj) for obj in session.new) or any(
+        _tracked(obj) for obj in session.deleted
+    ) or any(_tracked(obj) and session.is_modified(obj) for obj in session.dirty):
         mark_written(session)
 
 
@@ -57,7 +66,9 @@ def _note_bulk_statements(state):
     # INSERT/UPDATE/DELETE statements run through the session (bulk inserts of the
     # generator, a guarded UPDATE with a version check) change data without a flush.
     if state.is_insert or state.is_update or state.is_delete:
-        mark_written(state.session)
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) not in UNTRACKED_TABLES:
+            mark_written(state.session)
 
 
 @event.listens_for(Session, "before_commit")

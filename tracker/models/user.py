@@ -1,7 +1,5 @@
 """Users, their role, and the units they report for."""
 import datetime as dt
-import hmac
-import secrets
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -48,34 +46,33 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="viewer")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    # Part of the id kept in sessions and remember-me cookies: a new password draws
-    # a new token, so every session of the old password ends.
-    session_token: Mapped[str] = mapped_column(
-        String(64), default=lambda: secrets.token_hex(16), server_default=""
-    )
 
     units: Mapped[list["Unit"]] = relationship(secondary=user_unit)  # noqa: F821
 
+    # The sign-in session this object was loaded for (tracker.auth.sessions), and the
+    # key its cookies hold; not columns: set per request.
+    sign_in = None
+    session_key = None
+
     def set_password(self, password):
-        """Store a salted hash of the password and end the user's other sessions."""
+        """Store a salted hash of the password and end every session of the user."""
         self.password_hash = generate_password_hash(password, method=hash_method())
-        self.end_sessions()
+        self.end_sessions("password")
 
     def check_password(self, password):
         """Tell whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
-    def end_sessions(self):
-        """Draw a new session token: every signed-in session of this user ends."""
-        self.session_token = secrets.token_hex(16)
+    def end_sessions(self, reason):
+        """End every signed-in session of this user, on every server."""
+        from tracker.auth.sessions import end_all
+
+        if self.id is not None:
+            end_all(self, reason)
 
     def get_id(self):
-        """Return the id Flask-Login keeps in the session: "<id>:<session token>"."""
-        return f"{self.id}:{self.session_token}"
-
-    def has_session_token(self, token):
-        """Tell whether a session's token is this user's current one."""
-        return hmac.compare_digest(str(self.session_token or ""), str(token))
+        """Return the id Flask-Login keeps in both cookies: "<id>:<session key>"."""
+        return f"{self.id}:{self.session_key or ''}"
 
     @property
     def role_label(self):
