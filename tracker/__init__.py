@@ -57,6 +57,8 @@ def register_extensions(app):
     )
     from tracker.i18n import select_locale
 
+    # Engine options (busy timeout, lock timeout, JSON) before the engine is made.
+    db_setup.init_app(app)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True
@@ -74,7 +76,6 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     cache.init_app(app)
-    db_setup.init_app(app)
     security.init_app(app)
     from tracker.auth import setup_login
 
