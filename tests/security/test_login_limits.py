@@ -179,3 +179,141 @@ def test_redis_storage_is_used_when_configured(app, make_user, tmp_path):
         create_app({"TESTING": True, "DATABASE_URL": "sqlite://",
                     "RATELIMIT_STORAGE_URI": "memory://"})
         assert type(limiter.storage).__name__ == "MemoryStorage"
+
+
+# ---------------------------------------------------------------- in the database
+# The counts live in failed_sign_in, so they hold however many processes serve.
+
+def _apps(app, count):
+    """Return several app instances on the test database, like gunicorn's workers."""
+    from tracker import create_app
+
+    config = {key: value for key, value in app.config.items() if key.isupper()}
+    config.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+                  SQLALCHEMY_ENGINE_OPTIONS={}, RATELIMIT_ENABLED=True,
+                  RATELIMIT_STORAGE_URI="database",
+                  LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
+                  LOGIN_LIMIT_PER_ADDRESS="30 per 15 minutes")
+    config.pop("SQLALCHEMY_DATABASE_URI")
+    return [create_app(config) for _ in range(count)]
+
+
+@pytest.fixture
+def workers(app):
+    """Three app instances sharing the database (with their own engines)."""
+    from tracker.extensions import db
+
+    apps = _apps(app, 3)
+    yield apps
+    for other in apps:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_the_11th_failure_is_refused_whichever_instance_serves(workers, make_user,
+                                                               db):
+    make_user("canbo")
+    clients = [other.test_client() for other in workers]
+    codes = []
+    for n in range(11):
+        # Round robin, each attempt from a new address: only the account limit acts.
+        client = clients[n % 3]
+        codes.append(attempt(client, "canbo", "wrong", address=f"10.3.0.{n}")
+                     .status_code)
+    assert codes == [200] * 10 + [429]
+    # The right password waits too, on every instance, from anywhere.
+    for client in clients:
+        response = attempt(client, "CanBo ", "secret-pass", address="10.4.4.4")
+        assert response.status_code == 429
+        assert "Retry-After" in response.headers
+        assert 14 * 60 <= int(response.headers["Retry-After"]) <= 15 * 60
+    text = page_text(response)
+    assert "thử lại sau khoảng 15 phút" in text
+    assert "kể cả mật khẩu đúng cũng bị từ chối" in text
+
+
+def test_the_31st_failure_from_one_address_is_refused_across_instances(
+    workers, make_user
+):
+    make_user("canbo")
+    clients = [other.test_client() for other in workers]
+    codes = [attempt(clients[n % 3], f"ghost{n}", "wrong", address="10.5.5.5")
+             .status_code for n in range(31)]
+    assert codes == [200] * 30 + [429]
+    # Another address may still sign in.
+    assert attempt(clients[0], "canbo", "secret-pass", "10.5.5.6").status_code == 302
+
+
+def test_failures_are_recorded_with_name_address_and_account(client, make_user, db):
+    from tracker.models import FailedSignIn
+
+    user = make_user("canbo")
+    attempt(client, " CanBo", "wrong", address="10.6.0.1")
+    attempt(client, "ghost", "wrong", address="10.6.0.2")
+    attempt(client, "canbo", "secret-pass", address="10.6.0.3")  # not a failure
+    rows = db.session.scalars(db.select(FailedSignIn).order_by(FailedSignIn.id)).all()
+    assert [(r.username, r.address, r.user_id, r.kind) for r in rows] == [
+        ("canbo", "10.6.0.1", user.id, "sign_in"), ("ghost", "10.6.0.2", None,
+                                                    "sign_in")]
+
+
+def test_failures_older_than_the_window_or_lifted_do_not_count(
+    client, make_user, db, limits_on
+):
+    import datetime as dt
+
+    from tracker.models import FailedSignIn
+    from tracker.models.base import utcnow
+
+    make_user("canbo")
+    old = utcnow() - dt.timedelta(minutes=16)
+    db.session.add_all([FailedSignIn(username="canbo", address="10.7.0.1",
+                                     created_at=old) for _ in range(10)])
+    db.session.add_all([FailedSignIn(username="canbo", address="10.7.0.2",
+                                     cleared_at=utcnow()) for _ in range(10)])
+    db.session.commit()
+    assert attempt(client, "canbo", "secret-pass").status_code == 302
+
+
+def test_wrong_current_passwords_are_limited_too(app, client, login_as, db,
+                                                 limits_on):
+    from tracker.models import FailedSignIn
+
+    login_as("staff")
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    try:
+        data = {"current_password": "wrong", "new_password": "mot-mat-khau-moi",
+                "confirm": "mot-mat-khau-moi"}
+        codes = [client.post("/account/password", data=data).status_code
+                 for _ in range(4)]
+    finally:
+        app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "10 per 15 minutes"
+    assert codes == [400, 400, 400, 429]
+    kinds = db.session.scalars(db.select(FailedSignIn.kind)).all()
+    assert kinds == ["password"] * 3
+
+
+def test_admin_sees_the_record_and_lifts_a_pause(app, client, make_user, db,
+                                                small_limits):
+    make_user("canbo")
+    other = app.test_client()
+    for n in range(3):
+        attempt(other, "canbo", "wrong", address=f"10.8.0.{n}")
+    assert attempt(other, "canbo", "secret-pass").status_code == 429
+    make_user("quantri", role="admin")
+    attempt(client, "quantri", "secret-pass", address="10.9.0.1")
+    page = page_text(client.get("/admin/sign-ins"))
+    assert "Đang tạm dừng" in page and "<strong>canbo</strong>" in page
+    assert "10.8.0.2" in page and "3 lần sai" in page
+    response = client.post("/admin/sign-ins/lift", data={"username": "canbo"})
+    assert response.status_code == 302
+    assert "Đã bỏ tạm dừng đăng nhập cho canbo" in page_text(
+        client.get("/admin/sign-ins"))
+    assert attempt(other, "canbo", "secret-pass").status_code == 302
+    # The record keeps the failures, marked.
+    assert page_text(client.get("/admin/sign-ins?q=canbo")).count("đã bỏ tạm dừng") == 3
+
+
+def test_record_page_is_for_administrators_only(client, login_as):
+    login_as("leader")
+    assert client.get("/admin/sign-ins").status_code == 403

@@ -143,12 +143,21 @@ def check_password_change(user):
 
 def record_failure(username, user=None, kind="sign_in"):
     """Add a failed attempt to the record (and to the counts); drop very old rows."""
+    from tracker.models import User
+
     now = utcnow()
+    key = username_key(username)
     keep = dt.timedelta(days=current_app.config["SIGN_IN_RECORD_DAYS"])
     db.session.execute(delete(FailedSignIn).where(FailedSignIn.created_at < now - keep))
+    if user is not None:
+        user_id = user.id
+    else:  # the account the name stands for, whatever its spelling
+        user_id = db.session.scalar(
+            select(User.id).where(func.lower(User.username) == key).limit(1)
+        ) if key else None
     db.session.add(FailedSignIn(
-        created_at=now, username=username_key(username), address=client_address(),
-        user_id=user.id if user is not None else None, kind=kind,
+        created_at=now, username=key, address=client_address(), user_id=user_id,
+        kind=kind,
     ))
     db.session.flush()
 

@@ -72,8 +72,6 @@ def _refused(username, kind="sign_in", user=None):
     """Count and record a refused attempt, in a transaction of its own."""
     g.credentials_refused = True
     with writing():
-        if user is None and kind == "sign_in":
-            user = services.find_user(username)
         limits.record_failure(username, user=user, kind=kind)
 
 
