@@ -250,3 +250,125 @@ def test_password_rules_for_any_form_that_sets_one(app, password, problem):
         assert form.validate() is (problem is None)
         if problem:
             assert problem in form.password.errors[0]
+
+
+# ---------------------------------------------------------------- strong passwords
+# tracker.auth.passwords: the common list (zxcvbn's, shipped offline), and
+# passwords made of the username, the person's name or a unit's name.
+
+
+def test_the_common_list_is_large_and_read_offline():
+    from tracker.auth.passwords import common_passwords
+
+    words = common_passwords()
+    assert len(words) >= 10_000
+    assert {"12345678", "password", "iloveyou", "matkhau"} <= words
+
+
+def test_changing_a_password_to_12345678_is_refused_with_a_clear_message(
+    client, login_as, db
+):
+    user = login_as("staff")
+    before = user.password_hash
+    response = change(client, new="12345678")
+    assert response.status_code == 400
+    assert ("Đây là một trong những mật khẩu phổ biến nhất, loại mật khẩu kẻ gian "
+            "thường thử đầu tiên.") in page_text(response)
+    db.session.refresh(user)
+    assert user.password_hash == before and signed_in(client)
+
+
+def test_the_reason_in_english(client, login_as):
+    login_as("staff")
+    client.get("/account/password?lang=en")
+    response = change(client, new="12345678")
+    assert "one of the most common passwords" in page_text(response)
+
+
+@pytest.mark.parametrize("password, reason", [
+    ("12345678", "phổ biến nhất"),
+    ("Password1", "phổ biến nhất"),
+    ("iloveyou2024", "phổ biến nhất"),
+    ("QWERTYUIOP", "phổ biến nhất"),
+    ("canbo_hnd", "tên đăng nhập"),
+    ("Canbo_Hnd2024", "tên đăng nhập"),
+    ("canbohnd!!", "tên đăng nhập"),
+    ("LeVanHung1990", "họ tên"),
+    ("Hội Nông dân 2023", "tên đơn vị “Hội Nông dân huyện”"),
+    ("hoinongdanhuyen", "tên đơn vị “Hội Nông dân huyện”"),
+    ("HND@12345", "tên đơn vị “HND”"),
+    ("bandanvan123", "tên “BAN DÂN VẬN”"),
+    ("sontinh2023", "tên “Sơn Tịnh”"),
+])
+def test_weak_passwords_are_refused_with_the_reason(app, db, make_unit, password,
+                                                     reason):
+    from tracker.auth.passwords import password_problem
+    from tracker.models import Organisation
+
+    unit = make_unit("Hội Nông dân huyện", "HND")
+    db.session.add(Organisation(superior_body="HUYỆN ỦY SƠN TỊNH",
+                                issuing_body="BAN DÂN VẬN", place="Sơn Tịnh"))
+    db.session.commit()
+    user = User(username="canbo_hnd", full_name="Lê Văn Hùng", units=[unit])
+    with app.test_request_context():
+        problem = password_problem(password, user)
+    assert problem and reason in problem, (password, problem)
+
+
+@pytest.mark.parametrize("password", [
+    "canbo_hnd-xanh-la-cay", "Hội Nông dân đi cấy sớm", "mat-khau-moi-dai",
+    "tre-xanh-bo-song-9", "secret-pass",
+])
+def test_passwords_that_only_contain_a_name_are_accepted(app, db, make_unit,
+                                                         password):
+    from tracker.auth.passwords import password_problem
+
+    unit = make_unit("Hội Nông dân huyện", "HND")
+    user = User(username="canbo_hnd", full_name="Lê Văn Hùng", units=[unit])
+    with app.test_request_context():
+        assert password_problem(password, user) is None
+
+
+def test_admin_setting_a_password_for_someone_gets_the_same_rules(
+    client, login_as, make_user, make_unit, db
+):
+    unit = make_unit("Hội Cựu chiến binh huyện", "HCCB")
+    login_as("admin")
+    other = make_user("canbo_hccb", units=[unit])
+    before = other.password_hash
+    for password, reason in (("12345678", "phổ biến nhất"),
+                             ("canbo_hccb123", "tên đăng nhập"),
+                             ("hoicuuchienbinhhuyen", "tên đơn vị")):
+        response = client.post(f"/admin/users/{other.id}/password",
+                               data={"password": password, "confirm": password})
+        assert response.status_code == 400
+        assert reason in page_text(response)
+    db.session.refresh(other)
+    assert other.password_hash == before
+
+
+def test_admin_creating_an_account_gets_the_same_rules(client, login_as, make_unit,
+                                                       db):
+    unit = make_unit("Hội Cựu chiến binh huyện", "HCCB")
+    login_as("admin")
+    for password, reason in (("12345678", "phổ biến nhất"),
+                             ("nguoimoi2024", "tên đăng nhập"),
+                             ("HCCB12345", "tên đơn vị “HCCB”"),
+                             ("TranThiMai88", "họ tên")):
+        response = client.post("/admin/users/new", data={
+            "username": "nguoimoi", "full_name": "Trần Thị Mai", "role": "staff",
+            "units": str(unit.id), "password": password, "confirm": password})
+        assert response.status_code == 400, password
+        assert reason in page_text(response), password
+    assert db.session.scalar(db.select(User).where(User.username == "nguoimoi")) is None
+
+
+def test_signing_in_with_a_weak_password_warns(client, db):
+    user = User(username="khach", role="viewer")
+    user.set_password("demo")  # as the demo data does, outside the forms
+    db.session.add(user)
+    db.session.commit()
+    response = client.post("/login", data={"username": "khach", "password": "demo"},
+                           follow_redirects=True)
+    text = page_text(response)
+    assert "Mật khẩu của bạn dễ bị đoán" in text and "trang tài khoản" in text

@@ -51,13 +51,26 @@ def is_common(password):
     return False
 
 
+# Words that name a level of government: "Hội Nông dân huyện" is also "Hội Nông dân".
+PLACE_WORDS = re.compile(r"\b(huyen|xa|tinh|thanh pho|thi xa|thi tran|phuong|quan)\b")
+
+
+def _forms(name):
+    """Return the plain forms of a name: whole, and without place words."""
+    folded = fold(name or "")
+    return {NOT_LETTERS.sub("", folded), NOT_LETTERS.sub("", PLACE_WORDS.sub("", folded))}
+
+
 def _made_of(password, name):
     """Tell whether the password is the name with little or nothing added."""
-    plain_name, plain_password = _plain(name), _plain(password)
-    if len(plain_name) < SHORTEST_NAME or plain_name not in plain_password:
-        return False
-    rest = plain_password.replace(plain_name, "")
-    return len(rest) < 4 or rest.isdigit() or rest in common_passwords()
+    plain_password = _plain(password)
+    for plain_name in _forms(name):
+        if len(plain_name) < SHORTEST_NAME or plain_name not in plain_password:
+            continue
+        rest = plain_password.replace(plain_name, "")
+        if len(rest) < 4 or rest.isdigit() or rest in common_passwords():
+            return True
+    return False
 
 
 def _organisation_names():
