@@ -1,7 +1,9 @@
 """The data revision: a token that changes in every transaction that writes.
 
 Pages that keep a rendered part (tracker.page_cache) key it by this token, so a
-part is reused only while nothing has been written since it was rendered. The
+part is reused only while nothing has been written since it was rendered. Writes to
+the tables no cached page shows (sign-in sessions, failed sign-ins) leave it alone:
+signing in and out all day must not throw the rendered pages away. The
 token is a fresh random value per writing transaction, not a counter: a database
 restored from a backup comes back with the token it had when its data was that
 data, and two databases never share one.
