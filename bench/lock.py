@@ -143,8 +143,8 @@ def main():
     task_id = shared_tasks(app_for(url), 1)[0]
     port = free_port(5121, 5139)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    proc, log = start_server(env, port, args.workers,
-                             os.path.join(ROOT, "bench", "results", "lock-gunicorn.log"))
+    log_path = os.path.join(ROOT, "bench", "results", "lock-gunicorn.log")
+    proc, log = start_server(env, port, args.workers, log_path)
     problems = []
     try:
         for number, hold in enumerate((args.hold, args.second_hold), start=1):

@@ -47,6 +47,7 @@ def _fresh_request_globals(sender, **extra):
     g.pop("data_token", None)  # tracker.page_cache reads it once per request
     g.pop("may_write", None)  # tracker.db_setup: this request writes after all
     g.pop("write_refused", None)  # tracker.errors: the write lock was not had
+    g.pop("credentials_refused", None)  # tracker.auth.views: count this attempt
 
 
 @pytest.fixture(scope="session")

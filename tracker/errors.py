@@ -107,7 +107,9 @@ def _field_labels():
         todo.extend(form.__subclasses__())
         for name in dir(form):
             field = getattr(form, name, None)
-            if hasattr(field, "field_class") and (field.args or "label" in field.kwargs):
+            if not hasattr(field, "field_class"):
+                continue
+            if field.args or "label" in field.kwargs:
                 label = field.args[0] if field.args else field.kwargs["label"]
                 labels.setdefault(name, str(label))
     return labels

@@ -293,8 +293,9 @@ def test_wrong_current_passwords_are_limited_too(app, client, login_as, db,
     assert kinds == ["password"] * 3
 
 
-def test_admin_sees_the_record_and_lifts_a_pause(app, client, make_user, db,
-                                                small_limits):
+def test_admin_sees_the_record_and_lifts_a_pause(
+    app, client, make_user, db, small_limits
+):
     make_user("canbo")
     other = app.test_client()
     for n in range(3):
@@ -317,3 +318,27 @@ def test_admin_sees_the_record_and_lifts_a_pause(app, client, make_user, db,
 def test_record_page_is_for_administrators_only(client, login_as):
     login_as("leader")
     assert client.get("/admin/sign-ins").status_code == 403
+
+
+def test_with_flask_limiter_counting_the_record_is_kept_and_lift_resets_it(
+    app, client, make_user, db, small_limits
+):
+    """RATELIMIT_STORAGE_URI naming a storage: Flask-Limiter counts (here in memory,
+    as with Redis), the database keeps the record, and lifting clears both."""
+    from tracker.models import FailedSignIn
+
+    make_user("canbo")
+    app.config["LOGIN_LIMIT_STORE"] = "memory://"
+    try:
+        codes = [attempt(client, "canbo", "wrong", f"10.10.0.{n}").status_code
+                 for n in range(4)]
+        assert codes == [200, 200, 200, 429]
+        assert db.session.scalar(db.select(db.func.count(FailedSignIn.id))) == 3
+        make_user("quantri", role="admin")
+        admin = app.test_client()
+        attempt(admin, "quantri", "secret-pass", "10.11.0.1")
+        assert admin.post("/admin/sign-ins/lift",
+                          data={"username": "canbo"}).status_code == 302
+        assert attempt(client, "canbo", "secret-pass", "10.10.1.1").status_code == 302
+    finally:
+        app.config["LOGIN_LIMIT_STORE"] = "database"

@@ -300,8 +300,9 @@ def test_the_reason_in_english(client, login_as):
     ("bandanvan123", "tên “BAN DÂN VẬN”"),
     ("sontinh2023", "tên “Sơn Tịnh”"),
 ])
-def test_weak_passwords_are_refused_with_the_reason(app, db, make_unit, password,
-                                                     reason):
+def test_weak_passwords_are_refused_with_the_reason(
+    app, db, make_unit, password, reason
+):
     from tracker.auth.passwords import password_problem
     from tracker.models import Organisation
 

@@ -173,8 +173,9 @@ def paused(now=None):
     for column, setting in ((FailedSignIn.username, "LOGIN_LIMIT_PER_ACCOUNT"),
                             (FailedSignIn.address, "LOGIN_LIMIT_PER_ADDRESS")):
         allowed, window = _limit(setting)
+        count, oldest = func.count(FailedSignIn.id), func.min(FailedSignIn.created_at)
         rows = db.session.execute(
-            select(column, func.count(FailedSignIn.id), func.min(FailedSignIn.created_at))
+            select(column, count, oldest)
             .where(FailedSignIn.kind == "sign_in", _counted(), column != "",
                    FailedSignIn.created_at >= now - window)
             .group_by(column)
@@ -215,13 +216,17 @@ def _reset_limiter(username=None, address=None):
     """Clear Flask-Limiter's counters for an account or an address."""
     from tracker.extensions import limiter
 
+    # Flask-Limiter's key: [prefix,] the key function's value, "<endpoint>:<scope>".
     if username:
-        key, scope, setting = (f"account:{username_key(username)}", "login-account",
-                               "LOGIN_LIMIT_PER_ACCOUNT")
+        key, scope, setting = (f"account:{username_key(username)}",
+                               "auth.login:login-account", "LOGIN_LIMIT_PER_ACCOUNT")
     else:
-        key, scope, setting = address, "login-address", "LOGIN_LIMIT_PER_ADDRESS"
-    item = parse(current_app.config[setting])
-    limiter.limiter.clear(item, key, scope)
+        key, scope, setting = (address, "auth.login:login-address",
+                               "LOGIN_LIMIT_PER_ADDRESS")
+    # (the extension's own: it keeps the first RATELIMIT_KEY_PREFIX it was given)
+    prefix = getattr(limiter, "_key_prefix", "") or ""
+    identifiers = [prefix, key, scope] if prefix else [key, scope]
+    limiter.limiter.clear(parse(current_app.config[setting]), *identifiers)
 
 
 def record_page(page=1, per_page=50, text=None):

@@ -58,7 +58,8 @@ PLACE_WORDS = re.compile(r"\b(huyen|xa|tinh|thanh pho|thi xa|thi tran|phuong|qua
 def _forms(name):
     """Return the plain forms of a name: whole, and without place words."""
     folded = fold(name or "")
-    return {NOT_LETTERS.sub("", folded), NOT_LETTERS.sub("", PLACE_WORDS.sub("", folded))}
+    return {NOT_LETTERS.sub("", folded),
+            NOT_LETTERS.sub("", PLACE_WORDS.sub("", folded))}
 
 
 def _made_of(password, name):

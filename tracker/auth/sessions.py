@@ -187,7 +187,8 @@ def device(agent):
     if result.device and result.device.family not in ("Other", "Spider") and (
         result.device.brand and result.device.family not in system
     ):
-        system = f"{result.device.family} ({system})" if system else result.device.family
+        family = result.device.family
+        system = f"{family} ({system})" if system else family
     if browser and system:
         return _("%(browser)s on %(system)s", browser=browser, system=system)
     return browser or system or _("Unknown browser")

@@ -255,9 +255,8 @@ def template_workbook(quarter=None, today=None):
         _write_tasks(plan, tasks, cutoff, IMPORT_COLUMNS)
 
         guide = workbook.create_sheet(str(_l("Instructions")))
-        guide.append(xlsx_row(
-            guide, [str(_l("Column")), str(_l("Required")), str(_l("How to fill it in"))]
-        ))
+        guide.append(xlsx_row(guide, [
+            str(_l("Column")), str(_l("Required")), str(_l("How to fill it in"))]))
         for column in IMPORT_COLUMNS:
             note = INSTRUCTIONS.get(column.key)
             if note is None:
