@@ -29,7 +29,8 @@ def shared(db, make_quarter, make_unit, make_task):
                           kind="commune_party_committee") for name in ("An", "Bình",
                                                                        "Cầu")]
     task = make_task(quarter=quarter, lead=board, participating=communes,
-                     kind="dialogue", title="Bí thư Đảng ủy 3 xã đối thoại với nhân dân",
+                     kind="dialogue",
+                     title="Bí thư Đảng ủy 3 xã đối thoại với nhân dân",
                      target_count=3, achieved_count=2, target_label="cuộc",
                      due_on=D(2023, 3, 31), status="in_progress", progress=30)
     links = {link.unit.short_name: link for link in task.unit_links}
@@ -82,8 +83,8 @@ def test_a_unit_that_only_takes_part_scores_its_shares(shared, db):
     assert unit_figures(after, 999999)["shares"] == 0
 
 
-def test_figures_json_has_the_issue_shape_and_counts_its_tasks(client, login_as,
-                                                              shared):
+def test_figures_json_has_the_issue_shape_and_counts_its_tasks(
+        client, login_as, shared):
     login_as("viewer")
     response = client.get("/quarters/2023-Q1/figures.json?as_of=2023-04-05")
     assert response.status_code == 200 and response.mimetype == "application/json"
@@ -139,8 +140,8 @@ def test_figures_json_refuses_a_malformed_as_of(client, login_as, shared, as_of)
     "/quarters/2023-Q1/report.xlsx", "/quarters/2023-Q1/tasks.csv",
     "/quarters/2023-Q1/print",
 ])
-def test_every_figure_surface_refuses_a_malformed_as_of(client, login_as, shared,
-                                                       url):
+def test_every_figure_surface_refuses_a_malformed_as_of(
+        client, login_as, shared, url):
     login_as("viewer")
     path = url.format(unit=shared["board"].id)
     response = client.get(path, query_string={"as_of": "31/03/2023"})

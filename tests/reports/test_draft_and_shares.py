@@ -87,7 +87,8 @@ def test_missing_issuing_body_links_to_its_settings(client, login_as, demo, db):
     client.post("/logout")
     login_as("viewer")  # may not change it: listed without a link
     text = page_text(client.get("/quarters/2023-Q1/report"))
-    assert '<li class="missing-organisation">Tên và mã của cơ quan ban hành</li>' in text
+    item = '<li class="missing-organisation">Tên và mã của cơ quan ban hành</li>'
+    assert item in text
 
 
 def test_the_report_says_which_units_completed_their_share(client, login_as, demo):
@@ -125,7 +126,8 @@ def test_the_workbook_has_a_row_per_share(client, login_as, demo):
     assert son[4] == "Đang thực hiện" and son[8] == "Đang hoàn thiện báo cáo."
     assert son[7] == "Đang thực hiện trong hạn"
     ha = next(row for row in mine if row[3] == "Đảng ủy xã Tịnh Hà")
-    assert ha[4] == "Hoàn thành" and ha[5] is not None and ha[7] == "Hoàn thành đúng hạn"
+    assert ha[4] == "Hoàn thành" and ha[5] is not None
+    assert ha[7] == "Hoàn thành đúng hạn"
 
 
 @pytest.mark.parametrize("names, expected", [
@@ -147,4 +149,3 @@ def test_shares_sentence():
                                                     ("B", "")]) == (
         "1/3 đơn vị đã hoàn thành phần việc được giao; còn A, B chưa hoàn thành. "
         "A: chưa báo cáo.")
-

@@ -77,7 +77,7 @@ def carried_counts(quarters):
 
 
 def count_for_list(quarters, cutoff):
-    """Count {quarter id: list counts} for the quarters at the cut-off, in four statements.
+    """Count {quarter id: list counts} of the quarters at the cut-off (four statements).
 
     quarters need id, year and number. Each entry holds the (not archived) tasks per
     status and per timeliness class, the completion rate, and the tasks carried in

@@ -243,7 +243,8 @@ def unit_figures(figures, unit_id):
 
 
 def stage(code, status):
-    """Return where work stood at the cut-off: done, in_progress, not_started, cancelled.
+    """Return where work stood at the cut-off: done, in_progress, not_started or
+    cancelled.
 
     Work reported done after the cut-off was still under way then.
     """
@@ -287,9 +288,10 @@ def comparisons(quarter, figures, as_of=None):
     by_key = {(q.year, q.number): q for q in recent}
     previous = by_key.get(quarter.previous_key())
     year_ago = by_key.get((quarter.year - 1, quarter.number))
+    own = heads[quarter.id]
     return dict(
-        previous=comparison(heads[quarter.id], heads[previous.id] if previous else None),
-        year_ago=comparison(heads[quarter.id], heads[year_ago.id] if year_ago else None),
+        previous=comparison(own, heads[previous.id] if previous else None),
+        year_ago=comparison(own, heads[year_ago.id] if year_ago else None),
         trend=[(item, heads[item.id]) for item in reversed(recent)],
     )
 

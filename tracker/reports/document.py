@@ -290,7 +290,7 @@ def _draft_mark(document):
 
 
 def render(report):
-    """Return the report as the bytes of a .docx file (a draft while parts are missing)."""
+    """Return the report as the bytes of a .docx file (a draft while parts lack)."""
     document = Document()
     _setup_styles(document)
     _setup_page(document)

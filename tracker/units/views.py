@@ -80,7 +80,7 @@ def index():
 
 @bp.route("/<int:unit_id>")
 def show(unit_id):
-    """Show a unit's scorecard, the tasks it leads and its shares, one quarter at a time.
+    """Show a unit's scorecard, the tasks it leads and its shares, quarter by quarter.
 
     The scorecard is the unit's row of the quarter's figures, computed from the
     tasks it leads or takes part in (no other task changes its row), at ?as_of=
