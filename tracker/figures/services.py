@@ -89,10 +89,10 @@ class _Scorecard:
     def __init__(self):
         self.rows = {}
 
-    def row(self, unit):
-        found = self.rows.get(unit.id)
+    def row(self, unit_id, unit):
+        found = self.rows.get(unit_id)
         if found is None:
-            found = self.rows[unit.id] = dict(
+            found = self.rows[unit_id] = dict(
                 id=unit.id, name=unit.name, short_name=unit.short_name,
                 sort_order=unit.sort_order, led=0, coordinated=0, shares=0,
                 classes=dict.fromkeys(TIMELINESS, 0),
@@ -132,6 +132,7 @@ def compute(quarter, tasks, cutoff):
     targets, listed = [], []
     scorecard = _Scorecard()
     carried_in = 0
+    order = {}  # unit id: its display order (links are sorted a thousand times)
 
     for task in tasks:
         code = task.timeliness(cutoff)
@@ -169,13 +170,18 @@ def compute(quarter, tasks, cutoff):
                 id=task.id, title=task.title, target=task.target_count,
                 achieved=task.achieved_count or 0, label=task.target_label,
             ))
-        lead = scorecard.row(task.lead_unit)
+        lead = scorecard.row(task.lead_unit_id, task.lead_unit)
         lead["led"] += 1
         lead["classes"][code] += 1
         shares, coordinating = [], []
-        for link in sorted(task.unit_links,
-                           key=lambda link: (link.unit.sort_order, link.unit.name)):
-            unit = scorecard.row(link.unit)
+        links = task.unit_links
+        if len(links) > 1:
+            for link in links:
+                if link.unit_id not in order:
+                    order[link.unit_id] = (link.unit.sort_order, link.unit.name)
+            links = sorted(links, key=lambda link: order[link.unit_id])
+        for link in links:
+            unit = scorecard.row(link.unit_id, link.unit)
             if link.role != "participating":
                 unit["coordinated"] += 1
                 coordinating.append(link.unit_id)

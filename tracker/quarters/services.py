@@ -68,19 +68,6 @@ def current_quarter(today):
     return quarter
 
 
-def status_counts_by_quarter(quarter_ids):
-    """Return {quarter_id: {status: count}} for the quarters at once."""
-    rows = db.session.execute(
-        select(Task.quarter_id, Task.status, func.count())
-        .where(Task.is_archived.is_(False), Task.quarter_id.in_(quarter_ids))
-        .group_by(Task.quarter_id, Task.status)
-    )
-    counts = {}
-    for quarter_id, status, count in rows:
-        counts.setdefault(quarter_id, {})[status] = count
-    return counts
-
-
 def create_quarter(year, number, user=None):
     """Add a quarter in the planning state, record it, and return it."""
     quarter = Quarter(year=year, number=number, state="planning")
