@@ -3,7 +3,7 @@ from flask import abort
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.models import Quarter, Task, parse_key
+from tracker.models import Quarter, parse_key
 from tracker.models.quarter import QuarterChoice
 from tracker.models.audit import record
 
