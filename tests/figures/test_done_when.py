@@ -82,6 +82,7 @@ def test_done_when(client, login_as, demo, db):
                                 "/quarters/2023-Q3/report.docx?as_of=2023-10-01")
     date_line = document.tables[0].rows[0].cells[1].paragraphs[-1].text
     assert date_line == "Sơn Tịnh, ngày 01 tháng 10 năm 2023"
+    assert "Kết quả chung (số liệu tính đến ngày 01/10/2023)" in body
     assert f"quá hạn chưa hoàn thành {len(unfinished)}." in body
 
     # A commune that only took part scores its shares: in Q2, Tịnh Hà did its share

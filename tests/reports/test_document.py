@@ -359,6 +359,7 @@ def test_closed_quarter_report_is_judged_at_the_day_after_its_end(client, login_
         document = Document(io.BytesIO(client.get(url).data))
         text = _body(document)
         assert "Tổng số nhiệm vụ trong quý: 6;" in text
+        assert "Kết quả chung (số liệu tính đến ngày 01/04/2023)" in text
         assert "quá hạn chưa hoàn thành 2." in text and "Tỷ lệ hoàn thành" in text
         assert "50%" in text
         # The date line is still the report's own date.

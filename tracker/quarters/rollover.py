@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
+from tracker.figures.counting import count_for_list
+from tracker.figures.services import compute
 from tracker.models import CLOSING_REASONS, Quarter, Task, TaskUnit, TaskUpdate
 from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.guard import unlocked
-from tracker.figures.counting import count_for_list
-from tracker.figures.services import compute
 from tracker.quarters.services import find_quarter
 from tracker.quarters.summary import quarter_tasks
 from tracker.tasks.timeliness import classify

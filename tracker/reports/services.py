@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
+from tracker.figures.services import codes, compute, share_codes, stage
+from tracker.i18n import lazy as _l
 from tracker.models import (
     Organisation,
     Quarter,
@@ -17,8 +19,6 @@ from tracker.models import (
     TaskUnit,
     TaskUpdate,
 )
-from tracker.figures.services import codes, compute, share_codes, stage
-from tracker.i18n import lazy as _l
 from tracker.models.audit import record
 from tracker.quarters.rollover import continuations, needs_decision
 from tracker.quarters.services import find_quarter
@@ -394,7 +394,10 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried):
     if not tasks:
         blocks.append(Block("para", "Trong quý không có nhiệm vụ nào được giao."))
     number += 1
-    blocks.append(Block("heading", f"{number}. Kết quả chung"))
+    # The cut-off the figures are judged at: for a closed quarter the day after its
+    # last day, which its date line (the signing day) need not be.
+    blocks.append(Block("heading", f"{number}. Kết quả chung (số liệu tính đến ngày "
+                                   f"{phrases.date(cutoff)})"))
     for text in phrases.figures_paragraphs(figures):
         blocks.append(Block("para", text))
     if figures["units"]:
