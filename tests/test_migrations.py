@@ -165,7 +165,8 @@ def test_upgrade_judges_closed_quarters_at_the_day_after_their_end(scratch_url):
     from tracker.tasks.timeliness import classify
 
     app = create_app({"TESTING": True, "DATABASE_URL": scratch_url, "SECRET_KEY": "t",
-                      "TODAY": "2023-05-15"})
+                      "TODAY": "2023-05-15", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False, "PAGE_CACHE": False})
     with app.app_context():
         flask_migrate.upgrade(revision=BEFORE_RECOMPUTE)
         load_demo()
@@ -218,6 +219,16 @@ def test_upgrade_judges_closed_quarters_at_the_day_after_their_end(scratch_url):
         assert "approved_summary" not in columns
         q2 = db.session.scalars(db.select(Quarter).where(Quarter.number == 2)).one()
         assert q2.closed_counts is None
+        # The administrators' log shows the recomputation with its labels.
+        client = app.test_client()
+        assert client.post("/login", data={"username": "quantri", "password": "demo"}
+                           ).status_code == 302
+        log = client.get("/admin/audit").get_data(as_text=True)
+        assert "Tính lại số liệu theo quy tắc của quý đã khóa sổ" in log
+        assert "Ghi nhận dừng thực hiện khi khóa sổ quý" in log
+        history = client.get(f"/tasks/{ended.id}").get_data(as_text=True)
+        assert "Ghi nhận dừng thực hiện khi khóa sổ quý</strong>: Đang thực hiện → " \
+            "Hủy bỏ" in history
         # Reopening puts back the status the close replaced.
         reopen_quarter(q1, None, "Bổ sung")
         db.session.commit()

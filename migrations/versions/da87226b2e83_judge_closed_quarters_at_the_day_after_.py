@@ -37,7 +37,7 @@ depends_on = None
 TIMELINESS = ("done_on_time", "done_late", "in_progress_on_time", "overdue",
               "not_started", "no_deadline", "cancelled")
 NOTE = ("Tính lại theo quy tắc mới: quý đã khóa sổ được đánh giá tại ngày sau ngày "
-        "cuối quý; nhiệm vụ dừng thực hiện khi khóa sổ có trạng thái “Đã hủy” và "
+        "cuối quý; nhiệm vụ dừng thực hiện khi khóa sổ có trạng thái “Hủy bỏ” và "
         "nhóm “Dừng thực hiện”, không tính vào tỷ lệ hoàn thành.")
 
 quarter = sa.table(
