@@ -1,6 +1,13 @@
-"""The Alembic migrations build exactly the schema the models describe."""
+"""The Alembic migrations build exactly the schema the models describe, and their
+data steps leave what the code of their time would have left."""
+import datetime as dt
+import os
+import uuid
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
 
 from tracker.extensions import db
 
@@ -62,8 +69,8 @@ def test_upgrade_stores_the_counts_of_quarters_already_closed(tmp_path):
                 Task.carried_from_id.is_not(None))).first()
             carried.is_archived = True
             db.session.commit()
-        from tracker.quarters.summary import count_for_list
-        expected = count_for_list([q1], q1.ends_on)[q1.id]
+        from tracker.figures.counting import count_for_list
+        expected = count_for_list([q1], q1.closed_cutoff)[q1.id]
         assert expected["carried_out"] == stored["carried_out"] - 1
         db.session.remove()
         flask_migrate.downgrade(revision="7322813edb45")
@@ -72,5 +79,161 @@ def test_upgrade_stores_the_counts_of_quarters_already_closed(tmp_path):
         assert q1.closed_counts == expected
         q2 = db.session.scalars(db.select(Quarter).where(Quarter.number == 2)).one()
         assert q2.closed_counts is None
+        db.session.remove()
+        db.engine.dispose()
+
+
+# ---- da87226b2e83: closed quarters judged at the day after their end ---------------
+
+BEFORE_RECOMPUTE = "f1f62edc159c"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def scratch_url(request, tmp_path):
+    """Return the URL of an empty database: a SQLite file, or a fresh schema of the
+    PostgreSQL test database (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "scratch.sqlite")
+        return
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
+    schema = f"migration_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    joiner = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{joiner}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def _old_classify(status, due_on, completed_on, cutoff):
+    """The rules before da87226b2e83: cancelled in no class ("" when frozen)."""
+    if status == "cancelled":
+        return ""
+    if status == "done":
+        if due_on is None or completed_on is None or completed_on <= due_on:
+            return "done_on_time"
+        return "done_late"
+    if due_on is None:
+        return "no_deadline"
+    if cutoff > due_on:
+        return "overdue"
+    return "not_started" if status == "not_started" else "in_progress_on_time"
+
+
+def _close_the_old_way(q1, ended):
+    """Leave Q1 as the close before da87226b2e83 did: frozen at its last day, the
+    ended task's status untouched, approved figures stored."""
+    from tracker.models import Task
+
+    tasks = db.session.scalars(db.select(Task).where(Task.quarter_id == q1.id)).all()
+    classes = {}
+    for task in tasks:
+        code = _old_classify(task.status, task.due_on, task.completed_on, q1.ends_on)
+        values = dict(frozen_timeliness=code)
+        if task.id == ended.id:
+            values.update(closing_reason="not_needed", closing_note="Đã lồng ghép")
+        db.session.execute(
+            Task.__table__.update().where(Task.id == task.id).values(**values))
+        if code:
+            classes[code] = classes.get(code, 0) + 1
+    old_counts = dict(statuses={}, timeliness=classes, rate=1.0, carried_in=0,
+                      carried_out=0)
+    db.session.execute(text(
+        "UPDATE quarter SET state = 'closed', closed_counts = :counts, "
+        "approved_summary = :summary WHERE id = :id"
+    ), dict(counts=__import__("json").dumps(old_counts),
+            summary='{"total": 6, "overdue": 0}', id=q1.id))
+    db.session.commit()
+
+
+def test_upgrade_judges_closed_quarters_at_the_day_after_their_end(scratch_url):
+    """Quarters closed under the old rules are recomputed, and the change audited."""
+    import flask_migrate
+
+    from tracker import create_app
+    from tracker.demo import load_demo
+    from tracker.figures.counting import count_for_list
+    from tracker.figures.services import compute, quarter_rows
+    from tracker.models import AuditEvent, Quarter, Task, TaskUpdate
+    from tracker.quarters.rollover import reopen_quarter
+    from tracker.tasks.timeliness import classify
+
+    app = create_app({"TESTING": True, "DATABASE_URL": scratch_url, "SECRET_KEY": "t",
+                      "TODAY": "2023-05-15", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False, "PAGE_CACHE": False})
+    with app.app_context():
+        flask_migrate.upgrade(revision=BEFORE_RECOMPUTE)
+        load_demo()
+        db.session.commit()
+        q1 = db.session.scalars(db.select(Quarter).where(Quarter.number == 1)).one()
+        ended = db.session.scalars(db.select(Task).where(
+            Task.quarter_id == q1.id, Task.title.like("Đẩy mạnh%"))).one()
+        assert (ended.status, ended.due_on) == ("in_progress", dt.date(2023, 3, 31))
+        version = ended.version
+        _close_the_old_way(q1, ended)
+
+        flask_migrate.upgrade()
+        db.session.expire_all()
+        q1 = db.session.get(Quarter, q1.id)
+        cutoff = q1.closed_cutoff
+        assert cutoff == dt.date(2023, 4, 1)
+        tasks = db.session.scalars(db.select(Task).where(Task.quarter_id == q1.id)
+                                   ).all()
+        # Ended at the close: "cancelled", recorded in its history.
+        ended = db.session.get(Task, ended.id)
+        assert (ended.status, ended.closing_reason) == ("cancelled", "not_needed")
+        assert ended.frozen_timeliness == "cancelled" and ended.version == version + 1
+        row = db.session.scalars(db.select(TaskUpdate).where(
+            TaskUpdate.task_id == ended.id, TaskUpdate.action == "recomputed")).one()
+        assert (row.old_status, row.new_status) == ("in_progress", "cancelled")
+        # Every class is the one closing now freezes; the unfinished work due on the
+        # last day is overdue for good.
+        for task in tasks:
+            assert task.frozen_timeliness == classify(
+                task.status, task.due_on, task.completed_on, cutoff), task.title
+        overdue = [t.title[:20] for t in tasks if t.frozen_timeliness == "overdue"]
+        assert overdue == ["Phối hợp giải quyết "]
+        # The stored counts are what the SQL mirror and the Python path count.
+        assert q1.closed_counts == count_for_list([q1], cutoff)[q1.id]
+        figures = compute(q1, quarter_rows(q1), cutoff)
+        assert q1.closed_counts["timeliness"] == figures["counts"]
+        assert figures["overdue"] == 1 and figures["cancelled"] == 1
+        assert figures["rate"] == 2 / 3
+        event = db.session.scalars(db.select(AuditEvent).where(
+            AuditEvent.action == "recomputed")).one()
+        assert event.entity_id == q1.id
+        assert event.changes["overdue"] == [0, 1]
+        assert event.changes["in_progress_on_time"] == [3, 1]
+        assert event.changes["cancelled"] == [0, 1]
+        assert event.changes["rate"] == [1.0, 0.6667]
+        assert event.changes["as_of"] == ["2023-03-31", "2023-04-01"]
+        assert event.changes["ended"] == 1
+        # The approved figures are no longer stored; the open quarter is untouched.
+        columns = {c["name"] for c in inspect(db.engine).get_columns("quarter")}
+        assert "approved_summary" not in columns
+        q2 = db.session.scalars(db.select(Quarter).where(Quarter.number == 2)).one()
+        assert q2.closed_counts is None
+        # The administrators' log shows the recomputation with its labels.
+        client = app.test_client()
+        assert client.post("/login", data={"username": "quantri", "password": "demo"}
+                           ).status_code == 302
+        log = client.get("/admin/audit").get_data(as_text=True)
+        assert "Tính lại số liệu theo quy tắc của quý đã khóa sổ" in log
+        assert "Ghi nhận dừng thực hiện khi khóa sổ quý" in log
+        history = client.get(f"/tasks/{ended.id}").get_data(as_text=True)
+        assert "Ghi nhận dừng thực hiện khi khóa sổ quý</strong>: Đang thực hiện → " \
+            "Hủy bỏ" in history
+        # Reopening puts back the status the close replaced.
+        reopen_quarter(q1, None, "Bổ sung")
+        db.session.commit()
+        ended = db.session.get(Task, ended.id)
+        assert (ended.status, ended.closing_reason, ended.closing_note) == (
+            "in_progress", None, "")
         db.session.remove()
         db.engine.dispose()

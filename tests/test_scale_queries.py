@@ -31,12 +31,17 @@ PAGES = [
     "/units/",
     "/units/{unit}",
     "/units/{unit}?quarter={previous}",
+    "/units/{unit}?as_of=2023-06-30",
     "/tasks/{task}",
 ]
 EXPORTS = [
     "/quarters/{key}/report.docx",
     "/quarters/{key}/report.xlsx",
     "/quarters/{key}/tasks.csv",
+    "/quarters/{key}/print",
+    "/quarters/{key}/figures.json?as_of=2023-06-30",
+    "/quarters/?as_of=2023-06-30",
+    "/quarters/{key}/summary?as_of=2023-06-30",
 ]
 
 

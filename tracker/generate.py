@@ -8,9 +8,9 @@ the same data.
 Rows go in through SQLAlchemy Core inserts of lists of dicts, in batches: tens of
 thousands of tasks take seconds, not minutes. Core inserts skip the ORM on purpose —
 the closed-quarter guard (this writes closed history directly) and the event that
-fills Task.search_text — so this module fills search_text, frozen_timeliness and
-the approved figures itself, exactly as the ORM, close_quarter and approve_quarter
-would have left them.
+fills Task.search_text — so this module fills search_text, frozen_timeliness, the
+status of work ended at a close and the stored list counts itself, exactly as the
+ORM, close_quarter and approve_quarter would have left them.
 """
 
 import datetime as dt
@@ -27,7 +27,7 @@ from tracker.models import AuditEvent, Quarter, Task, TaskUnit, TaskUpdate, Unit
 from tracker.models.revision import data_tables, mark_written
 from tracker.models.user import user_unit
 from tracker.quarters.rollover import COPIED_FIELDS
-from tracker.quarters.summary import compute_figures, count_for_list
+from tracker.figures.counting import count_for_list
 from tracker.tasks.timeliness import classify
 from tracker.text import fold, to_roman
 
@@ -273,7 +273,6 @@ class _Quarter:
     starts_on: dt.date = None
     ends_on: dt.date = None
     approved: bool = False
-    figures: dict = None
 
     @property
     def key(self):
@@ -538,7 +537,6 @@ class Generator:
                     closed_by_id=None,
                     approved_at=None,
                     approved_by_id=None,
-                    approved_summary=None,
                 )
             )
         _insert(Quarter.__table__, rows)
@@ -560,8 +558,6 @@ class Generator:
             carried = self._close(q, rows) if q.state == "closed" else []
             self.pending = rows
             self._flush()
-            if q.approved:
-                q.figures = self._figures(q, rows)
             self.counts.tasks += len(rows)
             self.progress(len(rows))
 
@@ -1044,23 +1040,12 @@ class Generator:
             if needs and rng.random() < keep:
                 carried.append(row)
             elif needs:
-                reason = rng.choice(("not_needed", "cancelled"))
-                row["closing_reason"] = reason
-                row["closing_note"] = "Không còn phù hợp với tình hình thực tế."
-                row["_history"].append(
-                    self._update(
-                        row,
-                        "closed",
-                        closed_at,
-                        user_id=self.leader_id,
-                        note=row["closing_note"],
-                        changes={"closing_reason": [None, reason]},
-                    )
-                )
+                self._end(row, rng.choice(("not_needed", "cancelled")), closed_at,
+                          "Không còn phù hợp với tình hình thực tế.")
         overflow = len(carried) - self.sizes.tasks_per_quarter
         if overflow > 0:  # keep the next quarter at its size: close the surplus here
             for row in carried[-overflow:]:
-                row["closing_reason"] = "not_needed"
+                self._end(row, "not_needed", closed_at, "")
             carried = carried[:-overflow]
         next_key = "{}-Q{}".format(*_step_back(q.year, q.number, -1))
         next_first = self.next_id["task"]
@@ -1076,12 +1061,27 @@ class Generator:
             )
             row["_quarter_end"], row["_quarter_key"] = q.ends_on, q.key
             row["_closed_at"] = closed_at
+        cutoff = q.ends_on + dt.timedelta(days=1)  # Quarter.closed_cutoff
         for row in rows:
-            row["frozen_timeliness"] = (
-                classify(row["status"], row["due_on"], row["completed_on"], q.ends_on)
-                or ""
+            row["frozen_timeliness"] = classify(
+                row["status"], row["due_on"], row["completed_on"], cutoff
             )
         return carried
+
+    def _end(self, row, reason, at, note):
+        """End the task at its quarter's close as close_quarter does: reason, note,
+        and the status "cancelled" for unfinished work, in its history."""
+        old_status = row["status"]
+        row["closing_reason"] = reason
+        row["closing_note"] = note
+        changes = {"closing_reason": [None, reason]}
+        if old_status not in ("done", "cancelled"):
+            row["status"] = "cancelled"
+            changes["status"] = [old_status, "cancelled"]
+        update = self._update(row, "closed", at, user_id=self.leader_id, note=note,
+                              changes=changes)
+        update["old_status"] = old_status
+        row["_history"].append(update)
 
     def _update(
         self,
@@ -1148,22 +1148,9 @@ class Generator:
         self.pending = []
         db.session.commit()
 
-    def _figures(self, q, rows):
-        """Return the figures approve_quarter would store for the closed quarter."""
-        units = {u.id: u for u in self.units}
-        tasks = []
-        for row in rows:
-            item = _TaskView(**{k: v for k, v in row.items() if not k.startswith("_")})
-            item.lead_unit = units[row["lead_unit_id"]]
-            item.unit_links = [
-                SimpleNamespace(unit=units[link["unit_id"]]) for link in row["_links"]
-            ]
-            tasks.append(item)
-        return compute_figures(q, tasks, q.ends_on)
-
     # ---- the quarters' close and approval ----------------------------------------
     def finish_quarters(self):
-        """Record who closed and approved each quarter, with the approved figures."""
+        """Record who closed and approved each quarter, with the stored list counts."""
         closed = [q for q in self.quarters if q.state == "closed"]
         # Every task is in by now, so the carried-out counts are complete; timeliness
         # is frozen, so the date does not matter.
@@ -1178,7 +1165,6 @@ class Generator:
                 values.update(
                     approved_at=approved_at,
                     approved_by_id=self.leader_id,
-                    approved_summary=q.figures,
                 )
                 events.append(self._event(q, "approved", approved_at))
             db.session.execute(
@@ -1198,16 +1184,6 @@ class Generator:
             changes=None,
             note="",
         )
-
-
-class _TaskView(SimpleNamespace):
-    """A generated task row read by compute_figures like a Task."""
-
-    def timeliness(self, cutoff):
-        """Return the frozen class, as Task.timeliness does for a closed quarter."""
-        if self.frozen_timeliness is not None:
-            return self.frozen_timeliness or None
-        return classify(self.status, self.due_on, self.completed_on, cutoff)
 
 
 def _between(rng, low, high):

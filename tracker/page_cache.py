@@ -14,7 +14,10 @@ when several servers share one):
 
 Every key holds the data token (tracker.models.revision), which each writing
 transaction replaces, so an entry is found only if nothing was written since it
-was rendered. The token is read before the data, so an entry can at worst hold
+was rendered. A page's figures are judged at a cut-off (tracker.figures): the
+?as_of= of its address, else today, else for a closed quarter a date that only a
+write (its close or reopening) can change; the address and the day are in every
+key, so a page is never served for another cut-off than its own. The token is read before the data, so an entry can at worst hold
 newer data than its token says, never older. Keys also hold the language, the day
 (timeliness moves with it) and a digest of the code, templates, catalogs and
 migrations, so a new release never serves what the old one rendered into a shared

@@ -104,6 +104,8 @@ ROWS = [
         "302 200 200 200 200 200"),
     row("quarters.approve", "POST", "/quarters/{closed}/approve",
         "302 403 403 403 302 302", "audit_event+1 quarter~1"),
+    row("figures.figures_json", "GET", "/quarters/{open}/figures.json?as_of=2023-06-30",
+        "302 200 200 200 200 200"),
     row("quarters.reopen", "POST", "/quarters/{closed}/reopen",
         "302 403 403 403 403 302", "audit_event+1 quarter~1 task~1",
         reason="Bổ sung kết quả"),

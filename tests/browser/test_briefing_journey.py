@@ -13,14 +13,13 @@ from tests.browser.helpers import (
     vi,
 )
 from tracker.extensions import db
-from tracker.i18n import today
 from tracker.models import AuditEvent, Quarter, QuarterReport
 from tracker.reports.services import print_view
 
 NUMBER = "16-BC/BDVHU"
 SIGNER = "Phạm Thị Thu Hà"
 DEPUTY = "Deputy signing for the head (K/T TRƯỞNG BAN, PHÓ TRƯỞNG BAN)"
-SHEETS = ["Tổng hợp", "Nhiệm vụ", "Theo đơn vị"]
+SHEETS = ["Tổng hợp", "Nhiệm vụ", "Theo đơn vị", "Phần việc của các đơn vị"]
 Q1 = (Quarter.year == 2023, Quarter.number == 1)
 
 
@@ -57,7 +56,7 @@ def _print_expected(app):
     """Return [(unit, done, in progress, not started counts)] as the app sees Q1."""
     with app.app_context():
         q1 = db.session.scalar(select(Quarter).where(*Q1))
-        view = print_view(q1, today())
+        view = print_view(q1)  # at the downloads' cut-off: the report's date
         rows = [
             (row["unit"].name, len(row["done"]), len(row["in_progress"]),
              len(row["not_started"]))
@@ -75,6 +74,13 @@ def test_staff_sets_number_and_signer_then_downloads_and_prints(open_page, live_
 
     page.get_by_role("link", name=vi("Summary"), exact=True).click()
     page.wait_for_url(re.compile(r"/quarters/2023-Q1/summary$"))
+    # The downloads are judged at the report's date (31/03/2023, as the demo saved
+    # it): the summary is asked for the figures as of that day, to compare.
+    page.locator("#as_of").fill("2023-03-31")
+    page.get_by_role("button", name=vi("Recompute")).click()
+    page.wait_for_url(re.compile(r"/quarters/2023-Q1/summary\?as_of=2023-03-31$"))
+    assert vi("Figures as of %(date)s") % {"date": "31/03/2023"} in page.locator(
+        "#figures-as-of").inner_text()
     shown = {name: page.locator(f"#{name}").inner_text()
              for name in ("rate", "total", "done", "overdue")}
 

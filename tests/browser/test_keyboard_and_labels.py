@@ -42,6 +42,16 @@ def _task_id(app, title):
     return task_id
 
 
+def _unit_id(app, short_name):
+    """Return the id of the unit with the short name."""
+    from tracker.models import Unit
+
+    with app.app_context():
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.short_name == short_name))
+        db.session.remove()
+    return unit_id
+
+
 def test_sign_in_and_report_progress_with_the_keyboard_alone(open_page, live_server):
     """Tab, type and Enter only: no pointer touches either form."""
     page = open_page("desktop")
@@ -109,6 +119,10 @@ def test_every_input_has_a_label_and_every_form_fits_a_phone(open_page, live_ser
         ("report-settings", "/quarters/2023-Q1/report"),
         ("import", "/quarters/2023-Q2/import"),
         ("organisation", "/reports/organisation"),
+        # Pages with figures have a date to compute them at.
+        ("quarters", "/quarters/"),
+        ("summary", "/quarters/2023-Q2/summary"),
+        ("unit", f"/units/{_unit_id(live_server.app, 'ĐU Tịnh Hà')}?quarter=2023-Q2"),
     ]:
         page.goto(url)
         assert page.locator("input:not([type=hidden]), select, textarea").count() > 0

@@ -31,7 +31,8 @@ LABELS = {
 }
 # Words of the Vietnamese document itself, which English labels quote on purpose
 # ("the summary line under “BÁO CÁO”", a signer "K/T TRƯỞNG BAN, PHÓ TRƯỞNG BAN").
-DOCUMENT_WORDS = ["K/T TRƯỞNG BAN, PHÓ TRƯỞNG BAN", "TRƯỞNG BAN", "“BÁO CÁO”", "“Số”"]
+DOCUMENT_WORDS = ["K/T TRƯỞNG BAN, PHÓ TRƯỞNG BAN", "TRƯỞNG BAN", "“BÁO CÁO”", "“Số”",
+                  "“DỰ THẢO”"]
 
 
 def _check(page, name, lang, data):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from tests.browser.helpers import CONGRESS, shot, sign_in, vi
 from tracker.extensions import db
-from tracker.models import Quarter, Task, TaskUnit, Unit
+from tracker.models import AuditEvent, Quarter, Task, TaskUnit, Unit
 
 HND = "Hội Nông dân huyện Sơn Tịnh"
 
@@ -128,5 +128,7 @@ def test_leader_follows_the_quarter_then_closes_and_approves_the_previous_one(
     with live_server.app.app_context():
         q1 = db.session.scalar(select(Quarter).where(Quarter.number == 1))
         assert q1.approved_by.username == "lanhdao"
-        assert q1.approved_summary["total"] == 6
+        event = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "approved"))
+        assert event.changes["total"] == 6 and event.changes["as_of"] == "2023-04-01"
         db.session.remove()

@@ -77,17 +77,63 @@ def test_close_carries_unfinished_and_recurring(q1, db, make_user):
     assert (opened.entity_id, opened.user_id) == (result.next_quarter.id, leader.id)
 
 
-def test_close_with_reason_keeps_the_task_in_q(q1, db):
+def test_close_with_reason_keeps_the_task_in_q(q1, db, make_user):
+    leader = make_user("lanhdao", role="leader")
     dropped = db.session.scalar(db.select(Task).where(Task.title == "Chưa làm"))
-    result = close_quarter(q1, {dropped.id: "not_needed"}, None,
+    result = close_quarter(q1, {dropped.id: "not_needed"}, leader,
                            notes={dropped.id: "Đã lồng ghép vào nhiệm vụ khác"})
     db.session.commit()
     assert dropped in result.closed
     assert dropped.closing_reason == "not_needed"
     assert dropped.closing_note == "Đã lồng ghép vào nhiệm vụ khác"
-    assert dropped.status == "not_started"  # Q's record is not rewritten
+    # Ended here: stopped, in its own class, out of the rate; the change is history.
+    assert dropped.status == "cancelled" and dropped.frozen_timeliness == "cancelled"
+    closed = dropped.updates[0]
+    assert (closed.action, closed.old_status, closed.new_status, closed.user) == (
+        "closed", "not_started", "cancelled", leader)
+    assert closed.changes == {"closing_reason": [None, "not_needed"],
+                              "status": ["not_started", "cancelled"]}
+    assert closed.note == "Đã lồng ghép vào nhiệm vụ khác"
     assert db.session.scalar(
         db.select(db.func.count(Task.id)).where(Task.title == "Chưa làm")) == 1
+
+
+def test_closing_ends_done_recurring_work_without_undoing_it(q1, db):
+    recurring = get_task("Thường xuyên")
+    close_quarter(q1, {recurring.id: "not_needed"}, None)
+    db.session.commit()
+    # Done this quarter, its series ends here: it stays done.
+    assert (recurring.status, recurring.closing_reason) == ("done", "not_needed")
+    assert recurring.frozen_timeliness == "done_on_time"
+
+
+def test_reopen_restores_what_the_close_changed(q1, db, make_user):
+    admin = make_user("quantri", role="admin")
+    dropped = get_task("Chưa làm")
+    congress = get_task("Dở dang")
+    close_quarter(q1, {dropped.id: "cancelled", congress.id: "not_needed"}, None,
+                  notes={dropped.id: "Không còn phù hợp"})
+    db.session.commit()
+    assert (dropped.status, congress.status) == ("cancelled", "cancelled")
+    reopen_quarter(q1, admin, "Ghi nhầm")
+    db.session.commit()
+    for task, status in ((dropped, "not_started"), (congress, "in_progress")):
+        assert (task.status, task.closing_reason, task.closing_note) == (
+            status, None, "")
+        assert task.frozen_timeliness is None
+        undo = task.updates[0]
+        assert (undo.action, undo.old_status, undo.new_status, undo.user) == (
+            "reopened", "cancelled", status, admin)
+        assert undo.changes["status"] == ["cancelled", status]
+        assert undo.note == "Ghi nhầm"
+    assert get_task("Đã xong").updates[0].action == "created"  # nothing to undo
+    event = db.session.scalar(db.select(AuditEvent).where(
+        AuditEvent.action == "reopened"))
+    assert event.changes["restored"] == 2
+    # Closing again decides anew.
+    close_quarter(q1, {dropped.id: "not_needed"}, None)
+    db.session.commit()
+    assert (dropped.status, dropped.closing_reason) == ("cancelled", "not_needed")
 
 
 def test_closed_quarter_is_read_only(q1, db, make_user):
@@ -110,6 +156,10 @@ def test_timeliness_does_not_move_with_the_calendar(q1, db):
     task = get_task("Cả năm")
     assert task.frozen_timeliness == "in_progress_on_time"
     assert task.timeliness(dt.date(2030, 1, 1)) == "in_progress_on_time"
+    # Due on the quarter's last day and unfinished: overdue for good.
+    task = get_task("Dở dang")
+    assert task.frozen_timeliness == "overdue"
+    assert task.timeliness(dt.date(2023, 1, 1)) == "overdue"
 
 
 def test_second_close_is_refused_and_changes_nothing(q1, db):
@@ -207,10 +257,16 @@ def test_approve_stores_the_figures(q1, db, make_user):
     close_quarter(q1, {}, leader)
     figures = approve_quarter(q1, leader)
     db.session.commit()
-    assert q1.approved_by == leader and q1.approved_summary == figures
-    assert figures["total"] == 5 and figures["done"] == 2 and figures["overdue"] == 1
-    assert figures["timeliness"]["in_progress_on_time"] == 2
-    assert figures["rate"] == 2 / 3
+    assert q1.approved_by == leader
+    # Judged at 01/04/2023: "Dở dang" (due 31/03) is overdue as well as "Chưa làm".
+    assert figures["as_of"] == "2023-04-01"
+    assert figures["total"] == 5 and figures["done"] == 2 and figures["overdue"] == 2
+    assert figures["counts"]["in_progress_on_time"] == 1
+    assert figures["rate"] == 2 / 4
+    event = db.session.scalar(db.select(AuditEvent).where(
+        AuditEvent.action == "approved"))
+    assert event.changes == {"approved_by": [None, "lanhdao"], "as_of": "2023-04-01",
+                             "total": 5, "done": 2, "overdue": 2, "rate": 0.5}
     with pytest.raises(RolloverError, match="đã được phê duyệt"):
         approve_quarter(q1, leader)
 
@@ -221,15 +277,15 @@ def test_close_stores_the_list_counts_and_reopen_clears_them(q1, db, make_user):
     db.session.commit()
     counts = q1.closed_counts
     # Five tasks: two done (one recurring, carried), two carried unfinished, and one
-    # overdue closed here without carrying.
-    assert counts["statuses"] == {"done": 2, "in_progress": 2, "not_started": 1}
-    assert counts["timeliness"]["done_on_time"] == 2
-    assert counts["timeliness"]["in_progress_on_time"] == 2
-    assert counts["timeliness"]["overdue"] == 1
+    # closed here without carrying: stopped, out of the rate.
+    assert counts["statuses"] == {"done": 2, "in_progress": 2, "cancelled": 1}
+    assert counts["timeliness"] == {
+        "done_on_time": 2, "done_late": 0, "in_progress_on_time": 1, "overdue": 1,
+        "not_started": 0, "no_deadline": 0, "cancelled": 1}
     assert counts["rate"] == 2 / 3
     assert counts["carried_in"] == 0 and counts["carried_out"] == 3
-    # Counting again gives what was stored.
-    from tracker.quarters.summary import count_for_list
+    # Counting again gives what was stored, whatever day it is counted at.
+    from tracker.figures.counting import count_for_list
     assert count_for_list([q1], dt.date(2030, 1, 1))[q1.id] == counts
     reopen_quarter(q1, admin, "Bổ sung")
     db.session.commit()

@@ -5,7 +5,7 @@ import pytest
 
 from tests.helpers import page_text
 from tests.tasks.test_timeliness import CASES
-from tracker.models import Quarter, Task
+from tracker.models import AuditEvent, Quarter, Task
 from tracker.quarters.rollover import close_quarter
 from tracker.quarters.summary import quarter_summary
 from tracker.tasks.timeliness import timeliness_sql
@@ -37,12 +37,16 @@ def test_demo_q1_figures_after_close(db, demo, make_user):
     db.session.commit()
     data = quarter_summary(q1, dt.date(2026, 11, 29))
     f = data["figures"]
-    assert f["total"] == 6 and f["done"] == 2 and f["overdue"] == 0
-    assert f["timeliness"] == {
-        "done_on_time": 2, "done_late": 0, "in_progress_on_time": 3, "overdue": 0,
-        "not_started": 0, "no_deadline": 1,
+    # Judged at 01/04/2023: the two unfinished tasks due on 31/03 are overdue.
+    assert data["cutoff"] == dt.date(2023, 4, 1) and f["as_of"] == "2023-04-01"
+    assert f["total"] == 6 and f["done"] == 2 and f["overdue"] == 2
+    assert f["counts"] == {
+        "done_on_time": 2, "done_late": 0, "in_progress_on_time": 1, "overdue": 2,
+        "not_started": 0, "no_deadline": 1, "cancelled": 0,
     }
-    assert f["rate"] == 1.0
+    assert f["rate"] == 0.5
+    overdue = {task.title[:20] for task, code, _ in data["attention"]}
+    assert overdue == {"Phối hợp giải quyết ", "Đẩy mạnh thực hiện c"}
     assert f["dialogues"] == {"planned": 12, "held": 12, "participants": 1410,
                               "opinions_raised": 110, "opinions_answered": 105}
     assert f["movements"]["models_registered"] == 46
@@ -57,6 +61,9 @@ def test_demo_q1_figures_after_close(db, demo, make_user):
 
 def test_demo_q2_figures_compare_with_q1(db, demo):
     q2 = _quarter(db, 2)
+    # Work reported done after the cut-off was not done then.
+    early = quarter_summary(q2, dt.date(2023, 5, 20))["figures"]
+    assert early["congresses"]["held"] == 0 and early["done"] == 0
     data = quarter_summary(q2, dt.date(2023, 6, 20))
     f = data["figures"]
     assert f["total"] == 10
@@ -73,11 +80,16 @@ def test_demo_q2_figures_compare_with_q1(db, demo):
 
 def test_summary_page_shows_figures_and_charts(client, login_as, demo):
     login_as("leader")
-    response = client.get("/quarters/2023-Q2/summary")
+    response = client.get("/quarters/2023-Q2/summary?as_of=2023-06-20")
     text = page_text(response)
     assert response.status_code == 200
     assert "Tỷ lệ hoàn thành" in text and "<svg" in text
+    assert "Số liệu tính đến ngày 20/06/2023" in text
     assert "Đại hội đã tổ chức / kế hoạch: <strong>1/2</strong>" in text
+    # Today (15/05/2023) the congress held on 25/05 was not held yet.
+    text = page_text(client.get("/quarters/2023-Q2/summary"))
+    assert "Số liệu tính đến ngày 15/05/2023" in text
+    assert "Đại hội đã tổ chức / kế hoạch: <strong>0/2</strong>" in text
     assert "Kết quả theo đơn vị" in text and "Cần lãnh đạo quan tâm" in text
     assert "Quý trước (2023-Q1)" in text
 
@@ -91,9 +103,14 @@ def test_approve_through_the_page(client, login_as, demo, db):
     assert "Phê duyệt số liệu tổng hợp" in text
     assert client.post("/quarters/2023-Q1/approve").status_code == 302
     q1 = _quarter(db, 1)
-    assert q1.approved_by_id == leader.id and q1.approved_summary["total"] == 6
+    assert q1.approved_by_id == leader.id
+    event = db.session.scalar(db.select(AuditEvent).where(
+        AuditEvent.action == "approved"))
+    # The headline approved is recorded with who approved it.
+    assert (event.changes["total"], event.changes["overdue"]) == (6, 2)
+    assert (event.changes["as_of"], event.changes["rate"]) == ("2023-04-01", 0.5)
     text = page_text(client.get("/quarters/2023-Q1/summary"))
-    assert 'id="approved-badge"' in text
+    assert 'id="approved-badge"' in text and 'id="overdue">2<' in text
 
 
 @pytest.mark.parametrize("role", ["staff", "viewer"])
@@ -111,15 +128,16 @@ def test_approved_figures_are_what_the_page_shows(client, login_as, demo, db):
     close_quarter(q1, {}, None)
     db.session.commit()
     login_as("leader")
+    before = page_text(client.get("/quarters/2023-Q1/summary?as_of=2030-01-01"))
     client.post("/quarters/2023-Q1/approve")
-    q1 = _quarter(db, 1)
-    stored = dict(q1.approved_summary)
-    stored["total"] = 999  # the stored figures, not a recomputation, are shown
-    from tracker.models.guard import unlocked
-    with unlocked(db.session):
-        q1.approved_summary = stored
-        db.session.commit()
-    assert 'id="total">999<' in page_text(client.get("/quarters/2023-Q1/summary"))
+    event = db.session.scalar(db.select(AuditEvent).where(
+        AuditEvent.action == "approved"))
+    # A closed quarter's figures are frozen: what was approved is what every later
+    # page shows, whatever day is asked for.
+    after = page_text(client.get("/quarters/2023-Q1/summary?as_of=2023-02-01"))
+    for name in ("total", "done", "overdue"):
+        shown = f'id="{name}">{event.changes[name]}<'
+        assert shown in before and shown in after
 
 
 def test_quarter_list_shows_rates_and_carried(client, login_as, demo, db):
@@ -129,7 +147,8 @@ def test_quarter_list_shows_rates_and_carried(client, login_as, demo, db):
     text = page_text(client.get("/quarters/"))
     assert '<td class="text-end carried-out">4</td>' in text
     assert '<td class="text-end carried-in">4</td>' in text
-    assert "100%" in text and "Đã khóa sổ" in text
+    assert '<td class="text-end quarter-overdue">2</td>' in text
+    assert '<td class="text-end quarter-rate">50%</td>' in text and "Đã khóa sổ" in text
 
 
 def test_quarter_list_and_comparisons_read_a_closed_quarters_stored_counts(

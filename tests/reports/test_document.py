@@ -346,21 +346,25 @@ def test_section_four_without_a_next_quarter(client, login_as, db, make_quarter,
     assert "[Chưa nhập: tình hình tư tưởng, tâm trạng nhân dân]" in text
 
 
-def test_closed_and_approved_quarter_uses_the_approved_figures(client, login_as, demo,
-                                                               db):
+def test_closed_quarter_report_is_judged_at_the_day_after_its_end(client, login_as,
+                                                                 demo, db):
     q1 = db.session.scalar(db.select(Quarter).where(Quarter.number == 1))
     close_quarter(q1, {}, None)
     approve_quarter(q1, None)
     db.session.commit()
-    from tracker.models.guard import unlocked
-    figures = dict(q1.approved_summary)
-    figures["total"] = 99
-    with unlocked(db.session):
-        q1.approved_summary = figures
-        db.session.commit()
     login_as("viewer")
-    text = _body(_docx(client, "2023-Q1"))
-    assert "Tổng số nhiệm vụ trong quý: 99;" in text
+    # as_of is ignored: a closed quarter's figures are frozen at 01/04/2023.
+    for url in ("/quarters/2023-Q1/report.docx",
+                "/quarters/2023-Q1/report.docx?as_of=2023-02-01"):
+        document = Document(io.BytesIO(client.get(url).data))
+        text = _body(document)
+        assert "Tổng số nhiệm vụ trong quý: 6;" in text
+        assert "Kết quả chung (số liệu tính đến ngày 01/04/2023)" in text
+        assert "quá hạn chưa hoàn thành 2." in text and "Tỷ lệ hoàn thành" in text
+        assert "50%" in text
+        # The date line is still the report's own date.
+        right = document.tables[0].rows[0].cells[1]
+        assert _cell_lines(right)[-1] == "Sơn Tịnh, ngày 31 tháng 3 năm 2023"
     plan = text[text.index("IV. PHƯƠNG HƯỚNG"):]
     # After the close the carried tasks live in Q2 and are listed once.
     assert plan.count("Tiếp tục đẩy mạnh thực hiện công tác dân vận ở xã") == 1

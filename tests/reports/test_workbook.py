@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 
 from tests.helpers import page_text
 from tracker.models import Quarter
-from tracker.quarters.summary import figures_for
+from tracker.figures.services import compute
+from tracker.reports.services import load_tasks
 
 D = dt.date
 
@@ -30,22 +31,24 @@ def _figure(figures, code):
 def test_workbook_sheets_types_and_figures(client, login_as, demo, db):
     login_as("viewer")
     book = _workbook(client, "/quarters/2023-Q2/report.xlsx?lang=en")
-    assert book.sheetnames == ["Tổng hợp", "Nhiệm vụ", "Theo đơn vị"]
+    assert book.sheetnames == ["Tổng hợp", "Nhiệm vụ", "Theo đơn vị",
+                               "Phần việc của các đơn vị"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
         assert all(cell.font.bold for cell in sheet[1] if cell.value)
 
     q2 = db.session.scalar(db.select(Quarter).where(Quarter.number == 2))
-    figures = figures_for(q2, D(2023, 5, 15))
+    # An open quarter's downloads are judged at the report's date (its briefing).
+    figures = compute(q2, load_tasks(q2), D(2023, 6, 30))
     summary = book["Tổng hợp"]
     assert [c.value for c in summary[1]] == ["Chỉ tiêu", "Số liệu", "Mã"]
     rows = {row[2]: row[1] for row in summary.iter_rows(min_row=2, values_only=True)}
     assert rows["quarter"] == "Quý II/2023"
-    assert rows["cutoff"] == dt.datetime(2023, 5, 15)
+    assert rows["as_of"] == dt.datetime(2023, 6, 30)
     checked = 0
     for code, value in rows.items():
-        if code in ("quarter", "cutoff", "approved"):
+        if code in ("quarter", "as_of", "approved"):
             continue
         expected = _figure(figures, code)
         assert value == ("" if expected is None else expected) or (
@@ -71,8 +74,9 @@ def test_workbook_sheets_types_and_figures(client, login_as, demo, db):
 
     units = book["Theo đơn vị"]
     sheet_rows = list(units.iter_rows(min_row=2, values_only=True))
-    assert [(r[1], r[2], r[3]) for r in sheet_rows] == [
-        (u["short_name"], u["led"], u["coordinated"]) for u in figures["units"]]
+    assert [(r[1], r[2], r[3], r[4]) for r in sheet_rows] == [
+        (u["short_name"], u["led"], u["shares"], u["coordinated"])
+        for u in figures["units"]]
 
 
 def test_csv_is_utf8_with_bom_one_row_per_task(client, login_as, demo):

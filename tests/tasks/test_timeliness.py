@@ -24,7 +24,14 @@ CASES = [
         ("not_started", DUE, None, AFTER, "overdue"),
         ("not_started", None, None, AFTER, "no_deadline"),
         ("in_progress", None, None, AFTER, "no_deadline"),
-        ("cancelled", DUE, None, AFTER, None),
+        ("cancelled", DUE, None, AFTER, "cancelled"),
+        ("cancelled", None, None, BEFORE, "cancelled"),
+        # Reported done after the cut-off: still unfinished at the cut-off.
+        ("done", DUE, AFTER, ON, "in_progress_on_time"),
+        ("done", BEFORE, ON, BEFORE, "in_progress_on_time"),
+        ("done", BEFORE, AFTER, ON, "overdue"),
+        ("done", None, AFTER, ON, "no_deadline"),
+        ("done", DUE, ON, ON, "done_on_time"),
 ]
 
 
@@ -45,12 +52,17 @@ def test_completion_rate_is_none_without_owed_work():
     assert completion_rate({"in_progress_on_time": 3}) is None
 
 
-def test_task_timeliness_uses_closed_quarter_end(make_task, make_quarter, db):
+def test_closed_quarter_is_judged_at_the_day_after_its_end(make_task, make_quarter,
+                                                            db):
     quarter = make_quarter(2023, 1)
     task = make_task(quarter=quarter, status="in_progress")
+    assert task.due_on == dt.date(2023, 3, 31)
+    # Open: as of the date asked for; on its last day the work is within its deadline.
+    assert quarter.cutoff(dt.date(2023, 3, 31)) == dt.date(2023, 3, 31)
+    assert task.timeliness(dt.date(2023, 3, 31)) == "in_progress_on_time"
     quarter.state = "closed"
     db.session.commit()
-    assert task.due_on == dt.date(2023, 3, 31)
-    cutoff = quarter.cutoff(dt.date(2026, 11, 29))
-    assert cutoff == dt.date(2023, 3, 31)
-    assert task.timeliness(cutoff) == "in_progress_on_time"
+    # Closed: the day after its last day, whatever is asked; unfinished is overdue.
+    for asked in (dt.date(2023, 2, 1), dt.date(2026, 11, 29)):
+        assert quarter.cutoff(asked) == dt.date(2023, 4, 1)
+    assert task.timeliness(quarter.cutoff(None)) == "overdue"

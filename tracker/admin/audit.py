@@ -33,6 +33,7 @@ from tracker.models import (
 )
 from tracker.models.audit import AUDIT_ACTIONS
 from tracker.models.task import UPDATE_ACTIONS
+from tracker.tasks.timeliness import TIMELINESS
 
 ENTITY_TYPES = {
     "task": _l("Task"),
@@ -60,7 +61,8 @@ def _build_field_labels():
 
     task = dict(HISTORY_LABELS)
     task.update(
-        closing_reason=_l("Closing reason"), due_on=_l("Due date"),
+        closing_reason=_l("Closing reason"), closing_note=_l("Closing note"),
+        due_on=_l("Due date"),
         **{"from": _l("Carried from"), "to": _l("Carried to"),
            "from_task": _l("Carried from task"), "to_task": _l("Carried to task")},
     )
@@ -70,6 +72,9 @@ def _build_field_labels():
             "state": _l("State"), "carried": _l("Tasks carried over"),
             "closed": _l("Tasks closed here"), "next": _l("Next quarter"),
             "was_approved": _l("Was approved"), "approved_by": _l("Approved by"),
+            "restored": _l("Ended tasks put back"), "as_of": _l("Figures as of"),
+            "total": _l("Tasks"), "done": _l("Done"), "rate": _l("Completion rate"),
+            "ended": _l("Tasks recorded as stopped"), **TIMELINESS,
         },
         "unit": {
             "name": _l("Name"), "short_name": _l("Short name"), "kind": _l("Kind"),

@@ -178,6 +178,11 @@ def can_manage_sign_in_limits(user):
 
 # Reports and plan import
 
+def can_read_figures(user, quarter):
+    """Tell whether the user may read a quarter's figures (figures.json)."""
+    return can_view(user, quarter)
+
+
 def can_download_report(user):
     """Tell whether the user may download and print a quarter's report and lists."""
     return can_view(user)

@@ -20,6 +20,7 @@ AUDIT_ACTIONS = {
     "closed": _l("Closed"),
     "reopened": _l("Reopened"),
     "approved": _l("Approved"),
+    "recomputed": _l("Figures recomputed under the rules for closed quarters"),
     "imported": _l("Plan imported"),
     "report": _l("Report settings changed"),
     "deactivated": _l("Deactivated"),

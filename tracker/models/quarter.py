@@ -74,11 +74,6 @@ class Quarter(QuarterNames, db.Model):
     approved_at: Mapped[Optional[dt.datetime]]
     approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
-    # The summary figures as approved; every later export uses these. Deferred: it
-    # is large (a row per unit) and lists of quarters only need its headline.
-    approved_summary: Mapped[Optional[dict[str, Any]]] = mapped_column(
-        JSON, deferred=True
-    )
     # The list's numbers as they stood when the quarter closed (tasks per status and
     # timeliness class, rate, carried in and out): a closed quarter's record does not
     # change, so the quarter list and the comparisons read these instead of counting
@@ -119,11 +114,20 @@ class Quarter(QuarterNames, db.Model):
         """Return the translated state name."""
         return translated(QUARTER_STATES).get(self.state, self.state)
 
-    def cutoff(self, today):
-        """Return the date timeliness is judged at: today, or the end of a closed quarter."""
+    @property
+    def closed_cutoff(self):
+        """Return the day a closed quarter is judged at: the day after its last day.
+
+        Work due inside the quarter and unfinished at its close is then overdue for
+        good; judged on the last day itself it would still be "within its deadline".
+        """
+        return self.ends_on + dt.timedelta(days=1)
+
+    def cutoff(self, as_of):
+        """Return the date figures are judged at: as_of, or the closed quarter's own."""
         if self.is_closed:
-            return self.ends_on
-        return today
+            return self.closed_cutoff
+        return as_of
 
     def next_key(self):
         """Return (year, number) of the following quarter."""

@@ -100,9 +100,18 @@ class TaskFacts:
 
     def timeliness(self, cutoff):
         """Return the timeliness code at the cut-off date (frozen once closed)."""
-        if self.frozen_timeliness is not None:
-            return self.frozen_timeliness or None
+        if self.frozen_timeliness:
+            return self.frozen_timeliness
         return classify(self.status, self.due_on, self.completed_on, cutoff)
+
+    def share_timeliness(self, link, cutoff):
+        """Return the timeliness code of a unit's share at the cut-off date.
+
+        A share is judged by the task's due date and its own status and date; the
+        shares of a cancelled task are cancelled with it.
+        """
+        status = "cancelled" if self.status == "cancelled" else link.share_status
+        return classify(status, self.due_on, link.share_done_on, cutoff)
 
     def timeliness_label(self, cutoff):
         """Return the translated timeliness label at the cut-off date."""
@@ -170,9 +179,8 @@ class TaskFacts:
 
     def overdue_shares(self, cutoff):
         """Return the participating links not done although the due date has passed."""
-        if self.due_on is None or cutoff <= self.due_on or self.status == "cancelled":
-            return []
-        return [link for link in self.participants_links if link.share_status != "done"]
+        return [link for link in self.participants_links
+                if self.share_timeliness(link, cutoff) == "overdue"]
 
 
 class Task(TaskFacts, db.Model):
@@ -210,7 +218,8 @@ class Task(TaskFacts, db.Model):
     carried_from_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("task.id"), index=True
     )
-    # Set when the quarter closes: the class at the quarter's last day, never recomputed.
+    # Set when the quarter closes: the class at the day after the quarter's last day
+    # (its cut-off), never recomputed.
     frozen_timeliness: Mapped[Optional[str]] = mapped_column(String(20))
     # Set when the quarter closes and the task is not carried: why it ends here.
     closing_reason: Mapped[Optional[str]] = mapped_column(String(20))
@@ -321,6 +330,8 @@ UPDATE_ACTIONS = {
     "direction": _l("Direction"),
     "archived": _l("Archived"),
     "restored": _l("Restored from the archive"),
+    "reopened": _l("Quarter reopened: the close undone"),
+    "recomputed": _l("Recorded as ended at the quarter's close"),
 }
 
 CLOSING_REASONS = {

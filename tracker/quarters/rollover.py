@@ -2,6 +2,11 @@
 
 All functions only add and flush; the caller commits once, so a close is one
 transaction: either every task is carried or closed and the quarter frozen, or nothing.
+
+A closed quarter is judged at the day after its last day (Quarter.closed_cutoff):
+its unfinished work due inside it is overdue for good. Work ended at the close (no
+longer needed, cancelled) takes the status "cancelled", which has its own class, out
+of the rate; reopening puts back the status it had.
 """
 from dataclasses import dataclass, field
 
@@ -10,12 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
+from tracker.figures.counting import count_for_list
+from tracker.figures.services import compute
 from tracker.models import CLOSING_REASONS, Quarter, Task, TaskUnit, TaskUpdate
 from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.guard import unlocked
 from tracker.quarters.services import find_quarter
-from tracker.quarters.summary import compute_figures, count_for_list, quarter_tasks
+from tracker.quarters.summary import quarter_tasks
 from tracker.tasks.timeliness import classify
 
 CARRY = "carry"
@@ -188,20 +195,13 @@ def close_quarter(quarter, decisions, user, notes=None):
             if action == CARRY:
                 result.carried.append(_carry(item.task, target, user))
             else:
-                task = item.task
-                task.closing_reason = action
-                task.closing_note = (notes.get(task.id) or "").strip()[:2000]
-                db.session.add(TaskUpdate(
-                    task=task, user=user, action="closed", old_status=task.status,
-                    new_status=task.status, old_progress=task.progress,
-                    new_progress=task.progress, note=task.closing_note,
-                    changes={"closing_reason": [None, action]},
-                ))
-                result.closed.append(task)
+                result.closed.append(_end(item.task, action, notes.get(item.task.id),
+                                          user))
+        cutoff = quarter.closed_cutoff
         for task in quarter_tasks(quarter):
             task.frozen_timeliness = classify(
-                task.status, task.due_on, task.completed_on, quarter.ends_on
-            ) or ""
+                task.status, task.due_on, task.completed_on, cutoff
+            )
         record(quarter, "closed", user, changes={
             "state": [quarter.state, "closed"],
             "carried": len(result.carried), "closed": len(result.closed),
@@ -211,9 +211,28 @@ def close_quarter(quarter, decisions, user, notes=None):
         quarter.closed_at = utcnow()
         quarter.closed_by = user if getattr(user, "is_authenticated", False) else None
         db.session.flush()
-        quarter.closed_counts = count_for_list([quarter], quarter.ends_on)[quarter.id]
+        quarter.closed_counts = count_for_list([quarter], cutoff)[quarter.id]
         db.session.flush()
     return result
+
+
+def _end(task, reason, note, user):
+    """End the task with the quarter: its reason, its note, and (if unfinished) the
+    status "cancelled", recorded in its history."""
+    old_status = task.status
+    task.closing_reason = reason
+    task.closing_note = (note or "").strip()[:2000]
+    changes = {"closing_reason": [None, reason]}
+    # Recurring work already done this quarter stays done: only its series ends.
+    if task.status not in ("done", "cancelled"):
+        task.status = "cancelled"
+        changes["status"] = [old_status, task.status]
+    db.session.add(TaskUpdate(
+        task=task, user=user, action="closed", old_status=old_status,
+        new_status=task.status, old_progress=task.progress,
+        new_progress=task.progress, note=task.closing_note, changes=changes,
+    ))
+    return task
 
 
 def reopen_quarter(quarter, user, reason):
@@ -227,37 +246,86 @@ def reopen_quarter(quarter, user, reason):
         tasks = db.session.scalars(
             select(Task).where(Task.quarter_id == quarter.id)
         ).all()
+        before = _status_before_close([task for task in tasks if task.closing_reason])
+        restored = 0
         for task in tasks:
             task.frozen_timeliness = None
-            task.closing_reason = None
+            if task.closing_reason:
+                restored += 1
+                _undo_end(task, before.get(task.id), user, reason)
         was_approved = quarter.approved_at is not None
         quarter.state = "active"
         quarter.closed_at = None
         quarter.closed_by = None
         quarter.approved_at = None
         quarter.approved_by = None
-        quarter.approved_summary = None
         quarter.closed_counts = None
         record(quarter, "reopened", user, note=reason[:2000],
-               changes={"state": ["closed", "active"], "was_approved": was_approved})
+               changes={"state": ["closed", "active"], "was_approved": was_approved,
+                        "restored": restored})
         db.session.flush()
     return quarter
 
 
+def _status_before_close(tasks):
+    """Return {task id: the status the close replaced} in one statement.
+
+    The newest history row that set "cancelled" at a close (or when the rules for
+    closed quarters were applied to an older close) holds the status before it.
+    """
+    ids = [task.id for task in tasks]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(TaskUpdate.task_id, TaskUpdate.old_status)
+        .where(TaskUpdate.task_id.in_(ids),
+               TaskUpdate.action.in_(("closed", "recomputed")),
+               TaskUpdate.new_status == "cancelled",
+               TaskUpdate.old_status != "cancelled")
+        .order_by(TaskUpdate.id)
+    )
+    return dict(rows.all())
+
+
+def _undo_end(task, status, user, reason):
+    """Put back what the close changed on an ended task, recording it."""
+    old = (task.status, task.closing_reason, task.closing_note)
+    changes = {"closing_reason": [task.closing_reason, None]}
+    if status and task.status == "cancelled":
+        task.status = status
+        changes["status"] = [old[0], status]
+    if task.closing_note:
+        changes["closing_note"] = [task.closing_note, ""]
+    task.closing_reason = None
+    task.closing_note = ""
+    db.session.add(TaskUpdate(
+        task=task, user=user if getattr(user, "is_authenticated", False) else None,
+        action="reopened", old_status=old[0], new_status=task.status,
+        old_progress=task.progress, new_progress=task.progress,
+        note=reason[:2000], changes=changes,
+    ))
+
+
 def approve_quarter(quarter, user):
-    """Approve a closed quarter's summary, storing the figures every export will use."""
+    """Approve a closed quarter's figures, recording the headline that was approved.
+
+    A closed quarter's record cannot change, so its figures (computed at its cut-off
+    by tracker.figures) stay what was approved; the audit event keeps the headline.
+    """
     if not quarter.is_closed:
         raise RolloverError(_("Only a closed quarter can be approved."))
     if quarter.approved_at is not None:
         raise RolloverError(_("%(quarter)s is already approved.", quarter=quarter.label))
-    figures = compute_figures(quarter, quarter_tasks(quarter), quarter.ends_on)
+    figures = compute(quarter, quarter_tasks(quarter), quarter.closed_cutoff)
     with unlocked(db.session):
-        quarter.approved_summary = figures
         quarter.approved_at = utcnow()
         quarter.approved_by = user
-        record(quarter, "approved", user, changes={
-            "approved_by": [None, getattr(user, "username", None)],
-        })
+        changes = {"approved_by": [None, getattr(user, "username", None)]}
+        changes.update(
+            {name: figures[name] for name in ("as_of", "total", "done", "overdue")},
+            rate=None if figures["rate"] is None else round(figures["rate"], 4),
+        )
+        record(quarter, "approved", user, changes=changes)
         db.session.flush()
     return figures
 

@@ -3,7 +3,7 @@ from flask import abort
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.models import Quarter, Task, parse_key
+from tracker.models import Quarter, parse_key
 from tracker.models.quarter import QuarterChoice
 from tracker.models.audit import record
 
@@ -66,19 +66,6 @@ def current_quarter(today):
         quarter = db.session.scalars(select(Quarter).order_by(*newest_first).limit(1)
                                      ).first()
     return quarter
-
-
-def status_counts_by_quarter(quarter_ids):
-    """Return {quarter_id: {status: count}} for the quarters at once."""
-    rows = db.session.execute(
-        select(Task.quarter_id, Task.status, func.count())
-        .where(Task.is_archived.is_(False), Task.quarter_id.in_(quarter_ids))
-        .group_by(Task.quarter_id, Task.status)
-    )
-    counts = {}
-    for quarter_id, status, count in rows:
-        counts.setdefault(quarter_id, {})[status] = count
-    return counts
 
 
 def create_quarter(year, number, user=None):

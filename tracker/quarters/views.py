@@ -32,12 +32,19 @@ def index():
 
 
 def _render_index(form, status=200):
-    """Render the quarter list with counts, completion rates and carried work."""
-    from tracker.quarters.summary import list_counts
+    """Render the quarter list with counts, completion rates and carried work.
 
+    Open quarters are counted as of ?as_of= (else today); closed ones show the
+    figures stored when they closed, judged at the day after their last day.
+    """
+    from tracker.figures.counting import list_counts
+    from tracker.figures.services import requested_as_of
+
+    as_of = requested_as_of()
+    cutoff = as_of or today()
     quarters, page, pages = services.quarters_page(request.args.get("page", type=int))
     counts = {}
-    for quarter_id, figures in list_counts(quarters, today()).items():
+    for quarter_id, figures in list_counts(quarters, cutoff).items():
         statuses = figures["statuses"]
         counts[quarter_id] = dict(
             figures, statuses=defaultdict(int, statuses), total=sum(statuses.values()),
@@ -46,7 +53,7 @@ def _render_index(form, status=200):
     return render_template(
         "quarters/index.html", quarters=quarters, statuses=translated(STATUSES),
         state_labels=translated(QUARTER_STATES), form=form, page=page, pages=pages,
-        counts=counts,
+        counts=counts, cutoff=cutoff, as_of=as_of,
     ), status
 
 
@@ -233,11 +240,13 @@ def rollover(key):
 @page_cache.cached_page
 def summary(key):
     """Show the quarter at a glance for leaders."""
+    from tracker.figures.services import requested_as_of
     from tracker.quarters.summary import quarter_summary
 
     quarter = services.get_quarter_or_404(key)
-    data = quarter_summary(quarter, today())
-    counts = data["figures"]["timeliness"]
+    as_of = requested_as_of()
+    data = quarter_summary(quarter, as_of or today())
+    counts = data["figures"]["counts"]
     labels = translated(TIMELINESS)
     parts = [
         (label, counts.get(code, 0), TIMELINESS_COLOURS[code])
@@ -250,6 +259,7 @@ def summary(key):
         and quarter.is_closed and not quarter.is_approved,
         can_reopen=policy.can_reopen_quarter(current_user, quarter)
         and quarter.is_closed,
+        as_of=as_of,
         **data,
     )
 

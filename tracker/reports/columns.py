@@ -39,6 +39,8 @@ COLUMNS = (
     Column("progress", _l("Progress (%)"), "int", 10, maximum=100),
     Column("completed_on", _l("Completed on"), "date", 13),
     Column("timeliness", _l("Timeliness"), "timeliness", 24, export_only=True),
+    # The cut-off the timeliness column is judged at: each export states it.
+    Column("as_of", _l("Figures as of"), "date", 13, export_only=True),
     Column("result", _l("Result"), "text", 40, max_length=10000),
     Column("target_count", _l("Target (count)"), "int", 10),
     Column("achieved_count", _l("Achieved (count)"), "int", 10),

@@ -269,19 +269,43 @@ def _signature(document, report):
     document.add_paragraph()
 
 
+DRAFT_MARK = "DỰ THẢO"
+
+
+def _draft_mark(document):
+    """Head a report that still lacks a part with "DỰ THẢO", boxed, at the right."""
+    paragraph = _line(document, DRAFT_MARK, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    p_pr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for edge in ("top", "left", "bottom", "right"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "single")
+        element.set(qn("w:sz"), "6")
+        element.set(qn("w:space"), "1")
+        element.set(qn("w:color"), "000000")
+        borders.append(element)
+    p_pr.insert_element_before(borders, *P_BDR_SUCCESSORS)
+    paragraph.paragraph_format.left_indent = Mm(130)
+    paragraph.paragraph_format.space_after = Pt(6)
+
+
 def render(report):
-    """Return the report as the bytes of a .docx file."""
+    """Return the report as the bytes of a .docx file (a draft while parts lack)."""
     document = Document()
     _setup_styles(document)
     _setup_page(document)
     props = document.core_properties
     props.title = f"{report.title} {report.summary_line}"
+    if report.is_draft:
+        props.title = f"{DRAFT_MARK}: {props.title}"
     props.author = report.issuing_body
     props.language = "vi-VN"
     # The template's empty first paragraph would push the header down a line.
     body = document.element.body
     for paragraph in list(document.paragraphs):
         body.remove(paragraph._p)
+    if report.is_draft:
+        _draft_mark(document)
     _header(document, report)
     _title(document, report)
     _sections(document, report)

@@ -123,7 +123,7 @@ def _status_phrase(task, code):
             text += f" (chậm so với thời hạn {date(task.due_on)})"
         return text
     if task.status == "cancelled":
-        return "không thực hiện (đã hủy)"
+        return CLOSING_PHRASES.get(task.closing_reason, "không thực hiện (đã hủy)")
     if task.status == "postponed":
         text = "tạm hoãn"
     elif code == "no_deadline" or (task.is_recurring and task.status == "in_progress"):
@@ -227,13 +227,16 @@ def _dialogue_sentence(task, code):
     return text
 
 
-def result_sentence(task, cutoff, note="", origin=None):
+def result_sentence(task, cutoff, note="", origin=None, code=None, shares=""):
     """Return the sentence that reports what the task achieved in its quarter.
 
-    note is the result written by staff (or their latest progress note); origin the
-    (year, number) of the quarter the work was carried from, if any.
+    note is the result written by staff (or their latest progress note about the
+    whole task); origin the (year, number) of the quarter the work was carried from,
+    if any; code the task's class at the cut-off (from the quarter's figures);
+    shares the sentence on the units' shares (shares_sentence).
     """
-    code = task.timeliness(cutoff)
+    if code is None:
+        code = task.timeliness(cutoff)
     text = None
     if task.kind == "congress" and (
         task.congress_ordinal or "dai hoi" in fold(task.title)
@@ -246,8 +249,9 @@ def result_sentence(task, cutoff, note="", origin=None):
     details = _kind_details(task)
     if details:
         text += f"; {details}"
-    if task.closing_reason:
-        text += "; " + CLOSING_PHRASES.get(task.closing_reason, "dừng thực hiện")
+    closing = CLOSING_PHRASES.get(task.closing_reason, "dừng thực hiện")
+    if task.closing_reason and closing not in text:
+        text += "; " + closing
     if origin:
         text += f" (nhiệm vụ chuyển tiếp từ {quarter_words(*origin)})"
     sentence = _sentence(text)
@@ -257,7 +261,51 @@ def result_sentence(task, cutoff, note="", origin=None):
         note = ""
     if note:
         sentence += " " + _sentence(note)
+    if shares:
+        sentence += " " + shares
     return sentence
+
+
+# Words that end a unit's name before the place it serves: "Đảng ủy xã Tịnh Hà".
+PLACE_NOUNS = ("xã", "phường", "thị trấn", "thị xã", "huyện", "thành phố")
+
+
+def unit_group(names):
+    """Return (noun, short names) for units that share a name before their place.
+
+    ["Đảng ủy xã Tịnh Hà", "Đảng ủy xã Tịnh Trà"] gives ("xã", ["Tịnh Hà",
+    "Tịnh Trà"]); names with nothing such in common give ("đơn vị", names).
+    """
+    words = [name.split() for name in names]
+    if not words or not all(words):
+        return "đơn vị", list(names)
+    common = 0
+    while all(len(w) > common + 1 for w in words) and len(
+            {fold(w[common]) for w in words}) == 1:
+        common += 1
+    for end in range(common, 0, -1):
+        head = fold(" ".join(words[0][:end]))
+        for noun in PLACE_NOUNS:
+            if head == fold(noun) or head.endswith(" " + fold(noun)):
+                return noun, [" ".join(w[end:]) for w in words]
+    return "đơn vị", list(names)
+
+
+def shares_sentence(done, total, noun, pending):
+    """Return "8/11 xã đã hoàn thành; còn Tịnh Sơn, … chưa hoàn thành." and then each
+    unfinished unit's own note, as that unit's.
+
+    pending is [(name, note)] of the units whose share was not done at the cut-off.
+    """
+    text = f"{number(done)}/{number(total)} {noun} đã hoàn thành phần việc được giao"
+    if pending:
+        text += "; còn " + ", ".join(name for name, _ in pending) + " chưa hoàn thành"
+    sentences = [_sentence(text)]
+    for name, note in pending:
+        note = " ".join((note or "").split())
+        if note:
+            sentences.append(_sentence(f"{name}: {note}"))
+    return " ".join(sentences)
 
 
 def plan_sentence(task, carried=False, origin=None, due_on=None, lead=None):
@@ -319,7 +367,7 @@ def summary_line(quarter_year, quarter_number, next_year, next_number):
 
 def figures_paragraphs(figures):
     """Return the sentences that sum up the quarter's figures."""
-    counts = figures["timeliness"]
+    counts = figures["counts"]
     text = (
         f"Tổng số nhiệm vụ trong quý: {number(figures['total'])}; đã hoàn thành "
         f"{number(figures['done'])} (đúng hạn {number(counts['done_on_time'])}, "
@@ -330,7 +378,7 @@ def figures_paragraphs(figures):
         f"{number(figures['overdue'])}"
     )
     if figures.get("cancelled"):
-        text += f"; không thực hiện (hủy bỏ) {number(figures['cancelled'])}"
+        text += f"; dừng thực hiện {number(figures['cancelled'])}"
     if figures["rate"] is None:
         text += ". Chưa có nhiệm vụ đến hạn để tính tỷ lệ hoàn thành"
     else:

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
+from tracker.figures.services import codes, compute, share_codes, stage
+from tracker.i18n import lazy as _l
 from tracker.models import (
     Organisation,
     Quarter,
@@ -20,8 +22,8 @@ from tracker.models import (
 from tracker.models.audit import record
 from tracker.quarters.rollover import continuations, needs_decision
 from tracker.quarters.services import find_quarter
-from tracker.quarters.summary import figures_for
 from tracker.reports import phrases
+from tracker.tasks.timeliness import DONE_CLASSES
 from tracker.text import fold, to_roman
 
 ORGANISATION_FIELDS = (
@@ -133,6 +135,60 @@ def report_settings(quarter, org):
     return QuarterReport(quarter_id=quarter.id, **report_defaults(quarter, org))
 
 
+def report_date(quarter, settings):
+    """Return the date the report carries: the form's date, else the briefing's, else
+    the quarter's last day."""
+    return settings.issued_on or quarter.briefing_on or quarter.ends_on
+
+
+def download_cutoff(quarter, as_of=None, settings=None):
+    """Return the cut-off of the quarter's downloads.
+
+    A closed quarter is judged at the day after its last day; an open one as of the
+    date asked for, else the report's date (the date its .docx prints).
+    """
+    if quarter.is_closed:
+        return quarter.closed_cutoff
+    if as_of is not None:
+        return as_of
+    if settings is None:
+        settings = report_settings(quarter, get_organisation())
+    return report_date(quarter, settings)
+
+
+# What a final report needs, with the report form's field that holds it.
+REQUIRED_PARTS = (
+    ("number", _l("The report's number")),
+    ("signer_name", _l("The signer")),
+    ("place", _l("The place written before the date")),
+    ("public_mood", _l("The public's mood (section I)")),
+    ("strengths", _l("Strengths (section III.1)")),
+    ("shortcomings", _l("Shortcomings and their causes (section III.2)")),
+)
+
+
+def missing_parts(quarter, org, settings):
+    """Return [(field, label)] of what the report still lacks; "organisation" names
+    the issuing body's settings. While anything is missing the report is a draft."""
+    missing = []
+    if not org.is_complete:
+        missing.append(("organisation", _l("The issuing body's names and code")))
+    values = dict(
+        number=number_with_zero(settings.number),
+        signer_name=settings.signer_name or org.signer_name,
+        place=settings.place or org.place,
+        public_mood=settings.public_mood, strengths=settings.strengths,
+        shortcomings=settings.shortcomings,
+    )
+    for name, label in REQUIRED_PARTS:
+        value = values[name]
+        if name in ("public_mood", "strengths", "shortcomings"):
+            value = phrases.text_paragraphs(value)
+        if not value:
+            missing.append((name, label))
+    return missing
+
+
 def save_report(quarter, data, user):
     """Store the quarter's report settings, noting what changed in the audit log."""
     row = get_report(quarter)
@@ -192,6 +248,8 @@ class Report:
     org: object
     settings: object
     figures: dict
+    cutoff: object
+    missing: list
     superior_body: str
     issuing_body: str
     number_line: str
@@ -202,6 +260,11 @@ class Report:
     recipients: list
     signature_titles: tuple
     signer_name: str
+
+    @property
+    def is_draft(self):
+        """Tell whether something the report needs is still missing."""
+        return bool(self.missing)
 
     @property
     def filename(self):
@@ -225,7 +288,11 @@ def load_tasks(quarter):
 
 
 def latest_notes(tasks):
-    """Return {task id: the newest progress note written for it} in one statement."""
+    """Return {task id: the newest note written about the whole task} in one statement.
+
+    A unit's note on its own share is that unit's, never the task's: shares are
+    reported with their units (share_clause).
+    """
     ids = [task.id for task in tasks]
     if not ids:
         return {}
@@ -233,7 +300,7 @@ def latest_notes(tasks):
         select(func.max(TaskUpdate.id))
         .where(
             TaskUpdate.task_id.in_(ids),
-            TaskUpdate.action.in_(("progress", "share")),
+            TaskUpdate.action == "progress",
             TaskUpdate.note != "",
         )
         .group_by(TaskUpdate.task_id)
@@ -284,8 +351,28 @@ def _lead_note(task, org):
     return task.lead_unit.name
 
 
+def share_clause(task, shares):
+    """Return which units completed their share of the task and which did not.
+
+    shares is {(task id, unit id): timeliness code} at the report's cut-off. Each
+    unfinished unit's own note follows, as that unit's.
+    """
+    links = task.participants_links
+    if not links or task.status == "cancelled":
+        return ""
+    noun, names = phrases.unit_group([link.unit.name for link in links])
+    done, pending = 0, []
+    for link, name in zip(links, names):
+        if shares.get((task.id, link.unit_id)) in DONE_CLASSES:
+            done += 1
+        else:
+            pending.append((name, link.share_note))
+    return phrases.shares_sentence(done, len(links), noun, pending)
+
+
 def _results_section(quarter, tasks, figures, cutoff, notes, carried):
     """Return section II: results by area, figures, the unit table, what carries."""
+    classes, shares = codes(figures), share_codes(figures)
     by_area = {}
     for task in tasks:
         by_area.setdefault(_area_kind(task), []).append(task)
@@ -302,15 +389,21 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried):
             blocks.append(Block("item", phrases.result_sentence(
                 task, cutoff, _note_for(task, notes),
                 origin=origin if task.carried_from_id else None,
+                code=classes[task.id], shares=share_clause(task, shares),
             )))
     if not tasks:
         blocks.append(Block("para", "Trong quý không có nhiệm vụ nào được giao."))
     number += 1
-    blocks.append(Block("heading", f"{number}. Kết quả chung"))
+    # The cut-off the figures are judged at: for a closed quarter the day after its
+    # last day, which its date line (the signing day) need not be.
+    blocks.append(Block("heading", f"{number}. Kết quả chung (số liệu tính đến ngày "
+                                   f"{phrases.date(cutoff)})"))
     for text in phrases.figures_paragraphs(figures):
         blocks.append(Block("para", text))
     if figures["units"]:
-        blocks.append(Block("para", "Kết quả thực hiện nhiệm vụ theo đơn vị chủ trì:"))
+        blocks.append(Block(
+            "para", "Kết quả thực hiện nhiệm vụ theo đơn vị (nhiệm vụ chủ trì và phần "
+            "việc được giao):"))
         blocks.append(Block("table", rows=unit_rows(figures)))
     number += 1
     next_words = phrases.quarter_words(*quarter.next_key())
@@ -327,18 +420,21 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried):
 
 
 UNIT_TABLE_HEADER = (
-    "TT", "Đơn vị", "Chủ trì", "Phối hợp", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
+    "TT", "Đơn vị", "Chủ trì", "Phần việc", "Phối hợp", "Đã hoàn thành",
     "Quá hạn chưa hoàn thành", "Tỷ lệ hoàn thành",
 )
 
 
 def unit_rows(figures):
-    """Return the per-unit table: a header row, then one row per unit."""
+    """Return the per-unit table: a header row, then one row per unit that leads
+    tasks or takes shares (coordinating alone is not scored)."""
     rows = [UNIT_TABLE_HEADER]
-    for index, unit in enumerate(figures["units"], start=1):
+    scored = [unit for unit in figures["units"] if unit["led"] or unit["shares"]]
+    for index, unit in enumerate(scored, start=1):
         rows.append((
-            str(index), unit["name"], str(unit["led"]), str(unit["coordinated"]),
-            str(unit["done_on_time"]), str(unit["done_late"]), str(unit["overdue"]),
+            str(index), unit["name"], phrases.number(unit["led"]),
+            phrases.number(unit["shares"]), phrases.number(unit["coordinated"]),
+            phrases.number(unit["done"]), phrases.number(unit["overdue"]),
             phrases.percent(unit["rate"]) or "–",
         ))
     return rows
@@ -365,7 +461,7 @@ def _plan_section(quarter, org, carried, new):
             blocks.append(Block("heading", f"{number}. {heading}"))
         blocks.extend(Block("item", text) for text in items)
     if not groups:
-        blocks.append(Block("missing", "Chưa có nhiệm vụ nào của quý tới."))
+        blocks.append(Block("para", "Chưa có nhiệm vụ nào của quý tới."))
     return blocks
 
 
@@ -389,13 +485,17 @@ def recipient_lines(text, org):
     return lines
 
 
-def build_report(quarter, today):
-    """Assemble the quarter's briefing report from its settings, tasks and figures."""
+def build_report(quarter, as_of=None):
+    """Assemble the quarter's briefing report from its settings, tasks and figures.
+
+    An open quarter's report is judged at its cut-off (as_of, else the report's
+    date) and is dated that day; a closed quarter's at the day after its last day.
+    """
     org = get_organisation()
     settings = report_settings(quarter, org)
     tasks = load_tasks(quarter)
-    cutoff = quarter.cutoff(today)
-    figures = figures_for(quarter, today, tasks)
+    cutoff = download_cutoff(quarter, as_of, settings)
+    figures = compute(quarter, tasks, cutoff)
     notes = latest_notes(tasks)
     next_quarter = find_quarter(*quarter.next_key())
     next_tasks = load_tasks(next_quarter)
@@ -428,9 +528,10 @@ def build_report(quarter, today):
         section.title = f"{to_roman(index)}. {section.title}"
 
     number = number_with_zero(settings.number) or default_number(org)
-    issued_on = settings.issued_on or quarter.briefing_on or quarter.ends_on
+    issued_on = report_date(quarter, settings) if quarter.is_closed else cutoff
     return Report(
-        quarter=quarter, org=org, settings=settings, figures=figures,
+        quarter=quarter, org=org, settings=settings, figures=figures, cutoff=cutoff,
+        missing=missing_parts(quarter, org, settings),
         superior_body=org.superior_body.upper(),
         issuing_body=org.issuing_body.upper(),
         number_line=f"Số {number}" if number else "Số",
@@ -450,42 +551,37 @@ def build_report(quarter, today):
 PRINT_COLUMNS = ("done", "in_progress", "not_started")
 
 
-def print_view(quarter, today):
+def print_view(quarter, as_of=None):
     """Return each unit's tasks split into done / in progress / not started.
 
-    A unit's row holds the tasks it leads, and its own share of shared tasks; cancelled
-    work is only counted.
+    A unit's row holds the tasks it leads, and its own share of shared tasks, each
+    where it stood at the cut-off; stopped work is only counted.
     """
     tasks = load_tasks(quarter)
-    cutoff = quarter.cutoff(today)
+    cutoff = download_cutoff(quarter, as_of)
+    figures = compute(quarter, tasks, cutoff)
+    classes, shares = codes(figures), share_codes(figures)
     rows = {}
-    cancelled = 0
 
     def row_for(unit):
         return rows.setdefault(unit.id, dict(
             unit=unit, done=[], in_progress=[], not_started=[],
         ))
 
-    def column(status):
-        if status == "done":
-            return "done"
-        if status == "not_started":
-            return "not_started"
-        return "in_progress"
-
     for task in tasks:
-        if task.status == "cancelled":
-            cancelled += 1
+        code = classes[task.id]
+        column = stage(code, task.status)
+        if column == "cancelled":
             continue
-        row_for(task.lead_unit)[column(task.status)].append(
-            dict(task=task, share=None, code=task.timeliness(cutoff))
-        )
+        row_for(task.lead_unit)[column].append(dict(task=task, share=None, code=code))
         for link in task.participants_links:
-            row_for(link.unit)[column(link.share_status)].append(
-                dict(task=task, share=link, code=task.timeliness(cutoff))
+            share_code = shares[(task.id, link.unit_id)]
+            row_for(link.unit)[stage(share_code, link.share_status)].append(
+                dict(task=task, share=link, code=share_code)
             )
     ordered = sorted(
         rows.values(), key=lambda row: (row["unit"].sort_order, row["unit"].name)
     )
-    return dict(quarter=quarter, cutoff=cutoff, rows=ordered, cancelled=cancelled,
-                total=len(tasks))
+    return dict(quarter=quarter, cutoff=cutoff, rows=ordered,
+                cancelled=figures["cancelled"], total=figures["total"],
+                figures=figures)

@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from tracker.auth import policy
 from tracker.extensions import db
+from tracker.figures.services import requested_as_of
 from tracker.forms import CONTROL_CHARACTERS, Form
 from tracker.i18n import today
 from tracker.quarters.services import get_quarter_or_404
@@ -54,6 +55,7 @@ def _readable_quarter(key):
 def settings(key):
     """Show the report's settings and downloads; save the settings."""
     quarter = _readable_quarter(key)
+    as_of = requested_as_of()
     org = services.get_organisation()
     can_edit = policy.can_edit_report(current_user, quarter)
     saved = services.report_settings(quarter, org)
@@ -71,6 +73,8 @@ def settings(key):
     return render_template(
         "reports/settings.html", quarter=quarter, org=org, form=form, saved=saved,
         can_edit_org=policy.can_edit_organisation(current_user),
+        missing=services.missing_parts(quarter, org, saved), as_of=as_of,
+        cutoff=services.download_cutoff(quarter, as_of, saved),
     ), status
 
 
@@ -80,7 +84,7 @@ def report_docx(key):
     from tracker.reports.document import render
 
     quarter = _readable_quarter(key)
-    report = services.build_report(quarter, today())
+    report = services.build_report(quarter, requested_as_of())
     return _download(render(report), DOCX, report.filename)
 
 
@@ -90,7 +94,7 @@ def report_xlsx(key):
     from tracker.reports.workbook import quarter_workbook
 
     quarter = _readable_quarter(key)
-    return _download(quarter_workbook(quarter, today()), XLSX,
+    return _download(quarter_workbook(quarter, requested_as_of()), XLSX,
                      f"bao-cao-{quarter.key}.xlsx")
 
 
@@ -100,7 +104,7 @@ def tasks_csv(key):
     from tracker.reports.workbook import tasks_csv as build
 
     quarter = _readable_quarter(key)
-    return _download(build(quarter, today()), "text/csv; charset=utf-8",
+    return _download(build(quarter, requested_as_of()), "text/csv; charset=utf-8",
                      f"nhiem-vu-{quarter.key}.csv")
 
 
@@ -108,7 +112,7 @@ def tasks_csv(key):
 def print_view(key):
     """Show the A4 landscape sheet for the briefing meeting, one row per unit."""
     quarter = _readable_quarter(key)
-    view = services.print_view(quarter, today())
+    view = services.print_view(quarter, requested_as_of())
     return render_template("reports/print.html", **view)
 
 

@@ -14,11 +14,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tracker.exports import csv_row, xlsx_row
+from tracker.figures.services import codes, compute
 from tracker.i18n import lazy as _l
+from tracker.i18n import translated
 from tracker.models import KINDS, STATUSES
-from tracker.quarters.summary import figures_for
 from tracker.reports.columns import COLUMNS, IMPORT_COLUMNS, header
-from tracker.reports.services import load_tasks
+from tracker.reports.services import download_cutoff, load_tasks
 from tracker.tasks.services import active_units
 from tracker.tasks.timeliness import TIMELINESS
 
@@ -37,8 +38,11 @@ def _origin_key(task):
     return f"{year}-Q{number}"
 
 
-def task_values(task, cutoff):
-    """Return {column key: value} for one task, labels in the current language."""
+def task_values(task, code, cutoff):
+    """Return {column key: value} for one task, labels in the current language.
+
+    code is the task's class at the cut-off, from the quarter's figures.
+    """
     values = {
         "id": task.id,
         "kind": str(task.kind_label),
@@ -47,7 +51,8 @@ def task_values(task, cutoff):
         "coordinating": "; ".join(unit.name for unit in task.coordinating_units),
         "participating": "; ".join(link.unit.name for link in task.participants_links),
         "status": str(task.status_label),
-        "timeliness": str(task.timeliness_label(cutoff)),
+        "timeliness": translated(TIMELINESS).get(code, "") if code else "",
+        "as_of": cutoff,
         "is_recurring": str(YES) if task.is_recurring else "",
         "carried_from": _origin_key(task),
     }
@@ -73,13 +78,16 @@ def _style_header(sheet, columns=None):
     sheet.auto_filter.ref = sheet.dimensions
 
 
-def _write_tasks(sheet, tasks, cutoff, columns):
-    """Write a header row and one row per task; dates as dates."""
+def _write_tasks(sheet, tasks, classes, cutoff, columns):
+    """Write a header row and one row per task; dates as dates.
+
+    classes is {task id: timeliness code} from the quarter's figures.
+    """
     sheet.append(xlsx_row(sheet, [header(column) for column in columns]))
     date_columns = [i for i, c in enumerate(columns, start=1) if c.type == "date"]
     # Row numbers are counted here: sheet.max_row scans every cell on each call.
     for row, task in enumerate(tasks, start=2):
-        values = task_values(task, cutoff)
+        values = task_values(task, classes.get(task.id), cutoff)
         sheet.append(xlsx_row(sheet, [values[column.key] for column in columns]))
         for index in date_columns:
             cell = sheet.cell(row=row, column=index)
@@ -92,13 +100,12 @@ def summary_rows(quarter, figures):
     """Return the summary sheet's rows: (label, value, code), code naming the figure."""
     rows = [
         (_l("Quarter"), quarter.label, "quarter"),
-        (_l("Figures as of"), figures["cutoff"], "cutoff"),
+        (_l("Figures as of"), figures["as_of"], "as_of"),
         (_l("Approved"), str(YES) if quarter.is_approved else "", "approved"),
         (_l("Tasks"), figures["total"], "total"),
-        (_l("Cancelled"), figures["cancelled"], "cancelled"),
     ]
     for code, label in TIMELINESS.items():
-        rows.append((label, figures["timeliness"][code], f"timeliness.{code}"))
+        rows.append((label, figures["counts"][code], f"counts.{code}"))
     rows += [
         (_l("Done"), figures["done"], "done"),
         (_l("Overdue, not completed"), figures["overdue"], "overdue"),
@@ -142,9 +149,14 @@ def summary_rows(quarter, figures):
 
 
 UNIT_HEADERS = (
-    (_l("Unit"), 40), (_l("Short name"), 14), (_l("Led"), 10), (_l("Coordinated"), 10),
-    (_l("Completed on time"), 12), (_l("Completed late"), 12),
-    (_l("Overdue, not completed"), 12), (_l("Completion rate"), 12),
+    (_l("Unit"), 40), (_l("Short name"), 14), (_l("Led"), 10), (_l("Shares"), 10),
+    (_l("Coordinated"), 10), (_l("Completed on time"), 12), (_l("Completed late"), 12),
+    (_l("Done"), 10), (_l("Overdue, not completed"), 12), (_l("Completion rate"), 12),
+)
+SHARE_HEADERS = (
+    (_l("Task ID"), 9), (_l("Title"), 60), (_l("Lead unit"), 28), (_l("Unit"), 30),
+    (_l("Share status"), 16), (_l("Completed on"), 13), (_l("Due date"), 13),
+    (_l("Timeliness"), 24), (_l("Unit's note"), 50), (_l("Figures as of"), 13),
 )
 
 
@@ -155,13 +167,13 @@ def _write_summary(sheet, quarter, figures):
         xlsx_row(sheet, [str(_l("Figure")), str(_l("Value")), str(_l("Code"))])
     )
     for label, value, code in summary_rows(quarter, figures):
-        if code == "cutoff":
+        if code == "as_of":
             value = dt.date.fromisoformat(value)
         sheet.append(
             xlsx_row(sheet, [str(label), "" if value is None else value, code])
         )
         cell = sheet.cell(row=sheet.max_row, column=2)
-        if code == "cutoff":
+        if code == "as_of":
             cell.number_format = DATE_FORMAT
         elif code == "rate":
             cell.number_format = "0.0%"
@@ -172,14 +184,38 @@ def _write_summary(sheet, quarter, figures):
 
 def _write_units(sheet, figures):
     sheet.append(xlsx_row(sheet, [str(label) for label, _ in UNIT_HEADERS]))
-    for unit in figures["units"]:
+    for row, unit in enumerate(figures["units"], start=2):
         sheet.append(xlsx_row(sheet, [
-            unit["name"], unit["short_name"], unit["led"], unit["coordinated"],
-            unit["done_on_time"], unit["done_late"], unit["overdue"],
-            "" if unit["rate"] is None else unit["rate"],
+            unit["name"], unit["short_name"], unit["led"], unit["shares"],
+            unit["coordinated"], unit["done_on_time"], unit["done_late"], unit["done"],
+            unit["overdue"], "" if unit["rate"] is None else unit["rate"],
         ]))
-        sheet.cell(row=sheet.max_row, column=8).number_format = "0.0%"
+        sheet.cell(row=row, column=len(UNIT_HEADERS)).number_format = "0.0%"
     for index, (_, width) in enumerate(UNIT_HEADERS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    _style_header(sheet)
+
+
+def _write_shares(sheet, tasks, figures, cutoff):
+    """Write one row per unit's share of a task: its status, date, class and note."""
+    shares = {task["id"]: task["shares"] for task in figures["tasks"]}
+    labels, statuses = translated(TIMELINESS), translated(STATUSES)
+    sheet.append(xlsx_row(sheet, [str(label) for label, _ in SHARE_HEADERS]))
+    row = 1
+    for task in tasks:
+        by_unit = {share["unit"]: share for share in shares.get(task.id, ())}
+        for link in task.participants_links:
+            share = by_unit[link.unit_id]
+            row += 1
+            sheet.append(xlsx_row(sheet, [
+                task.id, task.title, task.lead_unit.name, link.unit.name,
+                statuses.get(link.share_status, link.share_status),
+                link.share_done_on, task.due_on, labels.get(share["timeliness"], ""),
+                link.share_note or "", cutoff,
+            ]))
+            for column in (6, 7, 10):
+                sheet.cell(row=row, column=column).number_format = DATE_FORMAT
+    for index, (_, width) in enumerate(SHARE_HEADERS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     _style_header(sheet)
 
@@ -190,32 +226,42 @@ def _save(workbook):
     return buffer.getvalue()
 
 
-def quarter_workbook(quarter, today):
-    """Return the quarter's workbook: summary, all tasks, per unit."""
+def quarter_workbook(quarter, as_of=None):
+    """Return the quarter's workbook: summary, all tasks, per unit, units' shares.
+
+    Judged at the downloads' cut-off (as_of, else the report's date, if open).
+    """
     with force_locale("vi"):
         tasks = load_tasks(quarter)
-        cutoff = quarter.cutoff(today)
-        figures = figures_for(quarter, today, tasks)
+        cutoff = download_cutoff(quarter, as_of)
+        figures = compute(quarter, tasks, cutoff)
         workbook = Workbook()
         summary = workbook.active
         summary.title = str(_l("Summary"))
         _write_summary(summary, quarter, figures)
-        _write_tasks(workbook.create_sheet(str(_l("Tasks"))), tasks, cutoff, COLUMNS)
+        _write_tasks(workbook.create_sheet(str(_l("Tasks"))), tasks, codes(figures),
+                     cutoff, COLUMNS)
         _write_units(workbook.create_sheet(str(_l("By unit"))), figures)
+        _write_shares(workbook.create_sheet(str(_l("Units' shares"))), tasks, figures,
+                      cutoff)
         workbook.properties.title = f"{quarter.label}"
         return _save(workbook)
 
 
-def tasks_csv(quarter, today):
-    """Return the quarter's tasks as CSV bytes: UTF-8 with BOM, one row per task."""
+def tasks_csv(quarter, as_of=None):
+    """Return the quarter's tasks as CSV bytes: UTF-8 with BOM, one row per task.
+
+    Judged at the downloads' cut-off, which each row states in its own column.
+    """
     with force_locale("vi"):
         tasks = load_tasks(quarter)
-        cutoff = quarter.cutoff(today)
+        cutoff = download_cutoff(quarter, as_of)
+        classes = codes(compute(quarter, tasks, cutoff))
         out = StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(csv_row([header(column) for column in COLUMNS]))
         for task in tasks:
-            values = task_values(task, cutoff)
+            values = task_values(task, classes[task.id], cutoff)
             row = []
             for column in COLUMNS:
                 value = values[column.key]
@@ -251,8 +297,9 @@ def template_workbook(quarter=None, today=None):
         plan = workbook.active
         plan.title = str(_l("Plan"))
         tasks = load_tasks(quarter) if quarter is not None else []
+        # The plan's columns hold no figure; the cut-off only fills unused values.
         cutoff = quarter.cutoff(today) if quarter is not None else None
-        _write_tasks(plan, tasks, cutoff, IMPORT_COLUMNS)
+        _write_tasks(plan, tasks, {}, cutoff, IMPORT_COLUMNS)
 
         guide = workbook.create_sheet(str(_l("Instructions")))
         guide.append(xlsx_row(guide, [

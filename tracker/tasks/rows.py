@@ -65,15 +65,22 @@ class TaskRow(TaskFacts):
 
 
 class LinkRow:
-    """A unit's part in a task, as TaskUnit shows it: unit, role and share status."""
+    """A unit's part in a task, as TaskUnit shows it: unit, role and share.
 
-    __slots__ = ("unit", "unit_id", "role", "share_status")
+    The share's note is read only when asked for (the figures read it; the lists,
+    which show a thousand links, do not).
+    """
 
-    def __init__(self, unit, role, share_status):
+    __slots__ = ("unit", "unit_id", "role", "share_status", "share_done_on",
+                 "share_note")
+
+    def __init__(self, unit, role, share_status, share_done_on=None, share_note=""):
         self.unit = unit
         self.unit_id = unit.id
         self.role = role
         self.share_status = share_status
+        self.share_done_on = share_done_on
+        self.share_note = share_note
 
     @property
     def role_label(self):
@@ -122,11 +129,13 @@ def unit_rows():
     return {row.id: row for row in rows}
 
 
-def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True):
+def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
+              notes=False):
     """Return the tasks matching the conditions as TaskRows, in plan order.
 
     units is {id: unit row} (loaded when not given); with links, each row's
-    unit_links are filled from one more statement, whatever the number of tasks.
+    unit_links are filled from one more statement, whatever the number of tasks
+    (with notes, their shares' notes too).
     """
     if units is None:
         units = unit_rows()
@@ -143,12 +152,14 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True):
         by_id = {row.id: row for row in rows}
         # The ids themselves, not a subquery: with a subquery PostgreSQL hashes every
         # link of every quarter.
-        for task_id, unit_id, role, share_status in db.session.execute(
-            select(
-                TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.share_status
-            ).where(among(TaskUnit.task_id, by_id))
+        wanted = [TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
+                  TaskUnit.share_status, TaskUnit.share_done_on]
+        if notes:
+            wanted.append(TaskUnit.share_note)
+        for task_id, unit_id, role, status, done_on, *note in db.session.execute(
+            select(*wanted).where(among(TaskUnit.task_id, by_id))
         ):
             by_id[task_id].unit_links.append(
-                LinkRow(units[unit_id], role, share_status)
+                LinkRow(units[unit_id], role, status, done_on, note[0] if note else "")
             )
     return rows

@@ -6,10 +6,18 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.i18n import today
+from tracker.figures.services import (
+    compute,
+    cutoff_for,
+    requested_as_of,
+    share_codes,
+    unit_figures,
+)
+from tracker.i18n import today, translated
 from tracker.models import Task, TaskUnit, Unit, parse_key
 from tracker.quarters.services import current_quarter, find_quarter, list_quarters
-from tracker.tasks.rows import among, task_rows, unit_rows
+from tracker.tasks.rows import FIGURE_COLUMNS, among, task_rows, unit_rows
+from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -72,12 +80,19 @@ def index():
 
 @bp.route("/<int:unit_id>")
 def show(unit_id):
-    """Show the tasks a unit leads and those it joins, one quarter at a time."""
+    """Show a unit's scorecard, the tasks it leads and its shares, quarter by quarter.
+
+    The scorecard is the unit's row of the quarter's figures, computed from the
+    tasks it leads or takes part in (no other task changes its row), at ?as_of=
+    (open quarters; else today).
+    """
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         abort(404)
+    as_of = requested_as_of()
     quarter = _chosen_quarter()
-    led, joined, roles = [], [], {}
+    led, joined, roles, score, shares = [], [], {}, None, {}
+    cutoff = cutoff_for(quarter, as_of) if quarter else (as_of or today())
     if quarter is not None:
         link = aliased(TaskUnit)
         takes_part = exists().where(link.task_id == Task.id, link.unit_id == unit.id)
@@ -85,8 +100,11 @@ def show(unit_id):
             Task.quarter_id == quarter.id,
             Task.is_archived.is_(False),
             or_(Task.lead_unit_id == unit.id, takes_part),
-            units=unit_rows(),
+            columns=FIGURE_COLUMNS, units=unit_rows(), notes=True,
         )
+        figures = compute(quarter, tasks, cutoff)
+        score = unit_figures(figures, unit.id)
+        shares = share_codes(figures)
         for task in tasks:
             if task.lead_unit_id == unit.id:
                 led.append(task)
@@ -96,6 +114,7 @@ def show(unit_id):
                                   if link.unit_id == unit.id)
     return render_template(
         "units/show.html", unit=unit, led=led, joined=joined, roles=roles,
-        quarter=quarter, quarters=list_quarters(),
-        cutoff=quarter.cutoff(today()) if quarter else today(),
+        quarter=quarter, quarters=list_quarters(), cutoff=cutoff, as_of=as_of,
+        score=score, shares=shares, timeliness_labels=translated(TIMELINESS),
+        timeliness_colours=TIMELINESS_COLOURS,
     )

@@ -1,0 +1,317 @@
+"""A quarter's figures at a cut-off date: what every page, export and the API read.
+
+The cut-off of an open quarter is the date asked for (by default today; the report's
+date for its downloads); a closed quarter is judged at the day after its last day,
+whatever is asked. Figures are plain dicts, ready for JSON: the timeliness classes,
+the rate done ÷ (done + overdue), counts by kind, targets, the per-unit scorecard
+(tasks led and shares taken) and each task with its class and its units' shares.
+"""
+import datetime as dt
+import re
+
+from flask import abort, request
+from flask_babel import gettext as _
+
+from tracker.i18n import today
+from tracker.models import Task
+from tracker.tasks.timeliness import DONE_CLASSES, TIMELINESS, completion_rate
+
+AS_OF_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+HEADLINE = ("quarter", "total", "done", "overdue", "rate")
+
+
+class BadDate(ValueError):
+    """An as_of that is not a date the figures can be computed at."""
+
+
+def parse_as_of(value):
+    """Return the date of "YYYY-MM-DD", None for nothing, or raise BadDate."""
+    if value is None or value == "":
+        return None
+    if not AS_OF_PATTERN.match(value):
+        raise BadDate(value)
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadDate(value) from None
+    if not EARLIEST <= day <= LATEST:
+        raise BadDate(value)
+    return day
+
+
+def bad_date_message():
+    """Return the message that explains a malformed as_of."""
+    return _("“as_of” must be a date written YYYY-MM-DD, e.g. 2023-06-30.")
+
+
+def requested_as_of():
+    """Return the ?as_of= date of the request, None if absent; 400 if malformed."""
+    try:
+        return parse_as_of(request.args.get("as_of"))
+    except BadDate:
+        abort(400, description=bad_date_message())
+
+
+def cutoff_for(quarter, as_of=None):
+    """Return the cut-off of the quarter's figures: as_of (else today) unless closed."""
+    return quarter.cutoff(as_of or today())
+
+
+def quarter_rows(quarter, units=None, notes=False):
+    """Return the quarter's tasks (not archived) as rows with what the figures count."""
+    from tracker.tasks.rows import FIGURE_COLUMNS, task_rows
+
+    return task_rows(
+        Task.quarter_id == quarter.id, Task.is_archived.is_(False),
+        columns=FIGURE_COLUMNS, units=units, notes=notes,
+    )
+
+
+def quarter_figures(quarter, as_of=None, tasks=None):
+    """Return the quarter's figures at its cut-off (as_of, else today, if open)."""
+    if tasks is None:
+        tasks = quarter_rows(quarter, notes=True)
+    return compute(quarter, tasks, cutoff_for(quarter, as_of))
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _add(total, value):
+    return total + (value or 0)
+
+
+class _Scorecard:
+    """The per-unit rows: tasks led and shares taken, counted by class."""
+
+    def __init__(self):
+        self.rows = {}
+
+    def row(self, unit_id, unit):
+        found = self.rows.get(unit_id)
+        if found is None:
+            found = self.rows[unit_id] = dict(
+                id=unit.id, name=unit.name, short_name=unit.short_name,
+                sort_order=unit.sort_order, led=0, coordinated=0, shares=0,
+                classes=dict.fromkeys(TIMELINESS, 0),
+            )
+        return found
+
+    def results(self):
+        """Return the rows, most work first, with done, overdue and the rate."""
+        rows = []
+        for row in self.rows.values():
+            classes = row.pop("classes")
+            row.update(
+                done_on_time=classes["done_on_time"], done_late=classes["done_late"],
+                done=classes["done_on_time"] + classes["done_late"],
+                overdue=classes["overdue"], rate=completion_rate(classes),
+            )
+            rows.append(row)
+        rows.sort(key=lambda r: (-r["led"], -r["shares"], -r["coordinated"],
+                                 r["sort_order"], r["name"]))
+        return rows
+
+
+def compute(quarter, tasks, cutoff):
+    """Return the figures of a quarter's tasks at the cut-off date.
+
+    tasks are Task objects or TaskRows with their unit links (and the links' dates
+    and notes, for the shares).
+    """
+    counts = dict.fromkeys(TIMELINESS, 0)
+    kinds = {}
+    dialogues = dict(planned=0, held=0, participants=0, opinions_raised=0,
+                     opinions_answered=0)
+    training = dict(courses=0, held=0, sessions=0, trainees_planned=0,
+                    trainees_attended=0)
+    congresses = dict(planned=0, held=0, delegates=0)
+    movements = dict(count=0, models_registered=0, models_recognised=0)
+    targets, listed = [], []
+    scorecard = _Scorecard()
+    carried_in = 0
+    order = {}  # unit id: its display order (links are sorted a thousand times)
+
+    for task in tasks:
+        code = task.timeliness(cutoff)
+        counts[code] += 1
+        done = code in DONE_CLASSES
+        carried_in += task.carried_from_id is not None
+        kind = kinds.setdefault(task.kind, dict(total=0, done=0))
+        kind["total"] += 1
+        kind["done"] += done
+        if task.kind == "dialogue":
+            if task.target_count is not None:
+                dialogues["planned"] += task.target_count
+                dialogues["held"] += task.achieved_count or 0
+            else:
+                dialogues["planned"] += 1
+                dialogues["held"] += done
+            for name in ("participants", "opinions_raised", "opinions_answered"):
+                dialogues[name] = _add(dialogues[name], getattr(task, name))
+        elif task.kind == "training":
+            training["courses"] += 1
+            training["held"] += done
+            for name in ("sessions", "trainees_planned", "trainees_attended"):
+                training[name] = _add(training[name], getattr(task, name))
+        elif task.kind == "congress":
+            congresses["planned"] += 1
+            congresses["held"] += done or (
+                task.held_on is not None and task.held_on <= cutoff)
+            congresses["delegates"] = _add(congresses["delegates"], task.delegates)
+        elif task.kind == "movement":
+            movements["count"] += 1
+            for name in ("models_registered", "models_recognised"):
+                movements[name] = _add(movements[name], getattr(task, name))
+        if task.target_count is not None:
+            targets.append(dict(
+                id=task.id, title=task.title, target=task.target_count,
+                achieved=task.achieved_count or 0, label=task.target_label,
+            ))
+        lead = scorecard.row(task.lead_unit_id, task.lead_unit)
+        lead["led"] += 1
+        lead["classes"][code] += 1
+        shares, coordinating = [], []
+        links = task.unit_links
+        if len(links) > 1:
+            for link in links:
+                if link.unit_id not in order:
+                    order[link.unit_id] = (link.unit.sort_order, link.unit.name)
+            links = sorted(links, key=lambda link: order[link.unit_id])
+        for link in links:
+            unit = scorecard.row(link.unit_id, link.unit)
+            if link.role != "participating":
+                unit["coordinated"] += 1
+                coordinating.append(link.unit_id)
+                continue
+            share_code = task.share_timeliness(link, cutoff)
+            unit["shares"] += 1
+            unit["classes"][share_code] += 1
+            shares.append(dict(
+                unit=link.unit_id, role=link.role, status=link.share_status,
+                completed_on=_iso(link.share_done_on), note=link.share_note or "",
+                timeliness=share_code,
+            ))
+        listed.append(dict(
+            id=task.id, title=task.title, kind=task.kind, status=task.status,
+            progress=task.progress, due_on=_iso(task.due_on),
+            completed_on=_iso(task.completed_on), timeliness=code,
+            lead=task.lead_unit_id, target=task.target_count,
+            achieved=task.achieved_count, carried_from=task.carried_from_id,
+            closing_reason=task.closing_reason, coordinating=coordinating,
+            shares=shares,
+        ))
+
+    done = counts["done_on_time"] + counts["done_late"]
+    return dict(
+        quarter=quarter.key,
+        label=str(quarter.label),
+        as_of=cutoff.isoformat(),
+        closed=quarter.is_closed,
+        counts=counts,
+        total=len(listed),
+        done=done,
+        overdue=counts["overdue"],
+        cancelled=counts["cancelled"],
+        rate=completion_rate(counts),
+        carried_in=carried_in,
+        kinds=kinds,
+        dialogues=dialogues,
+        training=training,
+        congresses=congresses,
+        movements=movements,
+        targets=targets,
+        units=scorecard.results(),
+        tasks=listed,
+    )
+
+
+def codes(figures):
+    """Return {task id: timeliness code} of the figures' tasks."""
+    return {task["id"]: task["timeliness"] for task in figures["tasks"]}
+
+
+def share_codes(figures):
+    """Return {(task id, unit id): timeliness code} of the figures' shares."""
+    return {(task["id"], share["unit"]): share["timeliness"]
+            for task in figures["tasks"] for share in task["shares"]}
+
+
+def unit_figures(figures, unit_id):
+    """Return one unit's scorecard row, or an empty one if it has no part."""
+    for row in figures["units"]:
+        if row["id"] == unit_id:
+            return row
+    return dict(id=unit_id, led=0, coordinated=0, shares=0, done_on_time=0,
+                done_late=0, done=0, overdue=0, rate=None)
+
+
+def stage(code, status):
+    """Return where work stood at the cut-off: done, in_progress, not_started or
+    cancelled.
+
+    Work reported done after the cut-off was still under way then.
+    """
+    if code in DONE_CLASSES:
+        return "done"
+    if code == "cancelled":
+        return "cancelled"
+    return "not_started" if status == "not_started" else "in_progress"
+
+
+def headline(figures):
+    """Return the headline of full figures: quarter, total, done, overdue, rate."""
+    return {name: figures[name] for name in HEADLINE}
+
+
+def comparison(current, other):
+    """Return the change of the headline figures from another quarter's headline."""
+    if other is None:
+        return None
+    delta = {
+        name: current[name] - other[name] for name in ("total", "done", "overdue")
+    }
+    if current["rate"] is not None and other["rate"] is not None:
+        delta["rate"] = current["rate"] - other["rate"]
+    else:
+        delta["rate"] = None
+    return dict(quarter=other["quarter"], figures=other, delta=delta)
+
+
+def comparisons(quarter, figures, as_of=None):
+    """Return the previous quarter, the same quarter a year earlier and the trend.
+
+    Earlier quarters are compared by their headlines (stored when they closed, or
+    counted in the database at the same as_of), never by loading their tasks.
+    """
+    from tracker.figures.counting import headlines, recent_quarters
+
+    recent = recent_quarters(quarter)
+    heads = headlines([q for q in recent if q.id != quarter.id], as_of or today())
+    heads[quarter.id] = headline(figures)
+    by_key = {(q.year, q.number): q for q in recent}
+    previous = by_key.get(quarter.previous_key())
+    year_ago = by_key.get((quarter.year - 1, quarter.number))
+    own = heads[quarter.id]
+    return dict(
+        previous=comparison(own, heads[previous.id] if previous else None),
+        year_ago=comparison(own, heads[year_ago.id] if year_ago else None),
+        trend=[(item, heads[item.id]) for item in reversed(recent)],
+    )
+
+
+def figures_document(quarter, as_of=None):
+    """Return the figures with their comparisons, as figures.json serves them."""
+    figures = quarter_figures(quarter, as_of)
+    compared = comparisons(quarter, figures, as_of)
+    document = dict(figures)
+    document["units"] = [
+        {key: value for key, value in row.items() if key != "sort_order"}
+        for row in figures["units"]
+    ]
+    document["previous"] = compared["previous"]
+    document["year_ago"] = compared["year_ago"]
+    document["trend"] = [head for _, head in compared["trend"]]
+    return document
