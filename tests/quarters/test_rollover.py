@@ -99,7 +99,8 @@ def test_closed_quarter_is_read_only(q1, db, make_user):
         db.session.commit()
     db.session.rollback()
     with pytest.raises(ClosedQuarterError):
-        report_progress(get_task("Chưa làm"), "done", 100, "", make_user())
+        report_progress(get_task("Chưa làm"), "done", 100, "", make_user(),
+                        completed_on=q1.ends_on)
     db.session.rollback()
     assert get_task("Đã xong").title == "Đã xong"
 
