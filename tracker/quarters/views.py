@@ -50,9 +50,12 @@ def _render_index(form, status=200):
     ), status
 
 
-@bp.route("/new", methods=["POST"])
+@bp.route("/new", methods=["GET", "POST"])
 def create():
     """Open a new quarter in the planning state."""
+    if request.method == "GET":
+        # A refused form is shown at this address: reloading it goes back to the list.
+        return redirect(url_for("quarters.index") + "#new-quarter")
     if not policy.can_open_quarter(current_user):
         abort(403)
     form = QuarterForm()

@@ -186,12 +186,15 @@ def import_plan(key):
     return _render_import(quarter, form, plan=plan, token=token)
 
 
-@bp.route("/quarters/<key>/import/confirm", methods=["POST"])
+@bp.route("/quarters/<key>/import/confirm", methods=["GET", "POST"])
 def confirm_import(key):
     """Import the previewed file: every row, or none if anything is wrong now."""
     quarter = get_quarter_or_404(key)
     if not policy.can_import_plan(current_user, quarter):
         abort(403)
+    if request.method == "GET":
+        # A refusal is shown at this address; reloading it goes back to the upload.
+        return redirect(url_for("reports.import_plan", key=quarter.key))
     if not Form().validate_on_submit():
         abort(400)
     upload = imports.claim_upload(quarter, current_user, request.form.get("token", ""))
