@@ -173,3 +173,42 @@ def test_unknown_quarter_is_404(client, login_as):
     for url in ("/quarters/2031-Q1/report.docx", "/quarters/2023-Q5/report.xlsx",
                 "/quarters/import-template.xlsx?from=2031-Q1"):
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/quarters/2023-Q2/tasks.csv", "/admin/audit.csv"])
+def test_csv_names_its_charset_once(client, login_as, demo, url):
+    login_as("admin")
+    response = client.get(url)
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_exports_say_their_quarter_in_words(client, login_as, demo):
+    """The quarter has a column of its own, and carried work names its quarter."""
+    from tracker.quarters.rollover import close_quarter
+
+    q1 = db_quarter(1)
+    close_quarter(q1, {}, None)
+    from tracker.extensions import db
+
+    db.session.commit()
+    login_as("viewer")
+    response = client.get("/quarters/2023-Q2/tasks.csv")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    header = rows[0]
+    quarter, origin = header.index("Quý"), header.index("Chuyển từ quý")
+    assert {row[quarter] for row in rows[1:]} == {"Quý II/2023"}
+    assert "Quý I/2023" in {row[origin] for row in rows[1:]}
+    assert not any("2023-Q" in cell for row in rows for cell in row)
+    book = _workbook(client, "/quarters/2023-Q2/report.xlsx")
+    tasks = book["Nhiệm vụ"]
+    header = [c.value for c in tasks[1]]
+    values = [row[header.index("Quý")] for row in tasks.iter_rows(min_row=2,
+                                                                   values_only=True)]
+    assert set(values) == {"Quý II/2023"}
+    assert book["Tổng hợp"].column_dimensions["C"].hidden  # the figures' codes
+
+
+def db_quarter(number):
+    from tracker.extensions import db
+
+    return db.session.scalar(db.select(Quarter).where(Quarter.number == number))

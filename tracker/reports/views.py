@@ -100,7 +100,8 @@ def tasks_csv(key):
     from tracker.reports.workbook import tasks_csv as build
 
     quarter = _readable_quarter(key)
-    return _download(build(quarter, today()), "text/csv; charset=utf-8",
+    # Flask names the charset of a text type itself: "text/csv; charset=utf-8".
+    return _download(build(quarter, today()), "text/csv",
                      f"nhiem-vu-{quarter.key}.csv")
 
 

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tracker.i18n import lazy as _l
+from tracker.i18n import quarter_label
 from tracker.models import KINDS, STATUSES
 from tracker.quarters.summary import figures_for
 from tracker.reports.columns import COLUMNS, IMPORT_COLUMNS, header
@@ -28,12 +29,11 @@ REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
 YES = _l("Yes")
 
 
-def _origin_key(task):
-    """Return the key of the quarter a carried task came from ("2023-Q1")."""
+def _origin_label(task):
+    """Return the quarter a carried task came from ("Quý I/2023"), or ""."""
     if not task.carried_from_id:
         return ""
-    year, number = task.quarter.previous_key()
-    return f"{year}-Q{number}"
+    return str(quarter_label(*task.quarter.previous_key()))
 
 
 def task_values(task, cutoff):
@@ -48,7 +48,8 @@ def task_values(task, cutoff):
         "status": str(task.status_label),
         "timeliness": str(task.timeliness_label(cutoff)),
         "is_recurring": str(YES) if task.is_recurring else "",
-        "carried_from": _origin_key(task),
+        "carried_from": _origin_label(task),
+        "quarter": task.quarter.label,
     }
     for column in COLUMNS:
         if column.key not in values:
@@ -162,6 +163,9 @@ def _write_summary(sheet, quarter, figures):
             cell.number_format = "0.0%"
     for letter, width in (("A", 48), ("B", 16), ("C", 30)):
         sheet.column_dimensions[letter].width = width
+    # The codes name each figure for scripts that read the file; people read the
+    # labels, so the column is hidden.
+    sheet.column_dimensions["C"].hidden = True
     _style_header(sheet)
 
 
