@@ -15,10 +15,14 @@ def page_text(response):
 
 def visible_text(response):
     """Return the page's text as a reader sees it: no tags, spaces collapsed."""
+    return text_of(page_text(response))
+
+
+def text_of(markup):
+    """Return the text of HTML as a reader sees it: no tags, spaces collapsed."""
     import html
     import re
 
-    body = page_text(response)
-    body = re.sub(r"(?s)<(script|style|head)\b.*?</\1>", " ", body)
+    body = re.sub(r"(?s)<(script|style|head)\b.*?</\1>", " ", markup)
     body = re.sub(r"<[^>]+>", " ", body)
     return " ".join(html.unescape(body).split())

@@ -212,3 +212,32 @@ def db_quarter(number):
     from tracker.extensions import db
 
     return db.session.scalar(db.select(Quarter).where(Quarter.number == number))
+
+
+def _unit_row(text, name):
+    row = text[text.index(f"{name}</th>"):]
+    return " ".join(row[:row.index("</tr>")].split())
+
+
+def test_print_view_shows_what_the_report_shows(client, login_as, varied_quarter, db):
+    """The saved proposals, the coordinating units, and no 0% beside ongoing work."""
+    from tracker.reports.services import save_report
+
+    login_as("staff")
+    text = page_text(client.get("/quarters/2023-Q2/print"))
+    assert "Chưa có đề xuất, kiến nghị" in text
+    save_report(varied_quarter, {"proposals": "Đề nghị Ban Dân vận Tỉnh ủy hỗ trợ.\n"
+                                              "Tăng kinh phí cho cơ sở."}, None)
+    db.session.commit()
+    text = page_text(client.get("/quarters/2023-Q2/print"))
+    proposals = text[text.index('id="proposals"'):]
+    assert "Đề xuất, kiến nghị" in proposals
+    assert "<p class=\"mb-1\">Đề nghị Ban Dân vận Tỉnh ủy hỗ trợ.</p>" in proposals
+    assert "Tăng kinh phí cho cơ sở." in proposals
+    hnd = _unit_row(text, "Hội Nông dân huyện Sơn Tịnh")
+    assert "phối hợp: Ban Dân vận Huyện ủy Sơn Tịnh" in hnd
+    bdv = _unit_row(text, "Ban Dân vận Huyện ủy Sơn Tịnh")
+    # The recurring monitoring work has no percentage: it says so, never "0%".
+    assert "Theo dõi, nắm bắt tình hình nhân dân <span" in bdv
+    assert "(thường xuyên)" in bdv and " 0%" not in bdv
+    assert "50%" in bdv  # the dialogue, half done

@@ -108,9 +108,14 @@ def tasks_csv(key):
 @bp.route("/quarters/<key>/print")
 def print_view(key):
     """Show the A4 landscape sheet for the briefing meeting, one row per unit."""
+    from tracker.reports.phrases import text_paragraphs
+
     quarter = _readable_quarter(key)
     view = services.print_view(quarter, today())
-    return render_template("reports/print.html", **view)
+    # The proposals the report prints (section V), as saved with its settings.
+    saved = services.report_settings(quarter, services.get_organisation())
+    return render_template("reports/print.html", proposals=text_paragraphs(
+        saved.proposals), **view)
 
 
 @bp.route("/quarters/import-template.xlsx")
