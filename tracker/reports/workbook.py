@@ -29,15 +29,27 @@ REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
 YES = _l("Yes")
 
 
-def _origin_label(task):
-    """Return the quarter a carried task came from ("Quý I/2023"), or ""."""
-    if not task.carried_from_id:
-        return ""
-    return str(quarter_label(*task.quarter.previous_key()))
+def _quarter_labels(task, known):
+    """Return (the task's quarter, the quarter carried work came from) as labels.
+
+    Looked up once per quarter of an export (known): a label costs a catalog lookup,
+    and a province's quarter has thousands of rows.
+    """
+    quarter = task.quarter
+    labels = known.get(quarter.id)
+    if labels is None:
+        labels = known[quarter.id] = (
+            str(quarter.label), str(quarter_label(*quarter.previous_key()))
+        )
+    return labels
 
 
-def task_values(task, cutoff):
-    """Return {column key: value} for one task, labels in the current language."""
+def task_values(task, cutoff, known=None):
+    """Return {column key: value} for one task, labels in the current language.
+
+    known keeps the quarters' labels between the rows of one export.
+    """
+    label, previous = _quarter_labels(task, {} if known is None else known)
     values = {
         "id": task.id,
         "kind": str(task.kind_label),
@@ -48,8 +60,8 @@ def task_values(task, cutoff):
         "status": str(task.status_label),
         "timeliness": str(task.timeliness_label(cutoff)),
         "is_recurring": str(YES) if task.is_recurring else "",
-        "carried_from": _origin_label(task),
-        "quarter": task.quarter.label,
+        "carried_from": previous if task.carried_from_id else "",
+        "quarter": label,
     }
     for column in COLUMNS:
         if column.key not in values:
@@ -78,8 +90,9 @@ def _write_tasks(sheet, tasks, cutoff, columns):
     sheet.append([header(column) for column in columns])
     date_columns = [i for i, c in enumerate(columns, start=1) if c.type == "date"]
     # Row numbers are counted here: sheet.max_row scans every cell on each call.
+    known = {}
     for row, task in enumerate(tasks, start=2):
-        values = task_values(task, cutoff)
+        values = task_values(task, cutoff, known)
         sheet.append([values[column.key] for column in columns])
         for index in date_columns:
             cell = sheet.cell(row=row, column=index)
@@ -213,8 +226,9 @@ def tasks_csv(quarter, today):
         out = StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([header(column) for column in COLUMNS])
+        known = {}
         for task in tasks:
-            values = task_values(task, cutoff)
+            values = task_values(task, cutoff, known)
             row = []
             for column in COLUMNS:
                 value = values[column.key]
