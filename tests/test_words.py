@@ -1,4 +1,4 @@
-"""The words people read: numbers in their language's way, no doubled or broken phrases."""
+"""The words people read: numbers in their language's way, no broken phrases."""
 import datetime as dt
 import re
 
@@ -69,8 +69,9 @@ def two_quarters(make_quarter, make_task, make_unit, db):
 
 
 @pytest.mark.parametrize("lang, rate, change", [
-    ("vi", "12,5%", "Tăng, giảm so với quý trước +7 +0 +7 -87,5 điểm phần trăm"),
-    ("en", "12.5%", "Change from the previous quarter +7 +0 +7 -87.5 percentage points"),
+    ("vi", "12,5%", "Tăng, giảm so với quý trước +7 0 +7 -87,5 điểm phần trăm"),
+    ("en", "12.5%",
+     "Change from the previous quarter +7 0 +7 -87.5 percentage points"),
 ])
 def test_summary_compares_quarters_on_rows_of_their_own(client, login_as, two_quarters,
                                                         lang, rate, change):
@@ -81,7 +82,7 @@ def test_summary_compares_quarters_on_rows_of_their_own(client, login_as, two_qu
     previous = "Quý trước: Quý I/2023 1 1 0 100%" if lang == "vi" else \
         "Previous quarter: Quarter I/2023 1 1 0 100%"
     assert previous in text
-    assert change.replace("+0", "0") in text
+    assert change in text
 
 
 def _close_q1_into_q2(db):
@@ -93,8 +94,9 @@ def _close_q1_into_q2(db):
 
 
 PAGES = [
-    "/quarters/", "/quarters/2023-Q1/", "/quarters/2023-Q2/", "/quarters/2023-Q1/summary",
-    "/quarters/2023-Q2/summary", "/quarters/2023-Q1/rollover", "/quarters/2023-Q2/close",
+    "/quarters/", "/quarters/2023-Q1/", "/quarters/2023-Q2/",
+    "/quarters/2023-Q1/summary", "/quarters/2023-Q2/summary",
+    "/quarters/2023-Q1/rollover", "/quarters/2023-Q2/close",
     "/quarters/2023-Q2/report", "/quarters/2023-Q1/print", "/quarters/2023-Q2/print",
     "/units/", "/tasks/{carried_from}", "/tasks/{shared}", "/tasks/{democracy}",
     "/tasks/{carried}", "/tasks/{congress}/edit", "/admin/audit", "/admin/users/",

@@ -175,7 +175,7 @@ def test_csv_follows_the_filters_and_defuses_formulas(client, log, make_task):
 
 @pytest.fixture
 def busy_log(log, db, make_unit, make_task, make_user):
-    """Add to the log what shows codes when shown raw: kinds, units, quarters, people."""
+    """Add to the log what shows codes when shown raw: kinds, units, quarters."""
     from tracker.quarters.rollover import approve_quarter, close_quarter
     from tracker.reports.services import save_report
 

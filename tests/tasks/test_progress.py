@@ -208,7 +208,8 @@ CONTRADICTIONS = [
     ({"status": "done", "progress": "99", "completed_on": "2023-05-02"}, "progress",
      "bạn đã nhập 99%", 'value="2023-05-02"'),
     ({"status": "in_progress", "progress": "100"}, "progress",
-     "Tiến độ 100% nghĩa là nhiệm vụ đã hoàn thành: hãy chọn “Hoàn thành”", 'value="100"'),
+     "Tiến độ 100% nghĩa là nhiệm vụ đã hoàn thành: hãy chọn “Hoàn thành”",
+     'value="100"'),
     ({"status": "postponed", "progress": "100"}, "progress",
      "Tiến độ 100% nghĩa là", 'value="100"'),
     ({"status": "cancelled", "progress": "100"}, "progress",
@@ -324,8 +325,9 @@ def test_a_report_that_changes_nothing_writes_nothing(client, login_as, make_tas
                                                       data):
     task = make_task()
     login_as("staff", units=[task.lead_unit])
-    first = ({"status": "done", "completed_on": "2023-05-02"}
-             if data["status"] == "done" else {"status": "in_progress", "progress": "40"})
+    done = {"status": "done", "completed_on": "2023-05-02"}
+    first = done if data["status"] == "done" else {"status": "in_progress",
+                                                     "progress": "40"}
     client.post(f"/tasks/{task.id}/status", data=first)
     version = db.session.get(Task, task.id).version
     assert _count_updates(db) == 2
@@ -409,7 +411,8 @@ def test_last_share_records_the_tasks_completion_date(client, login_as, shared, 
     ({"share_status": "in_progress", "share_done_on": "2023-05-02"},
      "Chỉ đơn vị đã hoàn thành phần việc mới có ngày hoàn thành"),
 ])
-def test_share_date_without_done_is_refused(client, login_as, shared, db, data, message):
+def test_share_date_without_done_is_refused(client, login_as, shared, db, data,
+                                            message):
     task, communes = shared
     login_as("staff", units=[communes[0]])
     response = client.post(f"/tasks/{task.id}/share",
@@ -435,7 +438,7 @@ def test_share_in_a_past_quarter_asks_for_the_date(client, login_as, make_quarte
     assert link.share_done_on == dt.date(2019, 11, 20)
 
 
-# ---- A refused form can be reloaded ---------------------------------------------------
+# ---- A refused form can be reloaded ------------------------------------------------
 
 
 @pytest.mark.parametrize("path, data, section", [

@@ -146,7 +146,8 @@ def describe_changes(changes, labels, codes=None, skip=()):
             continue
         label = str(labels.get(name, name))
         if isinstance(value, list) and len(value) == 2 and name not in LIST_FIELDS:
-            old, new = value_text(name, value[0], codes), value_text(name, value[1], codes)
+            old = value_text(name, value[0], codes)
+            new = value_text(name, value[1], codes)
             if old == new == "":
                 continue  # nothing before, nothing after: nothing to say
             if old == new:

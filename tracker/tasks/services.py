@@ -262,7 +262,8 @@ def progress_problems(task, status, progress, completed_on, today):
         if today > task.quarter.ends_on:
             problems.append(("completed_on", _(
                 "Enter the completion date: %(quarter)s ended on %(date)s.",
-                quarter=task.quarter.label, date=task.quarter.ends_on.strftime("%d/%m/%Y"),
+                quarter=task.quarter.label,
+                date=task.quarter.ends_on.strftime("%d/%m/%Y"),
             )))
     return problems
 
@@ -283,7 +284,8 @@ def report_progress(task, status, progress, note, user, completed_on=None, today
     problems = progress_problems(task, status, progress, completed_on, today)
     if problems:
         raise ValueError(problems[0][1])
-    old_status, old_progress, old_completed = task.status, task.progress, task.completed_on
+    old_status, old_progress = task.status, task.progress
+    old_completed = task.completed_on
     if status == "done":
         progress = 100
         completed = completed_on or task.completed_on or today
