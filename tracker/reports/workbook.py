@@ -251,7 +251,8 @@ INSTRUCTIONS = {
         "dd/mm/yyyy. Empty: the quarter's last day (none for recurring work)."
     ),
     "status": _l("Empty means not started; otherwise a status by name or code."),
-    "progress": _l("A whole number from 0 to 100."),
+    "progress": _l("A whole number from 0 to 100; 100 or empty when the status is "
+                   "done."),
     "completed_on": _l("dd/mm/yyyy; needed when the status is done."),
     "is_recurring": _l("“Có” (yes) or empty."),
 }
