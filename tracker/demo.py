@@ -107,7 +107,8 @@ def load_demo():
 
     def share(item, short, when, user, status, note):
         link = next(link for link in item.unit_links if link.unit_id == units[short].id)
-        update = services.report_share(link, status, when, note, user, today=when)
+        done_on = when if status == "done" else None
+        update = services.report_share(link, status, done_on, note, user, today=when)
         update.created_at = _at(when, 16)
         link.share_updated_at = update.created_at
 

@@ -1,5 +1,11 @@
-"""Language selection and the formatting helpers templates use."""
+"""Language selection and the formatting helpers pages, exports and the report use.
+
+Numbers are written the way the language writes them: 1.000.000 and 12,5% in
+Vietnamese, 1,000,000 and 12.5% in English. The .docx report asks for Vietnamese
+whatever the interface shows (locale="vi").
+"""
 import datetime as dt
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import (
@@ -11,12 +17,14 @@ from flask import (
     session,
     url_for,
 )
+from babel.numbers import format_decimal
 from flask_babel import (
     format_datetime,
     get_locale,
     get_translations,
     gettext,
     lazy_gettext,
+    ngettext,
 )
 
 from tracker.config import LANGUAGES
@@ -89,20 +97,63 @@ def quarter_label(year, number):
     return _("Quarter %(roman)s/%(year)s") % {"roman": to_roman(number), "year": year}
 
 
-def fmt_percent(value):
-    """Format a ratio 0..1 as a whole percentage with one decimal where needed."""
+QUARTER_KEY = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def quarter_key_label(key):
+    """Return the label of a quarter key ("2023-Q1" -> "Quý I/2023"), else the text."""
+    match = QUARTER_KEY.match(str(key or ""))
+    if not match:
+        return key
+    return quarter_label(int(match.group(1)), int(match.group(2)))
+
+
+def _number_locale(locale=None):
+    """Return the locale numbers are written in: the one asked for, else the page's."""
+    if locale is not None:
+        return locale
+    return (get_locale() if has_app_context() else None) or "vi"
+
+
+def fmt_number(value, locale=None):
+    """Write a number with the language's separators: 1.000.000 and 12,5 in Vietnamese.
+
+    At most one decimal is kept; None gives an empty string.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, int) and -1000 < value < 1000:
+        return str(value)  # nothing to separate: skip Babel on the many small counts
+    return format_decimal(value, format="#,##0.#", locale=_number_locale(locale))
+
+
+def fmt_percent(value, locale=None, empty="—"):
+    """Write a ratio 0..1 as a percentage with one decimal where needed (98,6%)."""
+    if value is None:
+        return empty
+    return fmt_number(round(value * 100, 1), locale) + "%"
+
+
+def fmt_points(difference, locale=None):
+    """Write the difference of two rates in percentage points: "+5,2 điểm phần trăm"."""
+    if difference is None:
+        return "—"
+    points = round(difference * 100, 1)
+    text = fmt_number(abs(points), locale)
+    sign = "+" if points > 0 else ("-" if points < 0 else "")
+    # English says "1 percentage point" but "0.5 percentage points".
+    return ngettext(
+        "%(points)s percentage point", "%(points)s percentage points",
+        1 if abs(points) == 1 else 2, points=sign + text,
+    )
+
+
+def fmt_signed(value, locale=None):
+    """Write a change of a count with its sign: +8, -2, 0."""
     if value is None:
         return "—"
-    pct = round(value * 100, 1)
-    text = f"{pct:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") + "%" if _is_vi() else text + "%"
-
-
-def _is_vi():
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    return locale is not None and locale.language == "vi"
+    sign = "+" if value > 0 else ("-" if value < 0 else "")
+    return sign + fmt_number(abs(value), locale)
 
 
 # {language: {message: translation}}: the compiled catalogs never change while the
@@ -159,6 +210,10 @@ def init_app(app):
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_datetime, "datetime")
     app.add_template_filter(fmt_percent, "percent")
+    app.add_template_filter(fmt_number, "number")
+    app.add_template_filter(fmt_points, "points")
+    app.add_template_filter(fmt_signed, "signed")
+    app.add_template_filter(quarter_key_label, "quarter_name")
     app.add_template_filter(to_roman, "roman")
     app.add_template_global(LANGUAGE_NAMES, "LANGUAGE_NAMES")
     app.add_template_global(language_url)

@@ -25,3 +25,28 @@
     });
   });
 })();
+
+// The progress form: choosing "done" puts 100 in the progress field, and choosing
+// another status puts back what the field held, so a person who only changes the
+// status is not refused. The server still refuses done below 100% (and 100% with
+// another status) when that is what was entered.
+(function () {
+  "use strict";
+  var form = document.querySelector("#report form");
+  var status = form && form.querySelector("select[name='status']");
+  var progress = form && form.querySelector("input[name='progress']");
+  if (!status || !progress) {
+    return;
+  }
+  var before = progress.value;
+  var last = status.value;
+  status.addEventListener("change", function () {
+    if (status.value === "done" && last !== "done") {
+      before = progress.value;
+      progress.value = "100";
+    } else if (last === "done" && status.value !== "done" && progress.value === "100") {
+      progress.value = before === "100" ? "" : before;
+    }
+    last = status.value;
+  });
+})();

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from tests.helpers import page_text
+from tests.helpers import page_text, visible_text
 from tracker.admin import services as admin_services
 from tracker.models import AuditEvent, TaskUpdate
 from tracker.quarters import services as quarter_services
@@ -168,3 +168,85 @@ def test_csv_follows_the_filters_and_defuses_formulas(client, log, make_task):
     assert len(rows) == 2
     assert rows[1][4].startswith("'#") or rows[1][4].startswith("#")
     assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
+# ---- Labels, not codes ---------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_log(log, db, make_unit, make_task, make_user):
+    """Add to the log what shows codes when shown raw: kinds, units, quarters."""
+    from tracker.quarters.rollover import approve_quarter, close_quarter
+    from tracker.reports.services import save_report
+
+    admin, leader, quarter, unit = (log[name] for name in
+                                    ("admin", "leader", "quarter", "unit"))
+    leader.full_name = "Nguyễn Văn Lãnh"
+    front = admin_services.create_unit(
+        {"name": "Ủy ban MTTQ Việt Nam huyện", "short_name": "MTTQ",
+         "kind": "front", "parent_id": None, "sort_order": 2}, admin)
+    admin_services.update_unit(unit, {
+        "name": unit.name, "short_name": "HND", "kind": "mass_org",
+        "parent_id": front.id, "sort_order": 1}, admin)
+    staff = make_user("canbo", role="staff", units=[unit])
+    admin_services.update_user(staff, "Trần Thị Bích", "leader", [front], admin)
+    task = make_task(quarter=quarter, lead=unit, user=leader, kind="congress",
+                     title="Đại hội Công đoàn")
+    task_services.update_task(task, {"kind": "training", "lead_unit_id": front.id,
+                                     "title": "Đại hội Công đoàn"}, leader,
+                              coordinating=[unit.id])
+    save_report(quarter, {"number": "15-BC/BDVHU", "proposals": "Đề nghị"}, leader)
+    quarter.state = "active"
+    db.session.flush()
+    close_quarter(quarter, {task.id: "not_needed"}, admin)
+    approve_quarter(quarter, leader)
+    db.session.commit()
+    return dict(log, task=task, front=front, staff=staff)
+
+
+CODES = ("2023-Q", "congress", "training", "not_needed", "coordinating", "mass_org",
+         "'staff'", "leader ", "lanhdao ", "proposals", "number ", "Quý Quý",
+         "Quarter Quarter")
+
+
+@pytest.mark.parametrize("lang, present", [
+    ("vi", ["Loại công việc: Đại hội → Lớp tập huấn",
+            "Đơn vị chủ trì: Hội Nông dân huyện → Ủy ban MTTQ Việt Nam huyện",
+            "Đơn vị phối hợp: ∅ → Hội Nông dân huyện",
+            "Lý do kết thúc: ∅ → Không còn cần thiết",
+            "Trực thuộc: ∅ → Ủy ban MTTQ Việt Nam huyện",
+            "Vai trò: Cán bộ → Lãnh đạo",
+            "Đơn vị: Hội Nông dân huyện → Ủy ban MTTQ Việt Nam huyện",
+            "Quý tiếp theo: Quý III/2023",
+            "Người phê duyệt: ∅ → Nguyễn Văn Lãnh (lanhdao)",
+            "Các mục đã sửa: Số, ký hiệu, Đề xuất, kiến nghị (mục V, không bắt buộc)",
+            "Tài khoản Trần Thị Bích (canbo)", "Nguyễn Văn Lãnh"]),
+    ("en", ["Kind of work: Congress → Training course",
+            "Closing reason: ∅ → No longer needed", "Next quarter: Quarter III/2023",
+            "Role: Staff → Leader", "Fields changed: Number and symbol, Proposals"]),
+])
+def test_log_shows_labels_not_codes(client, busy_log, lang, present):
+    client.get(f"/admin/audit?lang={lang}")
+    text = visible_text(client.get("/admin/audit?per_page=200"))
+    for expected in present:
+        assert expected in text, expected
+    for code in CODES:
+        assert code not in text, code
+
+
+def test_csv_shows_the_same_words(client, busy_log):
+    response = client.get("/admin/audit.csv?per_page=200")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = _csv(response)
+    cells = {(row[6], row[7], row[8]) for row in rows}
+    assert ("Loại công việc", "Đại hội", "Lớp tập huấn") in cells
+    assert ("Quý tiếp theo", "", "Quý III/2023") in cells
+    assert ("Đang hoạt động", "", "") not in cells
+    assert not any(code in cell for row in rows for cell in row for code in CODES)
+    booleans = [row for row in rows if row[6] == "Đã được phê duyệt"]
+    assert all(row[8] in ("có", "không") for row in booleans)
+
+
+def test_the_person_filter_lists_full_names(client, busy_log):
+    text = page_text(client.get("/admin/audit"))
+    assert f'<option value="{busy_log["leader"].id}" >Nguyễn Văn Lãnh</option>' in text

@@ -45,7 +45,15 @@ def _staff_marks_congress_done(open_page, note):
     phone.get_by_role("link", name=CONGRESS).click()
     report = phone.locator("#report")
     report.get_by_label(vi("Status")).select_option("done")
+    assert report.get_by_label(vi("Progress (%)")).input_value() == "100"
     report.get_by_label(vi("Note")).fill(note)
+    report.get_by_role("button", name=vi("Save the report")).click()
+    # Q2 2023 has ended (the server runs on real dates): the form asks for the date
+    # the work was done rather than saying "today", keeping what was entered.
+    phone.locator("#completed_on-err").wait_for()
+    report = phone.locator("#report")
+    assert report.get_by_label(vi("Note")).input_value() == note
+    report.get_by_label(vi("Completed on")).fill("2023-06-20")
     report.get_by_role("button", name=vi("Save the report")).click()
     phone.get_by_role("alert").filter(
         has_text=vi("The progress report has been saved.")

@@ -145,7 +145,8 @@ def test_closed_quarter_is_read_only(q1, db, make_user):
         db.session.commit()
     db.session.rollback()
     with pytest.raises(ClosedQuarterError):
-        report_progress(get_task("Chưa làm"), "done", 100, "", make_user())
+        report_progress(get_task("Chưa làm"), "done", 100, "", make_user(),
+                        completed_on=q1.ends_on)
     db.session.rollback()
     assert get_task("Đã xong").title == "Đã xong"
 
@@ -314,7 +315,7 @@ def test_close_through_the_page(client, login_as, q1, db):
     assert 'id="count-done">1<' in text
     assert 'id="count-carried">3<' in text
     assert 'id="count-closed">1<' in text
-    assert "Không còn phù hợp" in text and "chuyển 1 lần" in text
+    assert "Không còn phù hợp" in text and "đã chuyển tiếp 1 lần" in text
     assert db.session.scalar(db.select(Quarter).where(Quarter.number == 1)).is_closed
 
 
@@ -417,8 +418,8 @@ def test_task_page_shows_the_chain(client, login_as, q1, db):
     latest = db.session.scalar(db.select(Task).join(Task.quarter).where(
         Quarter.number == 3, Task.title == "Chưa làm"))
     text = page_text(client.get(f"/tasks/{latest.id}"))
-    assert "Chuyển từ Quý II/2023" in text and "chuyển 2 lần" in text
-    assert "hạn ban đầu 15/02/2023, hạn hiện nay 30/09/2023" in text
+    assert "Chuyển từ Quý II/2023" in text and "đã chuyển tiếp 2 lần" in text
+    assert "hạn ban đầu: 15/02/2023; hạn hiện nay: 30/09/2023" in text
     original = get_task("Chưa làm")
     text = page_text(client.get(f"/tasks/{original.id}"))
     assert "Được chuyển tiếp sang Quý II/2023" in text

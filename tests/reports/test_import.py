@@ -203,9 +203,10 @@ BAD_FILES = [
     ("done without completion date",
      lambda x, c: (_xlsx(x, _rows(COLS, status="done")), "a.xlsx"),
      "Nhiệm vụ đã hoàn thành phải có ngày hoàn thành."),
-    ("achieved without target",
-     lambda x, c: (_xlsx(x, _rows(COLS, achieved_count=3)), "a.xlsx"),
-     "Dòng 2, cột “Đạt được (số lượng)”"),
+    ("done at 60%",  # refused, never rewritten to 100%
+     lambda x, c: (_xlsx(x, _rows(COLS, status="done", progress=60,
+                                  completed_on="10/08/2023")), "a.xlsx"),
+     "Dòng 2, cột “Tiến độ (%)”: Nhiệm vụ đã hoàn thành thì tiến độ là 100%"),
     ("field of another kind",
      lambda x, c: (_xlsx(x, _rows(COLS, congress_ordinal=12)), "a.xlsx"),
      "Cột này dành cho loại công việc khác; để trống đối với “Khác”."),
@@ -407,3 +408,20 @@ def test_export_then_import_into_an_empty_quarter(client, login_as, varied_quart
     assert before[1]["units"] == [("ĐU Tịnh Hiệp", "participating"),
                                   ("ĐU Tịnh Trà", "participating")]
     assert before[2]["description"] == "Hai lớp tại huyện.\nMột lớp cho cơ sở."
+
+
+def test_an_achieved_count_without_target_is_imported_and_exported_back(
+    client, login_as, varied_quarter, units, db, make_task
+):
+    """ "25 tác phẩm": a count without a target is kept as entered, both ways."""
+    make_task(quarter=varied_quarter, lead=units["BDV"], kind="other",
+              title="Sáng tác về công tác dân vận", achieved_count=25,
+              target_label="tác phẩm")
+    login_as("staff")
+    exported = client.get("/quarters/2023-Q2/tasks.csv")
+    tasks = _round_trip(client, db, exported.data, "nhiem-vu-2023-Q2.csv")
+    task = next(t for t in tasks if t.title.startswith("Sáng tác"))
+    assert (task.achieved_count, task.target_count) == (25, None)
+    assert task.target_text == "25 tác phẩm"
+    text = page_text(client.get(f"/tasks/{task.id}"))
+    assert "25 tác phẩm" in text and "25/" not in text

@@ -177,3 +177,71 @@ def test_unknown_quarter_is_404(client, login_as):
     for url in ("/quarters/2031-Q1/report.docx", "/quarters/2023-Q5/report.xlsx",
                 "/quarters/import-template.xlsx?from=2031-Q1"):
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/quarters/2023-Q2/tasks.csv", "/admin/audit.csv"])
+def test_csv_names_its_charset_once(client, login_as, demo, url):
+    login_as("admin")
+    response = client.get(url)
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_exports_say_their_quarter_in_words(client, login_as, demo):
+    """The quarter has a column of its own, and carried work names its quarter."""
+    from tracker.quarters.rollover import close_quarter
+
+    q1 = db_quarter(1)
+    close_quarter(q1, {}, None)
+    from tracker.extensions import db
+
+    db.session.commit()
+    login_as("viewer")
+    response = client.get("/quarters/2023-Q2/tasks.csv")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    header = rows[0]
+    quarter, origin = header.index("Quý"), header.index("Chuyển từ quý")
+    assert {row[quarter] for row in rows[1:]} == {"Quý II/2023"}
+    assert "Quý I/2023" in {row[origin] for row in rows[1:]}
+    assert not any("2023-Q" in cell for row in rows for cell in row)
+    book = _workbook(client, "/quarters/2023-Q2/report.xlsx")
+    tasks = book["Nhiệm vụ"]
+    header = [c.value for c in tasks[1]]
+    values = [row[header.index("Quý")] for row in tasks.iter_rows(min_row=2,
+                                                                   values_only=True)]
+    assert set(values) == {"Quý II/2023"}
+    assert book["Tổng hợp"].column_dimensions["C"].hidden  # the figures' codes
+
+
+def db_quarter(number):
+    from tracker.extensions import db
+
+    return db.session.scalar(db.select(Quarter).where(Quarter.number == number))
+
+
+def _unit_row(text, name):
+    row = text[text.index(f"{name}</th>"):]
+    return " ".join(row[:row.index("</tr>")].split())
+
+
+def test_print_view_shows_what_the_report_shows(client, login_as, varied_quarter, db):
+    """The saved proposals, the coordinating units, and no 0% beside ongoing work."""
+    from tracker.reports.services import save_report
+
+    login_as("staff")
+    text = page_text(client.get("/quarters/2023-Q2/print"))
+    assert "Chưa có đề xuất, kiến nghị" in text
+    save_report(varied_quarter, {"proposals": "Đề nghị Ban Dân vận Tỉnh ủy hỗ trợ.\n"
+                                              "Tăng kinh phí cho cơ sở."}, None)
+    db.session.commit()
+    text = page_text(client.get("/quarters/2023-Q2/print"))
+    proposals = text[text.index('id="proposals"'):]
+    assert "Đề xuất, kiến nghị" in proposals
+    assert "<p class=\"mb-1\">Đề nghị Ban Dân vận Tỉnh ủy hỗ trợ.</p>" in proposals
+    assert "Tăng kinh phí cho cơ sở." in proposals
+    hnd = _unit_row(text, "Hội Nông dân huyện Sơn Tịnh")
+    assert "phối hợp: Ban Dân vận Huyện ủy Sơn Tịnh" in hnd
+    bdv = _unit_row(text, "Ban Dân vận Huyện ủy Sơn Tịnh")
+    # The recurring monitoring work has no percentage: it says so, never "0%".
+    assert "Theo dõi, nắm bắt tình hình nhân dân <span" in bdv
+    assert "(thường xuyên)" in bdv and " 0%" not in bdv
+    assert "50%" in bdv  # the dialogue, half done

@@ -934,6 +934,11 @@ def test_formulas_through_the_import_stay_text_and_round_trip(
         return  # refused with a message (e.g. already imported): nothing to check
     client.post("/quarters/2023-Q2/import/confirm", data={"token": token.group(1)})
     db.session.rollback()
+    if not as_xlsx:
+        # A CSV cell "'=…" is how our own exports write "=…": it reads as that.
+        from tracker.exports import csv_text_in
+
+        title = csv_text_in(title)
     stored = db.session.scalar(db.select(Task).where(Task.title == title))
     assert stored is not None, title
     exports_hold_no_live_formula(client, quarters=("2023-Q2",))

@@ -16,12 +16,10 @@ from sqlalchemy.orm import aliased
 
 from tracker.exports import csv_cell, csv_row
 from tracker.extensions import db
-from tracker.i18n import fmt_datetime, quarter_label
+from tracker.i18n import fmt_datetime, quarter_key_label, quarter_label, translated
 from tracker.i18n import lazy as _l
 from tracker.models import (
-    KINDS,
     QUARTER_STATES,
-    STATUSES,
     UNIT_KINDS,
     USER_ROLES,
     AuditEvent,
@@ -34,12 +32,21 @@ from tracker.models import (
 from tracker.models.audit import AUDIT_ACTIONS
 from tracker.models.task import UPDATE_ACTIONS
 from tracker.tasks.timeliness import TIMELINESS
+from tracker.tasks.history import (
+    TASK_CODES,
+    Change,
+    describe_changes,
+    names,
+    task_labels,
+    value_text,
+)
 
 ENTITY_TYPES = {
     "task": _l("Task"),
     "quarter": _l("Quarter"),
     "unit": _l("Unit"),
     "user": _l("User account"),
+    "organisation": _l("Issuing body"),
 }
 
 PER_PAGE = 50
@@ -57,17 +64,8 @@ def _field_labels():
 
 
 def _build_field_labels():
-    from tracker.tasks.forms import HISTORY_LABELS
-
-    task = dict(HISTORY_LABELS)
-    task.update(
-        closing_reason=_l("Closing reason"), closing_note=_l("Closing note"),
-        due_on=_l("Due date"),
-        **{"from": _l("Carried from"), "to": _l("Carried to"),
-           "from_task": _l("Carried from task"), "to_task": _l("Carried to task")},
-    )
     return {
-        "task": task,
+        "task": task_labels(),
         "quarter": {
             "state": _l("State"), "carried": _l("Tasks carried over"),
             "closed": _l("Tasks closed here"), "next": _l("Next quarter"),
@@ -75,6 +73,8 @@ def _build_field_labels():
             "restored": _l("Ended tasks put back"), "as_of": _l("Figures as of"),
             "total": _l("Tasks"), "done": _l("Done"), "rate": _l("Completion rate"),
             "ended": _l("Tasks recorded as stopped"), **TIMELINESS,
+            "fields": _l("Fields changed"), "tasks": _l("Tasks imported"),
+            "file": _l("File"),
         },
         "unit": {
             "name": _l("Name"), "short_name": _l("Short name"), "kind": _l("Kind"),
@@ -84,17 +84,38 @@ def _build_field_labels():
         "user": {
             "username": _l("Username"), "full_name": _l("Full name"),
             "role": _l("Role"), "units": _l("Units"), "is_active": _l("Active"),
+            "password": _l("Password"),
         },
+        "organisation": {"fields": _l("Fields changed")},
     }
 
 
-# Coded values shown by their translated name: {entity type: {field: names}}.
-VALUE_NAMES = {
-    "task": {"status": STATUSES, "kind": KINDS, "share_status": STATUSES},
-    "quarter": {"state": QUARTER_STATES},
-    "unit": {"kind": UNIT_KINDS},
-    "user": {"role": USER_ROLES},
-}
+def _form_labels(*forms):
+    """Return {field name: label} of the fields of form classes."""
+    labels = {}
+    for form in forms:
+        for name, field in vars(form).items():
+            if getattr(field, "args", None):
+                labels.setdefault(name, field.args[0])
+    return labels
+
+
+_CODES = {}
+
+
+def _value_codes():
+    """Return {entity type: {field: {code: label}}}: coded values shown by name."""
+    if not _CODES:
+        from tracker.reports.forms import OrganisationForm, ReportForm
+
+        _CODES.update({
+            "task": TASK_CODES,
+            "quarter": {"state": QUARTER_STATES, "fields": _form_labels(ReportForm)},
+            "unit": {"kind": UNIT_KINDS},
+            "user": {"role": USER_ROLES},
+            "organisation": {"fields": _form_labels(OrganisationForm)},
+        })
+    return _CODES
 
 
 @dataclass
@@ -111,16 +132,6 @@ class Filters:
     def is_empty(self):
         """Tell whether no filter is set."""
         return not any(vars(self).values())
-
-
-@dataclass
-class Change:
-    """One field of an entry: its label, and old → new (or a single value)."""
-
-    label: str
-    old: object = None
-    new: object = None
-    is_pair: bool = True
 
 
 @dataclass
@@ -144,6 +155,14 @@ class Entry:
     def entity_type_label(self):
         """Return the translated kind of thing the entry is about."""
         return ENTITY_TYPES.get(self.entity_type, self.entity_type)
+
+    @property
+    def shows_type(self):
+        """Tell whether the page names the kind of thing before its label.
+
+        A quarter's label already says so ("Quý I/2023"), as does the issuing body's.
+        """
+        return self.entity_type not in ("quarter", "organisation")
 
 
 def _entries_subquery():
@@ -271,46 +290,41 @@ def all_entries(filters):
 
 
 def _value(entity_type, name, value):
-    names = VALUE_NAMES.get(entity_type, {}).get(name)
-    if names and isinstance(value, str):
-        return names.get(value, value)
-    return value
+    return value_text(name, value, _value_codes().get(entity_type))
 
 
 def describe(row):
-    """Return the Entry for one row of the log query."""
+    """Return the Entry for one row of the log query, in words rather than codes."""
     labels = _field_labels().get(row.entity_type, {})
     changes = []
+    skip = ()
     if row.source == "history" and row.action in ("progress", "share"):
         if row.old_status != row.new_status:
-            changes.append(Change(labels.get("status", "status"),
+            changes.append(Change(str(labels.get("status", "status")),
                                   _value("task", "status", row.old_status),
                                   _value("task", "status", row.new_status)))
+            skip = ("status",)  # already listed from the status columns
         if row.old_progress != row.new_progress:
-            changes.append(Change(labels.get("progress", "progress"),
-                                  row.old_progress, row.new_progress))
-    for name, value in (row.changes or {}).items():
-        if name == "status" and row.source == "history" and changes:
-            continue  # already listed from the status columns
-        label = labels.get(name, name)
-        if isinstance(value, list) and len(value) == 2:
-            changes.append(Change(label, _value(row.entity_type, name, value[0]),
-                                  _value(row.entity_type, name, value[1])))
-        else:
-            changes.append(Change(label, new=_value(row.entity_type, name, value),
-                                  is_pair=False))
+            changes.append(Change(str(labels.get("progress", "progress")),
+                                  _value("task", "progress", row.old_progress),
+                                  _value("task", "progress", row.new_progress)))
+    changes += describe_changes(
+        row.changes, labels, _value_codes().get(row.entity_type), skip=skip
+    )
     if row.source == "history":
-        action = UPDATE_ACTIONS.get(row.action, row.action)
+        action = translated(UPDATE_ACTIONS).get(row.action, row.action)
     else:
-        action = AUDIT_ACTIONS.get(row.action, row.action)
+        action = translated(AUDIT_ACTIONS).get(row.action, row.action)
+    unit = names().unit(row.unit_short_name) if row.unit_short_name else ""
+    # A quarter opened by closing the one before notes that quarter's key.
+    note = str(quarter_key_label(row.note or ""))
     return Entry(
         source=row.source, id=row.id, created_at=row.created_at,
         actor=(row.actor_name or row.actor_username or "") if row.user_id else "",
         entity_type=row.entity_type, entity_id=row.entity_id,
         entity_label=_entity_label(row), url=_entity_url(row), code=row.action,
         action=str(action),
-        note=(row.note or "") + (f" [{row.unit_short_name}]"
-                                 if row.unit_short_name else ""),
+        note=note + (f" [{unit}]" if unit else ""),
         changes=changes,
     )
 
@@ -323,6 +337,10 @@ def _entity_label(row):
     if row.entity_type == "task" and row.quarter_year:
         quarter = quarter_label(row.quarter_year, row.quarter_number)
         return f"#{row.entity_id} {row.label} ({quarter})"
+    if row.entity_type == "user" and row.label:
+        return names().person(row.label)
+    if row.entity_type == "organisation":
+        return str(ENTITY_TYPES["organisation"])
     return row.label or f"#{row.entity_id}"
 
 

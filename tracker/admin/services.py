@@ -3,12 +3,15 @@
 Functions only flush; the view commits once. A refused change raises AdminError with
 a message for the user, before anything is written.
 """
+from types import SimpleNamespace
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Unit, User
 from tracker.models.audit import record
+from tracker.text import fold
 
 
 class AdminError(Exception):
@@ -26,10 +29,15 @@ def list_users():
 
 
 def usernames():
-    """Return (id, username) of every account, by username."""
-    return db.session.execute(
-        select(User.id, User.username).order_by(User.username)
+    """Return (id, username, display_name) of every account, by full name."""
+    rows = db.session.execute(
+        select(User.id, User.username, User.full_name).order_by(User.username)
     ).all()
+    people = [
+        SimpleNamespace(id=id_, username=username, display_name=full_name or username)
+        for id_, username, full_name in rows
+    ]
+    return sorted(people, key=lambda person: (fold(person.display_name), person.id))
 
 
 def list_units():

@@ -135,10 +135,12 @@ def edit_user(user_id):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def reset_password(user_id):
     """Set a new password for an account."""
     _require(policy.can_manage_users)
+    if request.method == "GET":
+        return _back_to_user(user_id, "password-form")
     user = _get_or_404(User, user_id)
     form = PasswordForm(user=user)
     if not form.validate_on_submit():
@@ -150,8 +152,19 @@ def reset_password(user_id):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
+def _back_to_user(user_id, section):
+    """Go back to the account's page, where the form of a POST-only address lives.
+
+    A refused form is shown again at its own address; that address answers GET by
+    coming back here, so reloading it never meets a 405.
+    """
+    return redirect(url_for("admin.edit_user", user_id=user_id) + f"#{section}")
+
+
 def _set_active(user_id, active):
     _require(policy.can_manage_users)
+    if request.method == "GET":
+        return _back_to_user(user_id, "active")
     user = _get_or_404(User, user_id)
     if not Form().validate_on_submit():
         abort(400)
@@ -169,13 +182,13 @@ def _set_active(user_id, active):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 def deactivate_user(user_id):
     """Stop an account from signing in (nothing it did is removed)."""
     return _set_active(user_id, False)
 
 
-@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
 def reactivate_user(user_id):
     """Let a deactivated account sign in again."""
     return _set_active(user_id, True)
@@ -353,7 +366,8 @@ def audit_csv():
     lines = audit.csv_lines(audit.all_entries(filters))
     name = f"nhat-ky-{today().isoformat()}.csv"
     return Response(
-        stream_with_context(lines), mimetype="text/csv; charset=utf-8",
+        # Flask adds "; charset=utf-8" to a text type itself: name the type alone.
+        stream_with_context(lines), mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.i18n import lazy as _l
-from tracker.i18n import translated
+from tracker.i18n import fmt_number, translated
 from tracker.models.base import utcnow
 from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS, classify
 from tracker.text import fold, to_roman
@@ -136,12 +136,25 @@ class TaskFacts:
 
     @property
     def target_text(self):
-        """Return "achieved/target label" ("11/11 cuộc"), or an empty string."""
-        if self.target_count is None:
+        """Return what was achieved, out of the target if there is one.
+
+        "3/10 cuộc" reads 3 of 10; "25 tác phẩm" is a count without a target; no
+        achieved count gives an empty string (never "0" or "0/0").
+        """
+        achieved, target = self.achieved_count, self.target_count
+        if achieved is None:
             return ""
-        achieved = self.achieved_count if self.achieved_count is not None else 0
-        text = f"{achieved}/{self.target_count}"
+        text = fmt_number(achieved)
+        if target:
+            text += f"/{fmt_number(target)}"
         return f"{text} {self.target_label}".strip()
+
+    @property
+    def plan_target_text(self):
+        """Return the planned count ("11 cuộc"), or an empty string without one."""
+        if not self.target_count:
+            return ""
+        return f"{fmt_number(self.target_count)} {self.target_label}".strip()
 
     def kind_details(self):
         """Return (field name, value) pairs of the kind's own fields that are set."""

@@ -27,7 +27,7 @@ class QuarterForm(Form):
         """Refuse a quarter that already exists."""
         from tracker.quarters.services import find_quarter
 
-        if self.year.errors or not self.year.data:
-            return  # an invalid year (say 10**30) must not reach the database
+        if field.errors or self.year.errors or not self.year.data:
+            return  # an invalid year or number (10**30) must not reach the database
         if find_quarter(self.year.data, field.data) is not None:
             raise ValidationError(_("This quarter already exists."))

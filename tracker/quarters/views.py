@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -57,9 +58,12 @@ def _render_index(form, status=200):
     ), status
 
 
-@bp.route("/new", methods=["POST"])
+@bp.route("/new", methods=["GET", "POST"])
 def create():
     """Open a new quarter in the planning state."""
+    if request.method == "GET":
+        # A refused form is shown at this address: reloading it goes back to the list.
+        return redirect(url_for("quarters.index") + "#new-quarter")
     if not policy.can_open_quarter(current_user):
         abort(403)
     form = QuarterForm()
@@ -205,11 +209,15 @@ def close(key):
                 error = str(exc)
             else:
                 db.session.commit()
+                carried, closed = len(result.carried), len(result.closed)
                 flash(
-                    _("%(quarter)s is closed: %(carried)d tasks carried to %(next)s, "
-                      "%(closed)d closed here.", quarter=quarter.label,
-                      carried=len(result.carried), next=result.next_quarter.label,
-                      closed=len(result.closed)),
+                    _("%(quarter)s is closed: %(carried)s, %(closed)s.",
+                      quarter=quarter.label,
+                      carried=ngettext("%(num)d task carried to %(next)s",
+                                       "%(num)d tasks carried to %(next)s", carried,
+                                       next=result.next_quarter.label),
+                      closed=ngettext("%(num)d closed here", "%(num)d closed here",
+                                      closed)),
                     "success",
                 )
                 return redirect(url_for("quarters.rollover", key=quarter.key))

@@ -69,6 +69,8 @@ COLUMNS = (
     Column("opinions_raised", _l("Opinions raised"), "int", 10),
     Column("opinions_answered", _l("Opinions answered"), "int", 10),
     Column("carried_from", _l("Carried over from"), "text", 14, export_only=True),
+    # The file's quarter in a column of its own, not only in the file's name.
+    Column("quarter", _l("Quarter"), "text", 12, export_only=True),
 )
 IMPORT_COLUMNS = tuple(column for column in COLUMNS if not column.export_only)
 BY_KEY = {column.key: column for column in COLUMNS}

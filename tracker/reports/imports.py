@@ -24,7 +24,7 @@ from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.task import ALL_KIND_FIELDS
 from tracker.reports.columns import BY_KEY, IMPORT_COLUMNS, header, header_lookup
-from tracker.tasks.services import create_task
+from tracker.tasks.services import create_task, status_progress_problems
 from tracker.text import fold
 
 MAX_ROWS = 1000
@@ -423,8 +423,6 @@ def _check_rules(row, quarter, problem):
         <= quarter.ends_on + dt.timedelta(days=366)
     ):
         problem("held_on", _("This date is too far from the quarter."))
-    if data.get("achieved_count") is not None and data.get("target_count") is None:
-        problem("achieved_count", _("Give the target as well."))
     raised, answered = data.get("opinions_raised"), data.get("opinions_answered")
     if raised is not None and answered is not None and answered > raised:
         problem("opinions_answered", _("Cannot exceed the opinions raised."))
@@ -433,6 +431,11 @@ def _check_rules(row, quarter, problem):
         problem("term_end", _("The term must end after it starts."))
     status = data.setdefault("status", "not_started")
     completed = data.get("completed_on")
+    if status == "done" and data.get("progress") not in (None, 100):
+        # Refused, not rewritten to 100%, as the progress form does. (A file exported
+        # by the tracker never holds this: done work is always at 100% there.)
+        for name, message in status_progress_problems(status, data["progress"]):
+            problem(name, message)
     if status == "done":
         data["progress"] = 100
         if completed is None:

@@ -6,6 +6,7 @@ of the translation catalogs.
 """
 import re
 
+from tracker.i18n import fmt_number, fmt_percent
 from tracker.text import fold, to_roman
 
 # Words a task title often starts with; after "Tiếp tục" they read in lower case.
@@ -20,15 +21,12 @@ _VERB_FOLDS = tuple(fold(verb) + end for verb in LEADING_VERBS for end in (" ", 
 
 def number(value):
     """Write a whole number the Vietnamese way: 1.410."""
-    return f"{int(value or 0):,}".replace(",", ".")
+    return fmt_number(int(value or 0), locale="vi")
 
 
 def percent(ratio):
     """Write a ratio as a Vietnamese percentage: 98,6%."""
-    if ratio is None:
-        return ""
-    text = f"{round(ratio * 100, 1):.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") + "%"
+    return fmt_percent(ratio, locale="vi", empty="")
 
 
 def date(value):
@@ -160,10 +158,14 @@ def _kind_details(task):
             )
         elif task.trainees_planned:
             parts.append(f"dự kiến {number(task.trainees_planned)} học viên")
-    if task.target_count is not None and task.kind != "dialogue":
-        achieved = task.achieved_count or 0
+    if task.achieved_count is not None and task.kind != "dialogue":
+        # "đạt 3/10" reads 3 of 10; a count without a target stands alone; no
+        # achieved count says nothing (never "đạt 0/10" for work not reported).
         label = f" {task.target_label}" if task.target_label else ""
-        parts.append(f"đạt {number(achieved)}/{number(task.target_count)}{label}")
+        count = number(task.achieved_count)
+        if task.target_count:
+            count += f"/{number(task.target_count)}"
+        parts.append(f"đạt {count}{label}")
     return "; ".join(parts)
 
 
@@ -194,7 +196,7 @@ def _congress_sentence(task, code):
 def _dialogue_sentence(task, code):
     """Return the dialogue's sentence, or None when the generic one reads better."""
     subject, people = dialogue_subject(task.chair, task.commune)
-    achieved = task.achieved_count or 0
+    achieved = task.achieved_count
     if not subject or task.status in ("cancelled", "postponed", "not_started"):
         return None
     if task.status != "done" and not achieved:
@@ -202,9 +204,12 @@ def _dialogue_sentence(task, code):
     what = "tiếp xúc, đối thoại với nhân dân"
     if people:
         what += f" {people}"
-    if task.target_count is not None and task.target_count > 1:
+    if achieved is not None and (task.target_count or achieved) > 1:
         label = task.target_label or "cuộc"
-        what = f"{number(achieved)}/{number(task.target_count)} {label} {what}"
+        count = number(achieved)
+        if task.target_count:
+            count += f"/{number(task.target_count)}"
+        what = f"{count} {label} {what}"
     text = f"{subject} đã tổ chức {what}"
     if task.held_on and (task.target_count or 1) <= 1:
         text += f" vào ngày {date(task.held_on)}"

@@ -104,16 +104,22 @@ def tasks_csv(key):
     from tracker.reports.workbook import tasks_csv as build
 
     quarter = _readable_quarter(key)
-    return _download(build(quarter, requested_as_of()), "text/csv; charset=utf-8",
+    # Flask names the charset of a text type itself: "text/csv; charset=utf-8".
+    return _download(build(quarter, requested_as_of()), "text/csv",
                      f"nhiem-vu-{quarter.key}.csv")
 
 
 @bp.route("/quarters/<key>/print")
 def print_view(key):
     """Show the A4 landscape sheet for the briefing meeting, one row per unit."""
+    from tracker.reports.phrases import text_paragraphs
+
     quarter = _readable_quarter(key)
     view = services.print_view(quarter, requested_as_of())
-    return render_template("reports/print.html", **view)
+    # The proposals the report prints (section V), as saved with its settings.
+    saved = services.report_settings(quarter, services.get_organisation())
+    return render_template("reports/print.html", proposals=text_paragraphs(
+        saved.proposals), **view)
 
 
 @bp.route("/quarters/import-template.xlsx")
@@ -190,12 +196,15 @@ def import_plan(key):
     return _render_import(quarter, form, plan=plan, token=token)
 
 
-@bp.route("/quarters/<key>/import/confirm", methods=["POST"])
+@bp.route("/quarters/<key>/import/confirm", methods=["GET", "POST"])
 def confirm_import(key):
     """Import the previewed file: every row, or none if anything is wrong now."""
     quarter = get_quarter_or_404(key)
     if not policy.can_import_plan(current_user, quarter):
         abort(403)
+    if request.method == "GET":
+        # A refusal is shown at this address; reloading it goes back to the upload.
+        return redirect(url_for("reports.import_plan", key=quarter.key))
     if not Form().validate_on_submit():
         abort(400)
     upload = imports.claim_upload(quarter, current_user, request.form.get("token", ""))

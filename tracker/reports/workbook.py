@@ -16,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from tracker.exports import csv_row, xlsx_row
 from tracker.figures.services import codes, compute
 from tracker.i18n import lazy as _l
-from tracker.i18n import translated
+from tracker.i18n import quarter_label, translated
 from tracker.models import KINDS, STATUSES
 from tracker.reports.columns import COLUMNS, IMPORT_COLUMNS, header
 from tracker.reports.services import download_cutoff, load_tasks
@@ -30,19 +30,32 @@ REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
 YES = _l("Yes")
 
 
-def _origin_key(task):
-    """Return the key of the quarter a carried task came from ("2023-Q1")."""
-    if not task.carried_from_id:
-        return ""
-    year, number = task.quarter.previous_key()
-    return f"{year}-Q{number}"
+def _quarter_labels(task, known):
+    """Return (the task's quarter, the quarter carried work came from) as labels.
+
+    Looked up once per quarter of an export (known): a label costs a catalog lookup,
+    and a province's quarter has thousands of rows.
+    """
+    quarter = task.quarter
+    labels = known.get(quarter.id)
+    if labels is None:
+        labels = known[quarter.id] = (
+            str(quarter.label), str(quarter_label(*quarter.previous_key()))
+        )
+    return labels
 
 
-def task_values(task, code, cutoff):
+def task_values(task, code, cutoff, known=None):
     """Return {column key: value} for one task, labels in the current language.
 
-    code is the task's class at the cut-off, from the quarter's figures.
+    code is the task's class at the cut-off, from the quarter's figures; known keeps
+    the quarters' and classes' labels between the rows of one export.
     """
+    known = {} if known is None else known
+    label, previous = _quarter_labels(task, known)
+    classes = known.get("timeliness")
+    if classes is None:
+        classes = known["timeliness"] = translated(TIMELINESS)
     values = {
         "id": task.id,
         "kind": str(task.kind_label),
@@ -51,10 +64,11 @@ def task_values(task, code, cutoff):
         "coordinating": "; ".join(unit.name for unit in task.coordinating_units),
         "participating": "; ".join(link.unit.name for link in task.participants_links),
         "status": str(task.status_label),
-        "timeliness": translated(TIMELINESS).get(code, "") if code else "",
+        "timeliness": classes.get(code, "") if code else "",
         "as_of": cutoff,
         "is_recurring": str(YES) if task.is_recurring else "",
-        "carried_from": _origin_key(task),
+        "carried_from": previous if task.carried_from_id else "",
+        "quarter": label,
     }
     for column in COLUMNS:
         if column.key not in values:
@@ -86,8 +100,9 @@ def _write_tasks(sheet, tasks, classes, cutoff, columns):
     sheet.append(xlsx_row(sheet, [header(column) for column in columns]))
     date_columns = [i for i, c in enumerate(columns, start=1) if c.type == "date"]
     # Row numbers are counted here: sheet.max_row scans every cell on each call.
+    known = {}
     for row, task in enumerate(tasks, start=2):
-        values = task_values(task, classes.get(task.id), cutoff)
+        values = task_values(task, classes.get(task.id), cutoff, known)
         sheet.append(xlsx_row(sheet, [values[column.key] for column in columns]))
         for index in date_columns:
             cell = sheet.cell(row=row, column=index)
@@ -179,6 +194,9 @@ def _write_summary(sheet, quarter, figures):
             cell.number_format = "0.0%"
     for letter, width in (("A", 48), ("B", 16), ("C", 30)):
         sheet.column_dimensions[letter].width = width
+    # The codes name each figure for scripts that read the file; people read the
+    # labels, so the column is hidden.
+    sheet.column_dimensions["C"].hidden = True
     _style_header(sheet)
 
 
@@ -260,8 +278,9 @@ def tasks_csv(quarter, as_of=None):
         out = StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(csv_row([header(column) for column in COLUMNS]))
+        known = {}
         for task in tasks:
-            values = task_values(task, classes[task.id], cutoff)
+            values = task_values(task, classes[task.id], cutoff, known)
             row = []
             for column in COLUMNS:
                 value = values[column.key]
@@ -284,7 +303,8 @@ INSTRUCTIONS = {
         "dd/mm/yyyy. Empty: the quarter's last day (none for recurring work)."
     ),
     "status": _l("Empty means not started; otherwise a status by name or code."),
-    "progress": _l("A whole number from 0 to 100."),
+    "progress": _l("A whole number from 0 to 100; 100 or empty when the status is "
+                   "done."),
     "completed_on": _l("dd/mm/yyyy; needed when the status is done."),
     "is_recurring": _l("“Có” (yes) or empty."),
 }

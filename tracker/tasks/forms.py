@@ -176,11 +176,6 @@ class TaskForm(Form):
         if field.data and self.term_start.data and field.data <= self.term_start.data:
             raise ValidationError(_("The term must end after it starts."))
 
-    def validate_achieved_count(self, field):
-        """Require a target when an achieved count is given."""
-        if field.data is not None and self.target_count.data is None:
-            raise ValidationError(_("Give the target as well."))
-
     def validate_opinions_answered(self, field):
         """Refuse more opinions answered than raised."""
         raised = self.opinions_raised.data
@@ -234,18 +229,33 @@ class ProgressForm(Form):
         filters=[strip],
     )
 
-    def __init__(self, *args, today=None, **kwargs):
+    def __init__(self, *args, task=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.task = task
         self.today = today or dt.date.today()
 
     def validate(self, extra_validators=None):
-        """Require a progress figure unless the task is done or cancelled."""
+        """Check each field, then that status, progress and date agree for the task.
+
+        Progress is required unless the task is done or cancelled; what the task
+        services refuse (see progress_problems) is shown at its field.
+        """
+        from tracker.tasks.services import progress_problems
+
         valid = super().validate(extra_validators)
         missing = self.progress.data is None and not self.progress.errors
         if missing and self.status.data not in ("done", "cancelled"):
             self.progress.errors.append(_("Enter the progress from 0 to 100."))
             return False
-        return valid
+        if not valid or self.task is None:
+            return valid
+        problems = progress_problems(
+            self.task, self.status.data, self.progress.data, self.completed_on.data,
+            self.today,
+        )
+        for name, message in problems:
+            getattr(self, name).errors.append(message)
+        return not problems
 
     def validate_completed_on(self, field):
         """Refuse a completion date in the future."""
@@ -272,7 +282,25 @@ class ShareForm(Form):
 
     def set_links(self, links):
         """Offer the units of these participating links."""
+        self.links = list(links)
         self.unit_id.choices = choices((link.unit_id, link.unit.name) for link in links)
+
+    def validate(self, extra_validators=None):
+        """Check each field, then the report against the chosen unit's share."""
+        from tracker.tasks.services import share_problems
+
+        if not super().validate(extra_validators):
+            return False
+        link = next((item for item in self.links if item.unit_id == self.unit_id.data),
+                    None)
+        if link is None:
+            return True  # the view answers 404 for a unit that does not take part
+        problems = share_problems(
+            link, self.share_status.data, self.share_done_on.data, self.today
+        )
+        for name, message in problems:
+            getattr(self, name).errors.append(message)
+        return not problems
 
     def validate_share_done_on(self, field):
         """Refuse a date done in the future."""
@@ -310,8 +338,12 @@ def _history_labels():
         for name, field in vars(TaskForm).items()
         if getattr(field, "args", None)
     }
+    # The units' links are kept by role (rows written before said "units").
     labels.update(
         units=_l("Units"),
+        coordinating=TaskForm.coordinating.args[0],
+        participating=TaskForm.participating.args[0],
+        share_note=_l("Note"),
         status=_l("Status"),
         progress=_l("Progress (%)"),
         completed_on=_l("Completed on"),

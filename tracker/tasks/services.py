@@ -7,12 +7,21 @@ import datetime as dt
 from collections import OrderedDict
 
 from flask import abort, current_app
+from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.models import KIND_FIELDS, KINDS, Task, TaskUnit, TaskUpdate, Unit
+from tracker.models import (
+    KIND_FIELDS,
+    KINDS,
+    STATUSES,
+    Task,
+    TaskUnit,
+    TaskUpdate,
+    Unit,
+)
 from tracker.models.base import utcnow
 from tracker.models.task import ALL_KIND_FIELDS
 from tracker.tasks.rows import task_rows
@@ -182,7 +191,12 @@ def update_task(task, data, user, coordinating=(), participating=()):
         changes["lead_unit_id"] = [lead_before, task.lead_unit.short_name]
     roles_after = _unit_roles(task)
     if roles_before != roles_after:
-        changes["units"] = [_roles_text(roles_before), _roles_text(roles_after)]
+        short = _short_names(set(roles_before) | set(roles_after))
+        for role in UNIT_ROLES:
+            old = sorted(short[uid] for uid, r in roles_before.items() if r == role)
+            new = sorted(short[uid] for uid, r in roles_after.items() if r == role)
+            if old != new:
+                changes[role] = [old, new]
     if not changes:
         return task, {}
     # A change of units alone must still move the version on (and be checked), so
@@ -199,62 +213,153 @@ def update_task(task, data, user, coordinating=(), participating=()):
     return task, changes
 
 
-def _roles_text(roles):
-    """Return a readable, stable list of "short name (role)" for the history."""
-    if not roles:
-        return []
-    units = {
-        unit.id: unit.short_name
-        for unit in db.session.scalars(select(Unit).where(Unit.id.in_(roles)))
-    }
-    return sorted(f"{units.get(uid, uid)} ({role})" for uid, role in roles.items())
+def _short_names(unit_ids):
+    """Return {unit id: short name}: the history names units as the lists show them."""
+    if not unit_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Unit.id, Unit.short_name).where(Unit.id.in_(unit_ids))
+    ).all())
+
+
+def status_progress_problems(status, progress):
+    """Return [("progress", message)] when a status and a percentage contradict."""
+    if status == "done" and progress is not None and progress != 100:
+        return [("progress", _(
+            "A done task is at 100%%: enter 100 or leave the progress empty, or "
+            "choose another status (you entered %(progress)d%%).", progress=progress,
+        ))]
+    if status != "done" and progress == 100:
+        return [("progress", _(
+            "100%% means the task is done: choose “%(done)s” with its completion "
+            "date, or enter less than 100.", done=STATUSES["done"],
+        ))]
+    if status == "not_started" and progress:
+        return [("progress", _(
+            "A task not started is at 0%%: enter 0, or choose “%(status)s”.",
+            status=STATUSES["in_progress"],
+        ))]
+    return []
+
+
+def progress_problems(task, status, progress, completed_on, today):
+    """Return [(field, message)] for a progress report that cannot be saved as entered.
+
+    A report is saved exactly as entered or not at all: a status and a percentage
+    that contradict each other are refused, never rewritten. The status decides
+    whether the task counts as done, so 100% is only for done work (a task "in
+    progress" at 100% would be counted as unfinished, and overdue after its due date,
+    while its bar says finished). An empty completion date means today only while the
+    task's quarter runs; once it has ended, today would be a made-up date.
+    """
+    problems = status_progress_problems(status, progress)
+    if status != "done":
+        if completed_on is not None and completed_on != task.completed_on:
+            problems.append(
+                ("completed_on", _("Only a done task has a completion date."))
+            )
+    elif completed_on is None and task.completed_on is None:
+        if today > task.quarter.ends_on:
+            problems.append(("completed_on", _(
+                "Enter the completion date: %(quarter)s ended on %(date)s.",
+                quarter=task.quarter.label,
+                date=task.quarter.ends_on.strftime("%d/%m/%Y"),
+            )))
+    return problems
 
 
 def report_progress(task, status, progress, note, user, completed_on=None, today=None):
-    """Record a progress report: new status and progress, with a history row.
+    """Record a progress report as entered, with a history row; None if nothing changed.
+
+    progress None keeps the task's percentage (100 for done work). The history row
+    names the completion date's old and new values whenever it changes. A report that
+    repeats the task's status, progress and date without a note changes nothing and
+    writes nothing. Raises ValueError for a report progress_problems refuses.
 
     The task's row is written with its version check like any other change; a report
     that loses that race is applied again to the fresh row by the caller (see
     tracker.tasks.views), so reports never fail because of a concurrent change.
     """
     today = today or dt.date.today()
+    problems = progress_problems(task, status, progress, completed_on, today)
+    if problems:
+        raise ValueError(problems[0][1])
     old_status, old_progress = task.status, task.progress
+    old_completed = task.completed_on
     if status == "done":
         progress = 100
-        task.completed_on = completed_on or task.completed_on or today
+        completed = completed_on or task.completed_on or today
     else:
-        task.completed_on = None
-    task.status = status
-    task.progress = progress
+        completed = None
+        if progress is None:
+            progress = 0 if status == "not_started" else task.progress
+    note = note or ""
+    if (status, progress, completed) == (old_status, old_progress, old_completed) \
+            and not note:
+        return None
+    task.status, task.progress, task.completed_on = status, progress, completed
+    changes = {}
+    if completed != old_completed:
+        changes["completed_on"] = [_plain(old_completed), _plain(completed)]
     update = TaskUpdate(
         task=task, user=user, action="progress", old_status=old_status,
         new_status=status, old_progress=old_progress, new_progress=progress,
-        note=note or "",
+        note=note, changes=changes or None,
     )
-    if status == "done":
-        update.changes = {"completed_on": [None, task.completed_on.isoformat()]}
     db.session.add(update)
     db.session.flush()
     return update
 
 
+def share_problems(link, status, done_on, today):
+    """Return [(field, message)] for a unit's share report that cannot be saved."""
+    problems = []
+    if status != "done":
+        if done_on is not None and done_on != link.share_done_on:
+            problems.append(("share_done_on", _(
+                "Only a unit that has done its share has a date done."
+            )))
+    elif done_on is None and link.share_done_on is None:
+        quarter = link.task.quarter
+        if today > quarter.ends_on:
+            problems.append(("share_done_on", _(
+                "Enter the date done: %(quarter)s ended on %(date)s.",
+                quarter=quarter.label, date=quarter.ends_on.strftime("%d/%m/%Y"),
+            )))
+    return problems
+
+
 def report_share(link, status, done_on, note, user, today=None):
-    """Record one participating unit's share, with a history row.
+    """Record one participating unit's share, with a history row; None if unchanged.
 
     The task's progress follows the shares: the fraction of units done. When the last
-    unit is done the task is done, on the date of the last share.
+    unit is done the task is done, on the date of the last share. An empty note keeps
+    the unit's note (the form cannot show each unit's note to edit); the history row
+    names every changed value with its old one. Raises ValueError for a report
+    share_problems refuses.
     """
     today = today or dt.date.today()
+    problems = share_problems(link, status, done_on, today)
+    if problems:
+        raise ValueError(problems[0][1])
     task = link.task
-    old_share = link.share_status
+    old_share, old_done_on = link.share_status, link.share_done_on
+    new_done_on = (done_on or old_done_on or today) if status == "done" else None
+    note = note or ""
+    if status == old_share and new_done_on == old_done_on and not note:
+        return None
     old_status, old_progress = task.status, task.progress
+    old_completed = task.completed_on
     link.share_status = status
-    link.share_done_on = (done_on or today) if status == "done" else None
-    link.share_note = note or ""
+    link.share_done_on = new_done_on
+    if note:
+        link.share_note = note
     link.share_updated_at = utcnow()
-    changes = {"share_status": [old_share, status]}
-    if link.share_done_on:
-        changes["share_done_on"] = [None, link.share_done_on.isoformat()]
+    changes = {}
+    if status != old_share:
+        changes["share_status"] = [old_share, status]
+    if new_done_on != old_done_on:
+        changes["share_done_on"] = [_plain(old_done_on), _plain(new_done_on)]
     if task.status not in ("done", "cancelled"):
         links = task.participants_links
         done = [item for item in links if item.share_status == "done"]
@@ -266,13 +371,15 @@ def report_share(link, status, done_on, note, user, today=None):
             task.status = "in_progress"
     if task.status != old_status:
         changes["status"] = [old_status, task.status]
+    if task.completed_on != old_completed:
+        changes["completed_on"] = [_plain(old_completed), _plain(task.completed_on)]
     # Always write the task row, so its version check orders concurrent share reports:
     # the derived progress is then computed from every other unit's latest share.
     task.updated_at = utcnow()
     update = TaskUpdate(
         task=task, user=user, unit_id=link.unit_id, action="share",
         old_status=old_status, new_status=task.status, old_progress=old_progress,
-        new_progress=task.progress, note=note or "", changes=changes,
+        new_progress=task.progress, note=note, changes=changes or None,
     )
     db.session.add(update)
     db.session.flush()

@@ -47,10 +47,12 @@ def history_value(value):
     return value
 
 
-@bp.app_template_global("history_label")
-def history_label(name):
-    """Return the translated label of a field named in a history row."""
-    return HISTORY_LABELS.get(name, name)
+@bp.app_template_global("history_changes")
+def history_changes(update):
+    """Return the changes a task's history row lists, in words."""
+    from tracker.tasks.history import update_changes
+
+    return update_changes(update)
 
 
 def _render_form(form, quarter, task=None, status=200, conflicts=()):
@@ -109,6 +111,7 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         "tasks/show.html",
         task=task,
         cutoff=cutoff,
+        quarter_over=today() > task.quarter.ends_on,
         progress_form=progress_form,
         share_form=share_form,
         direction_form=direction_form or DirectionForm(formdata=None),
@@ -240,33 +243,51 @@ def _save_with_retry(task_id, allowed, apply):
     abort(409)
 
 
-@bp.route("/<int:task_id>/status", methods=["POST"])
+# The forms below post to addresses of their own. A refused form is shown again at
+# that address (status 400, with what was entered), and the address also answers GET
+# by going back to the task page: reloading it, or following it from the address bar
+# or the history, never meets a 405. (Keeping the entered values across a redirect
+# would mean putting up to several thousand characters in the session cookie.)
+
+
+def _back_to(task_id, section):
+    return redirect(url_for("tasks.show", task_id=task_id) + f"#{section}")
+
+
+@bp.route("/<int:task_id>/status", methods=["GET", "POST"])
 def report(task_id):
     """Record a progress report and return to the task."""
+    if request.method == "GET":
+        return _back_to(task_id, "report")
     task = services.get_task_or_404(task_id, for_update=True)
     if not policy.can_report_progress(current_user, task):
         abort(403)
-    form = ProgressForm(today=today())
+    form = ProgressForm(task=task, today=today())
     if not form.validate_on_submit():
         flash(_("The progress report was not saved; see the messages below."), "danger")
         return _render_task(task, progress_form=form, status=400)
-    _save_with_retry(
+    _task, update = _save_with_retry(
         task_id,
         lambda fresh: policy.can_report_progress(current_user, fresh),
         lambda fresh: services.report_progress(
-            fresh, form.status.data, form.progress.data or 0, form.note.data,
+            fresh, form.status.data, form.progress.data, form.note.data,
             current_user, completed_on=form.completed_on.data, today=today(),
         ),
     )
+    if update is None:
+        flash(_("Nothing was changed."), "info")
+        return _back_to(task_id, "report")
     flash(_("The progress report has been saved."), "success")
     # The form posts to "#report" so a refusal shows at the form; success shows the
     # new entry at the top of the history instead.
-    return redirect(url_for("tasks.show", task_id=task_id) + "#history")
+    return _back_to(task_id, "history")
 
 
-@bp.route("/<int:task_id>/share", methods=["POST"])
+@bp.route("/<int:task_id>/share", methods=["GET", "POST"])
 def report_share(task_id):
     """Record a participating unit's share of a shared task."""
+    if request.method == "GET":
+        return _back_to(task_id, "shares")
     task = services.get_task_or_404(task_id, for_update=True)
     links = task.participants_links
     if not links:
@@ -286,20 +307,25 @@ def report_share(task_id):
         link = services.get_link_or_404(fresh, unit_id)
         return policy.can_report_share(current_user, link)
 
-    _save_with_retry(
+    _task, update = _save_with_retry(
         task_id, allowed,
         lambda fresh: services.report_share(
             services.get_link_or_404(fresh, unit_id), form.share_status.data,
             form.share_done_on.data, form.share_note.data, current_user, today=today(),
         ),
     )
-    flash(_("The unit's report has been saved."), "success")
-    return redirect(url_for("tasks.show", task_id=task_id) + "#shares")
+    if update is None:
+        flash(_("Nothing was changed."), "info")
+    else:
+        flash(_("The unit's report has been saved."), "success")
+    return _back_to(task_id, "shares")
 
 
-@bp.route("/<int:task_id>/direction", methods=["POST"])
+@bp.route("/<int:task_id>/direction", methods=["GET", "POST"])
 def direct(task_id):
     """Record a leader's direction (ý kiến chỉ đạo) on the task."""
+    if request.method == "GET":
+        return _back_to(task_id, "direct")
     task = services.get_task_or_404(task_id)
     if not policy.can_direct_task(current_user, task):
         abort(403)
@@ -310,7 +336,7 @@ def direct(task_id):
     services.add_direction(task, form.direction.data, current_user)
     db.session.commit()
     flash(_("The direction has been recorded."), "success")
-    return redirect(url_for("tasks.show", task_id=task.id) + "#history")
+    return _back_to(task.id, "history")
 
 
 def _change_archive(task_id, allowed, apply):
