@@ -35,6 +35,9 @@ def configure(app, test_config):
     else:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    from tracker.boards.urls import BoardPrefix
+
+    app.wsgi_app = BoardPrefix(app.wsgi_app)
     url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "tracker.sqlite")

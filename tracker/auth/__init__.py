@@ -9,6 +9,7 @@ PUBLIC_ENDPOINTS = (None, "static", "auth.login", "bootstrap.static", "healthz")
 def setup_login(app):
     """Configure Flask-Login: where to sign in and how to load a user."""
     from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
 
     from tracker import page_cache
     from tracker.extensions import db, login_manager
@@ -30,8 +31,11 @@ def setup_login(app):
             return None
         # The data token comes with the user: the request's first statement, read
         # before anything a cached page shows (tracker.page_cache).
+        # The home board comes in the same statement: most requests are about it.
         row = db.session.execute(
             select(User, page_cache.token_column()).where(User.id == int(user_id))
+            .options(joinedload(User.board)),
+            execution_options={"all_boards": True},
         ).first()
         if row is None:
             return None
@@ -52,3 +56,9 @@ def setup_login(app):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
+
+    from tracker.boards.access import forget_request_board, resolve_request_board
+
+    # After the sign-in check: the board is the signed-in user's, or one they may see.
+    app.before_request(resolve_request_board)
+    app.teardown_request(forget_request_board)
