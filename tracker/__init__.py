@@ -85,6 +85,7 @@ def register_blueprints(app):
     """Mount each feature's blueprint."""
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.boards.views import bp as boards_bp
     from tracker.quarters.views import bp as quarters_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.tasks.views import bp as tasks_bp
@@ -92,6 +93,7 @@ def register_blueprints(app):
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(boards_bp)
     app.register_blueprint(quarters_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(tasks_bp)

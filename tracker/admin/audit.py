@@ -38,6 +38,7 @@ ENTITY_TYPES = {
     "quarter": _l("Quarter"),
     "unit": _l("Unit"),
     "user": _l("User account"),
+    "board": _l("Board"),
 }
 
 PER_PAGE = 50

@@ -245,3 +245,67 @@ def quarter_counts(board_ids):
         .group_by(Quarter.board_id),
         execution_options=ALL,
     ).all())
+
+
+def members(board):
+    """Return the board's memberships (accounts whose home is another board)."""
+    from sqlalchemy.orm import joinedload
+
+    from tracker.models import BoardMember
+
+    return db.session.scalars(
+        select(BoardMember).where(BoardMember.board_id == board.id)
+        .options(joinedload(BoardMember.user)).join(BoardMember.user)
+        .order_by(User.username),
+        execution_options=ALL,
+    ).all()
+
+
+def home_accounts(board):
+    """Return the accounts whose home board this is, by username."""
+    return db.session.scalars(
+        select(User).where(User.board_id == board.id).order_by(User.username),
+        execution_options=ALL,
+    ).all()
+
+
+def add_member(board, username, role, actor):
+    """Give an existing account a role in the board (or change it); return it."""
+    from tracker.models import BoardMember
+
+    user = db.session.scalar(
+        select(User).where(User.username == username), execution_options=ALL
+    )
+    if user is None:
+        raise BoardError(_("There is no account %(user)s.", user=username))
+    if user.board_id == board.id:
+        raise BoardError(_(
+            "%(user)s works in this board already: change their role on the accounts "
+            "page.", user=username,
+        ))
+    member = db.session.scalar(
+        select(BoardMember).where(BoardMember.board_id == board.id,
+                                  BoardMember.user_id == user.id),
+        execution_options=ALL,
+    )
+    old = member.role if member is not None else None
+    if member is None:
+        member = BoardMember(board_id=board.id, user_id=user.id, role=role)
+        db.session.add(member)
+    member.role = role
+    if old != role:
+        record(board, "member", actor, changes={
+            "user": user.username, "role": [old, role],
+        }).board_id = board.id
+    db.session.flush()
+    return member
+
+
+def remove_member(member, actor):
+    """Take away an account's role in a board other than its home."""
+    board = get_board_by_id(member.board_id)
+    record(board, "member", actor, changes={
+        "user": member.user.username, "role": [member.role, None],
+    }).board_id = board.id
+    db.session.delete(member)
+    db.session.flush()

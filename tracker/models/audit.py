@@ -25,6 +25,8 @@ AUDIT_ACTIONS = {
     "deactivated": _l("Deactivated"),
     "reactivated": _l("Reactivated"),
     "password_reset": _l("Password reset"),
+    "merged": _l("Boards merged"),
+    "member": _l("Membership changed"),
 }
 
 
