@@ -79,10 +79,10 @@ def test_the_merged_boards_record_is_read_only_and_readable(client, db, two_dist
 
 
 @pytest.mark.parametrize("absorbed, into, key, message", [
-    ("bac", "bac", "2025-Q2", "itself"),
-    ("bac", "nam", "2025-Q1", "closed quarters"),
-    ("bac", "nam", "2025-Q3", "Close"),
-    ("bac", "nam", "quý 2", "quarter"),
+    ("bac", "bac", "2025-Q2", "chính nó"),
+    ("bac", "nam", "2025-Q1", "đã khóa sổ các quý"),
+    ("bac", "nam", "2025-Q3", "Hãy khóa sổ Quý II/2025"),
+    ("bac", "nam", "quý 2", "quý đầu tiên"),
 ])
 def test_a_merge_that_would_change_an_issued_record_is_refused(
         db, two_districts, absorbed, into, key, message):
@@ -96,6 +96,6 @@ def test_two_units_of_the_same_name_stop_a_merge(db, two_districts):
     with scope.boards([nam.id]):
         db.session.add(Unit(name="Ban Dân vận bac", short_name="X", kind="mass_org"))
         db.session.commit()
-    with pytest.raises(BoardError, match="rename"):
+    with pytest.raises(BoardError, match="đổi tên"):
         merge_boards(bac, nam, "2025-Q2", None)
     assert not bac.is_merged
