@@ -84,8 +84,14 @@ def db(app):
         _db.session.rollback()
         _db.session.remove()
         with _db.engine.begin() as conn:
+            # The board the migrations create stays: every test starts with one board.
+            first_board = conn.execute(text("SELECT min(id) FROM board")).scalar()
             for table in reversed(_db.metadata.sorted_tables):
-                if table.name != "data_revision":
+                if table.name == "board":
+                    conn.execute(table.update().values(parent_id=None,
+                                                       merged_into_id=None))
+                    conn.execute(table.delete().where(table.c.id != first_board))
+                elif table.name != "data_revision":
                     conn.execute(table.delete())
             # Written outside the session, so the token is renewed here: the next
             # test's pages must not find parts rendered from this test's data.
@@ -127,8 +133,10 @@ def make_unit(db):
 def make_user(db):
     """Return a builder of users (password "secret-pass")."""
 
-    def build(username="user", role="staff", units=(), password="secret-pass"):
-        user = User(username=username, full_name=username.title(), role=role)
+    def build(username="user", role="staff", units=(), password="secret-pass",
+              installation_admin=False):
+        user = User(username=username, full_name=username.title(), role=role,
+                    is_installation_admin=installation_admin)
         user.set_password(password)
         user.units = list(units)
         db.session.add(user)
@@ -215,10 +223,14 @@ def count_queries(app, db):
 
 @pytest.fixture
 def demo(db):
-    """Load the demo data set."""
+    """Load the demo data set; the test then sees Sơn Tịnh's board, as its users do."""
+    from tracker.boards import scope
     from tracker.demo import load_demo
+    from tracker.models import Board
 
     load_demo()
     db.session.commit()
+    son_tinh = db.session.scalar(db.select(Board).where(Board.code == "son-tinh"))
+    scope.set_scope(db.session(), [son_tinh.id])
     return db
 

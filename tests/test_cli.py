@@ -1,18 +1,41 @@
 """The flask commands: demo data and user accounts."""
-from tracker.models import AuditEvent, Quarter, Task, TaskUpdate, Unit, User
+from tracker.boards import scope
+from tracker.models import AuditEvent, Board, Quarter, Task, TaskUpdate, Unit, User
+
+
+def _board(db, code):
+    return db.session.scalar(db.select(Board).where(Board.code == code))
 
 
 def test_demo_loads_the_son_tinh_quarters(runner, db):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "Demo loaded" in result.output
-    keys = sorted(q.key for q in db.session.scalars(db.select(Quarter)))
-    assert keys == ["2023-Q1", "2023-Q2"]
-    assert db.session.scalar(db.select(db.func.count(Unit.id))) == 19
-    usernames = set(db.session.scalars(db.select(User.username)))
-    assert usernames == {"quantri", "lanhdao", "canbo_bdv", "canbo_hnd", "khach"}
+    son_tinh = _board(db, "son-tinh")
+    with scope.boards([son_tinh.id]):
+        keys = sorted(q.key for q in db.session.scalars(db.select(Quarter)))
+        assert keys == ["2023-Q1", "2023-Q2"]
+        assert db.session.scalar(db.select(db.func.count(Unit.id))) == 19
+        q1 = db.session.scalar(db.select(Quarter).where(Quarter.number == 1))
+        assert q1.state != "closed"
+    homes = {u.username: u.board.code for u in db.session.scalars(db.select(User))}
+    assert homes == {
+        "quantri": "son-tinh", "lanhdao": "son-tinh", "canbo_bdv": "son-tinh",
+        "canbo_hnd": "son-tinh", "khach": "son-tinh", "lanhdao_binhson": "binh-son",
+        "canbo_binhson": "binh-son", "lanhdao_tinh": "quang-ngai",
+    }
     assert all(u.check_password("demo") for u in db.session.scalars(db.select(User)))
-    assert db.session.scalar(db.select(Quarter).where(Quarter.number == 1)).state != "closed"
+
+
+def test_demo_has_a_province_above_two_districts(runner, db):
+    runner.invoke(args=["demo"])
+    province = _board(db, "quang-ngai")
+    assert province.parent is None and province.level == "province"
+    assert sorted(b.code for b in province.children) == ["binh-son", "son-tinh"]
+    for board in [province] + province.children:
+        with scope.boards([board.id]):
+            assert db.session.scalar(db.select(db.func.count(Quarter.id))) >= 1
+            assert db.session.scalar(db.select(db.func.count(Task.id))) >= 3
 
 
 def test_demo_does_not_touch_a_database_with_data(runner, db, make_unit):
@@ -28,7 +51,8 @@ def test_demo_reset_replaces_data(runner, db, make_unit):
     result = runner.invoke(args=["demo", "--reset"], input="y\n")
     assert result.exit_code == 0, result.output
     assert db.session.scalar(db.select(Unit).where(Unit.short_name == "CU")) is None
-    assert db.session.scalar(db.select(db.func.count(Task.id))) == 16
+    with scope.boards([_board(db, "son-tinh").id]):
+        assert db.session.scalar(db.select(db.func.count(Task.id))) == 16
 
 
 def test_demo_history_is_recorded_for_every_task(runner, db):

@@ -20,18 +20,21 @@ def test_models_match_migrations(app):
 
 
 def test_upgrade_keeps_data_on_sqlite(tmp_path):
-    """Migrating a database that holds data rebuilds tables without losing rows."""
+    """Migrating a database that holds data rebuilds tables without losing rows.
+
+    One board's data: the schema before boards cannot hold several.
+    """
     import flask_migrate
 
     from tracker import create_app
-    from tracker.demo import load_demo
+    from tracker.demo import load_son_tinh
     from tracker.models import Quarter, Task
 
     url = "sqlite:///" + str(tmp_path / "old.sqlite")
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "t"})
     with app.app_context():
         flask_migrate.upgrade()
-        load_demo()
+        load_son_tinh()
         db.session.commit()
         flask_migrate.downgrade(revision="24827eee0207")
         flask_migrate.upgrade()
@@ -46,7 +49,7 @@ def test_upgrade_stores_the_counts_of_quarters_already_closed(tmp_path):
     import flask_migrate
 
     from tracker import create_app
-    from tracker.demo import load_demo
+    from tracker.demo import load_son_tinh
     from tracker.models import Quarter, Task
     from tracker.models.guard import unlocked
     from tracker.quarters.rollover import close_quarter
@@ -56,7 +59,7 @@ def test_upgrade_stores_the_counts_of_quarters_already_closed(tmp_path):
                       "TODAY": "2023-05-15"})
     with app.app_context():
         flask_migrate.upgrade()
-        load_demo()
+        load_son_tinh()
         q1 = db.session.scalars(db.select(Quarter).where(Quarter.number == 1)).one()
         task = db.session.scalars(db.select(Task).where(
             Task.quarter_id == q1.id, Task.status != "done")).first()
@@ -85,7 +88,7 @@ def test_upgrade_stores_the_counts_of_quarters_already_closed(tmp_path):
 
 # ---- da87226b2e83: closed quarters judged at the day after their end ---------------
 
-BEFORE_RECOMPUTE = "f1f62edc159c"
+BEFORE_RECOMPUTE = "af5a087236a8"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -157,7 +160,7 @@ def test_upgrade_judges_closed_quarters_at_the_day_after_their_end(scratch_url):
     import flask_migrate
 
     from tracker import create_app
-    from tracker.demo import load_demo
+    from tracker.demo import load_son_tinh
     from tracker.figures.counting import count_for_list
     from tracker.figures.services import compute, quarter_rows
     from tracker.models import AuditEvent, Quarter, Task, TaskUpdate
@@ -169,7 +172,7 @@ def test_upgrade_judges_closed_quarters_at_the_day_after_their_end(scratch_url):
                       "RATELIMIT_ENABLED": False, "PAGE_CACHE": False})
     with app.app_context():
         flask_migrate.upgrade(revision=BEFORE_RECOMPUTE)
-        load_demo()
+        load_son_tinh()
         db.session.commit()
         q1 = db.session.scalars(db.select(Quarter).where(Quarter.number == 1)).one()
         ended = db.session.scalars(db.select(Task).where(
@@ -235,5 +238,52 @@ def test_upgrade_judges_closed_quarters_at_the_day_after_their_end(scratch_url):
         ended = db.session.get(Task, ended.id)
         assert (ended.status, ended.closing_reason, ended.closing_note) == (
             "in_progress", None, "")
+def test_downgrade_below_boards_refuses_several_boards(tmp_path):
+    """Going back before boards would merge boards' units and quarters: refused."""
+    import flask_migrate
+    import pytest
+
+    from tracker import create_app
+    from tracker.demo import load_demo
+    from tracker.models import Board
+
+    url = "sqlite:///" + str(tmp_path / "boards.sqlite")
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "t"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+        with pytest.raises(SystemExit):
+            flask_migrate.downgrade(revision="330ad4b03ce5")
+        db.session.remove()
+        assert db.session.scalar(db.select(db.func.count(Board.id))) == 3
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_upgrade_puts_existing_data_in_one_board(tmp_path):
+    """An installation from before boards gets one board holding all its data."""
+    import flask_migrate
+
+    from tracker import create_app
+    from tracker.demo import load_son_tinh
+    from tracker.models import Board, Organisation, Quarter, Unit, User
+
+    url = "sqlite:///" + str(tmp_path / "one.sqlite")
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "t"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_son_tinh()
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.downgrade(revision="330ad4b03ce5")
+        flask_migrate.upgrade()
+        board = db.session.scalars(db.select(Board)).one()
+        assert (board.code, board.name) == ("son-tinh", "BAN DÂN VẬN HUYỆN ỦY SƠN TỊNH")
+        for model in (Quarter, Unit, User, Organisation):
+            assert set(db.session.scalars(db.select(model.board_id))) == {board.id}
+        admins = db.session.scalars(db.select(User).where(User.role == "admin")).all()
+        assert admins and all(user.is_installation_admin for user in admins)
         db.session.remove()
         db.engine.dispose()

@@ -35,6 +35,9 @@ def configure(app, test_config):
     else:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    from tracker.boards.urls import BoardPrefix
+
+    app.wsgi_app = BoardPrefix(app.wsgi_app)
     url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "tracker.sqlite")
@@ -87,6 +90,7 @@ def register_blueprints(app):
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.figures.views import bp as figures_bp
+    from tracker.boards.views import bp as boards_bp
     from tracker.quarters.views import bp as quarters_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.tasks.views import bp as tasks_bp
@@ -95,6 +99,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(figures_bp)
+    app.register_blueprint(boards_bp)
     app.register_blueprint(quarters_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(tasks_bp)

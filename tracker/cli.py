@@ -1,4 +1,5 @@
 """Flask commands: demo data, user accounts, rollover, backup and restore."""
+import functools
 import os
 
 import click
@@ -10,6 +11,43 @@ from tracker.extensions import db
 from tracker.models import USER_ROLES, Unit, User
 from tracker.models.audit import record
 from tracker.models.revision import data_tables
+
+
+def in_board(command):
+    """Give a command a --board CODE option and run it in that board's scope.
+
+    It may be left out with one board in the installation, or when the command
+    acts as a user (--user): their home board is meant.
+    """
+
+    @click.option("--board", "board_code", metavar="CODE",
+                  help="The board (its code, e.g. son-tinh); needed when the "
+                  "installation has several.")
+    @functools.wraps(command)
+    def wrapper(*args, board_code=None, **kwargs):
+        from tracker.boards import scope
+        from tracker.boards.services import all_boards, get_board
+
+        actor = kwargs.get("username") and db.session.scalar(
+            select(User).where(User.username == kwargs["username"]),
+            execution_options={"all_boards": True})
+        if board_code:
+            board = get_board(board_code)
+            if board is None:
+                raise click.ClickException(f"No board {board_code!r}.")
+        elif actor is not None:
+            board = actor.board
+        else:
+            boards = all_boards()
+            if len(boards) != 1:
+                codes = ", ".join(board.code for board in boards) or "none"
+                raise click.ClickException(
+                    f"Name the board with --board CODE (boards: {codes}).")
+            board = boards[0]
+        with scope.boards([board.id]):
+            return command(*args, **kwargs)
+
+    return wrapper
 
 
 @click.command("demo")
@@ -45,12 +83,14 @@ def demo_command(reset):
     help="Short name of a unit the user reports for (repeatable).",
 )
 @click.password_option(help="The password (prompted for if not given).")
+@in_board
 def create_user_command(username, full_name, role, units, password):
     """Create a user account."""
     username = username.strip()
     if not username or len(username) > 60:
         raise click.BadParameter("must be 1 to 60 characters", param_hint="USERNAME")
-    if db.session.scalar(select(User).where(User.username == username)):
+    if db.session.scalar(select(User).where(User.username == username),
+                         execution_options={"all_boards": True}):
         raise click.ClickException(f"User {username!r} already exists.")
     found = []
     for short in units:
@@ -185,6 +225,7 @@ def restore_command(path, yes):
 )
 @click.option("--user", "username", help="Record the close as done by this user.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+@in_board
 def rollover_command(key, closings, username, dry_run):
     """Close quarter KEY (e.g. 2023-Q1), carrying its unfinished tasks forward."""
     from tracker.models import parse_key
@@ -197,7 +238,8 @@ def rollover_command(key, closings, username, dry_run):
         raise click.ClickException(f"No quarter {key!r} (expected e.g. 2023-Q1).")
     user = None
     if username:
-        user = db.session.scalar(select(User).where(User.username == username))
+        user = db.session.scalar(select(User).where(User.username == username),
+                                 execution_options={"all_boards": True})
         if user is None:
             raise click.ClickException(f"Unknown user {username!r}.")
     decisions = {}
@@ -233,6 +275,7 @@ def rollover_command(key, closings, username, dry_run):
 @click.option("--user", "username", help="Record the import as done by this user.")
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would be "
               "imported; change nothing.")
+@in_board
 def import_command(key, path, username, dry_run):
     """Import quarter KEY's plan (e.g. 2023-Q3) from an .xlsx or .csv file at PATH."""
     import os
@@ -247,7 +290,8 @@ def import_command(key, path, username, dry_run):
         raise click.ClickException(f"No quarter {key!r} (expected e.g. 2023-Q3).")
     user = None
     if username:
-        user = db.session.scalar(select(User).where(User.username == username))
+        user = db.session.scalar(select(User).where(User.username == username),
+                                 execution_options={"all_boards": True})
         if user is None:
             raise click.ClickException(f"Unknown user {username!r}.")
     limit = current_app.config.get("MAX_CONTENT_LENGTH")

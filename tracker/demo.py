@@ -1,14 +1,17 @@
 """Demo data: Sơn Tịnh district's board, Q1 2023 results and Q2 2023 tasks.
 
 Transcribed from the article the project grew from (the quarterly briefing of
-31/03/2023); the application never reads that source at run time.
+31/03/2023); the application never reads that source at run time. Beside it, the
+province's board above it and a second district (Bình Sơn), with a few tasks each,
+so the province's roll-up has something to add up.
 """
 import datetime as dt
 
 from sqlalchemy import select
 
+from tracker.boards import scope
 from tracker.extensions import db
-from tracker.models import Organisation, Quarter, QuarterReport, Unit, User
+from tracker.models import Board, Organisation, Quarter, QuarterReport, Unit, User
 from tracker.tasks import services
 
 D = dt.date
@@ -58,8 +61,61 @@ def _at(day, hour=9):
     return dt.datetime(day.year, day.month, day.day, hour) - dt.timedelta(hours=7)
 
 
+def _boards():
+    """Return the province's board and its two districts' (Sơn Tịnh, Bình Sơn).
+
+    A fresh database holds one empty board (the migrations make it): Sơn Tịnh's.
+    """
+    boards = db.session.scalars(
+        select(Board).order_by(Board.id), execution_options={"all_boards": True}
+    ).all()
+    son_tinh = boards[0] if len(boards) == 1 else Board()
+    son_tinh.code, son_tinh.name, son_tinh.level = (
+        "son-tinh", "Ban Dân vận Huyện ủy Sơn Tịnh", "district")
+    db.session.add(son_tinh)
+    db.session.flush()  # renamed first: the empty board may have had any code
+    province = Board(code="quang-ngai", name="Ban Dân vận Tỉnh ủy Quảng Ngãi",
+                     level="province")
+    binh_son = Board(code="binh-son", name="Ban Dân vận Huyện ủy Bình Sơn",
+                     level="district", parent=province, sort_order=2)
+    son_tinh.parent, son_tinh.sort_order = province, 1
+    db.session.add_all([province, son_tinh, binh_son])
+    db.session.flush()
+    return province, son_tinh, binh_son
+
+
 def load_demo():
-    """Create the demo units, accounts, quarters, tasks and history; return a summary."""
+    """Create the demo boards, units, accounts, quarters, tasks and history.
+
+    Returns a summary of what was made.
+    """
+    province, son_tinh, binh_son = _boards()
+    with scope.boards([son_tinh.id]):
+        summary = _load_son_tinh()
+    with scope.boards([binh_son.id]):
+        summary = _add(summary, _load_binh_son())
+    with scope.boards([province.id]):
+        summary = _add(summary, _load_province())
+    summary["boards"] = 3
+    db.session.flush()
+    return summary
+
+
+def _add(one, other):
+    return {key: one[key] + other.get(key, 0) for key in one}
+
+
+def load_son_tinh():
+    """Create Sơn Tịnh's units, accounts, quarters, tasks and history only.
+
+    They go to the board in scope, else the installation's first: an installation
+    of one board, as every installation was before boards (the migrations' tests).
+    """
+    return _load_son_tinh()
+
+
+def _load_son_tinh():
+    """Create Sơn Tịnh's units, accounts, quarters, tasks and history."""
     units = {}
     for order, (short, name, kind, parent) in enumerate(UNITS):
         unit = Unit(
@@ -72,7 +128,8 @@ def load_demo():
 
     users = {}
     for username, full_name, role, unit_names in USERS:
-        user = User(username=username, full_name=full_name, role=role)
+        user = User(username=username, full_name=full_name, role=role,
+                    is_installation_admin=role == "admin")
         user.set_password(DEMO_PASSWORD)
         user.units = [units[name] for name in unit_names]
         db.session.add(user)
@@ -328,3 +385,145 @@ def _report_settings(units, q1, leader):
         "bằng.",
         updated_by=leader,
     ))
+
+
+# ---- the other boards: a few tasks each, for the province's roll-up ----
+
+BINH_SON_COMMUNES = ("Bình Thạnh", "Bình Đông", "Bình Trị", "Bình Hải", "Bình Châu",
+                     "Bình Chánh")
+
+
+def _small_board(unit_rows, user_rows, org):
+    """Add a board's units, accounts and report settings; return (units, users)."""
+    units = {}
+    for order, (short, name, kind) in enumerate(unit_rows):
+        units[short] = Unit(name=name, short_name=short, kind=kind, sort_order=order)
+        db.session.add(units[short])
+    users = {}
+    for username, full_name, role, unit_names in user_rows:
+        user = User(username=username, full_name=full_name, role=role)
+        user.set_password(DEMO_PASSWORD)
+        user.units = [units[name] for name in unit_names]
+        db.session.add(user)
+        users[username] = user
+    db.session.flush()
+    db.session.add(Organisation(unit=units["BDV"], **org))
+    return units, users
+
+
+def _plan(quarter, units, user, rows):
+    """Create tasks from (when, data, reports) rows; return how many were made."""
+    for when, data, reports in rows:
+        data = dict(data)
+        data["lead_unit_id"] = units[data.pop("lead")].id
+        coordinating = [units[name].id for name in data.pop("coordinating", ())]
+        participating = [units[name].id for name in data.pop("participating", ())]
+        item = services.create_task(quarter, data, user, coordinating=coordinating,
+                                    participating=participating)
+        item.created_at = item.updates[-1].created_at = _at(when)
+        for day, status, pct, note, completed_on in reports:
+            update = services.report_progress(item, status, pct, note, user,
+                                              completed_on=completed_on, today=day)
+            update.created_at = _at(day, 15)
+    return len(rows)
+
+
+def _load_binh_son():
+    """Create Bình Sơn's board: units, two accounts, Q1 and Q2 2023 with a few tasks."""
+    communes = tuple(f"ĐU {name}" for name in BINH_SON_COMMUNES)
+    units, users = _small_board(
+        (("BDV", "Ban Dân vận Huyện ủy Bình Sơn", "party_board"),
+         ("MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam huyện Bình Sơn", "front"),
+         ("HND", "Hội Nông dân huyện Bình Sơn", "mass_org"),
+         ("HLHPN", "Hội Liên hiệp Phụ nữ huyện Bình Sơn", "mass_org"))
+        + tuple((short, f"Đảng ủy xã {name}", "commune_party_committee")
+                for short, name in zip(communes, BINH_SON_COMMUNES)),
+        (("lanhdao_binhson", "Phạm Thị Hạnh (Trưởng Ban Dân vận)", "leader", ("BDV",)),
+         ("canbo_binhson", "Võ Minh Tâm (cán bộ Ban Dân vận)", "staff", ("BDV",))),
+        dict(superior_body="HUYỆN ỦY BÌNH SƠN", issuing_body="BAN DÂN VẬN",
+             issuer_code="BDVHU", place="Bình Sơn", signer_name="Phạm Thị Hạnh",
+             recipients="- Ban Dân vận Tỉnh ủy (b/c),\n- Thường trực Huyện ủy (b/c),"
+             "\n- Lưu BDVHU."),
+    )
+    q1 = Quarter(year=2023, number=1, state="active", briefing_on=D(2023, 3, 30))
+    q2 = Quarter(year=2023, number=2, state="planning")
+    db.session.add_all([q1, q2])
+    db.session.flush()
+    staff = users["canbo_binhson"]
+    made = _plan(q1, units, staff, (
+        (D(2023, 1, 4), dict(
+            kind="dialogue", lead="BDV", participating=communes,
+            title="Bí thư Đảng ủy 6 xã tổ chức tiếp xúc, đối thoại với nhân dân",
+            chair="Bí thư Đảng ủy xã", commune="6 xã", target_count=6,
+            achieved_count=6, target_label="cuộc", participants=540,
+            opinions_raised=38, opinions_answered=35),
+         ((D(2023, 3, 24), "done", 100, "6/6 xã đã tổ chức đối thoại.",
+           D(2023, 3, 24)),)),
+        (D(2023, 1, 4), dict(
+            kind="congress", lead="HND", coordinating=("BDV",),
+            title="Chỉ đạo Đại hội đại biểu Hội Nông dân huyện Bình Sơn lần thứ XII, "
+            "nhiệm kỳ 2023–2028", organisation="Hội Nông dân huyện Bình Sơn",
+            congress_ordinal=12, term_start=2023, term_end=2028,
+            due_on=D(2023, 3, 15), held_on=D(2023, 3, 10), delegates=150),
+         ((D(2023, 3, 10), "done", 100, "Đại hội thành công tốt đẹp.",
+           D(2023, 3, 10)),)),
+        (D(2023, 1, 5), dict(
+            kind="training", lead="BDV",
+            title="Tập huấn nghiệp vụ công tác dân vận cho cán bộ cơ sở",
+            audience="Cán bộ dân vận các xã", sessions=2, trainees_planned=120,
+            due_on=D(2023, 3, 20)),
+         ((D(2023, 2, 15), "in_progress", 50, "Đã tổ chức 1/2 lớp.", None),)),
+        (D(2023, 1, 6), dict(
+            kind="movement", lead="BDV", coordinating=("MTTQ", "HND", "HLHPN"),
+            title="Thực hiện phong trào thi đua “Dân vận khéo” năm 2023",
+            campaign_name="Dân vận khéo", models_registered=18,
+            due_on=D(2023, 12, 31)),
+         ((D(2023, 3, 20), "in_progress", 30, "18 mô hình đăng ký.", None),)),
+        (D(2023, 1, 6), dict(
+            kind="advisory", lead="BDV",
+            title="Tham mưu sơ kết công tác dân vận chính quyền năm 2022",
+            due_on=D(2023, 2, 28)),
+         ()),
+    ))
+    made += _plan(q2, units, staff, (
+        (D(2023, 4, 3), dict(
+            kind="mobilisation", lead="BDV", coordinating=communes[:3],
+            title="Vận động nhân dân đồng thuận giải phóng mặt bằng khu kinh tế Dung "
+            "Quất"), ()),
+    ))
+    return {"units": len(units), "users": len(users), "quarters": 2, "tasks": made}
+
+
+def _load_province():
+    """Create the province's board: its own units, its leader, Q1 2023's few tasks."""
+    units, users = _small_board(
+        (("BDV", "Ban Dân vận Tỉnh ủy Quảng Ngãi", "party_board"),
+         ("MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Quảng Ngãi", "front")),
+        (("lanhdao_tinh", "Đinh Văn Tỉnh (Trưởng Ban Dân vận Tỉnh ủy)", "leader",
+          ("BDV",)),),
+        dict(superior_body="TỈNH ỦY QUẢNG NGÃI", issuing_body="BAN DÂN VẬN",
+             issuer_code="BDVTU", place="Quảng Ngãi", signer_name="Đinh Văn Tỉnh",
+             recipients="- Ban Dân vận Trung ương (b/c),\n"
+             "- Thường trực Tỉnh ủy (b/c),\n- Lưu BDVTU."),
+    )
+    q1 = Quarter(year=2023, number=1, state="active", briefing_on=D(2023, 3, 31))
+    db.session.add(q1)
+    db.session.flush()
+    leader = users["lanhdao_tinh"]
+    made = _plan(q1, units, leader, (
+        (D(2023, 1, 3), dict(
+            kind="advisory", lead="BDV",
+            title="Tham mưu Ban Thường vụ Tỉnh ủy sơ kết 5 năm thực hiện Kết luận "
+            "số 114-KL/TW về công tác dân vận chính quyền", due_on=D(2023, 3, 15)),
+         ((D(2023, 3, 14), "done", 100, "Đã trình Ban Thường vụ.", D(2023, 3, 14)),)),
+        (D(2023, 1, 3), dict(
+            kind="inspection", lead="BDV", coordinating=("MTTQ",),
+            title="Kiểm tra công tác dân vận tại Ban Dân vận các huyện ủy",
+            due_on=D(2023, 3, 20)),
+         ((D(2023, 2, 20), "in_progress", 40, "Đã kiểm tra 2 huyện.", None),)),
+        (D(2023, 1, 4), dict(
+            kind="monitoring", lead="BDV", is_recurring=True,
+            title="Nắm tình hình tư tưởng, tâm trạng nhân dân trên địa bàn tỉnh"),
+         ()),
+    ))
+    return {"units": len(units), "users": len(users), "quarters": 1, "tasks": made}

@@ -23,7 +23,16 @@ from werkzeug.security import generate_password_hash
 
 from tracker.demo import DEMO_PASSWORD, UNITS as DEMO_UNITS, USERS as DEMO_USERS
 from tracker.extensions import db
-from tracker.models import AuditEvent, Quarter, Task, TaskUnit, TaskUpdate, Unit, User
+from tracker.models import (
+    AuditEvent,
+    Board,
+    Quarter,
+    Task,
+    TaskUnit,
+    TaskUpdate,
+    Unit,
+    User,
+)
 from tracker.models.revision import data_tables, mark_written
 from tracker.models.user import user_unit
 from tracker.quarters.rollover import COPIED_FIELDS
@@ -376,8 +385,9 @@ def _at(day, hour=9, minute=0):
 class Generator:
     """Build the rows of one synthetic database, quarter by quarter."""
 
-    def __init__(self, sizes, today, progress=None):
+    def __init__(self, sizes, today, progress=None, board_id=1):
         self.sizes = sizes
+        self.board_id = board_id
         self.today = today
         self.rng = random.Random(sizes.seed)
         self.progress = progress or (lambda n: None)
@@ -405,6 +415,7 @@ class Generator:
             rows.append(
                 dict(
                     id=order + 1,
+                    board_id=self.board_id,
                     name=name,
                     short_name=short,
                     kind=kind,
@@ -422,6 +433,7 @@ class Generator:
             rows.append(
                 dict(
                     id=unit_id,
+                    board_id=self.board_id,
                     name=name.format(p=place),
                     short_name=short.format(p=place),
                     kind=kind,
@@ -476,6 +488,8 @@ class Generator:
                     full_name=user["full_name"],
                     password_hash=password_hash,
                     role=user["role"],
+                    board_id=self.board_id,
+                    is_installation_admin=user["role"] == "admin",
                     is_active=True,
                     created_at=_at(_step_back_date(self.first_day, 10)),
                 )
@@ -528,6 +542,7 @@ class Generator:
             rows.append(
                 dict(
                     id=q.id,
+                    board_id=self.board_id,
                     year=q.year,
                     number=q.number,
                     state=q.state,
@@ -1176,6 +1191,7 @@ class Generator:
     def _event(self, q, action, at):
         return dict(
             id=self._id("audit_event"),
+            board_id=self.board_id,
             created_at=at,
             user_id=self.leader_id,
             entity_type="quarter",
@@ -1244,7 +1260,8 @@ def _fix_sequences():
     """Move PostgreSQL's id sequences past the ids this run gave explicitly."""
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("unit", "user", "quarter", "task", "task_update", "audit_event"):
+    for table in ("board", "unit", "user", "quarter", "task", "task_update",
+                  "audit_event"):
         db.session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
@@ -1258,7 +1275,17 @@ def generate(sizes, today, progress=None):
     """Fill the (empty) database with synthetic data of the sizes; return Counts."""
     if sizes.units < MIN_UNITS:
         raise ValueError(f"at least {MIN_UNITS} units are needed")
-    generator = Generator(sizes, today, progress)
+    # A fresh database holds the migrations' empty board: this one replaces it.
+    from tracker.models import Organisation
+
+    db.session.execute(Organisation.__table__.delete())
+    db.session.execute(Board.__table__.delete())
+    _insert(Board.__table__, [dict(
+        id=1, code="son-tinh", name="Ban Dân vận Huyện ủy Sơn Tịnh", level="district",
+        parent_id=None, sort_order=0, is_active=True, merged_into_id=None,
+        continues_from=None, created_at=_at(today),
+    )])
+    generator = Generator(sizes, today, progress, board_id=1)
     generator.build_units()
     generator.build_quarters()
     generator.build_users()

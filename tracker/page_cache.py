@@ -12,12 +12,13 @@ when several servers share one):
   language and day (fragment): the first visit of each person renders only the page
   around it.
 
-Every key holds the data token (tracker.models.revision), which each writing
-transaction replaces, so an entry is found only if nothing was written since it
-was rendered. A page's figures are judged at a cut-off (tracker.figures): the
+Every key holds the board and the data token (tracker.models.revision), which each
+writing transaction replaces, so an entry is found only if nothing was written since
+it was rendered. A page's figures are judged at a cut-off (tracker.figures): the
 ?as_of= of its address, else today, else for a closed quarter a date that only a
 write (its close or reopening) can change; the address and the day are in every
-key, so a page is never served for another cut-off than its own. The token is read before the data, so an entry can at worst hold
+key, so a page is never served for another cut-off than its own. The token is read
+before the data, so an entry can at worst hold
 newer data than its token says, never older. Keys also hold the language, the day
 (timeliness moves with it) and a digest of the code, templates, catalogs and
 migrations, so a new release never serves what the old one rendered into a shared
@@ -88,7 +89,9 @@ def data_token():
 
 
 def _key(name, token, parts):
-    described = repr((name, str(get_locale()), today(), *parts)).encode()
+    board = g.get("board")
+    described = repr((name, board.id if board is not None else None,
+                      str(get_locale()), today(), *parts)).encode()
     return f"{code_digest()}:{token}:{hashlib.sha1(described).hexdigest()}"
 
 

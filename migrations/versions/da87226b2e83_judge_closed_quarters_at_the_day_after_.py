@@ -17,7 +17,7 @@ The approved figures are no longer stored: a closed quarter's record cannot chan
 so its figures are computed from it (tracker.figures) and stay what was approved.
 
 Revision ID: da87226b2e83
-Revises: f1f62edc159c
+Revises: af5a087236a8
 Create Date: 2026-12-01 09:12:00.000000
 
 """
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'da87226b2e83'
-down_revision = 'f1f62edc159c'
+down_revision = 'af5a087236a8'
 branch_labels = None
 depends_on = None
 
@@ -43,7 +43,7 @@ NOTE = ("Tính lại theo quy tắc mới: quý đã khóa sổ được đánh 
 quarter = sa.table(
     "quarter", sa.column("id", sa.Integer), sa.column("year", sa.Integer),
     sa.column("number", sa.Integer), sa.column("state", sa.String),
-    sa.column("closed_counts", sa.JSON),
+    sa.column("closed_counts", sa.JSON), sa.column("board_id", sa.Integer),
 )
 task = sa.table(
     "task", sa.column("id", sa.Integer), sa.column("quarter_id", sa.Integer),
@@ -66,6 +66,7 @@ audit_event = sa.table(
     sa.column("user_id", sa.Integer), sa.column("entity_type", sa.String),
     sa.column("entity_id", sa.Integer), sa.column("action", sa.String),
     sa.column("changes", sa.JSON), sa.column("note", sa.Text),
+    sa.column("board_id", sa.Integer),
 )
 data_revision = sa.table("data_revision", sa.column("token", sa.String))
 
@@ -115,7 +116,7 @@ def upgrade():
 def _recompute_closed_quarters():
     conn = op.get_bind()
     closed = conn.execute(
-        sa.select(quarter.c.id, quarter.c.year, quarter.c.number)
+        sa.select(quarter.c.id, quarter.c.year, quarter.c.number, quarter.c.board_id)
         .where(quarter.c.state == "closed")
         .order_by(quarter.c.year, quarter.c.number)
     ).all()
@@ -196,7 +197,7 @@ def _recompute_closed_quarters():
         changes["ended"] = len(ended)
         conn.execute(audit_event.insert().values(
             created_at=now, user_id=None, entity_type="quarter", entity_id=row.id,
-            action="recomputed", changes=changes, note=NOTE,
+            action="recomputed", changes=changes, note=NOTE, board_id=row.board_id,
         ))
     # Pages kept in the page cache showed the old figures.
     conn.execute(data_revision.update().values(token=uuid.uuid4().hex))

@@ -25,7 +25,9 @@ from werkzeug.security import generate_password_hash
 from tests.helpers import page_text
 from tracker.auth import policy
 from tracker.extensions import db as _db
-from tracker.models import FailedSignIn, Quarter, SignInSession, Task, Unit, User
+from tracker.models import (
+    Board, BoardMember, FailedSignIn, Quarter, SignInSession, Task, Unit, User,
+)
 from tracker.models.revision import UNTRACKED_TABLES
 
 ROLES = ("anonymous", "viewer", "staff_lead", "staff_other", "leader", "admin")
@@ -204,6 +206,27 @@ ROWS = [
         "302 403 403 403 403 302", "audit_event+1 unit~1"),
     row("admin.reactivate_unit", "POST", "/admin/units/{Z}/reactivate",
         "302 403 403 403 403 302", "audit_event+1 unit~1"),
+    # boards: every account lists what it may open; installation administrators
+    # (the world's admin) manage them
+    row("boards.index", "GET", "/boards/",              "302 200 200 200 200 200"),
+    row("boards.admin_list", "GET", "/admin/boards/",   "302 403 403 403 403 200"),
+    row("boards.new", "GET", "/admin/boards/new",       "302 403 403 403 403 200"),
+    row("boards.new", "POST", "/admin/boards/new",      "302 403 403 403 403 302",
+        "audit_event+1 board+1 organisation+1", name="Ban Dân vận xã Tịnh Ấn",
+        code="tinh-an", level="commune", parent_id="{board}", sort_order="3"),
+    row("boards.edit", "GET", "/admin/boards/{other_board}", "302 403 403 403 403 200"),
+    row("boards.edit", "POST", "/admin/boards/{other_board}",
+        "302 403 403 403 403 302", "audit_event+1 board~1", name="Ban khác (đổi tên)",
+        code="khac", level="district", parent_id="{board}", sort_order="1"),
+    row("boards.merge", "POST", "/admin/boards/{other_board}/merge",
+        "302 403 403 403 403 302", "audit_event+2 board~1", into="{board}",
+        from_key="2024-Q1"),
+    row("boards.add_member", "POST", "/admin/boards/{other_board}/members",
+        "302 403 403 403 403 302", "audit_event+1 board_member+1",
+        username="leader", role="leader"),
+    row("boards.remove_member", "POST",
+        "/admin/boards/{other_board}/members/{member}/remove",
+        "302 403 403 403 403 302", "audit_event+1 board_member-1"),
     row("admin.audit_log", "GET", "/admin/audit",       "302 403 403 403 403 200"),
     row("admin.audit_csv", "GET", "/admin/audit.csv",   "302 403 403 403 403 200"),
     row("admin.sign_ins", "GET", "/admin/sign-ins",     "302 403 403 403 403 200"),
@@ -244,8 +267,13 @@ def world(db):
             username=username, full_name=username.title(), role=role,
             password_hash=CHEAP_HASH, units=[units[name] for name in unit_names],
             is_active=username != "retired",
+            is_installation_admin=username == "admin",
         )
     db.session.add_all(users.values())
+    board = db.session.scalars(select(Board)).one()
+    other_board = Board(code="khac", name="Ban khác", level="district")
+    member = BoardMember(user=users["viewer"], board=other_board, role="staff")
+    db.session.add_all([other_board, member])
     q1 = Quarter(year=2023, number=1, state="active")
     q2 = Quarter(year=2023, number=2, state="active")
     db.session.add_all([q1, q2])
@@ -273,7 +301,8 @@ def world(db):
     ids.update(
         task=open_task.id, archived=archived.id, version=open_task.version,
         open=q2.key, closed=q1.key, target=users["target"].id,
-        retired=users["retired"].id, session=other_session.id,
+        retired=users["retired"].id, session=other_session.id, board=board.id,
+        other_board=other_board.id, member=member.id,
     )
     return World(ids=ids, users=users)
 

@@ -402,7 +402,7 @@ def test_cli_rollover(runner, db, demo):
     result = runner.invoke(args=["rollover", "2023-Q1", "--user", "lanhdao"])
     assert result.exit_code == 0, result.output
     assert "4 carried to 2023-Q2" in result.output
-    result = runner.invoke(args=["rollover", "2023-Q1"])
+    result = runner.invoke(args=["rollover", "2023-Q1", "--board", "son-tinh"])
     assert result.exit_code != 0 and "đã khóa sổ" in result.output
     assert runner.invoke(args=["rollover", "2023-Q9"]).exit_code != 0
     assert runner.invoke(args=["rollover", "2023-Q2", "--close", "x"]).exit_code != 0

@@ -3,7 +3,7 @@ import pytest
 
 from tests.helpers import get_task, page_text
 from tests.security.conftest import CSRF_FIELD, csrf_token
-from tracker.models import Unit, User
+from tracker.models import Board, BoardMember, Unit, User
 
 REFUSED = "Biểu mẫu này đã hết hạn hoặc không được gửi từ trang này"
 
@@ -38,6 +38,19 @@ def _archived_training(db):
     archive_task(task, None)
     db.session.commit()
     return task.id
+
+
+def _board(db, code):
+    return db.session.scalar(db.select(Board.id).where(Board.code == code))
+
+
+def _member(db):
+    """Return the id of a role given in Bình Sơn to Sơn Tịnh's viewer."""
+    member = BoardMember(board_id=_board(db, "binh-son"), role="viewer",
+                         user_id=_user_id(db, "khach"))
+    db.session.add(member)
+    db.session.commit()
+    return member.id
 
 
 PASSWORDS = {"password": "mat-khau-dai", "confirm": "mat-khau-dai"}
@@ -140,6 +153,19 @@ ROUTES.update({
     "admin.lift_sign_in_limit": lambda db: (
         "/admin/sign-ins/lift", {"username": _failed_sign_in(db, "khach")}),
     "reports.import_plan": lambda db: ("/quarters/2023-Q2/import", {}),
+    "boards.new": lambda db: ("/admin/boards/new", {
+        "name": "Ban Dân vận xã Tịnh Ấn", "code": "tinh-an", "level": "commune",
+        "parent_id": str(_board(db, "son-tinh")), "sort_order": "1"}),
+    "boards.edit": lambda db: (f"/admin/boards/{_board(db, 'binh-son')}", {
+        "name": "Đổi tên", "code": "binh-son", "level": "district",
+        "parent_id": "", "sort_order": "1"}),
+    "boards.merge": lambda db: (f"/admin/boards/{_board(db, 'binh-son')}/merge", {
+        "into": str(_board(db, "son-tinh")), "from_key": "2024-Q1"}),
+    "boards.add_member": lambda db: (
+        f"/admin/boards/{_board(db, 'binh-son')}/members",
+        {"username": "lanhdao", "role": "viewer"}),
+    "boards.remove_member": lambda db: (
+        f"/admin/boards/{_board(db, 'binh-son')}/members/{_member(db)}/remove", {}),
     "reports.confirm_import": lambda db: (
         "/quarters/2023-Q2/import/confirm", {"token": "unknown"}),
 })

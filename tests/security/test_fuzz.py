@@ -22,7 +22,7 @@ from tracker.admin.forms import USERNAME
 from tracker.forms import CONTROL_CHARACTERS
 from tracker.models import (
     KINDS, QUARTER_STATES, SHARE_STATUSES, SIGNER_TITLES, STATUSES, UNIT_KINDS,
-    USER_ROLES, ImportUpload, Organisation, Quarter, QuarterReport, Task, TaskUnit,
+    USER_ROLES, Board, ImportUpload, Organisation, Quarter, QuarterReport, Task, TaskUnit,
     TaskUpdate, Unit, User,
 )
 from tracker.reports.columns import BY_KEY, header
@@ -118,8 +118,16 @@ def form(fields, extra=True):
 
 def stored_data_is_valid(db):
     """Check every stored row the forms can reach; return nothing, assert."""
+    from tracker.models.board import BOARD_LEVELS, CODE_PATTERN as BOARD_CODE
+
     db.session.rollback()
     db.session.expire_all()
+    for board in db.session.scalars(db.select(Board),
+                                    execution_options={"all_boards": True}):
+        assert BOARD_CODE.match(board.code), board.code
+        assert board.name.strip() and len(board.name) <= 200
+        assert not CONTROL_CHARACTERS.search(board.name)
+        assert board.level in BOARD_LEVELS and board.parent_id != board.id
     for task in db.session.scalars(db.select(Task)):
         assert 0 <= task.progress <= 100, task
         assert task.title.strip() and len(task.title) <= 500, task
@@ -573,6 +581,77 @@ def test_admin_unit_active(client, admin, db, units, data, action, which):
                    extra_pages=["/admin/units/"])
 
 
+# ----------------------------------------------------------------- boards
+
+
+@pytest.fixture
+def boards_admin(client, demo):
+    """Sign in as the demo's installation administrator (manages every board)."""
+    response = client.post("/login", data={"username": "quantri", "password": "demo"})
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def boards(demo):
+    """Return the demo boards' ids by code, found once."""
+    return {board.code: str(board.id)
+            for board in demo.session.scalars(demo.select(Board).order_by(Board.id))}
+
+
+LEVELS = ["province", "district", "commune"]
+CODES = st.one_of(value, st.sampled_from(
+    ["tinh-an", "son-tinh", "a", "a-", "-a", "A", "x" * 40, "x" * 41, "tịnh", "a b"]))
+QUARTER_KEYS = st.one_of(value, st.sampled_from(
+    ["2023-Q3", "2023-Q1", "2024-Q1", "2023-Q5", "1999-Q1", "2023Q3", "q3-2023"]))
+
+
+def board_form(boards):
+    parents = [""] + list(boards.values())
+    return form({"name": value, "code": CODES, "level": choice_or(LEVELS),
+                 "parent_id": choice_or(parents, numeric=True),
+                 "sort_order": choice_or(["0", "5", "100000"], numeric=True)})
+
+
+@FUZZ
+@given(draw=st.data())
+def test_board_new(client, boards_admin, db, boards, draw):
+    post_and_check(client, db, "/admin/boards/new", draw.draw(board_form(boards)),
+                   extra_pages=["/admin/boards/", "/boards/"])
+
+
+@FUZZ
+@given(draw=st.data(), target=st.sampled_from(["son-tinh", "binh-son", "quang-ngai"]))
+def test_board_edit(client, boards_admin, db, boards, draw, target):
+    post_and_check(client, db, f"/admin/boards/{boards[target]}",
+                   draw.draw(board_form(boards)), extra_pages=["/admin/boards/"])
+
+
+@FUZZ
+@given(draw=st.data(), target=st.sampled_from(["son-tinh", "binh-son", "quang-ngai"]))
+def test_board_merge(client, boards_admin, db, boards, draw, target):
+    data = draw.draw(form({"into": choice_or(list(boards.values()), numeric=True),
+                           "from_key": QUARTER_KEYS}))
+    post_and_check(client, db, f"/admin/boards/{boards[target]}/merge", data,
+                   extra_pages=["/admin/boards/"])
+
+
+@FUZZ
+@given(draw=st.data(), target=st.sampled_from(["son-tinh", "binh-son", "quang-ngai"]))
+def test_board_members(client, boards_admin, db, boards, draw, target):
+    data = draw.draw(form({"username": st.one_of(USERNAMES, st.sampled_from(
+        ["lanhdao", "lanhdao_binhson", "quantri"])), "role": choice_or(ROLES)}))
+    post_and_check(client, db, f"/admin/boards/{boards[target]}/members", data,
+                   extra_pages=[f"/admin/boards/{boards[target]}"])
+
+
+@FUZZ
+@given(data=form({"anything": value}), member=st.sampled_from(["1", "99999", "-1"]),
+       target=st.sampled_from(["son-tinh", "binh-son"]))
+def test_board_member_removal(client, boards_admin, db, boards, data, member, target):
+    post_and_check(client, db, f"/admin/boards/{boards[target]}/members/{member}/remove",
+                   data, extra_pages=["/admin/boards/"])
+
+
 # ----------------------------------------------------------------- reports
 
 
@@ -763,7 +842,7 @@ def test_end_session(client, admin, db, data, which):
 
 @FUZZ
 @given(data=form({"username": value, "address": value}))
-def test_lift_sign_in_limit(client, admin, db, data):
+def test_lift_sign_in_limit(client, boards_admin, db, data):
     post_and_check(client, db, "/admin/sign-ins/lift", data,
                    extra_pages=["/admin/sign-ins"])
 
@@ -972,6 +1051,11 @@ FUZZED = {
     "reports.settings": test_report_settings,
     "reports.organisation": test_organisation,
     "reports.import_plan": test_plan_import,
+    "boards.new": test_board_new,
+    "boards.edit": test_board_edit,
+    "boards.merge": test_board_merge,
+    "boards.add_member": test_board_members,
+    "boards.remove_member": test_board_member_removal,
     "reports.confirm_import": test_plan_import_confirm,
     "auth.end_session": test_end_session,
     "admin.lift_sign_in_limit": test_lift_sign_in_limit,

@@ -47,6 +47,7 @@ ENTITY_TYPES = {
     "unit": _l("Unit"),
     "user": _l("User account"),
     "organisation": _l("Issuing body"),
+    "board": _l("Board"),
 }
 
 PER_PAGE = 50

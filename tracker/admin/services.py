@@ -59,7 +59,9 @@ def username_taken(username, except_id=None):
     stmt = select(User.id).where(func.lower(User.username) == username.lower())
     if except_id is not None:
         stmt = stmt.where(User.id != except_id)
-    return db.session.scalar(stmt.limit(1)) is not None
+    # Usernames are unique across boards: everyone signs in on the same page.
+    return db.session.scalar(stmt.limit(1),
+                             execution_options={"all_boards": True}) is not None
 
 
 def _short_names(units):

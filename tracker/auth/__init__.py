@@ -9,6 +9,7 @@ PUBLIC_ENDPOINTS = (None, "static", "auth.login", "bootstrap.static", "healthz")
 def setup_login(app):
     """Configure Flask-Login: where to sign in and how to load a user."""
     from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
 
     from tracker import page_cache
     from tracker.auth import sessions
@@ -32,10 +33,14 @@ def setup_login(app):
         if parsed is None:
             return None
         user_id, key = parsed
+        # The home board comes in the same statement: most requests are about it.
+        # Accounts are read across boards: the request's board is not known yet.
         row = db.session.execute(
             select(User, SignInSession, page_cache.token_column())
             .join(SignInSession, SignInSession.user_id == User.id)
             .where(User.id == user_id, SignInSession.key_hash == sessions.digest(key))
+            .options(joinedload(User.board)),
+            execution_options={"all_boards": True},
         ).first()
         if row is None:
             return None
@@ -58,3 +63,9 @@ def setup_login(app):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
+
+    from tracker.boards.access import forget_request_board, resolve_request_board
+
+    # After the sign-in check: the board is the signed-in user's, or one they may see.
+    app.before_request(resolve_request_board)
+    app.teardown_request(forget_request_board)

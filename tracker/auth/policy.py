@@ -12,6 +12,9 @@ Roles, from least to most:
 - admin: everything a leader can, plus users, units, the audit log and reopening a
   closed quarter.
 
+Roles are per board (tracker.boards.access): a user's role in the request's board,
+"viewer" in the boards below theirs; installation administrators also manage boards.
+
 Every predicate takes the user first and the object it is about second, answers for
 anonymous users too, and never queries: it reads what the caller has loaded.
 A closed quarter is read-only for everyone; an archived task is read-only until it is
@@ -27,7 +30,9 @@ def _role(user):
         return None
     if not getattr(user, "is_active", False):
         return None
-    return user.role
+    # The role in the request's board (tracker.boards.access sets it); outside a
+    # request, the role in the user's home board.
+    return getattr(user, "board_role", user.role)
 
 
 def is_admin(user):
@@ -166,14 +171,23 @@ def can_manage_units(user):
     return is_admin(user)
 
 
+def can_manage_boards(user):
+    """Tell whether the user may create, change and merge the installation's boards."""
+    return _role(user) is not None and bool(getattr(user, "is_installation_admin", False))
+
+
 def can_view_audit(user):
     """Tell whether the user may browse and export the whole audit log."""
     return is_admin(user)
 
 
 def can_manage_sign_in_limits(user):
-    """Tell whether the user may read the failed sign-ins and lift a pause."""
-    return is_admin(user)
+    """Tell whether the user may read the failed sign-ins and lift a pause.
+
+    The record names accounts and addresses of every board (a failed sign-in has no
+    board yet), so it is the installation administrators'.
+    """
+    return is_admin(user) and bool(getattr(user, "is_installation_admin", False))
 
 
 # Reports and plan import

@@ -20,7 +20,9 @@ def find_user(username):
     username = (username or "").strip()
     if not username:
         return None
-    return db.session.scalar(select(User).where(User.username == username))
+    # Accounts are looked up across boards: a user signs in before any board is known.
+    return db.session.scalar(select(User).where(User.username == username),
+                             execution_options={"all_boards": True})
 
 
 def authenticate(username, password):

@@ -1,6 +1,7 @@
 """The tracker's models, one module per aggregate."""
 from tracker.models import guard  # noqa: F401  (registers the closed-quarter guard)
 from tracker.models.audit import AUDIT_ACTIONS, AuditEvent
+from tracker.models.board import BOARD_LEVELS, Board, BoardMember
 from tracker.models.quarter import QUARTER_STATES, Quarter, parse_key
 from tracker.models.revision import DataRevision
 from tracker.models.report import (
@@ -25,10 +26,12 @@ from tracker.models.unit import UNIT_KINDS, Unit
 from tracker.models.user import USER_ROLES, User, user_unit
 
 __all__ = [
-    "AUDIT_ACTIONS", "AuditEvent", "CLOSING_REASONS", "DataRevision", "FailedSignIn",
-    "ImportUpload", "SignInSession",
+    "AUDIT_ACTIONS", "AuditEvent", "BOARD_LEVELS", "Board", "BoardMember",
+    "CLOSING_REASONS", "DataRevision", "FailedSignIn", "ImportUpload", "SignInSession",
     "Organisation", "QuarterReport", "SIGNER_TITLES",
     "KIND_FIELDS", "KINDS", "QUARTER_STATES", "ROLES", "SHARE_STATUSES", "STATUSES",
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit",
 ]
+
+from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)

@@ -26,6 +26,8 @@ AUDIT_ACTIONS = {
     "deactivated": _l("Deactivated"),
     "reactivated": _l("Reactivated"),
     "password_reset": _l("Password reset"),
+    "merged": _l("Boards merged"),
+    "member": _l("Membership changed"),
 }
 
 
@@ -36,6 +38,8 @@ class AuditEvent(db.Model):
     __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The board the change was made in (its administrators see it).
+    board_id: Mapped[Optional[int]] = mapped_column(ForeignKey("board.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     entity_type: Mapped[str] = mapped_column(String(20))

@@ -59,9 +59,12 @@ class Quarter(QuarterNames, db.Model):
     """One calendar quarter of a board's work."""
 
     __tablename__ = "quarter"
-    __table_args__ = (UniqueConstraint("year", "number", name="uq_quarter_year_number"),)
+    __table_args__ = (
+        UniqueConstraint("board_id", "year", "number", name="uq_quarter_board_year_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"), index=True)
     year: Mapped[int]
     number: Mapped[int]
     # active_history: the guard needs the stored state even if it was not loaded.
@@ -80,6 +83,7 @@ class Quarter(QuarterNames, db.Model):
     # the quarter's tasks again. Cleared when the quarter is reopened.
     closed_counts: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
+    board: Mapped["Board"] = relationship()  # noqa: F821
     approved_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
         foreign_keys=[approved_by_id]
     )

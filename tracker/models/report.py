@@ -21,11 +21,12 @@ SIGNER_TITLES = {
 
 
 class Organisation(db.Model):
-    """The body that issues the reports: one row for the whole tracker."""
+    """What a board prints on its reports: one row per board."""
 
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"), unique=True)
     # "HUYỆN ỦY SƠN TỊNH": the body the board belongs to.
     superior_body: Mapped[str] = mapped_column(String(200), default="")
     # "BAN DÂN VẬN": the board that issues the report.

@@ -1,7 +1,7 @@
 """Units: the board, the Front, mass organisations, commune Party committees."""
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -23,10 +23,16 @@ class Unit(db.Model):
     """A responsible unit that leads or coordinates tasks."""
 
     __tablename__ = "unit"
+    __table_args__ = (
+        UniqueConstraint("board_id", "name", name="uq_unit_board_name"),
+        UniqueConstraint("board_id", "short_name", name="uq_unit_board_short_name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    short_name: Mapped[str] = mapped_column(String(60), unique=True)
+    # The board whose unit it is; none for an outside body every board may name.
+    board_id: Mapped[Optional[int]] = mapped_column(ForeignKey("board.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(40), default="other")
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"), index=True)
     sort_order: Mapped[int] = mapped_column(default=0)

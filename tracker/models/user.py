@@ -4,6 +4,7 @@ import datetime as dt
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,11 +44,22 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(60), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
+    # The board the user works in, and their role there; roles in other boards are
+    # memberships (BoardMember).
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="viewer")
+    # Manages the boards of the whole installation (and administers every board).
+    is_installation_admin: Mapped[bool] = mapped_column(
+        default=False, server_default=sa_false()
+    )
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     units: Mapped[list["Unit"]] = relationship(secondary=user_unit)  # noqa: F821
+    board: Mapped["Board"] = relationship()  # noqa: F821
+    memberships: Mapped[list["BoardMember"]] = relationship(  # noqa: F821
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     # The sign-in session this object was loaded for (tracker.auth.sessions), and the
     # key its cookies hold; not columns: set per request.

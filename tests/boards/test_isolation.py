@@ -1,0 +1,177 @@
+"""No board sees or changes another's records, by any route; parents read children.
+
+The permission table (tests/auth/test_permissions.py) lists every route. Here each
+route is asked, by the leader of one district (Bình Sơn), about the records of
+another (Sơn Tịnh): by their ids on today's addresses, and on Sơn Tịnh's own
+addresses (/b/son-tinh/...). Every answer is a refusal and nothing changes. The
+province's leader reads both districts and changes neither.
+"""
+import re
+
+from sqlalchemy import select
+
+from tests.auth.test_permissions import TABLE, changes_between, snapshot
+from tests.helpers import page_text
+from tracker.boards import scope
+from tracker.models import (
+    AuditEvent, Board, Quarter, SignInSession, Task, Unit, User,
+)
+
+PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout")
+# Routes about the signed-in person, not about a board's records.
+OWN = ("index", "boards.index", "auth.change_password")
+
+
+def _board(db, code):
+    return db.session.scalar(select(Board).where(Board.code == code))
+
+
+def _son_tinh_ids(db):
+    """Return ids of Sơn Tịnh's records, named as the permission table names them."""
+    board = _board(db, "son-tinh")
+    with scope.boards([board.id]):
+        units = db.session.scalars(select(Unit).order_by(Unit.id)).all()
+        shared = db.session.scalar(
+            select(Task).where(Task.title.contains("11 xã tổ chức tiếp xúc")))
+        quarters = {q.number: q for q in db.session.scalars(select(Quarter))}
+        users = db.session.scalars(select(User).order_by(User.id)).all()
+    link = next(link for link in shared.unit_links if link.role == "participating")
+    # A sign-in session of a Sơn Tịnh account: nobody else may end it.
+    signed_in = SignInSession(user=users[1], key_hash="1" * 64)
+    db.session.add(signed_in)
+    db.session.commit()
+    return dict(
+        task=shared.id, archived=shared.id, version=shared.version,
+        A=units[0].id, B=units[1].id, C=units[2].id, P=link.unit_id, Z=units[3].id,
+        open=quarters[2].key, closed=quarters[1].key, target=users[1].id,
+        retired=users[2].id, board=board.id, other_board=board.id, member=1,
+        session=signed_in.id,
+    )
+
+
+def _names_other_records(item):
+    """Tell whether the route's address or form names records by id or key."""
+    text = item.path + " ".join(str(value) for value in item.data.values())
+    return "{" in text
+
+
+def _sign_in(client, username):
+    response = client.post("/login", data={"username": username, "password": "demo"})
+    assert response.status_code == 302
+
+
+def _fill(value, ids):
+    return value.format(**ids) if isinstance(value, str) else value
+
+
+def test_another_district_is_refused_on_every_route(client, demo, db):
+    ids = _son_tinh_ids(db)
+    _sign_in(client, "lanhdao_binhson")
+    asked = 0
+    for key in sorted(TABLE):
+        item = TABLE[key]
+        if item.endpoint in PUBLIC:
+            continue
+        data = {name: _fill(value, ids) for name, value in item.data.items()}
+        path = item.path.format(**ids)
+        targets = ["/b/son-tinh" + path]
+        # On today's addresses a quarter key means the district's own quarter; ids
+        # of tasks, units and accounts still belong to Sơn Tịnh.
+        if _names_other_records(item) and not re.search(r"\{(open|closed)\}",
+                                                        item.path):
+            targets.append(path)
+        for target in targets:
+            before = snapshot()
+            response = client.open(target, method=item.method, data=data or None)
+            if response.status_code == 302 and item.method == "GET":
+                # A form's address sends a reload back to the page that holds it,
+                # which must refuse in turn.
+                response = client.get(response.headers["Location"])
+            assert response.status_code in (400, 403, 404), (
+                key, target, response.status_code)
+            assert changes_between(before, snapshot()) == "", (key, target)
+            text = page_text(response)
+            assert "Tịnh Trà" not in text and "Bí thư Đảng ủy 11 xã" not in text
+            asked += 1
+    assert asked > len(TABLE)
+
+
+def test_the_province_reads_a_district_and_changes_nothing(client, demo, db):
+    ids = _son_tinh_ids(db)
+    _sign_in(client, "lanhdao_tinh")
+    read = 0
+    for key in sorted(TABLE):
+        item = TABLE[key]
+        if item.endpoint in PUBLIC + OWN or item.endpoint.startswith(
+                ("admin.", "boards.", "auth.")):
+            continue
+        data = {name: _fill(value, ids) for name, value in item.data.items()}
+        path = "/b/son-tinh" + item.path.format(**ids)
+        before = snapshot()
+        response = client.open(path, method=item.method, data=data or None)
+        assert changes_between(before, snapshot()) == "", key
+        if item.method == "GET" and item.statuses[1] == 200:  # what a viewer reads
+            assert response.status_code == 200, (key, path)
+            read += 1
+        else:
+            # A form's address answers a reload by going back to its page.
+            refused = (400, 403, 302) if item.method == "GET" else (400, 403)
+            assert response.status_code in refused, (key, path, response.status_code)
+    assert read >= 10
+
+
+def test_a_district_lists_only_its_own(client, demo, db):
+    _sign_in(client, "lanhdao")
+    units = page_text(client.get("/units/"))
+    assert "Đảng ủy xã Tịnh Trà" in units and "Bình Sơn" not in units
+    board = page_text(client.get("/quarters/2023-Q1/"))
+    assert "Bí thư Đảng ủy 11 xã" in board and "6 xã" not in board
+    quarters = page_text(client.get("/quarters/"))
+    assert quarters.count('href="/quarters/2023-Q1/"') == 1
+    assert "Bình Sơn" not in page_text(client.get("/boards/"))
+
+
+def test_an_administrator_sees_only_the_board_in_hand(client, demo, db):
+    province = _board(db, "quang-ngai")
+    with scope.boards([province.id]):
+        db.session.add(AuditEvent(entity_type="quarter", entity_id=1,
+                                  action="created", note="Sự kiện của tỉnh"))
+        db.session.commit()
+    _sign_in(client, "quantri")
+    assert "Sự kiện của tỉnh" not in page_text(client.get("/admin/audit"))
+    assert "Sự kiện của tỉnh" in page_text(client.get("/b/quang-ngai/admin/audit"))
+    users = page_text(client.get("/admin/users/"))
+    assert "lanhdao_binhson" not in users and "canbo_bdv" in users
+
+
+def test_new_records_go_to_the_board_in_hand(client, demo, db):
+    _sign_in(client, "lanhdao_tinh")
+    response = client.post("/quarters/new", data={"year": "2023", "number": "2"})
+    assert response.status_code == 302
+    province = _board(db, "quang-ngai")
+    created = db.session.scalar(select(Quarter).where(
+        Quarter.board_id == province.id, Quarter.number == 2),
+        execution_options={"all_boards": True})
+    assert created is not None
+    # The district's quarter of the same key is another quarter.
+    son_tinh = _board(db, "son-tinh")
+    assert created.id not in {
+        q.id for q in db.session.scalars(select(Quarter).where(
+            Quarter.board_id == son_tinh.id), execution_options={"all_boards": True})}
+
+
+def test_an_unknown_board_is_not_found(client, demo):
+    _sign_in(client, "lanhdao")
+    assert client.get("/b/khong-co/quarters/").status_code == 404
+    assert client.get("/b/son-tinh/quarters/").status_code == 200
+
+
+def test_another_boards_unit_cannot_be_given_a_task(client, demo, db):
+    ids = _son_tinh_ids(db)
+    _sign_in(client, "lanhdao_binhson")
+    before = snapshot()
+    response = client.post("/tasks/new?quarter=2023-Q2", data={
+        "kind": "other", "title": "Việc của huyện khác", "lead_unit_id": ids["A"],
+        "coordinating": ids["B"]})
+    assert response.status_code == 400
+    assert changes_between(before, snapshot()) == ""

@@ -1,0 +1,208 @@
+"""Which boards' data the session sees: enforced below the views, in one place.
+
+Every ORM statement the session runs (SELECT, UPDATE, DELETE) gets criteria that keep
+it to the boards in scope: a quarter of another board, its tasks, their units' shares
+and history, its report, an audit event, are simply not found, whatever the view
+asks. A request's scope is its board (tracker.boards.access resolves it); a command
+runs in the scope of the board it names (`with scope.boards([board])`); with no scope
+set (a fresh shell, the migrations) nothing is filtered.
+
+Feature packages whose tables hold a board's data register a condition here
+(`register(Model, lambda ids: ...)`) instead of filtering in each query.
+
+Relationship loads are not filtered: they start from a row already in scope (a task's
+lead unit, a history row's author), so they cannot leak another board's records, and
+a merged board's old tasks keep showing units that moved to its successor.
+"""
+from contextlib import contextmanager
+
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session, with_loader_criteria
+
+# session.info keys: the ids of the boards in scope, and the board new rows go to.
+VISIBLE = "board_scope"
+WRITING = "board_scope_writing"
+# session.info key: the ids of units' boards (a merged board's units moved on).
+UNITS = "board_scope_units"
+
+_CONDITIONS = {}
+
+
+def register(model, condition):
+    """Keep the model's rows to the boards in scope: condition(ids) is their WHERE."""
+    _CONDITIONS[model] = condition
+
+
+def quarter_ids(ids):
+    """Return a subquery of the ids of the quarters of the boards."""
+    from tracker.models.quarter import Quarter
+
+    return select(Quarter.id).where(Quarter.board_id.in_(ids)).scalar_subquery()
+
+
+def task_ids(ids):
+    """Return a subquery of the ids of the tasks of the boards' quarters."""
+    from tracker.models.task import Task
+
+    return select(Task.id).where(Task.quarter_id.in_(quarter_ids(ids))).scalar_subquery()
+
+
+def visible_ids(session):
+    """Return the ids of the boards in the session's scope, or None if unscoped."""
+    return session.info.get(VISIBLE)
+
+
+def writing_id(session):
+    """Return the id of the board new rows belong to in this scope, or None."""
+    return session.info.get(WRITING)
+
+
+@contextmanager
+def boards(ids, writing=None, unit_ids=None):
+    """Run the block seeing only the boards with these ids (new rows go to writing)."""
+    from tracker.extensions import db
+
+    session = db.session()
+    saved = saved_scope(session)
+    set_scope(session, ids, writing, unit_ids)
+    try:
+        yield
+    finally:
+        restore_scope(session, saved)
+
+
+def set_scope(session, ids, writing=None, unit_ids=None):
+    """Limit the session to the boards with these ids from now on."""
+    ids = tuple(sorted(set(ids)))
+    session.info[VISIBLE] = ids
+    session.info[WRITING] = writing if writing is not None else (
+        ids[0] if len(ids) == 1 else None
+    )
+    session.info[UNITS] = tuple(sorted(set(unit_ids or ids)))
+
+
+def clear_scope(session):
+    """Let the session see every board again."""
+    for key in (VISIBLE, WRITING, UNITS):
+        session.info.pop(key, None)
+
+
+def saved_scope(session):
+    """Return the session's scope, to put back with restore_scope."""
+    return {key: session.info.get(key) for key in (VISIBLE, WRITING, UNITS)}
+
+
+def restore_scope(session, saved):
+    """Put back a scope returned by saved_scope."""
+    for key, value in saved.items():
+        if value is None:
+            session.info.pop(key, None)
+        else:
+            session.info[key] = value
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _keep_to_boards(state):
+    """Add each registered model's board condition to the statement."""
+    ids = state.session.info.get(VISIBLE)
+    if ids is None or state.is_column_load or state.is_relationship_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("all_boards"):
+        return
+    unit_ids = state.session.info.get(UNITS) or ids
+    options = []
+    for model, condition in _CONDITIONS.items():
+        options.append(with_loader_criteria(
+            model, condition(unit_ids if model.__name__ == "Unit" else ids)
+        ))
+    state.statement = state.statement.options(*options)
+
+
+def _register_core_models():
+    from tracker.models.audit import AuditEvent
+    from tracker.models.quarter import Quarter
+    from tracker.models.report import ImportUpload, Organisation, QuarterReport
+    from tracker.models.task import Task, TaskUnit, TaskUpdate
+    from tracker.models.unit import Unit
+    from tracker.models.user import User
+
+    register(Quarter, lambda ids: Quarter.board_id.in_(ids))
+    register(Task, lambda ids: Task.quarter_id.in_(quarter_ids(ids)))
+    register(TaskUnit, lambda ids: TaskUnit.task_id.in_(task_ids(ids)))
+    register(TaskUpdate, lambda ids: TaskUpdate.task_id.in_(task_ids(ids)))
+    register(QuarterReport, lambda ids: QuarterReport.quarter_id.in_(quarter_ids(ids)))
+    register(ImportUpload, lambda ids: ImportUpload.quarter_id.in_(quarter_ids(ids)))
+    register(Organisation, lambda ids: Organisation.board_id.in_(ids))
+    register(AuditEvent, lambda ids: AuditEvent.board_id.in_(ids))
+    # A board's accounts are those whose home it is (roles elsewhere are memberships,
+    # which installation administrators manage); signing in looks across boards.
+    register(User, lambda ids: User.board_id.in_(ids))
+    # Outside units (no board) are shared by every board.
+    register(Unit, lambda ids: or_(Unit.board_id.in_(ids), Unit.board_id.is_(None)))
+
+
+_register_core_models()
+
+
+# Models whose new rows belong to the board of the scope when none is given.
+_OWNED = []
+
+
+def owned(model, shared=None):
+    """Give the model's new rows the writing board unless shared(row) says otherwise."""
+    _OWNED.append((model, shared))
+
+
+def default_board_id(session):
+    """Return the board new rows go to: the scope's, else the installation's first.
+
+    Requests always have a scope, and commands name their board (tracker.cli); the
+    first board is for code that runs with none, such as a shell on an installation
+    of one board.
+    """
+    writing = session.info.get(WRITING)
+    if writing is not None:
+        return writing
+    from tracker.models.board import Board
+
+    with session.no_autoflush:
+        return session.execute(
+            select(Board.id).order_by(Board.id).limit(1),
+            execution_options={"all_boards": True},
+        ).scalar()
+
+
+@event.listens_for(Session, "before_flush")
+def _place_new_rows(session, flush_context, instances):
+    """Give new quarters, units, users, settings and events their board."""
+    board_id = None
+    for obj in session.new:
+        for model, shared in _OWNED:
+            if not isinstance(obj, model) or obj.board_id is not None:
+                continue
+            if getattr(obj, "board", None) is not None:
+                continue
+            if shared is not None and shared(obj):
+                continue
+            if board_id is None:
+                board_id = default_board_id(session)
+            obj.board_id = board_id
+
+
+def _own_core_models():
+    from tracker.models.audit import AuditEvent
+    from tracker.models.quarter import Quarter
+    from tracker.models.report import Organisation
+    from tracker.models.unit import Unit
+    from tracker.models.user import User
+
+    owned(Quarter)
+    owned(Organisation)
+    owned(AuditEvent)
+    owned(User)
+    owned(Unit, shared=lambda unit: unit.kind == "external")
+
+
+_own_core_models()
