@@ -5,7 +5,10 @@ gunicorn is started the way `make serve` starts it (gunicorn.conf.py, wsgi:app) 
 three workers, on the test database (SQLite file or PostgreSQL), with the default
 limits and CSRF on. Ten wrong passwords go in from three clients at once, so that
 several workers serve them (the access log names the process of each); the 11th
-attempt, even with the right password, is refused. Marked `served`: it takes a few
+attempt, even with the right password, is refused. So that the spread does not depend
+on luck, the test's own gunicorn settings (the project's file, read first, plus two
+hooks) wait until every worker has loaded the app, and hold each sign-in post for a
+moment so that a busy worker leaves the next connection to another. Marked `served`: it takes a few
 seconds; `-m "not served"` leaves it out of a quick local run.
 """
 import concurrent.futures
@@ -34,11 +37,30 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+HOOKS = """
+import os, time
+exec(open(os.path.join({root!r}, "gunicorn.conf.py")).read())
+
+
+def post_worker_init(worker):
+    open(os.path.join({ready!r}, str(os.getpid())), "w").close()
+
+
+def pre_request(worker, req):
+    if req.method == "POST":
+        time.sleep(0.2)
+"""
+
+
 @pytest.fixture
 def server(app, tmp_path):
     """Start gunicorn with three workers on the test database; stop it after."""
     port = _free_port()
     log = tmp_path / "access.log"
+    ready = tmp_path / "ready"
+    ready.mkdir()
+    conf = tmp_path / "gunicorn_test.conf.py"
+    conf.write_text(HOOKS.format(root=ROOT, ready=str(ready)))
     env = dict(os.environ)
     env.update(
         TRACKER_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
@@ -49,7 +71,7 @@ def server(app, tmp_path):
         if name.startswith("TRACKER_RATELIMIT") or name.startswith("TRACKER_LOGIN"):
             env.pop(name)  # the defaults: counted in the database, 10 per account
     proc = subprocess.Popen(
-        [os.path.join(BIN, "gunicorn"), "-c", "gunicorn.conf.py",
+        [os.path.join(BIN, "gunicorn"), "-c", str(conf),
          "--access-logfile", str(log), "--access-logformat", '%(p)s "%(r)s" %(s)s',
          "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -61,7 +83,8 @@ def server(app, tmp_path):
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
+                if (conn.getresponse().status == 200
+                        and len(list(ready.iterdir())) >= 3):
                     break
             except OSError:
                 pass
