@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.helpers import page_text
+from tests.helpers import page_text, visible_text
 from tracker.extensions import cache
 from tracker.figures.services import compute, quarter_rows, unit_figures
 from tracker.quarters.rollover import close_quarter
@@ -230,3 +230,16 @@ def test_work_done_after_the_cut_off_was_unfinished_then(shared, db):
     code = {t["id"]: t["timeliness"] for t in compute(quarter, rows, D(2023, 4, 3))[
         "tasks"]}
     assert code[task.id] == "done_late"
+
+
+def test_a_target_without_a_result_never_reads_as_zero_achieved(
+        client, login_as, shared, db, make_task):
+    make_task(quarter=shared["quarter"], lead=shared["board"], title="Hội thi tuyên truyền",
+              target_count=4, target_label="cuộc", due_on=D(2023, 3, 31))
+    db.session.commit()
+    login_as("viewer")
+    text = visible_text(client.get("/quarters/2023-Q1/summary?as_of=2023-03-20"))
+    assert "Hội thi tuyên truyền : chỉ tiêu 4 cuộc, chưa báo cáo kết quả" in text
+    assert "0/4" not in text
+    # The one that reported keeps reading achieved/target.
+    assert "2/3 cuộc" in text

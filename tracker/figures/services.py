@@ -168,7 +168,7 @@ def compute(quarter, tasks, cutoff):
         if task.target_count is not None:
             targets.append(dict(
                 id=task.id, title=task.title, target=task.target_count,
-                achieved=task.achieved_count or 0, label=task.target_label,
+                achieved=task.achieved_count, label=task.target_label,
             ))
         lead = scorecard.row(task.lead_unit_id, task.lead_unit)
         lead["led"] += 1
