@@ -27,5 +27,17 @@ class BoardPrefix:
 
 
 def board_path(code, path="/"):
-    """Return the address of a path within a board: board_path("x", "/quarters/")."""
-    return f"/b/{code}{path}"
+    """Return the address of a path within a board: board_path("x", "/quarters/").
+
+    In a request, the address keeps the application's own root (a deployment under
+    /tracker/ stays there) without the board prefix of the request itself.
+    """
+    from flask import has_request_context, request
+
+    root = ""
+    if has_request_context():
+        root = request.script_root
+        own = request.environ.get(BOARD_CODE_KEY)
+        if own is not None and root.endswith(f"/b/{own}"):
+            root = root[: -len(f"/b/{own}")]
+    return f"{root}/b/{code}{path}"

@@ -314,4 +314,44 @@ def figures_document(quarter, as_of=None):
     document["previous"] = compared["previous"]
     document["year_ago"] = compared["year_ago"]
     document["trend"] = [head for _, head in compared["trend"]]
+    rolled = board_rollup(quarter, figures, as_of)
+    if rolled is not None:
+        document["own"] = dict(counts=figures["counts"], rate=figures["rate"],
+                               total=figures["total"])
+        totals = rolled["totals"]
+        document.update(counts=totals["counts"], rate=totals["rate"],
+                        total=totals["total"], done=totals["done"],
+                        overdue=totals["overdue"])
+        document["boards"] = [rollup_entry(entry, quarter, as_of)
+                              for entry in rolled["boards"]]
     return document
+
+
+def board_rollup(quarter, figures, as_of=None):
+    """Return the roll-up of the quarter's board's children, or None if it has none."""
+    from tracker.figures.rollup import rollup
+
+    board = quarter.board
+    if board is None:
+        return None
+    return rollup(board, quarter, figures, as_of)
+
+
+def rollup_entry(entry, quarter, as_of=None):
+    """Return one child board's line of a parent's figures.json."""
+    from flask import request
+
+    from tracker.boards.urls import board_path
+
+    child, row = entry["board"], entry["row"]
+    url = None
+    if entry["quarter"] is not None:
+        url = request.host_url.rstrip("/") + board_path(
+            child.code, f"/quarters/{quarter.key}/figures.json")
+        if as_of is not None:
+            url += f"?as_of={as_of.isoformat()}"
+    return {
+        "code": child.code, "name": child.name, "figures_url": url,
+        "counts": row["counts"] if row else None,
+        "rate": row["rate"] if row else None,
+    }

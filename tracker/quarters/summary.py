@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.figures.services import codes, comparisons, compute, quarter_rows
+from tracker.figures.services import (
+    board_rollup, codes, comparisons, compute, quarter_rows,
+)
 from tracker.models import Task, TaskUnit, TaskUpdate
 
 AT_RISK_DAYS = 14
@@ -80,6 +82,7 @@ def quarter_summary(quarter, as_of):
         quarter=quarter,
         cutoff=cutoff,
         figures=figures,
+        rollup=board_rollup(quarter, figures, as_of),
         attention=attention_tasks(tasks, codes(figures), cutoff,
                                   include_at_risk=not quarter.is_closed),
         **comparisons(quarter, figures, as_of),

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tracker.exports import csv_row, xlsx_row
-from tracker.figures.services import codes, compute
+from tracker.figures.services import board_rollup, codes, compute
 from tracker.i18n import lazy as _l
 from tracker.i18n import quarter_label, translated
 from tracker.models import KINDS, STATUSES
@@ -262,8 +262,109 @@ def quarter_workbook(quarter, as_of=None):
         _write_units(workbook.create_sheet(str(_l("By unit"))), figures)
         _write_shares(workbook.create_sheet(str(_l("Units' shares"))), tasks, figures,
                       cutoff)
+        rolled = board_rollup(quarter, figures, cutoff)
+        if rolled is not None:
+            _write_rollup(workbook, quarter, rolled)
         workbook.properties.title = f"{quarter.label}"
         return _save(workbook)
+
+
+ROLLUP_HEADERS = (
+    (_l("Board"), 40), (_l("Code"), 14), (_l("Tasks"), 9),
+    (_l("Done"), 9), (_l("Overdue, not completed"), 12), (_l("Completion rate"), 12),
+    (_l("Dialogues planned"), 11), (_l("Dialogues held"), 11),
+    (_l("Opinions raised"), 11), (_l("Opinions answered"), 11),
+    (_l("Congresses planned"), 11), (_l("Congresses held"), 11),
+    (_l("Models registered"), 11), (_l("Models recognised"), 11),
+)
+TASK_LIST_HEADERS = (
+    (_l("Task ID"), 9), (_l("Title"), 60), (_l("Kind"), 18), (_l("Status"), 16),
+    (_l("Due date"), 13), (_l("Completed on"), 13), (_l("Timeliness"), 24),
+)
+
+
+def _sheet_title(name, taken):
+    """Return a sheet title from a board's name: Excel's 31 characters, no [ ] : * ? / \
+    and unlike the titles already taken (compared without case, as Excel does)."""
+    base = "".join(" " if char in "[]:*?/\\" else char for char in name).strip()[:31]
+    title, number = base or "-", 1
+    while title.lower() in taken:
+        number += 1
+        suffix = f" ({number})"
+        title = base[: 31 - len(suffix)] + suffix
+    taken.add(title.lower())
+    return title
+
+
+def _rollup_values(name, code, row):
+    if row is None:
+        return [name, code] + [""] * (len(ROLLUP_HEADERS) - 2)
+    return [
+        name, code, row["total"], row["done"], row["overdue"],
+        "" if row["rate"] is None else row["rate"],
+        row["dialogues"]["planned"], row["dialogues"]["held"],
+        row["dialogues"]["opinions_raised"], row["dialogues"]["opinions_answered"],
+        row["congresses"]["planned"], row["congresses"]["held"],
+        row["movements"]["models_registered"], row["movements"]["models_recognised"],
+    ]
+
+
+def _write_rollup(workbook, quarter, rolled):
+    """Write the boards below this one: a sheet side by side with the totals, then one
+    sheet per board with its own figures and tasks, as that board's workbook states."""
+    import datetime as dt
+
+    taken = {sheet.title.lower() for sheet in workbook.worksheets}
+    sheet = workbook.create_sheet(_sheet_title(str(_l("Boards below")), taken))
+    sheet.append(xlsx_row(sheet, [str(label) for label, _ in ROLLUP_HEADERS]))
+    lines = [(entry["board"].name, entry["board"].code, entry["row"])
+             for entry in rolled["boards"]]
+    lines.append((str(_l("This board's own tasks")), quarter.board.code, rolled["own"]))
+    lines.append((str(_l("Total")), "", rolled["totals"]))
+    for row, (name, code, values) in enumerate(lines, start=2):
+        sheet.append(xlsx_row(sheet, _rollup_values(name, code, values)))
+        sheet.cell(row=row, column=6).number_format = "0.0%"
+    for index, (_, width) in enumerate(ROLLUP_HEADERS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    _style_header(sheet)
+    kinds, labels = translated(KINDS), translated(TIMELINESS)
+    statuses = translated(STATUSES)
+    for entry in rolled["boards"]:
+        child = workbook.create_sheet(_sheet_title(entry["board"].name, taken))
+        figures = entry["figures"]
+        if figures is None:
+            child.append(xlsx_row(child, [entry["board"].name]))
+            child.append(xlsx_row(child, [str(_l("No plan for this quarter."))]))
+            continue
+        child.append(xlsx_row(child, [str(_l("Figure")), str(_l("Value")),
+                                      str(_l("Code"))]))
+        for label, value, code in summary_rows(entry["quarter"], figures):
+            if code == "as_of":
+                value = dt.date.fromisoformat(value)
+            child.append(xlsx_row(child, [str(label), "" if value is None else value,
+                                          code]))
+            cell = child.cell(row=child.max_row, column=2)
+            if code == "as_of":
+                cell.number_format = DATE_FORMAT
+            elif code == "rate":
+                cell.number_format = "0.0%"
+        child.append([])
+        child.append(xlsx_row(child, [str(label) for label, _ in TASK_LIST_HEADERS]))
+        for task in figures["tasks"]:
+            child.append(xlsx_row(child, [
+                task["id"], task["title"], kinds.get(task["kind"], task["kind"]),
+                statuses.get(task["status"], task["status"]),
+                dt.date.fromisoformat(task["due_on"]) if task["due_on"] else "",
+                dt.date.fromisoformat(task["completed_on"])
+                if task["completed_on"] else "",
+                labels.get(task["timeliness"], ""),
+            ]))
+            for column in (5, 6):
+                child.cell(row=child.max_row, column=column).number_format = DATE_FORMAT
+        for index, (_, width) in enumerate(TASK_LIST_HEADERS, start=1):
+            child.column_dimensions[get_column_letter(index)].width = max(
+                width, 48 if index == 1 else 0)
+        _style_header(child)
 
 
 def tasks_csv(quarter, as_of=None):
