@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -54,7 +54,13 @@ def init_app(app):
         # until the worker is killed.
         connect_args = dict(options.get("connect_args") or {})
         timeout = int(app.config["POSTGRES_LOCK_TIMEOUT_MS"])
-        connect_args.setdefault("options", f"-c lock_timeout={timeout}")
+        # Options named in the URL (a search_path, say) are kept: connect_args
+        # would otherwise replace them.
+        named = make_url(uri).query.get("options", "")
+        if isinstance(named, tuple):
+            named = " ".join(named)
+        lock = f"-c lock_timeout={timeout}"
+        connect_args.setdefault("options", f"{named} {lock}".strip())
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
