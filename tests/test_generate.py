@@ -248,3 +248,62 @@ def test_last_quarter_option(runner, db):
     assert result.exit_code == 0, result.output
     keys = sorted(q.key for q in _all(db, Quarter))
     assert keys == ["2020-Q4", "2021-Q1"]
+
+
+def test_province_boards_preset_builds_a_tree_whose_roll_up_sums_its_districts(
+        client, db):
+    from tracker.models import Board
+    from tracker.tasks.timeliness import TIMELINESS
+
+    sizes = resolve_sizes("province-boards", quarters=2, tasks_per_quarter=10, units=12,
+                          seed=2, districts=3)
+    counts = generate(sizes, TODAY)
+    db.session.expire_all()
+    boards = {b.code: b for b in _all(db, Board)}
+    assert set(boards) == {"quang-ngai", "huyen-01", "huyen-02", "huyen-03"}
+    province = boards["quang-ngai"]
+    assert province.parent_id is None and province.level == "province"
+    assert {b.parent_id for code, b in boards.items() if code != "quang-ngai"} == {
+        province.id}
+    # Each board has its own quarters, units and accounts; the tasks add up.
+    for code, board in boards.items():
+        keys = sorted(q.key for q in _all(db, Quarter) if q.board_id == board.id)
+        assert keys == ["2023-Q1", "2023-Q2"], code
+    per_board = db.session.execute(
+        db.select(Quarter.board_id, db.func.count(Task.id))
+        .join(Task, Task.quarter_id == Quarter.id).group_by(Quarter.board_id)).all()
+    per_board = dict(per_board)
+    assert per_board[province.id] == 2 * sizes.own_tasks_per_quarter
+    assert all(per_board[boards[f"huyen-0{n}"].id] == 20 for n in (1, 2, 3))
+    assert counts.tasks == sizes.total_tasks == sum(per_board.values())
+    users = {u.username: u for u in _all(db, User)}
+    assert users["lanhdao"].board_id == province.id
+    assert users["lanhdao_h02"].board_id == boards["huyen-02"].id
+    assert users["lanhdao"].is_installation_admin is False
+    assert users["quantri"].is_installation_admin and not users[
+        "quantri_h01"].is_installation_admin
+
+    # The province's leader reads its districts rolled up from their own records.
+    response = client.post("/login", data={"username": "lanhdao", "password": "demo"})
+    assert response.status_code == 302
+    figures = client.get("/quarters/2023-Q2/figures.json").get_json()
+    assert [entry["code"] for entry in figures["boards"]] == [
+        "huyen-01", "huyen-02", "huyen-03"]
+    for code in TIMELINESS:
+        assert figures["counts"][code] == figures["own"]["counts"][code] + sum(
+            entry["counts"][code] for entry in figures["boards"])
+    quarter_tasks_q2 = db.session.scalar(
+        db.select(db.func.count(Task.id)).join(Task.quarter)
+        .where(Quarter.year == 2023, Quarter.number == 2))
+    assert figures["total"] == quarter_tasks_q2
+    assert client.get("/b/huyen-03/quarters/2023-Q2/summary").status_code == 200
+
+    # A district's leader sees its own board only.
+    client.post("/logout")
+    response = client.post("/login", data={"username": "lanhdao_h01",
+                                           "password": "demo"})
+    assert response.status_code == 302
+    assert "boards" not in client.get("/quarters/2023-Q2/figures.json").get_json()
+    assert client.get("/b/huyen-02/quarters/2023-Q2/summary").status_code in (403, 404)
+    assert client.get("/b/quang-ngai/quarters/2023-Q2/summary").status_code in (
+        403, 404)

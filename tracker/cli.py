@@ -323,12 +323,19 @@ def import_command(key, path, username, dry_run):
     click.echo(f"Imported {len(plan.rows)} tasks into {quarter.key}.")
 @click.command("generate")
 @click.option(
-    "--preset", type=click.Choice(["district", "province", "national"]),
+    "--preset",
+    type=click.Choice(["district", "province", "national", "province-boards"]),
     help="Sizes of a district (50 tasks a quarter, 30 units), a province (1,000, 300) "
-    "or the nation (10,000, 3,000); the default is province.",
+    "or the nation (10,000, 3,000) on one board; province-boards: a province's board "
+    "with 10 district boards below it (100 tasks a quarter and 60 units each, 12 "
+    "quarters). The default is province.",
 )
-@click.option("--quarters", type=click.IntRange(1, 400), default=40, show_default=True,
-              help="Quarters of history, the newest one open.")
+@click.option("--quarters", type=click.IntRange(1, 400),
+              help="Quarters of history, the newest one open (default 40, or the "
+              "preset's).")
+@click.option("--districts", type=click.IntRange(0, 200),
+              help="District boards below a province's board, each of the sizes "
+              "given (default 0: one board, or the preset's).")
 @click.option("--tasks-per-quarter", type=click.IntRange(1, 100_000),
               help="Tasks in each quarter (overrides the preset).")
 @click.option("--units", type=click.IntRange(8, 20_000),
@@ -340,8 +347,8 @@ def import_command(key, path, username, dry_run):
 @click.option("--reset", is_flag=True, help="Delete all data first (asks to confirm).")
 @click.option("--yes", "-y", is_flag=True,
               help="Delete any data already there without asking.")
-def generate_command(preset, quarters, tasks_per_quarter, units, seed, last_quarter,
-                     reset, yes):
+def generate_command(preset, quarters, districts, tasks_per_quarter, units, seed,
+                     last_quarter, reset, yes):
     """Fill the database with synthetic quarters, tasks and history, fast."""
     import sys
     import time
@@ -368,9 +375,10 @@ def generate_command(preset, quarters, tasks_per_quarter, units, seed, last_quar
             click.confirm("Delete ALL data in the database and generate anew?",
                           abort=True)
         wipe()
-    sizes = resolve_sizes(preset, quarters, tasks_per_quarter, units, seed, last)
+    sizes = resolve_sizes(preset, quarters, tasks_per_quarter, units, seed, last,
+                          districts)
     started = time.perf_counter()
-    with click.progressbar(length=sizes.quarters * sizes.tasks_per_quarter,
+    with click.progressbar(length=sizes.total_tasks,
                            label="Generating tasks", file=sys.stderr) as bar:
         counts = generate(sizes, today(), progress=bar.update)
     click.echo(
@@ -378,4 +386,7 @@ def generate_command(preset, quarters, tasks_per_quarter, units, seed, last_quar
         f"({counts.carried} carried over), {counts.links} unit links, "
         f"{counts.updates} history rows, {counts.units} units, {counts.users} "
         f"accounts (password 'demo') in {time.perf_counter() - started:.1f} s."
+        + (f" Boards: the province's (quang-ngai) and {sizes.districts} districts "
+           f"below it (huyen-01 ..., accounts lanhdao_h01 ...)."
+           if sizes.districts else "")
     )

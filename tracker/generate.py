@@ -15,7 +15,7 @@ ORM, close_quarter and approve_quarter would have left them.
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
 from sqlalchemy import inspect, select, text
@@ -44,6 +44,9 @@ PRESETS = {
     "district": dict(tasks_per_quarter=50, units=30),
     "province": dict(tasks_per_quarter=1000, units=300),
     "national": dict(tasks_per_quarter=10000, units=3000),
+    # A province's board with ten district boards below it, each of the sizes here:
+    # about 100 communes and 1,000 tasks a quarter in all.
+    "province-boards": dict(tasks_per_quarter=100, units=60, districts=10, quarters=12),
 }
 BATCH = 2000
 MIN_UNITS = 8
@@ -271,6 +274,20 @@ class Sizes:
     units: int
     seed: int = 1
     last: tuple = None  # (year, number) of the newest quarter; today's by default
+    districts: int = 0  # child boards below a province's board (0: one board)
+
+    @property
+    def own_tasks_per_quarter(self):
+        """Tasks a quarter of the province's own board has when it has districts."""
+        return max(5, self.tasks_per_quarter // 5)
+
+    @property
+    def total_tasks(self):
+        """Tasks the run creates, every board included."""
+        per_quarter = self.tasks_per_quarter * max(1, self.districts)
+        if self.districts:
+            per_quarter += self.own_tasks_per_quarter
+        return self.quarters * per_quarter
 
 
 @dataclass
@@ -303,12 +320,14 @@ class Counts:
 
 
 def resolve_sizes(
-    preset=None, quarters=None, tasks_per_quarter=None, units=None, seed=1, last=None
+    preset=None, quarters=None, tasks_per_quarter=None, units=None, seed=1, last=None,
+    districts=None,
 ):
     """Return Sizes from a preset (province by default) and explicit overrides."""
     base = PRESETS[preset or "province"]
     return Sizes(
-        quarters=quarters if quarters is not None else 40,
+        quarters=quarters if quarters is not None else base.get("quarters", 40),
+        districts=districts if districts is not None else base.get("districts", 0),
         tasks_per_quarter=(
             tasks_per_quarter
             if tasks_per_quarter is not None
@@ -385,14 +404,19 @@ def _at(day, hour=9, minute=0):
 class Generator:
     """Build the rows of one synthetic database, quarter by quarter."""
 
-    def __init__(self, sizes, today, progress=None, board_id=1):
+    def __init__(self, sizes, today, progress=None, board_id=1, taken=None, suffix=""):
         self.sizes = sizes
         self.board_id = board_id
+        # The ids earlier boards of the same run used, and what tells this board's
+        # accounts apart from theirs (their usernames are unique in the installation).
+        self.taken = taken if taken is not None else {"unit": 0, "user": 0, "quarter": 0}
+        self.suffix = suffix
         self.today = today
         self.rng = random.Random(sizes.seed)
         self.progress = progress or (lambda n: None)
         self.counts = Counts()
-        self.next_id = {"task": 1, "task_update": 1, "audit_event": 1}
+        self.next_id = self.taken.setdefault(
+            "next", {"task": 1, "task_update": 1, "audit_event": 1})
         self.task_blank = _blank(Task.__table__)
         self.update_blank = _blank(TaskUpdate.__table__)
         self.pending = []
@@ -410,11 +434,12 @@ class Generator:
     def build_units(self):
         """Insert the units: the district's own, then communes and their units."""
         rows, ids = [], {}
+        base = self.taken["unit"]
         for order, (short, name, kind, parent) in enumerate(CORE_UNITS):
-            ids[short] = order + 1
+            ids[short] = base + order + 1
             rows.append(
                 dict(
-                    id=order + 1,
+                    id=base + order + 1,
                     board_id=self.board_id,
                     name=name,
                     short_name=short,
@@ -429,7 +454,7 @@ class Generator:
         for index in range(extra):
             place = places[index // len(COMMUNE_UNITS)]
             kind, name, short, parent = COMMUNE_UNITS[index % len(COMMUNE_UNITS)]
-            unit_id = len(rows) + 1
+            unit_id = base + len(rows) + 1
             rows.append(
                 dict(
                     id=unit_id,
@@ -438,11 +463,12 @@ class Generator:
                     short_name=short.format(p=place),
                     kind=kind,
                     parent_id=ids.get(parent),
-                    sort_order=unit_id - 1,
+                    sort_order=unit_id - base - 1,
                     is_active=self.rng.random() > 0.02,
                 )
             )
         _insert(Unit.__table__, rows)
+        self.taken["unit"] = base + len(rows)
         self.units = [SimpleNamespace(**row) for row in rows]
         self.unit_by_short = {unit.short_name: unit for unit in self.units}
         self.core = [self.unit_by_short[short] for short, *_ in CORE_UNITS]
@@ -459,7 +485,7 @@ class Generator:
         for username, full_name, role, shorts in DEMO_USERS:
             users.append(
                 dict(
-                    username=username,
+                    username=username + self.suffix,
                     full_name=full_name,
                     role=role,
                     units=[self.unit_by_short[s].id for s in shorts],
@@ -473,14 +499,14 @@ class Generator:
             )
             users.append(
                 dict(
-                    username=f"canbo{number:03d}",
+                    username=f"canbo{number:03d}{self.suffix}",
                     full_name=self._person(),
                     role=self.rng.choice(roles),
                     units=[unit.id for unit in picks],
                 )
             )
         rows = []
-        for user_id, user in enumerate(users, start=1):
+        for user_id, user in enumerate(users, start=self.taken["user"] + 1):
             rows.append(
                 dict(
                     id=user_id,
@@ -489,7 +515,7 @@ class Generator:
                     password_hash=password_hash,
                     role=user["role"],
                     board_id=self.board_id,
-                    is_installation_admin=user["role"] == "admin",
+                    is_installation_admin=user["role"] == "admin" and not self.suffix,
                     is_active=True,
                     created_at=_at(_step_back_date(self.first_day, 10)),
                 )
@@ -498,10 +524,11 @@ class Generator:
             user["id"] = user_id
         _insert(User.__table__, rows)
         _insert(user_unit, links)
+        self.taken["user"] += len(rows)
         self.users = users
         self.reporters = [u["id"] for u in users if u["role"] in ("staff", "leader")]
         by_name = {u["username"]: u["id"] for u in users}
-        self.leader_id = by_name["lanhdao"]
+        self.leader_id = by_name["lanhdao" + self.suffix]
         self.counts.users = len(rows)
 
     def _person(self):
@@ -526,7 +553,7 @@ class Generator:
             state = "active" if index == count - 1 else "closed"
             self.quarters.append(
                 _Quarter(
-                    id=index + 1,
+                    id=self.taken["quarter"] + index + 1,
                     year=year,
                     number=number,
                     state=state,
@@ -555,6 +582,7 @@ class Generator:
                 )
             )
         _insert(Quarter.__table__, rows)
+        self.taken["quarter"] += len(rows)
         self.counts.quarters = len(rows)
 
     # ---- tasks ------------------------------------------------------------------
@@ -1271,8 +1299,41 @@ def _fix_sequences():
     db.session.commit()
 
 
+DISTRICT_NAMES = (
+    "Sơn Tịnh", "Bình Sơn", "Tư Nghĩa", "Nghĩa Hành", "Mộ Đức", "Đức Phổ", "Ba Tơ",
+    "Minh Long", "Sơn Hà", "Sơn Tây", "Trà Bồng", "Lý Sơn", "Tây Trà",
+)
+
+
+def _board_row(board_id, code, name, level, parent_id, order, today):
+    return dict(
+        id=board_id, code=code, name=name, level=level, parent_id=parent_id,
+        sort_order=order, is_active=True, merged_into_id=None, continues_from=None,
+        created_at=_at(today),
+    )
+
+
+def _run(generator):
+    generator.build_units()
+    generator.build_quarters()
+    generator.build_users()
+    generator.build_tasks()
+    generator.finish_quarters()
+    return generator.counts
+
+
+def _add_counts(total, counts):
+    for name in ("units", "users", "quarters", "tasks", "links", "updates", "carried"):
+        setattr(total, name, getattr(total, name) + getattr(counts, name))
+
+
 def generate(sizes, today, progress=None):
-    """Fill the (empty) database with synthetic data of the sizes; return Counts."""
+    """Fill the (empty) database with synthetic data of the sizes; return Counts.
+
+    With districts, the first board is a province's (its own smaller plan; the demo
+    accounts are its) and each district board below it gets the sizes given, its
+    accounts named with its number (lanhdao_h01, canbo001_h01, ...).
+    """
     if sizes.units < MIN_UNITS:
         raise ValueError(f"at least {MIN_UNITS} units are needed")
     # A fresh database holds the migrations' empty board: this one replaces it.
@@ -1280,16 +1341,30 @@ def generate(sizes, today, progress=None):
 
     db.session.execute(Organisation.__table__.delete())
     db.session.execute(Board.__table__.delete())
-    _insert(Board.__table__, [dict(
-        id=1, code="son-tinh", name="Ban Dân vận Huyện ủy Sơn Tịnh", level="district",
-        parent_id=None, sort_order=0, is_active=True, merged_into_id=None,
-        continues_from=None, created_at=_at(today),
-    )])
-    generator = Generator(sizes, today, progress, board_id=1)
-    generator.build_units()
-    generator.build_quarters()
-    generator.build_users()
-    generator.build_tasks()
-    generator.finish_quarters()
+    if not sizes.districts:
+        _insert(Board.__table__, [_board_row(
+            1, "son-tinh", "Ban Dân vận Huyện ủy Sơn Tịnh", "district", None, 0, today)])
+        counts = _run(Generator(sizes, today, progress, board_id=1))
+        _fix_sequences()
+        return counts
+    boards = [_board_row(1, "quang-ngai", "Ban Dân vận Tỉnh ủy Quảng Ngãi", "province",
+                         None, 0, today)]
+    for number in range(1, sizes.districts + 1):
+        place = DISTRICT_NAMES[(number - 1) % len(DISTRICT_NAMES)]
+        if number > len(DISTRICT_NAMES):
+            place = f"{place} {(number - 1) // len(DISTRICT_NAMES) + 1}"
+        boards.append(_board_row(number + 1, f"huyen-{number:02d}",
+                                 f"Ban Dân vận Huyện ủy {place}", "district", 1, number,
+                                 today))
+    _insert(Board.__table__, boards)
+    taken = {"unit": 0, "user": 0, "quarter": 0}
+    own = replace(sizes, tasks_per_quarter=sizes.own_tasks_per_quarter,
+                  units=max(MIN_UNITS, min(sizes.units, MIN_UNITS + 7)))
+    total = _run(Generator(own, today, progress, board_id=1, taken=taken))
+    for number in range(1, sizes.districts + 1):
+        district = replace(sizes, seed=sizes.seed * 1000 + number)
+        _add_counts(total, _run(Generator(
+            district, today, progress, board_id=number + 1, taken=taken,
+            suffix=f"_h{number:02d}")))
     _fix_sequences()
-    return generator.counts
+    return total

@@ -156,8 +156,12 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
                   TaskUnit.share_status, TaskUnit.share_done_on]
         if notes:
             wanted.append(TaskUnit.share_note)
+        # The tasks were read within the request's boards; their links need no
+        # second board filter (on PostgreSQL it turns the plan into a scan of the
+        # boards' every link, each checked against the id list).
         for task_id, unit_id, role, status, done_on, *note in db.session.execute(
-            select(*wanted).where(among(TaskUnit.task_id, by_id))
+            select(*wanted).where(among(TaskUnit.task_id, by_id)),
+            execution_options={"all_boards": True},
         ):
             by_id[task_id].unit_links.append(
                 LinkRow(units[unit_id], role, status, done_on, note[0] if note else "")
