@@ -24,6 +24,8 @@ from openpyxl.cell.cell import Cell
 # feed, which some programs also trim before looking).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 QUOTE = "'"
+# The first characters that may call for the apostrophe (see _needs_quote).
+RISKY_FIRST = frozenset(FORMULA_STARTS) | {QUOTE}
 
 
 def is_risky(text):
@@ -45,6 +47,10 @@ def csv_cell(value):
 
     None becomes an empty cell; anything that is not a number is written as text.
     """
+    if value.__class__ is str:  # most cells: plain text with a harmless start
+        if not value or value[0] not in RISKY_FIRST:
+            return value
+        return QUOTE + value if _needs_quote(value) else value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -157,7 +157,8 @@ def test_exports_statement_count_does_not_grow_with_tasks(
     for quarter in (small, large):
         with count_queries() as statements:
             response = client.get(url.format(key=quarter.key))
-        assert response.status_code == 200
+            body = response.get_data()  # a streamed download reads as it is sent
+        assert response.status_code == 200 and body
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
 
@@ -245,3 +246,32 @@ def test_print_view_shows_what_the_report_shows(client, login_as, varied_quarter
     assert "Theo dõi, nắm bắt tình hình nhân dân <span" in bdv
     assert "(thường xuyên)" in bdv and " 0%" not in bdv
     assert "50%" in bdv  # the dialogue, half done
+
+
+def test_csv_is_sent_in_chunks_as_its_rows_are_read(
+        client, db, login_as, make_quarter, make_unit, make_task, monkeypatch):
+    from tracker.reports import workbook
+
+    monkeypatch.setattr(workbook, "CSV_CHUNK", 2)
+    login_as("viewer")
+    unit, other = make_unit(), make_unit()
+    quarter = make_quarter(2023, 1)
+    titles = [f"Việc {n}" for n in range(5)]
+    for title in titles:
+        make_task(quarter=quarter, lead=unit, participating=[other], title=title)
+    archived = make_task(quarter=quarter, lead=unit, title="Đã lưu trữ")
+    archived.is_archived = True
+    db.session.commit()
+    response = client.get(f"/quarters/{quarter.key}/tasks.csv", buffered=False)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=nhiem-vu-{quarter.key}.csv")
+    chunks = list(response.response)
+    response.close()
+    # The header, then two rows at a time, then the rest.
+    assert len(chunks) == 1 + 2 + 1
+    data = b"".join(chunks)
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [row[2] for row in rows[1:]] == titles
+    assert all(other.name in row[5] for row in rows[1:])

@@ -3,6 +3,7 @@ from io import BytesIO
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -10,6 +11,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -104,9 +106,14 @@ def tasks_csv(key):
     from tracker.reports.workbook import tasks_csv as build
 
     quarter = _readable_quarter(key)
-    # Flask names the charset of a text type itself: "text/csv; charset=utf-8".
-    return _download(build(quarter, requested_as_of()), "text/csv",
-                     f"nhiem-vu-{quarter.key}.csv")
+    chunks = build(quarter, requested_as_of())
+    # Streamed as the rows are read; Flask names the charset of a text type itself:
+    # "text/csv; charset=utf-8".
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=f"nhiem-vu-{quarter.key}.csv")
+    response.cache_control.no_cache = True
+    return response
 
 
 @bp.route("/quarters/<key>/print")

@@ -30,13 +30,14 @@ REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
 YES = _l("Yes")
 
 
-def _quarter_labels(task, known):
+def _quarter_labels(task, known, quarter=None):
     """Return (the task's quarter, the quarter carried work came from) as labels.
 
     Looked up once per quarter of an export (known): a label costs a catalog lookup,
-    and a province's quarter has thousands of rows.
+    and a province's quarter has thousands of rows. quarter is the task's, when the
+    task is a plain row that does not know it.
     """
-    quarter = task.quarter
+    quarter = quarter if quarter is not None else task.quarter
     labels = known.get(quarter.id)
     if labels is None:
         labels = known[quarter.id] = (
@@ -45,25 +46,34 @@ def _quarter_labels(task, known):
     return labels
 
 
-def task_values(task, code, cutoff, known=None):
+def _label_once(known, name, code, task, attribute):
+    """Return the task's label for a code, looked up once per code of an export."""
+    labels = known.setdefault(name, {})
+    label = labels.get(code)
+    if label is None:
+        label = labels[code] = str(getattr(task, attribute))
+    return label
+
+
+def task_values(task, code, cutoff, known=None, quarter=None):
     """Return {column key: value} for one task, labels in the current language.
 
     code is the task's class at the cut-off, from the quarter's figures; known keeps
     the quarters' and classes' labels between the rows of one export.
     """
     known = {} if known is None else known
-    label, previous = _quarter_labels(task, known)
+    label, previous = _quarter_labels(task, known, quarter)
     classes = known.get("timeliness")
     if classes is None:
         classes = known["timeliness"] = translated(TIMELINESS)
     values = {
         "id": task.id,
-        "kind": str(task.kind_label),
+        "kind": _label_once(known, "kind", task.kind, task, "kind_label"),
         "title": task.title,
         "lead_unit": task.lead_unit.name,
         "coordinating": "; ".join(unit.name for unit in task.coordinating_units),
         "participating": "; ".join(link.unit.name for link in task.participants_links),
-        "status": str(task.status_label),
+        "status": _label_once(known, "status", task.status, task, "status_label"),
         "timeliness": classes.get(code, "") if code else "",
         "as_of": cutoff,
         "is_recurring": str(YES) if task.is_recurring else "",
@@ -92,17 +102,18 @@ def _style_header(sheet, columns=None):
     sheet.auto_filter.ref = sheet.dimensions
 
 
-def _write_tasks(sheet, tasks, classes, cutoff, columns):
+def _write_tasks(sheet, tasks, classes, cutoff, columns, quarter=None):
     """Write a header row and one row per task; dates as dates.
 
-    classes is {task id: timeliness code} from the quarter's figures.
+    classes is {task id: timeliness code} from the quarter's figures; quarter is the
+    tasks' own, when they are plain rows.
     """
     sheet.append(xlsx_row(sheet, [header(column) for column in columns]))
     date_columns = [i for i, c in enumerate(columns, start=1) if c.type == "date"]
     # Row numbers are counted here: sheet.max_row scans every cell on each call.
     known = {}
     for row, task in enumerate(tasks, start=2):
-        values = task_values(task, classes.get(task.id), cutoff, known)
+        values = task_values(task, classes.get(task.id), cutoff, known, quarter)
         sheet.append(xlsx_row(sheet, [values[column.key] for column in columns]))
         for index in date_columns:
             cell = sheet.cell(row=row, column=index)
@@ -249,8 +260,10 @@ def quarter_workbook(quarter, as_of=None):
 
     Judged at the downloads' cut-off (as_of, else the report's date, if open).
     """
+    from tracker.tasks.rows import export_rows
+
     with force_locale("vi"):
-        tasks = load_tasks(quarter)
+        tasks = list(export_rows(quarter))
         cutoff = download_cutoff(quarter, as_of)
         figures = compute(quarter, tasks, cutoff)
         workbook = Workbook()
@@ -258,7 +271,7 @@ def quarter_workbook(quarter, as_of=None):
         summary.title = str(_l("Summary"))
         _write_summary(summary, quarter, figures)
         _write_tasks(workbook.create_sheet(str(_l("Tasks"))), tasks, codes(figures),
-                     cutoff, COLUMNS)
+                     cutoff, COLUMNS, quarter)
         _write_units(workbook.create_sheet(str(_l("By unit"))), figures)
         _write_shares(workbook.create_sheet(str(_l("Units' shares"))), tasks, figures,
                       cutoff)
@@ -368,20 +381,31 @@ def _write_rollup(workbook, quarter, rolled):
 
 
 def tasks_csv(quarter, as_of=None):
-    """Return the quarter's tasks as CSV bytes: UTF-8 with BOM, one row per task.
+    """Yield the quarter's tasks as CSV: UTF-8 with BOM, one row per task, in chunks.
 
-    Judged at the downloads' cut-off, which each row states in its own column.
+    Judged at the downloads' cut-off, which each row states in its own column; each
+    task's class is its own timeliness at that date, as the figures count it. The rows
+    are written as they are read: the units and the links in one statement each, the
+    tasks in one more, never the whole file in memory.
     """
+    cutoff = download_cutoff(quarter, as_of)
+    return _csv_chunks(quarter, cutoff)
+
+
+CSV_CHUNK = 200  # rows a chunk of the download holds
+
+
+def _csv_chunks(quarter, cutoff):
+    from tracker.tasks.rows import export_rows
+
     with force_locale("vi"):
-        tasks = load_tasks(quarter)
-        cutoff = download_cutoff(quarter, as_of)
-        classes = codes(compute(quarter, tasks, cutoff))
         out = StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(csv_row([header(column) for column in COLUMNS]))
+        yield "\ufeff".encode() + _drain(out)
         known = {}
-        for task in tasks:
-            values = task_values(task, classes[task.id], cutoff, known)
+        for count, task in enumerate(export_rows(quarter), start=1):
+            values = task_values(task, task.timeliness(cutoff), cutoff, known, quarter)
             row = []
             for column in COLUMNS:
                 value = values[column.key]
@@ -389,7 +413,19 @@ def tasks_csv(quarter, as_of=None):
                     value = value.strftime("%d/%m/%Y")
                 row.append(value)
             writer.writerow(csv_row(row))
-        return out.getvalue().encode("utf-8-sig")
+            if count % CSV_CHUNK == 0:
+                yield _drain(out)
+        rest = _drain(out)
+        if rest:
+            yield rest
+
+
+def _drain(out):
+    """Return what the buffer holds as UTF-8, and empty it."""
+    data = out.getvalue().encode("utf-8")
+    out.seek(0)
+    out.truncate()
+    return data
 
 
 INSTRUCTIONS = {
