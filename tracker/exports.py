@@ -18,7 +18,7 @@ template, the audit export and any later one — passes its cells through here:
 Numbers, dates and booleans the program writes stay what they are.
 """
 from flask_babel.speaklater import LazyString
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, WriteOnlyCell
 
 # Characters a spreadsheet reads as the start of a formula (OWASP's list, and a line
 # feed, which some programs also trim before looking).
@@ -83,14 +83,27 @@ def csv_text_in(text):
 def xlsx_cell(sheet, value):
     """Return what to append to an openpyxl sheet for one value.
 
-    Text becomes a string cell (never a formula or an error value); other values
-    (numbers, dates, None) go in as they are, typed by openpyxl.
+    Text is always written as text (never a formula or an error value): openpyxl
+    types a plain string as text unless it starts with "=" or is an error code such as
+    "#N/A", so those, and any text a spreadsheet could read as a formula, become an
+    explicit string cell; empty text is an empty cell. Other values (numbers, dates,
+    None) go in as they are, typed by openpyxl.
     """
     if isinstance(value, LazyString):
         value = str(value)
     if not isinstance(value, str):
         return value
-    cell = Cell(sheet, value=value)
+    if not value:
+        return None
+    if is_risky(value) or value in ERROR_CODES:
+        return text_cell(sheet, value)
+    return value
+
+
+def text_cell(sheet, value):
+    """Return a cell that holds the text as text, whatever it starts with."""
+    # Placed at A1 until appended (a write-only sheet needs a place to name it).
+    cell = WriteOnlyCell(sheet, value)
     cell.data_type = "s"  # openpyxl: "f" would be a formula, "e" an error
     if is_risky(value):
         cell.quotePrefix = True

@@ -9,11 +9,12 @@ from io import BytesIO, StringIO
 
 from flask_babel import force_locale
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tracker.exports import csv_row, xlsx_row
+from tracker.exports import csv_row, text_cell, xlsx_row
 from tracker.figures.services import board_rollup, codes, compute
 from tracker.i18n import lazy as _l
 from tracker.i18n import quarter_label, translated
@@ -87,19 +88,53 @@ def task_values(task, code, cutoff, known=None, quarter=None):
     return values
 
 
-def _style_header(sheet, columns=None):
-    """Bold, shaded, wrapped headers; frozen under the header; filters on."""
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    if columns:
-        for index, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
-            if column.required:
-                sheet.cell(row=1, column=index).fill = REQUIRED_FILL
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+class _Sheet:
+    """A sheet written row by row, as a write-only workbook needs it.
+
+    Widths and the frozen header come before the rows, each cell carries its own
+    number format, and the filter's range is set from the rows counted. Works the
+    same on an ordinary sheet (the import template, which adds drop-down lists).
+    """
+
+    def __init__(self, sheet, widths=()):
+        self.sheet = sheet
+        self.rows = self.columns = 0
+        for index, width in enumerate(widths, start=1):
+            if width:
+                sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+
+    def header(self, labels, required=()):
+        """Append the bold, shaded, wrapped header (required columns in orange)."""
+        cells = [text_cell(self.sheet, str(label)) for label in labels]
+        for index, cell in enumerate(cells, start=1):
+            cell.font = HEADER_FONT
+            cell.fill = REQUIRED_FILL if index in required else HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        self._append(cells)
+
+    def row(self, values, formats=None):
+        """Append a row; formats is {column number: number format}."""
+        cells = xlsx_row(self.sheet, values)
+        for index, number_format in (formats or {}).items():
+            value = cells[index - 1]
+            if value is None or value == "":
+                continue
+            if not isinstance(value, Cell):
+                value = cells[index - 1] = WriteOnlyCell(self.sheet, value)
+            value.number_format = number_format
+        self._append(cells)
+
+    def _append(self, cells):
+        self.sheet.append(cells)
+        self.rows += 1
+        self.columns = max(self.columns, len(cells))
+
+    def finish(self):
+        """Filter on the header over every row written."""
+        if self.rows:
+            self.sheet.auto_filter.ref = (
+                f"A1:{get_column_letter(max(self.columns, 1))}{self.rows}")
 
 
 def _write_tasks(sheet, tasks, classes, cutoff, columns, quarter=None):
@@ -108,18 +143,16 @@ def _write_tasks(sheet, tasks, classes, cutoff, columns, quarter=None):
     classes is {task id: timeliness code} from the quarter's figures; quarter is the
     tasks' own, when they are plain rows.
     """
-    sheet.append(xlsx_row(sheet, [header(column) for column in columns]))
-    date_columns = [i for i, c in enumerate(columns, start=1) if c.type == "date"]
-    # Row numbers are counted here: sheet.max_row scans every cell on each call.
+    out = _Sheet(sheet, [column.width for column in columns])
+    out.header([header(column) for column in columns],
+               {i for i, c in enumerate(columns, start=1) if c.required})
+    formats = {i: DATE_FORMAT for i, c in enumerate(columns, start=1)
+               if c.type == "date"}
     known = {}
-    for row, task in enumerate(tasks, start=2):
+    for task in tasks:
         values = task_values(task, classes.get(task.id), cutoff, known, quarter)
-        sheet.append(xlsx_row(sheet, [values[column.key] for column in columns]))
-        for index in date_columns:
-            cell = sheet.cell(row=row, column=index)
-            if cell.value:
-                cell.number_format = DATE_FORMAT
-    _style_header(sheet, columns)
+        out.row([values[column.key] for column in columns], formats)
+    out.finish()
 
 
 def summary_rows(quarter, figures):
@@ -189,64 +222,53 @@ SHARE_HEADERS = (
 def _write_summary(sheet, quarter, figures):
     import datetime as dt
 
-    sheet.append(
-        xlsx_row(sheet, [str(_l("Figure")), str(_l("Value")), str(_l("Code"))])
-    )
-    for label, value, code in summary_rows(quarter, figures):
-        if code == "as_of":
-            value = dt.date.fromisoformat(value)
-        sheet.append(
-            xlsx_row(sheet, [str(label), "" if value is None else value, code])
-        )
-        cell = sheet.cell(row=sheet.max_row, column=2)
-        if code == "as_of":
-            cell.number_format = DATE_FORMAT
-        elif code == "rate":
-            cell.number_format = "0.0%"
-    for letter, width in (("A", 48), ("B", 16), ("C", 30)):
-        sheet.column_dimensions[letter].width = width
+    out = _Sheet(sheet, (48, 16, 30))
     # The codes name each figure for scripts that read the file; people read the
     # labels, so the column is hidden.
     sheet.column_dimensions["C"].hidden = True
-    _style_header(sheet)
+    out.header([_l("Figure"), _l("Value"), _l("Code")])
+    for label, value, code in summary_rows(quarter, figures):
+        formats = None
+        if code == "as_of":
+            value = dt.date.fromisoformat(value)
+            formats = {2: DATE_FORMAT}
+        elif code == "rate":
+            formats = {2: "0.0%"}
+        out.row([str(label), "" if value is None else value, code], formats)
+    out.finish()
 
 
 def _write_units(sheet, figures):
-    sheet.append(xlsx_row(sheet, [str(label) for label, _ in UNIT_HEADERS]))
-    for row, unit in enumerate(figures["units"], start=2):
-        sheet.append(xlsx_row(sheet, [
+    out = _Sheet(sheet, [width for _, width in UNIT_HEADERS])
+    out.header([label for label, _ in UNIT_HEADERS])
+    rate = {len(UNIT_HEADERS): "0.0%"}
+    for unit in figures["units"]:
+        out.row([
             unit["name"], unit["short_name"], unit["led"], unit["shares"],
             unit["coordinated"], unit["done_on_time"], unit["done_late"], unit["done"],
             unit["overdue"], "" if unit["rate"] is None else unit["rate"],
-        ]))
-        sheet.cell(row=row, column=len(UNIT_HEADERS)).number_format = "0.0%"
-    for index, (_, width) in enumerate(UNIT_HEADERS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    _style_header(sheet)
+        ], rate)
+    out.finish()
 
 
 def _write_shares(sheet, tasks, figures, cutoff):
     """Write one row per unit's share of a task: its status, date, class and note."""
     shares = {task["id"]: task["shares"] for task in figures["tasks"]}
     labels, statuses = translated(TIMELINESS), translated(STATUSES)
-    sheet.append(xlsx_row(sheet, [str(label) for label, _ in SHARE_HEADERS]))
-    row = 1
+    out = _Sheet(sheet, [width for _, width in SHARE_HEADERS])
+    out.header([label for label, _ in SHARE_HEADERS])
+    dates = {6: DATE_FORMAT, 7: DATE_FORMAT, 10: DATE_FORMAT}
     for task in tasks:
         by_unit = {share["unit"]: share for share in shares.get(task.id, ())}
         for link in task.participants_links:
             share = by_unit[link.unit_id]
-            row += 1
-            sheet.append(xlsx_row(sheet, [
+            out.row([
                 task.id, task.title, task.lead_unit.name, link.unit.name,
                 statuses.get(link.share_status, link.share_status),
                 link.share_done_on, task.due_on, labels.get(share["timeliness"], ""),
                 link.share_note or "", cutoff,
-            ]))
-            for column in (6, 7, 10):
-                sheet.cell(row=row, column=column).number_format = DATE_FORMAT
-    for index, (_, width) in enumerate(SHARE_HEADERS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    _style_header(sheet)
+            ], dates)
+    out.finish()
 
 
 def _save(workbook):
@@ -266,10 +288,9 @@ def quarter_workbook(quarter, as_of=None):
         tasks = list(export_rows(quarter))
         cutoff = download_cutoff(quarter, as_of)
         figures = compute(quarter, tasks, cutoff)
-        workbook = Workbook()
-        summary = workbook.active
-        summary.title = str(_l("Summary"))
-        _write_summary(summary, quarter, figures)
+        # Write-only: each row goes to the file as it is written, not kept as cells.
+        workbook = Workbook(write_only=True)
+        _write_summary(workbook.create_sheet(str(_l("Summary"))), quarter, figures)
         _write_tasks(workbook.create_sheet(str(_l("Tasks"))), tasks, codes(figures),
                      cutoff, COLUMNS, quarter)
         _write_units(workbook.create_sheet(str(_l("By unit"))), figures)
@@ -328,56 +349,51 @@ def _write_rollup(workbook, quarter, rolled):
     import datetime as dt
 
     taken = {sheet.title.lower() for sheet in workbook.worksheets}
-    sheet = workbook.create_sheet(_sheet_title(str(_l("Boards below")), taken))
-    sheet.append(xlsx_row(sheet, [str(label) for label, _ in ROLLUP_HEADERS]))
+    out = _Sheet(workbook.create_sheet(_sheet_title(str(_l("Boards below")), taken)),
+                 [width for _, width in ROLLUP_HEADERS])
+    out.header([label for label, _ in ROLLUP_HEADERS])
     lines = [(entry["board"].name, entry["board"].code, entry["row"])
              for entry in rolled["boards"]]
     lines.append((str(_l("This board's own tasks")), quarter.board.code, rolled["own"]))
     lines.append((str(_l("Total")), "", rolled["totals"]))
-    for row, (name, code, values) in enumerate(lines, start=2):
-        sheet.append(xlsx_row(sheet, _rollup_values(name, code, values)))
-        sheet.cell(row=row, column=6).number_format = "0.0%"
-    for index, (_, width) in enumerate(ROLLUP_HEADERS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    _style_header(sheet)
+    for name, code, values in lines:
+        out.row(_rollup_values(name, code, values), {6: "0.0%"})
+    out.finish()
     kinds, labels = translated(KINDS), translated(TIMELINESS)
     statuses = translated(STATUSES)
+    widths = [max(width, 48 if index == 1 else 0)
+              for index, (_, width) in enumerate(TASK_LIST_HEADERS, start=1)]
     for entry in rolled["boards"]:
-        child = workbook.create_sheet(_sheet_title(entry["board"].name, taken))
+        child = _Sheet(workbook.create_sheet(_sheet_title(entry["board"].name, taken)),
+                       widths)
         figures = entry["figures"]
         if figures is None:
-            child.append(xlsx_row(child, [entry["board"].name]))
-            child.append(xlsx_row(child, [str(_l("No plan for this quarter."))]))
+            child.header([entry["board"].name])
+            child.row([str(_l("No plan for this quarter."))])
+            child.finish()
             continue
-        child.append(xlsx_row(child, [str(_l("Figure")), str(_l("Value")),
-                                      str(_l("Code"))]))
+        child.header([_l("Figure"), _l("Value"), _l("Code")])
         for label, value, code in summary_rows(entry["quarter"], figures):
+            formats = None
             if code == "as_of":
                 value = dt.date.fromisoformat(value)
-            child.append(xlsx_row(child, [str(label), "" if value is None else value,
-                                          code]))
-            cell = child.cell(row=child.max_row, column=2)
-            if code == "as_of":
-                cell.number_format = DATE_FORMAT
+                formats = {2: DATE_FORMAT}
             elif code == "rate":
-                cell.number_format = "0.0%"
-        child.append([])
-        child.append(xlsx_row(child, [str(label) for label, _ in TASK_LIST_HEADERS]))
+                formats = {2: "0.0%"}
+            child.row([str(label), "" if value is None else value, code], formats)
+        child.row([])
+        child.row([str(label) for label, _ in TASK_LIST_HEADERS])
+        dates = {5: DATE_FORMAT, 6: DATE_FORMAT}
         for task in figures["tasks"]:
-            child.append(xlsx_row(child, [
+            child.row([
                 task["id"], task["title"], kinds.get(task["kind"], task["kind"]),
                 statuses.get(task["status"], task["status"]),
                 dt.date.fromisoformat(task["due_on"]) if task["due_on"] else "",
                 dt.date.fromisoformat(task["completed_on"])
                 if task["completed_on"] else "",
                 labels.get(task["timeliness"], ""),
-            ]))
-            for column in (5, 6):
-                child.cell(row=child.max_row, column=column).number_format = DATE_FORMAT
-        for index, (_, width) in enumerate(TASK_LIST_HEADERS, start=1):
-            child.column_dimensions[get_column_letter(index)].width = max(
-                width, 48 if index == 1 else 0)
-        _style_header(child)
+            ], dates)
+        child.finish()
 
 
 def tasks_csv(quarter, as_of=None):
@@ -458,9 +474,8 @@ def template_workbook(quarter=None, today=None):
         cutoff = quarter.cutoff(today) if quarter is not None else None
         _write_tasks(plan, tasks, {}, cutoff, IMPORT_COLUMNS)
 
-        guide = workbook.create_sheet(str(_l("Instructions")))
-        guide.append(xlsx_row(guide, [
-            str(_l("Column")), str(_l("Required")), str(_l("How to fill it in"))]))
+        guide = _Sheet(workbook.create_sheet(str(_l("Instructions"))), (34, 12, 90))
+        guide.header([_l("Column"), _l("Required"), _l("How to fill it in")])
         for column in IMPORT_COLUMNS:
             note = INSTRUCTIONS.get(column.key)
             if note is None:
@@ -468,17 +483,14 @@ def template_workbook(quarter=None, today=None):
                     "int": _l("A whole number."),
                     "date": _l("dd/mm/yyyy."),
                 }.get(column.type, _l("Text."))
-            guide.append(xlsx_row(guide, [header(column),
-                                          str(YES) if column.required else "",
-                                          str(note)]))
-        for letter, width in (("A", 34), ("B", 12), ("C", 90)):
-            guide.column_dimensions[letter].width = width
-        _style_header(guide)
+            guide.row([header(column), str(YES) if column.required else "",
+                       str(note)])
+        guide.finish()
 
-        lists = workbook.create_sheet(str(_l("Lists")))
-        lists.append(xlsx_row(lists, [
-            str(_l("Kind of work")), str(_l("Code")), str(_l("Status")),
-            str(_l("Code")), str(_l("Unit")), str(_l("Short name"))]))
+        lists = _Sheet(workbook.create_sheet(str(_l("Lists"))),
+                       (30, 14, 20, 14, 44, 16))
+        lists.header([_l("Kind of work"), _l("Code"), _l("Status"), _l("Code"),
+                      _l("Unit"), _l("Short name")])
         units = active_units()
         kinds, statuses = list(KINDS.items()), list(STATUSES.items())
         for index in range(max(len(kinds), len(statuses), len(units))):
@@ -489,11 +501,9 @@ def template_workbook(quarter=None, today=None):
                 row[2:4] = [str(statuses[index][1]), statuses[index][0]]
             if index < len(units):
                 row[4:6] = [units[index].name, units[index].short_name]
-            lists.append(xlsx_row(lists, row))
-        for letter, width in zip("ABCDEF", (30, 14, 20, 14, 44, 16)):
-            lists.column_dimensions[letter].width = width
-        _style_header(lists)
-        _add_choices(plan, lists, len(kinds), len(statuses), len(units))
+            lists.row(row)
+        lists.finish()
+        _add_choices(plan, lists.sheet, len(kinds), len(statuses), len(units))
         return _save(workbook)
 
 
