@@ -5,6 +5,7 @@ page numbers centred in the top margin from page 2; a borderless two-column head
 "BÁO CÁO", its summary line and "-----"; a justified 14 pt body; "Nơi nhận:" and the
 signature block. The content comes ready-made from services.build_report.
 """
+from copy import deepcopy
 from io import BytesIO
 
 from docx import Document
@@ -131,12 +132,30 @@ def _fixed_widths(table, widths):
 
 
 def _write(paragraph, text, size=BODY_SIZE, bold=False, italic=False, underline=False):
-    run = paragraph.add_run(text)
-    run.font.size = size
-    run.bold = bold or None
-    run.italic = italic or None
-    run.underline = underline or None
+    if text and not any(char in text for char in "\t\n\r"):
+        # What add_run(text) writes, without its walk over every character looking
+        # for tabs and line breaks.
+        run = paragraph.add_run()
+        run._r.add_t(text)
+    else:
+        run = paragraph.add_run(text)
+    # A report has thousands of runs in a few looks: each look's formatting is built
+    # once through python-docx and copied (building it per run took most of the time
+    # of a province's report).
+    key = (size, bold, italic, underline)
+    r_pr = RUN_LOOKS.get(key)
+    if r_pr is None:
+        run.font.size = size
+        run.bold = bold or None
+        run.italic = italic or None
+        run.underline = underline or None
+        RUN_LOOKS[key] = deepcopy(run._r.rPr)
+    else:
+        run._r.insert(0, deepcopy(r_pr))
     return run
+
+
+RUN_LOOKS = {}  # (size, bold, italic, underline): the <w:rPr> element that says it
 
 
 def _line(cell_or_doc, text, size=BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -199,14 +218,22 @@ def _title(document, report):
 def _body_paragraph(document, text, bold=False, italic=False, heading=False):
     """A justified body paragraph with the first line indented."""
     paragraph = document.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    fmt = paragraph.paragraph_format
-    fmt.first_line_indent = FIRST_LINE_INDENT
-    fmt.space_after = Pt(6)
-    if heading:
-        fmt.keep_with_next = True
+    p_pr = BODY_LOOKS.get(heading)
+    if p_pr is None:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        fmt = paragraph.paragraph_format
+        fmt.first_line_indent = FIRST_LINE_INDENT
+        fmt.space_after = Pt(6)
+        if heading:
+            fmt.keep_with_next = True
+        BODY_LOOKS[heading] = deepcopy(paragraph._p.pPr)
+    else:
+        paragraph._p.insert(0, deepcopy(p_pr))
     _write(paragraph, text, bold=bold, italic=italic)
     return paragraph
+
+
+BODY_LOOKS = {}  # heading or not: the <w:pPr> element of a body paragraph
 
 
 def _unit_table(document, rows):

@@ -273,18 +273,13 @@ class Report:
 
 
 def load_tasks(quarter):
-    """Return the quarter's tasks with their units, in plan order, in two statements."""
+    """Return the quarter's tasks (not archived) in plan order, as plain read-only rows
+    with every column, their lead unit and their unit links (tracker.tasks.rows)."""
     if quarter is None:
         return []
-    return db.session.scalars(
-        select(Task)
-        .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False))
-        .options(
-            joinedload(Task.lead_unit),
-            selectinload(Task.unit_links).joinedload(TaskUnit.unit),
-        )
-        .order_by(Task.id)
-    ).unique().all()
+    from tracker.tasks.rows import export_rows
+
+    return list(export_rows(quarter))
 
 
 def latest_notes(tasks):

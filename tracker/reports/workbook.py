@@ -282,10 +282,8 @@ def quarter_workbook(quarter, as_of=None):
 
     Judged at the downloads' cut-off (as_of, else the report's date, if open).
     """
-    from tracker.tasks.rows import export_rows
-
     with force_locale("vi"):
-        tasks = list(export_rows(quarter))
+        tasks = load_tasks(quarter)
         cutoff = download_cutoff(quarter, as_of)
         figures = compute(quarter, tasks, cutoff)
         # Write-only: each row goes to the file as it is written, not kept as cells.
@@ -472,7 +470,7 @@ def template_workbook(quarter=None, today=None):
         tasks = load_tasks(quarter) if quarter is not None else []
         # The plan's columns hold no figure; the cut-off only fills unused values.
         cutoff = quarter.cutoff(today) if quarter is not None else None
-        _write_tasks(plan, tasks, {}, cutoff, IMPORT_COLUMNS)
+        _write_tasks(plan, tasks, {}, cutoff, IMPORT_COLUMNS, quarter)
 
         guide = _Sheet(workbook.create_sheet(str(_l("Instructions"))), (34, 12, 90))
         guide.header([_l("Column"), _l("Required"), _l("How to fill it in")])
