@@ -24,6 +24,7 @@ PAGES = [
     "/quarters/{key}/?kind=dialogue",
     "/quarters/{key}/?status=in_progress",
     "/quarters/{key}/?unit={unit}&kind=movement&status=done&q=dan",
+    "/quarters/{key}/?page=2&per_page=50&sort=due",
     "/quarters/{key}/summary",
     "/quarters/{key}/rollover",
     "/quarters/{previous}/rollover",
@@ -86,6 +87,7 @@ def _statements(app, client, count_queries, quarters, tasks, units):
         cache.clear()
         with count_queries() as statements:
             response = client.get(path)
+            response.get_data()  # a streamed download reads as it is sent
         assert response.status_code == 200, (path, response.status_code)
         counts[page] = len(statements)
     client.post("/logout")

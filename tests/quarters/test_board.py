@@ -110,3 +110,93 @@ def test_board_statement_count_does_not_grow_with_tasks(
         assert client.get("/quarters/2023-Q3/").status_code == 200
     assert len(many) == len(few)
     assert len(few) <= 8
+
+
+def _card_ids(response):
+    import re
+
+    html = response.get_data(as_text=True)
+    part = html.split('id="task-count"', 1)[1]
+    return [int(n) for n in re.findall(r'class="fw-semibold task-title[^"]*" href="[^"]*/tasks/(\d+)"', part)]
+
+
+@pytest.fixture
+def large_board(make_quarter, make_unit, make_task):
+    """A quarter of 130 tasks: 70 movements, 60 training courses, some done."""
+    import datetime as dt
+
+    quarter = make_quarter(2023, 2)
+    unit = make_unit("Ban Dân vận Huyện ủy", "BDV")
+    ids = {"movement": [], "training": []}
+    for n in range(130):
+        kind = "movement" if n % 13 < 7 else "training"
+        done = n % 10 == 0
+        task = make_task(quarter=quarter, lead=unit, kind=kind, title=f"Việc số {n}",
+                         due_on=dt.date(2023, 4, 1) + dt.timedelta(days=n % 60),
+                         status="done" if done else "in_progress",
+                         progress=100 if done else 30,
+                         completed_on=dt.date(2023, 4, 1) if done else None)
+        ids[kind].append(task.id)
+    return quarter, ids
+
+
+def test_a_large_board_pages_its_rows_and_counts_the_whole_quarter(
+        client, login_as, large_board):
+    quarter, ids = large_board
+    login_as("viewer")
+    first = client.get("/quarters/2023-Q2/")
+    text = page_text(first)
+    shown = _card_ids(first)
+    assert len(shown) == 100 and "130 nhiệm vụ" in text
+    assert "1–100" in text and 'id="board-pages"' in text
+    # Plan order: the kinds in their fixed order, each as planned; the group headers
+    # count the whole quarter, not the page.
+    assert shown == sorted(ids["movement"]) + sorted(ids["training"])[:30]
+    html = first.get_data(as_text=True)
+    assert 'id="kind-training"' in html and "(60)" in html and "(70)" in html
+    second = client.get("/quarters/2023-Q2/?page=2")
+    assert _card_ids(second) == sorted(ids["training"])[30:]
+    assert "101–130" in page_text(second)
+    # The whole quarter's figures, as the quarter list and figures.json state them.
+    figures = client.get("/quarters/2023-Q2/figures.json").get_json()
+    whole = html.split('id="whole-quarter"', 1)[1].split("</p>", 1)[0]
+    assert f'whole-done">{figures["done"]}<' in whole
+    assert f'whole-overdue">{figures["overdue"]}<' in whole
+    # A page past the last shows the last; nonsense is the first page; never a 500.
+    assert _card_ids(client.get("/quarters/2023-Q2/?page=99")) == _card_ids(second)
+    for query in ("page=abc", "page=-3", "per_page=7", "sort=%3Cx%3E"):
+        response = client.get(f"/quarters/2023-Q2/?{query}")
+        assert response.status_code == 200, query
+        assert _card_ids(response) == shown, query
+    huge = client.get("/quarters/2023-Q2/?page=99999999999999999999")
+    assert _card_ids(huge) == _card_ids(second)
+
+
+def test_filters_and_order_apply_before_paging_and_links_keep_them(
+        client, login_as, large_board):
+    quarter, ids = large_board
+    login_as("viewer")
+    response = client.get("/quarters/2023-Q2/?kind=training&per_page=50")
+    assert _card_ids(response) == sorted(ids["training"])[:50]
+    assert "60 nhiệm vụ" in page_text(response)
+    html = response.get_data(as_text=True)
+    nav = html.split('id="board-pages"', 1)[1]
+    assert "page=2" in nav and "kind=training" in nav and "per_page=50" in nav
+    following = client.get("/quarters/2023-Q2/?kind=training&per_page=50&page=2")
+    assert _card_ids(following) == sorted(ids["training"])[50:]
+    # By due date across the kinds, work due first on the first page.
+    from tracker.extensions import db
+    from tracker.models import Task
+
+    by_due = [task.id for task in db.session.scalars(
+        db.select(Task).where(Task.quarter_id == quarter.id)
+        .order_by(Task.due_on, Task.id))]
+    assert _card_ids(client.get("/quarters/2023-Q2/?sort=due")) == by_due[:100]
+    assert _card_ids(client.get("/quarters/2023-Q2/?sort=due&page=2")) == by_due[100:]
+
+
+def test_a_district_quarter_shows_on_one_page(client, login_as, board):
+    login_as("viewer")
+    response = client.get("/quarters/2023-Q2/")
+    assert len(_card_ids(response)) == 4
+    assert 'id="board-pages"' not in response.get_data(as_text=True)

@@ -92,6 +92,21 @@ def _parse_filters(args):
     }
 
 
+def _parse_paging(args):
+    """Return the board's page, page size and order from the query string.
+
+    Anything unknown falls back to the first page of the default size in plan order.
+    """
+    per_page = args.get("per_page", type=int)
+    sort = args.get("sort")
+    return {
+        "page": max(1, min(args.get("page", 1, type=int), 100_000)),
+        "per_page": per_page if per_page in task_services.PAGE_SIZES
+        else task_services.PAGE_SIZE,
+        "sort": sort if sort in task_services.SORTS else "plan",
+    }
+
+
 @bp.route("/<key>/")
 @page_cache.cached_page
 def board(key):
@@ -118,19 +133,40 @@ def _board_tasks_part(quarter, cutoff, args):
     """
     from tracker.tasks.rows import unit_rows
 
+    from tracker.figures.counting import headlines
+
     filters = _parse_filters(args)
+    paging = _parse_paging(args)
 
     def render():
         all_units = unit_rows()
         units = [unit for unit in all_units.values() if unit.is_active]
         if filters["unit_id"] not in {unit.id for unit in units}:
             filters["unit_id"] = None
-        tasks = task_services.board_tasks(quarter, units=all_units, **filters)
+        page = task_services.board_page(quarter, units=all_units, **paging, **filters)
+        if paging["sort"] == "due":
+            groups = [("due", _("By due date"), page.tasks)] if page.tasks else []
+        else:
+            groups = task_services.group_by_kind(page.tasks)
+        # The page's links keep every filter but the page itself.
+        kept = {key: value for key, value in dict(
+            q=filters["q"], unit=filters["unit_id"], kind=filters["kind"],
+            status=filters["status"], archived="1" if filters["archived"] else None,
+            per_page=paging["per_page"] if paging["per_page"]
+            != task_services.PAGE_SIZE else None,
+            sort=paging["sort"] if paging["sort"] != "plan" else None,
+        ).items() if value}
         return render_template(
             "quarters/_board_tasks.html",
             quarter=quarter,
-            groups=task_services.group_by_kind(tasks),
-            task_count=len(tasks),
+            groups=groups,
+            kind_counts=dict(page.kind_counts, due=page.total),
+            task_count=page.total,
+            page=page,
+            kept=kept,
+            paging=paging,
+            page_sizes=task_services.PAGE_SIZES,
+            whole=headlines([quarter], cutoff)[quarter.id],
             units=units,
             filters=filters,
             kinds=translated(KINDS),
@@ -145,7 +181,8 @@ def _board_tasks_part(quarter, cutoff, args):
     if filters["q"]:
         return Markup(render())
     return page_cache.fragment(
-        "board", (quarter.id, quarter.state, cutoff, sorted(filters.items())), render
+        "board", (quarter.id, quarter.state, cutoff, sorted(filters.items()),
+                  sorted(paging.items())), render
     )
 
 

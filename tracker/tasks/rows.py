@@ -130,12 +130,13 @@ def unit_rows():
 
 
 def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
-              notes=False):
+              notes=False, order_by=None, limit=None, offset=None):
     """Return the tasks matching the conditions as TaskRows, in plan order.
 
     units is {id: unit row} (loaded when not given); with links, each row's
     unit_links are filled from one more statement, whatever the number of tasks
-    (with notes, their shares' notes too).
+    (with notes, their shares' notes too). order_by (a list of columns, plan order by
+    default), limit and offset give one page of the rows, chosen in SQL.
     """
     if units is None:
         units = unit_rows()
@@ -144,9 +145,12 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
     # zip with the names: a row's _mapping builds a key view per row, which on a
     # thousand rows costs more than the rows themselves.
     lead = columns.index("lead_unit_id")
+    stmt = stmt.order_by(*(order_by or [table.c.id]))
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset or 0)
     rows = [
         TaskRow(dict(zip(columns, row)), units.get(row[lead]))
-        for row in db.session.execute(stmt.order_by(table.c.id))
+        for row in db.session.execute(stmt)
     ]
     if links:  # even for no rows: a page's statement count stays the same
         by_id = {row.id: row for row in rows}

@@ -5,11 +5,12 @@ commits once.
 """
 import datetime as dt
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from flask import abort, current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import exists, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
@@ -71,12 +72,70 @@ def search_condition(text):
     return [Task.search_text.contains(word, autoescape=True) for word in words]
 
 
+PAGE_SIZES = (50, 100, 200, 500)
+PAGE_SIZE = 100  # a district's quarter (about 50 tasks) shows on one page
+SORTS = ("plan", "due")
+
+
+@dataclass
+class BoardPage:
+    """One page of a quarter board: its rows and where it stands among the others."""
+
+    tasks: list
+    total: int  # tasks matching the filters, on every page
+    kind_counts: dict  # {kind: tasks matching the filters, on every page}
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self):
+        """Return the number of the page's first task (0 when there is none)."""
+        return (self.page - 1) * self.per_page + 1 if self.tasks else 0
+
+    @property
+    def last(self):
+        return self.first + len(self.tasks) - 1 if self.tasks else 0
+
+
+def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
+               **filters):
+    """Return one page of the quarter's tasks matching the filters (see board_tasks).
+
+    The filters and the order apply in SQL before the page is cut: plan order is by
+    kind (in the fixed order of kinds), then as planned; "due" is by due date (work
+    without one last). A page past the last one shows the last.
+    """
+    conditions = board_conditions(quarter, **filters)
+    kind_counts = dict(db.session.execute(
+        select(Task.kind, func.count()).where(*conditions).group_by(Task.kind)
+    ).all())
+    total = sum(kind_counts.values())
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    if sort == "due":
+        order = [Task.due_on.is_(None), Task.due_on, Task.id]
+    else:
+        order = [case({kind: index for index, kind in enumerate(KINDS)},
+                      value=Task.kind, else_=len(KINDS)), Task.id]
+    tasks = task_rows(*conditions, units=units, order_by=order, limit=per_page,
+                      offset=(page - 1) * per_page)
+    return BoardPage(tasks, total, kind_counts, page, pages, per_page)
+
+
 def board_tasks(quarter, unit_id=None, kind=None, status=None, q=None, units=None,
                 archived=False):
     """Return the quarter's tasks matching the filters as TaskRows, with their units.
 
     Archived tasks are left out, unless archived is true: then only they are shown.
     """
+    return task_rows(*board_conditions(quarter, unit_id, kind, status, q, archived),
+                     units=units)
+
+
+def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
+                     archived=False):
+    """Return the SQL conditions of the board's filters (see board_tasks)."""
     conditions = [Task.quarter_id == quarter.id, Task.is_archived.is_(bool(archived))]
     if unit_id is not None:
         link = aliased(TaskUnit)
@@ -88,7 +147,7 @@ def board_tasks(quarter, unit_id=None, kind=None, status=None, q=None, units=Non
         conditions.append(Task.status == status)
     if q:
         conditions.extend(search_condition(q))
-    return task_rows(*conditions, units=units)
+    return conditions
 
 
 def group_by_kind(tasks):
