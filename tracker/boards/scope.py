@@ -16,7 +16,7 @@ a merged board's old tasks keep showing units that moved to its successor.
 """
 from contextlib import contextmanager
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, exists, or_, select
 from sqlalchemy.orm import Session, with_loader_criteria
 
 # session.info keys: the ids of the boards in scope, and the board new rows go to.
@@ -45,6 +45,20 @@ def task_ids(ids):
     from tracker.models.task import Task
 
     return select(Task.id).where(Task.quarter_id.in_(quarter_ids(ids))).scalar_subquery()
+
+
+def of_boards_tasks(column, ids):
+    """Return a condition: the task the column names is one of the boards' tasks.
+
+    Correlated, so it costs a lookup per row the statement reads: a statement about a
+    few tasks' links or history pays for those tasks, not for every task of the
+    board's years (as an IN over all of them did).
+    """
+    from tracker.models.quarter import Quarter
+    from tracker.models.task import Task
+
+    return exists().where(Task.id == column, Task.quarter_id == Quarter.id,
+                          Quarter.board_id.in_(ids))
 
 
 def visible_ids(session):
@@ -130,8 +144,8 @@ def _register_core_models():
 
     register(Quarter, lambda ids: Quarter.board_id.in_(ids))
     register(Task, lambda ids: Task.quarter_id.in_(quarter_ids(ids)))
-    register(TaskUnit, lambda ids: TaskUnit.task_id.in_(task_ids(ids)))
-    register(TaskUpdate, lambda ids: TaskUpdate.task_id.in_(task_ids(ids)))
+    register(TaskUnit, lambda ids: of_boards_tasks(TaskUnit.task_id, ids))
+    register(TaskUpdate, lambda ids: of_boards_tasks(TaskUpdate.task_id, ids))
     register(QuarterReport, lambda ids: QuarterReport.quarter_id.in_(quarter_ids(ids)))
     register(ImportUpload, lambda ids: ImportUpload.quarter_id.in_(quarter_ids(ids)))
     register(Organisation, lambda ids: Organisation.board_id.in_(ids))
