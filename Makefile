@@ -6,18 +6,26 @@ FLASK := $(VENV)/bin/flask --app tracker
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
+# Each step prints one line; what the tools print goes to $(LOG), shown on failure.
+LOG := instance/make.log
+step = @echo "· $(1)"; { $(2); } >>$(LOG) 2>&1 || { tail -n 40 $(LOG); \
+  echo "make: \"$(1)\" failed; the whole output is in $(LOG)"; exit 1; }
+
 .PHONY: run test install translations messages migrate demo serve bench load clean
 
 $(STAMP): setup.cfg
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	@mkdir -p instance && : > $(LOG)
+	$(call step,installing into $(VENV) (a few minutes the first time),\
+	  $(PYTHON) -m venv $(VENV) && \
+	  $(PY) -m pip install --upgrade pip && \
+	  $(PY) -m pip install -e ".[test]")
+	@touch $(STAMP)
 
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(VENV)/bin/pybabel compile --statistics -d translations
+	$(call step,compiling the translations,\
+	  $(VENV)/bin/pybabel compile --statistics -d translations)
 
 # Refresh the catalogs after changing user-facing text; then translate translations/vi.
 messages: $(STAMP)
@@ -27,13 +35,15 @@ messages: $(STAMP)
 	  --no-fuzzy-matching --ignore-obsolete
 
 migrate: install
-	$(FLASK) db upgrade
+	$(call step,migrating the database,$(FLASK) db upgrade)
 
 demo: migrate
-	$(FLASK) demo
+	$(call step,loading the demo data into an empty database,$(FLASK) demo)
+	@tail -n 1 $(LOG) | sed 's/^/  /'
 
 run: demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "· serving on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
+	@$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production-style serving: gunicorn (gunicorn.conf.py: 2 workers per CPU + 1) on the
 # configured database (TRACKER_DATABASE_URL, else instance/tracker.sqlite), migrated
