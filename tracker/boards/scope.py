@@ -40,13 +40,6 @@ def quarter_ids(ids):
     return select(Quarter.id).where(Quarter.board_id.in_(ids)).scalar_subquery()
 
 
-def task_ids(ids):
-    """Return a subquery of the ids of the tasks of the boards' quarters."""
-    from tracker.models.task import Task
-
-    return select(Task.id).where(Task.quarter_id.in_(quarter_ids(ids))).scalar_subquery()
-
-
 def of_boards_tasks(column, ids):
     """Return a condition: the task the column names is one of the boards' tasks.
 

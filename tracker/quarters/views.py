@@ -131,9 +131,8 @@ def _board_tasks_part(quarter, cutoff, args):
 
     A search is rendered every time: its words are too many to keep a part for each.
     """
-    from tracker.tasks.rows import unit_rows
-
     from tracker.figures.counting import headlines
+    from tracker.tasks.rows import unit_rows
 
     filters = _parse_filters(args)
     paging = _parse_paging(args)

@@ -220,13 +220,19 @@ SHARE_HEADERS = (
 
 
 def _write_summary(sheet, quarter, figures):
-    import datetime as dt
-
     out = _Sheet(sheet, (48, 16, 30))
     # The codes name each figure for scripts that read the file; people read the
     # labels, so the column is hidden.
     sheet.column_dimensions["C"].hidden = True
     out.header([_l("Figure"), _l("Value"), _l("Code")])
+    _write_summary_rows(out, quarter, figures)
+    out.finish()
+
+
+def _write_summary_rows(out, quarter, figures):
+    """Write (label, value, code) of each figure: the date as a date, the rate as %."""
+    import datetime as dt
+
     for label, value, code in summary_rows(quarter, figures):
         formats = None
         if code == "as_of":
@@ -235,7 +241,6 @@ def _write_summary(sheet, quarter, figures):
         elif code == "rate":
             formats = {2: "0.0%"}
         out.row([str(label), "" if value is None else value, code], formats)
-    out.finish()
 
 
 def _write_units(sheet, figures):
@@ -371,14 +376,7 @@ def _write_rollup(workbook, quarter, rolled):
             child.finish()
             continue
         child.header([_l("Figure"), _l("Value"), _l("Code")])
-        for label, value, code in summary_rows(entry["quarter"], figures):
-            formats = None
-            if code == "as_of":
-                value = dt.date.fromisoformat(value)
-                formats = {2: DATE_FORMAT}
-            elif code == "rate":
-                formats = {2: "0.0%"}
-            child.row([str(label), "" if value is None else value, code], formats)
+        _write_summary_rows(child, entry["quarter"], figures)
         child.row([])
         child.row([str(label) for label, _ in TASK_LIST_HEADERS])
         dates = {5: DATE_FORMAT, 6: DATE_FORMAT}

@@ -100,7 +100,7 @@ class BoardPage:
 
 def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
                **filters):
-    """Return one page of the quarter's tasks matching the filters (see board_tasks).
+    """Return one page of the quarter's tasks matching the filters (board_conditions).
 
     The filters and the order apply in SQL before the page is cut: plan order is by
     kind (in the fixed order of kinds), then as planned; "due" is by due date (work
@@ -123,19 +123,12 @@ def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
     return BoardPage(tasks, total, kind_counts, page, pages, per_page)
 
 
-def board_tasks(quarter, unit_id=None, kind=None, status=None, q=None, units=None,
-                archived=False):
-    """Return the quarter's tasks matching the filters as TaskRows, with their units.
+def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
+                     archived=False):
+    """Return the SQL conditions of the board's filters.
 
     Archived tasks are left out, unless archived is true: then only they are shown.
     """
-    return task_rows(*board_conditions(quarter, unit_id, kind, status, q, archived),
-                     units=units)
-
-
-def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
-                     archived=False):
-    """Return the SQL conditions of the board's filters (see board_tasks)."""
     conditions = [Task.quarter_id == quarter.id, Task.is_archived.is_(bool(archived))]
     if unit_id is not None:
         link = aliased(TaskUnit)
