@@ -3,6 +3,8 @@ import datetime as dt
 import re
 
 import pytest
+from babel.numbers import format_decimal
+from hypothesis import given, settings as hypothesis_settings, strategies as st
 from flask_babel import force_locale
 
 from tests.helpers import text_of, visible_text
@@ -167,3 +169,18 @@ def test_carried_counts_read_well(client, login_as, make_quarter, make_task, mak
     client.get(f"/quarters/?lang={lang}")
     assert once in visible_text(client.get("/quarters/2023-Q1/rollover"))
     assert twice in visible_text(client.get("/quarters/2023-Q2/rollover"))
+
+
+@given(value=st.one_of(
+    st.integers(min_value=-10**12, max_value=10**12),
+    st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+    st.decimals(min_value=-10**6, max_value=10**6, places=2).map(float),
+))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_numbers_are_written_as_babel_writes_them(value):
+    # fmt_number writes numbers itself (the summary writes thousands); it must agree
+    # with Babel's "#,##0.#" in both languages, except that what rounds to zero is
+    # "0", never Babel's "-0".
+    for lang in ("vi", "en"):
+        expected = format_decimal(value, format="#,##0.#", locale=lang)
+        assert fmt_number(value, lang) == ("0" if expected == "-0" else expected)

@@ -5,7 +5,10 @@ Vietnamese, 1,000,000 and 12.5% in English. The .docx report asks for Vietnamese
 whatever the interface shows (locale="vi").
 """
 import datetime as dt
+import math
 import re
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import (
@@ -17,7 +20,7 @@ from flask import (
     session,
     url_for,
 )
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask_babel import (
     format_datetime,
     get_locale,
@@ -124,7 +127,30 @@ def fmt_number(value, locale=None):
         return ""
     if isinstance(value, int) and -1000 < value < 1000:
         return str(value)  # nothing to separate: skip Babel on the many small counts
+    if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and math.isfinite(value):
+        # Babel's pattern (#,##0.# rounded half to even) written by Python's own
+        # formatting with the locale's symbols: a province's summary writes thousands
+        # of numbers, and format_decimal parses its locale and pattern every time.
+        group, decimal = _separators(str(_number_locale(locale)))
+        if isinstance(value, float):
+            value = Decimal(repr(value)).quantize(TENTH, rounding=ROUND_HALF_EVEN)
+        text = f"{value:,}"
+        if text.endswith(".0"):
+            text = text[:-2]
+        if text in ("-0", "-0.0"):
+            text = "0"
+        return text.translate({ord(","): group, ord("."): decimal})
     return format_decimal(value, format="#,##0.#", locale=_number_locale(locale))
+
+
+TENTH = Decimal("0.1")
+
+
+@lru_cache(maxsize=None)
+def _separators(locale):
+    """Return the locale's (group, decimal) symbols."""
+    return get_group_symbol(locale), get_decimal_symbol(locale)
 
 
 def fmt_percent(value, locale=None, empty="—"):

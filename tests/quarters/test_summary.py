@@ -1,5 +1,6 @@
 """The quarter summary: figures on the demo data, SQL timeliness, approval, the list."""
 import datetime as dt
+import re
 
 import pytest
 
@@ -192,3 +193,32 @@ def test_summary_statements_do_not_grow(client, login_as, make_quarter, make_tas
         return len(statements)
 
     assert scenario(2024, 3) == scenario(2026, 30)
+
+
+def test_scorecard_and_chart_show_the_units_with_most_work_then_all(
+        client, login_as, make_quarter, make_task, make_unit):
+    from tracker.quarters.charts import CHART_UNITS
+    from tracker.quarters.summary import SCORECARD_ROWS
+
+    login_as("viewer")
+    quarter = make_quarter(2023, 2)
+    units = [make_unit(name=f"Xã số {n}", short_name=f"X{n}")
+             for n in range(SCORECARD_ROWS + 3)]
+    make_task(quarter=quarter, lead=units[-1], title="Việc thêm")  # X32 leads two
+    for unit in units:
+        make_task(quarter=quarter, lead=unit, title=f"Việc của {unit.short_name}")
+    text = client.get("/quarters/2023-Q2/summary").get_data(as_text=True)
+    start = text.index(f'viewBox="0 0 600 {CHART_UNITS * 22 + 4}"')
+    chart = text[start:text.index("</svg>", start)]
+    names = re.findall(r'font-size="12">([^<]+)</text>', chart)
+    order = [units[-1]] + units[:-1]  # most work first, then in the units' order
+    assert names == [unit.short_name for unit in order[:CHART_UNITS]]
+    assert f"{len(units) - CHART_UNITS} đơn vị khác có trong bảng" in text
+    listed = re.findall(r'id="unit-score-(\d+)"', text)
+    assert listed == [str(unit.id) for unit in order[:SCORECARD_ROWS]]
+    assert f"Xem tất cả {len(units)} đơn vị" in text
+    assert 'href="/quarters/2023-Q2/summary?units=all#units"' in text
+    text = client.get("/quarters/2023-Q2/summary?units=all").get_data(as_text=True)
+    listed = re.findall(r'id="unit-score-(\d+)"', text)
+    assert listed == [str(unit.id) for unit in order]
+    assert 'id="every-unit"' not in text

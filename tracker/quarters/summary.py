@@ -16,6 +16,9 @@ from tracker.models import Task, TaskUnit, TaskUpdate
 
 AT_RISK_DAYS = 14
 AT_RISK_PROGRESS = 80
+# The scorecard's rows the summary lists unless asked for all (?units=all): a
+# district's every unit; of a province's three hundred, those with the most work.
+SCORECARD_ROWS = 30
 
 
 def quarter_tasks(quarter):

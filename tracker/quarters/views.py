@@ -285,12 +285,15 @@ def rollover(key):
 def summary(key):
     """Show the quarter at a glance for leaders."""
     from tracker.figures.services import requested_as_of
-    from tracker.quarters.summary import quarter_summary
+    from tracker.quarters.charts import unit_bars
+    from tracker.quarters.summary import SCORECARD_ROWS, quarter_summary
 
     quarter = services.get_quarter_or_404(key)
     as_of = requested_as_of()
     data = quarter_summary(quarter, as_of or today())
     counts = data["figures"]["counts"]
+    units = data["figures"]["units"]
+    every_unit = request.args.get("units") == "all"
     labels = translated(TIMELINESS)
     parts = [
         (label, counts.get(code, 0), TIMELINESS_COLOURS[code])
@@ -304,6 +307,9 @@ def summary(key):
         can_reopen=policy.can_reopen_quarter(current_user, quarter)
         and quarter.is_closed,
         as_of=as_of,
+        unit_chart=unit_bars(data["figures"]["units"]),
+        scorecard=units if every_unit else units[:SCORECARD_ROWS],
+        every_unit=every_unit,
         **data,
     )
 
