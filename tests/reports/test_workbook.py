@@ -275,3 +275,37 @@ def test_csv_is_sent_in_chunks_as_its_rows_are_read(
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert [row[2] for row in rows[1:]] == titles
     assert all(other.name in row[5] for row in rows[1:])
+
+
+def test_every_dated_cell_holds_its_own_rows_date(client, login_as, demo, db):
+    # The write-only sheets reuse one styled cell per column for every row's date.
+    from tracker.models import Task, TaskUnit
+
+    login_as("viewer")
+    book = _workbook(client, "/quarters/2023-Q2/report.xlsx")
+
+    def as_date(cell):
+        assert cell.value is None or cell.number_format == "DD/MM/YYYY"
+        return cell.value.date() if cell.value is not None else None
+
+    tasks = book["Nhiệm vụ"]
+    header = [c.value for c in tasks[1]]
+    due, done = header.index("Hạn hoàn thành"), header.index("Ngày hoàn thành")
+    seen = set()
+    for row in tasks.iter_rows(min_row=2):
+        task = db.session.get(Task, row[0].value)
+        assert (as_date(row[due]), as_date(row[done])) == (task.due_on, task.completed_on)
+        seen.add(task.due_on)
+    assert len(seen) > 1
+    shares = book["Phần việc của các đơn vị"]
+    checked = 0
+    for row in shares.iter_rows(min_row=2):
+        task = db.session.get(Task, row[0].value)
+        links = [link for link in task.unit_links if link.unit.name == row[3].value]
+        assert len(links) == 1
+        assert as_date(row[5]) == links[0].share_done_on
+        assert as_date(row[6]) == task.due_on and as_date(row[9]) == D(2023, 6, 30)
+        checked += 1
+    assert checked == db.session.scalar(db.select(db.func.count()).select_from(TaskUnit)
+                                        .join(Task).where(Task.quarter_id == task.quarter_id,
+                                                          TaskUnit.role == "participating"))
