@@ -2,11 +2,9 @@
 import re
 from pathlib import Path
 
-import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-AS_OF = "2026-11-18"
 
 
 def readme_addresses(app):
@@ -27,17 +25,6 @@ def readme_addresses(app):
             continue  # a file path, such as /usr/bin/chromium
         found.append(span)
     return found
-
-
-@pytest.fixture
-def live_demo(app, runner, db):
-    """Load the demo as `make run` does, its "today" pinned, and pin the pages' too."""
-    result = runner.invoke(args=["demo", "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
-    pinned = app.config["TODAY"]
-    app.config["TODAY"] = AS_OF
-    yield
-    app.config["TODAY"] = pinned
 
 
 def test_the_readme_names_the_pages_it_promises(app):
