@@ -234,3 +234,25 @@ def demo(db):
     scope.set_scope(db.session(), [son_tinh.id])
     return db
 
+
+
+LIVE_AS_OF = dt.date(2026, 11, 18)
+
+
+@pytest.fixture
+def live_demo(app, runner, db):
+    """Load the demo as `make run` does, around a pinned day that the pages share.
+
+    The test then sees Sơn Tịnh's board, as its users do.
+    """
+    from tracker.boards import scope
+    from tracker.models import Board
+
+    result = runner.invoke(args=["demo", "--as-of", LIVE_AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    pinned = app.config["TODAY"]
+    app.config["TODAY"] = LIVE_AS_OF.isoformat()
+    son_tinh = db.session.scalar(db.select(Board).where(Board.code == "son-tinh"))
+    scope.set_scope(db.session(), [son_tinh.id])
+    yield db
+    app.config["TODAY"] = pinned

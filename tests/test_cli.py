@@ -21,7 +21,8 @@ def test_demo_loads_the_son_tinh_quarters(runner, db):
     homes = {u.username: u.board.code for u in db.session.scalars(db.select(User))}
     assert homes == {
         "quantri": "son-tinh", "lanhdao": "son-tinh", "canbo_bdv": "son-tinh",
-        "canbo_hnd": "son-tinh", "khach": "son-tinh", "lanhdao_binhson": "binh-son",
+        "canbo_hnd": "son-tinh", "canbo_xa": "son-tinh", "khach": "son-tinh",
+        "lanhdao_binhson": "binh-son",
         "canbo_binhson": "binh-son", "lanhdao_tinh": "quang-ngai",
     }
     assert all(u.check_password("demo") for u in db.session.scalars(db.select(User)))

@@ -90,6 +90,7 @@ def register_blueprints(app):
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.figures.views import bp as figures_bp
+    from tracker.me.views import bp as me_bp
     from tracker.boards.views import bp as boards_bp
     from tracker.quarters.views import bp as quarters_bp
     from tracker.reports.views import bp as reports_bp
@@ -104,14 +105,27 @@ def register_blueprints(app):
     app.register_blueprint(reports_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(units_bp)
+    app.register_blueprint(me_bp)
     app.add_url_rule("/", endpoint="index", view_func=_index)
     app.add_url_rule("/healthz", endpoint="healthz", view_func=_healthz)
 
 
 def _index():
-    """Send visitors to the list of quarters."""
+    """Send people to where their day starts: leaders to the current quarter's
+    summary, staff of a unit to their own work, anyone else to the quarters."""
     from flask import redirect, url_for
+    from flask_login import current_user
 
+    from tracker.auth import policy
+    from tracker.i18n import today
+    from tracker.quarters.services import current_quarter
+
+    if policy.is_leader(current_user):
+        quarter = current_quarter(today())
+        if quarter is not None:
+            return redirect(url_for("quarters.summary", key=quarter.key))
+    if policy.unit_ids(current_user):
+        return redirect(url_for("me.index"))
     return redirect(url_for("quarters.index"))
 
 

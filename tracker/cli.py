@@ -52,9 +52,13 @@ def in_board(command):
 
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Delete all data first (asks to confirm).")
-def demo_command(reset):
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day the demo's recent quarters are built around "
+              "(YYYY-MM-DD; today if left out).")
+def demo_command(reset, as_of):
     """Load the Sơn Tịnh demo data into an empty database."""
     from tracker.demo import has_data, load_demo
+    from tracker.i18n import today
 
     if reset:
         click.confirm("Delete ALL data in the database and load the demo?", abort=True)
@@ -64,7 +68,7 @@ def demo_command(reset):
     if has_data():
         click.echo("The database already holds data; the demo was not loaded.")
         return
-    summary = load_demo()
+    summary = load_demo(as_of=as_of.date() if as_of else today())
     db.session.commit()
     click.echo(
         "Demo loaded: {units} units, {users} accounts (password 'demo'), "

@@ -44,6 +44,13 @@ USERS = (
     ("khach", "Khách xem", "viewer", ()),
 )
 
+# A commune's staff: the demo's only account of a unit outside the district's bodies
+# (kept apart from USERS, which the generator gives units of its own).
+COMMUNE_USERS = (
+    ("canbo_xa", "Huỳnh Thị Xuân (cán bộ Đảng ủy xã Tịnh Trà)", "staff",
+     ("ĐU Tịnh Trà",)),
+)
+
 MASS_ORGS = ("MTTQ", "HND", "LĐLĐ", "HLHPN", "ĐTN", "HCCB")
 COMMUNE_UNITS = tuple(f"ĐU {name}" for name in COMMUNES)
 
@@ -84,14 +91,17 @@ def _boards():
     return province, son_tinh, binh_son
 
 
-def load_demo():
+def load_demo(as_of=None):
     """Create the demo boards, units, accounts, quarters, tasks and history.
 
-    Returns a summary of what was made.
+    With as_of (a date: "today"), Sơn Tịnh also gets the quarter holding that day and
+    the two before it (see load_live). Returns a summary of what was made.
     """
     province, son_tinh, binh_son = _boards()
     with scope.boards([son_tinh.id]):
         summary = _load_son_tinh()
+        if as_of is not None:
+            summary = _add(summary, load_live(as_of))
     with scope.boards([binh_son.id]):
         summary = _add(summary, _load_binh_son())
     with scope.boards([province.id]):
@@ -127,7 +137,7 @@ def _load_son_tinh():
     db.session.flush()
 
     users = {}
-    for username, full_name, role, unit_names in USERS:
+    for username, full_name, role, unit_names in USERS + COMMUNE_USERS:
         user = User(username=username, full_name=full_name, role=role,
                     is_installation_admin=role == "admin")
         user.set_password(DEMO_PASSWORD)
@@ -527,3 +537,190 @@ def _load_province():
          ()),
     ))
     return {"units": len(units), "users": len(users), "quarters": 1, "tasks": made}
+
+
+# ---- a board that lives today: the quarter holding "today" and the two before ----
+
+FIRST_LIVE_INDEX = 2024 * 4 + 1  # 2024-Q2: its two quarters before follow the seed's
+
+
+def _quarter_index(day):
+    return day.year * 4 + (day.month - 1) // 3
+
+
+def live_keys(as_of):
+    """Return the (year, number) of the quarters load_live makes, oldest first."""
+    index = _quarter_index(as_of)
+    return [divmod(i, 4) for i in (index - 2, index - 1, index)]
+
+
+def load_live(as_of):
+    """Add Sơn Tịnh's recent quarters as they would stand on as_of.
+
+    The quarter before last and the last one are closed (the last one waits for its
+    approval); the current one is under way: some work done, some due within the
+    week, one task overdue, and one carried twice (from the quarter before last).
+    Made through the same services as the pages, so history, carried chains and
+    closed records are what a real board would have. Nothing is made when as_of
+    falls before 2024-Q2 (those quarters would meet the 2023 seed).
+    """
+    if _quarter_index(as_of) < FIRST_LIVE_INDEX:
+        return {"quarters": 0, "tasks": 0}
+    from tracker.models.guard import unlocked
+    from tracker.quarters import rollover
+    from tracker.quarters.services import set_state
+
+    units = {u.short_name: u for u in db.session.scalars(select(Unit))}
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    staff, hnd, leader = users["canbo_bdv"], users["canbo_hnd"], users["lanhdao"]
+    commune = users["canbo_xa"]
+    (y2, n2), (y1, n1), (y0, n0) = [(y, n + 1) for y, n in live_keys(as_of)]
+    before_last = Quarter(year=y2, number=n2, state="active")
+    db.session.add(before_last)
+    db.session.flush()
+    made = []
+
+    def task(quarter, when, user, coordinating=(), participating=(), **data):
+        data["lead_unit_id"] = units[data.pop("lead")].id
+        item = services.create_task(
+            quarter, data, user,
+            coordinating=[units[name].id for name in coordinating],
+            participating=[units[name].id for name in participating],
+        )
+        item.created_at = item.updates[-1].created_at = _at(when)
+        made.append(item)
+        return item
+
+    def progress(item, when, user, status, pct, note, completed_on=None):
+        update = services.report_progress(item, status, pct, note, user,
+                                          completed_on=completed_on, today=when)
+        update.created_at = _at(when, 15)
+
+    def close(quarter, decisions=None, notes=None):
+        day = quarter.ends_on + dt.timedelta(days=1)
+        result = rollover.close_quarter(quarter, decisions or {}, leader, notes)
+        with unlocked(db.session):  # dated as if closed the day after its end
+            quarter.closed_at = _at(day, 16)
+            for carried in result.carried:
+                for update in carried.updates + carried.carried_from.updates:
+                    if update.action in ("carried_in", "carried_out"):
+                        update.created_at = _at(day, 16)
+            for ended in result.closed:
+                ended.updates[-1].created_at = _at(day, 16)
+            db.session.flush()
+        return result
+
+    def on(quarter, days):
+        """Return a day `days` after the quarter's start, kept inside it."""
+        return min(quarter.starts_on + dt.timedelta(days=days), quarter.ends_on)
+
+    # ---- the quarter before last: closed and approved ----
+    q = before_last
+    gpmb = task(
+        q, on(q, 3), staff, kind="mobilisation",
+        title="Vận động nhân dân đồng thuận bồi thường, giải phóng mặt bằng dự án "
+        "đường ven sông Trà Khúc",
+        lead="BDV", coordinating=("ĐU Tịnh Trà", "MTTQ"),
+        source_document="Kế hoạch số 31-KH/BDVHU",
+    )
+    progress(gpmb, on(q, 50), staff, "in_progress", 30,
+             "Đã vận động 18/60 hộ đồng thuận.")
+    t = task(q, on(q, 4), staff, kind="training", lead="BDV",
+             title="Tập huấn nghiệp vụ công tác dân vận cho cán bộ cơ sở",
+             audience="Cán bộ dân vận các xã", sessions=1, trainees_planned=90,
+             due_on=on(q, 60))
+    progress(t, on(q, 55), staff, "done", 100, "Đã tổ chức lớp tập huấn, 88 học viên.",
+             completed_on=on(q, 55))
+    t = task(q, on(q, 5), staff, kind="dialogue", lead="BDV",
+             coordinating=("ĐU Tịnh Trà",), chair="Bí thư Huyện ủy",
+             commune="xã Tịnh Trà", target_count=1, achieved_count=1,
+             target_label="cuộc", held_on=on(q, 40), participants=140,
+             opinions_raised=11, opinions_answered=11,
+             title="Bí thư Huyện ủy tiếp xúc, đối thoại với nhân dân xã Tịnh Trà")
+    progress(t, on(q, 41), staff, "done", 100, "11/11 ý kiến đã được trả lời.",
+             completed_on=on(q, 40))
+    close(q)
+    rollover.approve_quarter(q, leader)
+    with unlocked(db.session):
+        q.approved_at = _at(q.ends_on + dt.timedelta(days=3), 10)
+        db.session.flush()
+
+    # ---- the last quarter: closed, its approval waiting ----
+    last = db.session.scalar(select(Quarter).where(Quarter.year == y1,
+                                                   Quarter.number == n1))
+    set_state(last, "active", leader)
+    q = last
+    gpmb = gpmb_last = services.continuation_of(gpmb)
+    progress(gpmb, on(q, 45), staff, "in_progress", 55,
+             "Đã vận động 33/60 hộ đồng thuận; còn vướng đơn giá bồi thường.")
+    t = task(q, on(q, 2), staff, kind="movement", lead="BDV",
+             coordinating=("MTTQ", "HND", "HLHPN"), campaign_name="Dân vận khéo",
+             models_registered=21, due_on=on(q, 75),
+             title="Sơ kết phong trào thi đua “Dân vận khéo”, nhân rộng mô hình hay")
+    progress(t, on(q, 70), staff, "done", 100, "21 mô hình được công nhận.",
+             completed_on=on(q, 70))
+    t = task(q, on(q, 3), hnd, kind="congress", lead="HND", coordinating=("BDV",),
+             organisation="Hội Nông dân huyện Sơn Tịnh",
+             title="Hội nghị Ban Chấp hành Hội Nông dân huyện giữa nhiệm kỳ",
+             due_on=on(q, 30), held_on=on(q, 36))
+    progress(t, on(q, 37), hnd, "done", 100, "Hội nghị tổ chức xong (chậm 6 ngày).",
+             completed_on=on(q, 36))
+    ended = task(q, on(q, 3), commune, kind="mobilisation", lead="ĐU Tịnh Trà",
+                 title="Vận động di dời mồ mả khu dân cư Trà Bình",
+                 due_on=on(q, 80))
+    progress(ended, on(q, 30), commune, "in_progress", 20, "Đã họp dân 2 thôn.")
+    close(q, {ended.id: "not_needed"},
+          {ended.id: "Dự án điều chỉnh quy hoạch, không còn phải di dời."})
+
+    # ---- the current quarter: under way on as_of ----
+    current = db.session.scalar(select(Quarter).where(Quarter.year == y0,
+                                                      Quarter.number == n0))
+    set_state(current, "active", leader)
+    q = current
+    start = q.starts_on
+
+    def ago(days):
+        """Return as_of minus days, not before the quarter's first day."""
+        return max(as_of - dt.timedelta(days=days), start)
+
+    def soon(days):
+        """Return as_of plus days, not after the quarter's last day."""
+        return max(min(as_of + dt.timedelta(days=days), q.ends_on), as_of)
+
+    gpmb = services.continuation_of(gpmb_last)
+    progress(gpmb, ago(6), staff, "in_progress", 75,
+             "Đã vận động 45/60 hộ đồng thuận; đối thoại riêng với 15 hộ còn lại.")
+    t = task(q, start, staff, kind="advisory", lead="BDV", coordinating=("MTTQ",),
+             due_on=ago(12),
+             title="Tham mưu báo cáo sơ kết công tác dân vận chính quyền")
+    progress(t, ago(14), staff, "done", 100, "Đã trình Thường trực Huyện ủy.",
+             completed_on=ago(14))
+    overdue = task(q, start, staff, kind="dialogue", lead="BDV",
+                   coordinating=("ĐU Tịnh Trà",), chair="Bí thư Đảng ủy xã",
+                   commune="xã Tịnh Trà", target_count=1, target_label="cuộc",
+                   due_on=min(ago(4), as_of - dt.timedelta(days=1)),
+                   title="Bí thư Đảng ủy xã Tịnh Trà đối thoại với nhân dân về "
+                   "giải phóng mặt bằng")
+    progress(overdue, ago(20), commune, "in_progress", 40,
+             "Đã chuẩn bị nội dung, chưa thống nhất được ngày tổ chức.")
+    t = task(q, ago(30), commune, kind="democracy", lead="ĐU Tịnh Trà",
+             due_on=soon(2),
+             title="Rà soát việc thực hiện Quy chế dân chủ ở cơ sở tại các thôn")
+    progress(t, ago(3), commune, "in_progress", 60, "Đã rà soát 4/6 thôn.")
+    t = task(q, ago(30), staff, kind="monitoring", lead="BDV",
+             participating=("ĐU Tịnh Trà", "ĐU Tịnh Hiệp", "ĐU Tịnh Bắc"),
+             due_on=soon(5),
+             title="Nắm tình hình dư luận nhân dân về phương án bồi thường")
+    progress(t, ago(2), staff, "in_progress", 50, "Đã nhận báo cáo của 1/3 xã.")
+    t = task(q, ago(25), hnd, kind="training", lead="HND", coordinating=("BDV",),
+             audience="Hội viên nông dân", sessions=1, trainees_planned=60,
+             due_on=soon(6),
+             title="Tập huấn chuyển đổi số cho hội viên nông dân")
+    task(q, ago(10), staff, kind="inspection", lead="BDV",
+         coordinating=("ĐU Tịnh Trà",), due_on=q.ends_on,
+         title="Kiểm tra công tác dân vận tại Đảng ủy xã Tịnh Trà")
+    task(q, start, staff, kind="monitoring", lead="BDV", is_recurring=True,
+         status="in_progress",
+         title="Theo dõi, nắm bắt tâm tư, nguyện vọng của nhân dân")
+    db.session.flush()
+    return {"quarters": 3, "tasks": len(made)}

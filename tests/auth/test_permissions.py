@@ -70,6 +70,7 @@ ROWS = [
     # endpoint, method, path,                  anon viewer lead other leader admin
     row("index", "GET", "/",                            "302 302 302 302 302 302"),
     row("healthz", "GET", "/healthz",                   "200 200 200 200 200 200"),
+    row("me.index", "GET", "/me",                       "302 200 200 200 200 200"),
     row("static", "GET", "/static/css/app.css",         "200 200 200 200 200 200"),
     row("bootstrap.static", "GET", "/bootstrap/static/css/bootstrap.min.css",
         "200 200 200 200 200 200"),

@@ -19,7 +19,7 @@ from tracker.models import (
 
 PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout")
 # Routes about the signed-in person, not about a board's records.
-OWN = ("index", "boards.index", "auth.change_password")
+OWN = ("index", "boards.index", "auth.change_password", "me.index")
 
 
 def _board(db, code):

@@ -63,7 +63,7 @@ def test_sign_in_and_report_progress_with_the_keyboard_alone(open_page, live_ser
     page.keyboard.type(PASSWORD)
     shot(page, "6-keyboard-sign-in")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/quarters/$"))
+    page.wait_for_url(re.compile(r"/me$"))  # staff land on their own work
 
     task_id = _task_id(live_server.app, CONGRESS)
     page.goto(f"/tasks/{task_id}")

@@ -67,6 +67,8 @@ def test_leader_follows_the_quarter_then_closes_and_approves_the_previous_one(
     """Filter the board, see a staff report in the summary, close Q1, approve it."""
     page = open_page("desktop")
     sign_in(page, "lanhdao")
+    page.wait_for_url(re.compile(r"/quarters/2023-Q2/summary$"))  # the newest quarter
+    page.goto("/quarters/")
     page.get_by_role("link", name="Quý II/2023").first.click()
     page.wait_for_url(re.compile(r"/quarters/2023-Q2/$"))
     shot(page, "2-leader-board")
@@ -109,6 +111,12 @@ def test_leader_follows_the_quarter_then_closes_and_approves_the_previous_one(
     assert unfinished > 0
     shot(page, "2-leader-close")
     page.get_by_role("button", name=vi("Carry all and close")).click()
+    # Closing asks first, saying what will happen.
+    page.locator("#consequences").wait_for()
+    assert str(unfinished) in page.locator("#consequences").inner_text()
+    shot(page, "2-leader-close-confirm")
+    confirm = vi("Yes, close %(quarter)s") % {"quarter": "Quý I/2023"}
+    page.get_by_role("button", name=confirm).click()
     page.wait_for_url(re.compile(r"/quarters/2023-Q1/rollover$"))
     assert page.locator("#count-carried").inner_text() == str(unfinished)
     carried = page.locator("#carried li").count()
@@ -128,6 +136,8 @@ def test_leader_follows_the_quarter_then_closes_and_approves_the_previous_one(
     page.get_by_role("link", name=vi("Summary")).click()
     page.wait_for_url(re.compile(r"/quarters/2023-Q1/summary$"))
     page.get_by_role("button", name=vi("Approve the summary")).click()
+    confirm = vi("Yes, approve %(quarter)s") % {"quarter": "Quý I/2023"}
+    page.get_by_role("button", name=confirm).click()
     page.locator("#approved-badge").wait_for()
     assert "Nguyễn Văn Lãnh" in page.locator("#approved-badge").inner_text()
     assert page.get_by_role("button", name=vi("Approve the summary")).count() == 0

@@ -20,8 +20,11 @@ def test_staff_finds_the_congress_without_accents_and_reports_progress(open_page
     """Sign in on a phone, search without diacritics, report, read it in the history."""
     page = open_page("phone")
     sign_in(page, "canbo_hnd")
-    shot(page, "1-staff-quarters")
+    page.wait_for_url(re.compile(r"/me$"))  # staff land on their own work
+    assert_no_horizontal_scroll(page)
+    shot(page, "1-staff-my-work")
 
+    page.goto("/quarters/")
     page.get_by_role("link", name="Quý II/2023").first.click()
     page.wait_for_url(re.compile(r"/quarters/2023-Q2/$"))
     search = page.get_by_role("searchbox", name=vi("Search"))

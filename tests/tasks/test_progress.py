@@ -346,7 +346,8 @@ def test_cancelling_keeps_the_progress_reached(client, login_as, make_task, db):
     login_as("staff", units=[task.lead_unit])
     client.post(f"/tasks/{task.id}/status", data={"status": "in_progress",
                                                   "progress": "60"})
-    client.post(f"/tasks/{task.id}/status", data={"status": "cancelled"})
+    client.post(f"/tasks/{task.id}/status", data={"status": "cancelled",
+                                                  "note": "Không còn cần thiết"})
     db.session.expire_all()
     task = db.session.get(Task, task.id)
     assert (task.status, task.progress) == ("cancelled", 60)

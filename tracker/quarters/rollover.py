@@ -11,7 +11,7 @@ of the rate; reopening puts back the status it had.
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -265,6 +265,14 @@ def reopen_quarter(quarter, user, reason):
                         "restored": restored})
         db.session.flush()
     return quarter
+
+
+def ended_count(quarter):
+    """Return how many of the quarter's tasks were ended at its close."""
+    return db.session.scalar(
+        select(func.count(Task.id)).where(Task.quarter_id == quarter.id,
+                                          Task.closing_reason.is_not(None))
+    )
 
 
 def _status_before_close(tasks):

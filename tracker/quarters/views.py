@@ -8,10 +8,11 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from tracker import page_cache
+from tracker.confirm import confirmation_page, wants_review
 from tracker.auth import policy
 from tracker.extensions import db
 from tracker.forms import Form
-from tracker.i18n import fmt_percent, today, translated
+from tracker.i18n import fmt_date, fmt_percent, quarter_label, today, translated
 from tracker.models import KINDS, QUARTER_STATES, STATUSES
 from tracker.models.task import STATUS_COLOURS
 from tracker.quarters import services
@@ -219,10 +220,52 @@ def _close_decisions(form_data, plan):
     return decisions, notes
 
 
+def _ended_without_reason(decisions, notes):
+    """Return the ids of tasks ended here without a reason: ending needs one."""
+    from tracker.quarters.rollover import CARRY
+
+    return [task_id for task_id, action in decisions.items()
+            if action != CARRY and not (notes.get(task_id) or "").strip()]
+
+
+def _confirm_close(quarter, plan, decisions, notes):
+    """Say what closing will do: read-only, how many carried and ended, to where."""
+    from tracker.models import CLOSING_REASONS
+    from tracker.quarters.rollover import CARRY
+
+    todo = [item.task for item in plan if not item.is_carried]
+    carried = [task for task in todo if decisions[task.id] == CARRY]
+    ended = [task for task in todo if decisions[task.id] != CARRY]
+    next_label = quarter_label(*quarter.next_key())
+    reasons = translated(CLOSING_REASONS)
+    consequences = [
+        _("%(quarter)s becomes read-only: its tasks, their history and its figures "
+          "(judged as of %(date)s) can no longer change; only an administrator can "
+          "reopen it.", quarter=quarter.label, date=fmt_date(quarter.closed_cutoff)),
+        ngettext("%(num)d task is carried to %(next)s.",
+                 "%(num)d tasks are carried to %(next)s.", len(carried),
+                 next=next_label),
+        ngettext("%(num)d task ends here, with its reason.",
+                 "%(num)d tasks end here, with their reasons.", len(ended)),
+    ]
+    if services.find_quarter(*quarter.next_key()) is None:
+        consequences.append(_("%(next)s is opened to receive the carried work.",
+                              next=next_label))
+    items = [(task.title, f"{reasons.get(decisions[task.id], '')}: {notes[task.id]}")
+             for task in ended]
+    return confirmation_page(
+        _("Close %(quarter)s?", quarter=quarter.label), consequences,
+        url_for("quarters.close", key=quarter.key),
+        _("Yes, close %(quarter)s", quarter=quarter.label), items,
+    )
+
+
 @bp.route("/<key>/close", methods=["GET", "POST"])
 def close(key):
     """Show the close plan of a quarter and carry it out."""
-    from tracker.quarters.rollover import RolloverError, close_plan, close_quarter
+    from tracker.quarters.rollover import (
+        RolloverError, check_can_close, close_plan, close_quarter,
+    )
     from tracker.models import CLOSING_REASONS
 
     quarter = services.get_quarter_or_404(key)
@@ -237,6 +280,17 @@ def close(key):
         decisions, notes = _close_decisions(request.form, plan)
         if decisions is None:
             error = _("Unknown choice for a task.")
+        elif _ended_without_reason(decisions, notes):
+            error = _("Give the reason for every task that ends here: %(tasks)s.",
+                      tasks=", ".join(f"#{task_id}" for task_id in
+                                      _ended_without_reason(decisions, notes)))
+        elif wants_review():
+            try:
+                check_can_close(quarter)
+            except RolloverError as exc:
+                error = str(exc)
+            else:
+                return _confirm_close(quarter, plan, decisions, notes)
         else:
             try:
                 result = close_quarter(quarter, decisions, current_user, notes)
@@ -285,6 +339,7 @@ def rollover(key):
 def summary(key):
     """Show the quarter at a glance for leaders."""
     from tracker.figures.services import requested_as_of
+    from tracker.me.services import decisions
     from tracker.quarters.charts import unit_bars
     from tracker.quarters.summary import SCORECARD_ROWS, quarter_summary
 
@@ -306,11 +361,38 @@ def summary(key):
         and quarter.is_closed and not quarter.is_approved,
         can_reopen=policy.can_reopen_quarter(current_user, quarter)
         and quarter.is_closed,
-        as_of=as_of,
+        as_of=as_of, decisions=decisions(current_user, today()),
         unit_chart=unit_bars(data["figures"]["units"]),
         scorecard=units if every_unit else units[:SCORECARD_ROWS],
         every_unit=every_unit,
         **data,
+    )
+
+
+def _confirm_approve(quarter):
+    """Say what approving will record: the closed quarter's headline, by whom."""
+    from tracker.figures.services import compute
+    from tracker.quarters.summary import quarter_tasks
+
+    back = url_for("quarters.summary", key=quarter.key)
+    if not quarter.is_closed or quarter.is_approved:
+        flash(_("Only a closed quarter can be approved.") if not quarter.is_closed
+              else _("%(quarter)s is already approved.", quarter=quarter.label),
+              "danger")
+        return redirect(back)
+    figures = compute(quarter, quarter_tasks(quarter), quarter.closed_cutoff)
+    consequences = [
+        _("The figures of %(quarter)s are approved as they stood at its close: "
+          "%(total)s tasks, %(done)s done, %(overdue)s overdue, completion rate "
+          "%(rate)s.", quarter=quarter.label, total=figures["total"],
+          done=figures["done"], overdue=figures["overdue"],
+          rate=fmt_percent(figures["rate"])),
+        _("The approval is recorded with your name and the time; it stands until an "
+          "administrator reopens the quarter."),
+    ]
+    return confirmation_page(
+        _("Approve %(quarter)s?", quarter=quarter.label), consequences, back,
+        _("Yes, approve %(quarter)s", quarter=quarter.label),
     )
 
 
@@ -324,6 +406,8 @@ def approve(key):
         abort(403)
     if not Form().validate_on_submit():
         abort(400)
+    if wants_review():
+        return _confirm_approve(quarter)
     try:
         approve_quarter(quarter, current_user)
     except RolloverError as exc:
@@ -333,6 +417,34 @@ def approve(key):
     db.session.commit()
     flash(_("%(quarter)s has been approved.", quarter=quarter.label), "success")
     return redirect(url_for("quarters.summary", key=quarter.key))
+
+
+def _confirm_reopen(quarter):
+    """Say what reopening undoes: the read-only record, the ended tasks, approval."""
+    from tracker.quarters.rollover import ended_count
+
+    back = url_for("quarters.summary", key=quarter.key)
+    reason = request.form.get("reason", "").strip()
+    if not quarter.is_closed or not reason:
+        flash(_("Give the reason for reopening.") if quarter.is_closed
+              else _("%(quarter)s is not closed.", quarter=quarter.label), "danger")
+        return redirect(back)
+    ended = ended_count(quarter)
+    consequences = [
+        _("%(quarter)s can be changed again: its figures are computed afresh until it "
+          "is closed again.", quarter=quarter.label),
+        ngettext("%(num)d task ended at its close gets back the status it had.",
+                 "%(num)d tasks ended at its close get back the status they had.",
+                 ended),
+        _("Work already carried to the next quarter stays there."),
+        _("Your reason is recorded in the audit log: %(reason)s", reason=reason[:200]),
+    ]
+    if quarter.is_approved:
+        consequences.insert(1, _("Its approval is withdrawn."))
+    return confirmation_page(
+        _("Reopen %(quarter)s?", quarter=quarter.label), consequences, back,
+        _("Yes, reopen %(quarter)s", quarter=quarter.label),
+    )
 
 
 @bp.route("/<key>/reopen", methods=["POST"])
@@ -345,6 +457,8 @@ def reopen(key):
         abort(403)
     if not Form().validate_on_submit():
         abort(400)
+    if wants_review():
+        return _confirm_reopen(quarter)
     try:
         reopen_quarter(quarter, current_user, request.form.get("reason", "")[:2000])
     except RolloverError as exc:

@@ -255,6 +255,11 @@ class ProgressForm(Form):
         )
         for name, message in problems:
             getattr(self, name).errors.append(message)
+        # Ending a task is for good: it needs a reason, kept in its history.
+        if self.status.data == "cancelled" and self.task.status != "cancelled" \
+                and not self.note.data:
+            self.note.errors.append(_("Give the reason for ending the task."))
+            return False
         return not problems
 
     def validate_completed_on(self, field):

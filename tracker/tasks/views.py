@@ -5,11 +5,13 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth import policy
+from tracker.confirm import confirmation_page, wants_review
 from tracker.extensions import db
 from tracker.i18n import today
 from tracker.models import KIND_FIELDS, KINDS
 from tracker.quarters.services import get_quarter_or_404
 from tracker.tasks import services
+from tracker.tasks.timeliness import TIMELINESS
 from tracker.tasks.forms import (
     HISTORY_LABELS,
     ArchiveForm,
@@ -251,6 +253,8 @@ def _save_with_retry(task_id, allowed, apply):
 
 
 def _back_to(task_id, section):
+    if request.method == "POST" and request.form.get("back") == "me":
+        return redirect(url_for("me.index") + f"#task-{task_id}")  # reported from /me
     return redirect(url_for("tasks.show", task_id=task_id) + f"#{section}")
 
 
@@ -266,6 +270,17 @@ def report(task_id):
     if not form.validate_on_submit():
         flash(_("The progress report was not saved; see the messages below."), "danger")
         return _render_task(task, progress_form=form, status=400)
+    if wants_review() and form.status.data == "cancelled" \
+            and task.status != "cancelled":
+        return confirmation_page(
+            _("End this task?"),
+            [_("“%(title)s” stops: it is counted as ended (“%(class)s”), left out of "
+               "the completion rate, and no longer on anyone's list of work.",
+               title=task.title, **{"class": TIMELINESS["cancelled"]}),
+             _("Your reason is recorded in its history: %(reason)s",
+               reason=form.note.data[:200])],
+            url_for("tasks.show", task_id=task.id), _("Yes, end the task"),
+        )
     _task, update = _save_with_retry(
         task_id,
         lambda fresh: policy.can_report_progress(current_user, fresh),
@@ -353,9 +368,28 @@ def _change_archive(task_id, allowed, apply):
     )
 
 
+def _confirm_archive(task_id):
+    """Say what archiving does before it is done."""
+    task = services.get_task_or_404(task_id)
+    if not policy.can_archive_task(current_user, task):
+        abort(403)
+    if not ArchiveForm().validate_on_submit():
+        abort(400)
+    return confirmation_page(
+        _("Archive this task?"),
+        [_("“%(title)s” leaves the board of %(quarter)s and its counts.",
+           title=task.title, quarter=task.quarter.label),
+         _("Nothing is deleted: its record and history are kept, and it can be "
+           "restored.")],
+        url_for("tasks.show", task_id=task.id), _("Yes, archive it"),
+    )
+
+
 @bp.route("/<int:task_id>/archive", methods=["POST"])
 def archive(task_id):
     """Archive a task: off the board and the counts, kept with its history."""
+    if wants_review():
+        return _confirm_archive(task_id)
     _change_archive(task_id, policy.can_archive_task, services.archive_task)
     flash(_("The task has been archived. It can be restored from the archive."), "info")
     return redirect(url_for("tasks.show", task_id=task_id))

@@ -1,0 +1,105 @@
+"""The demo that lives today: the 2023 seed kept exactly, the recent quarters beside it."""
+import datetime as dt
+
+import pytest
+
+from tracker.boards import scope
+from tracker.models import Board, Quarter, Task, User
+from tracker.tasks.services import carry_chain
+from tracker.tasks.timeliness import classify
+
+AS_OF = dt.date(2026, 11, 18)
+
+
+def _son_tinh(db):
+    return db.session.scalar(db.select(Board).where(Board.code == "son-tinh"))
+
+
+def _seed_snapshot(db):
+    """Return what the 2023 quarters hold: every task, its state and its history."""
+    with scope.boards([_son_tinh(db).id]):
+        tasks = db.session.scalars(
+            db.select(Task).join(Task.quarter).where(Quarter.year == 2023)
+            .order_by(Quarter.number, Task.title)
+        ).all()
+        quarters = db.session.scalars(
+            db.select(Quarter).where(Quarter.year == 2023).order_by(Quarter.number)
+        ).all()
+        return (
+            [(q.key, q.state, q.briefing_on, q.closed_at) for q in quarters],
+            [(t.quarter.key, t.title, t.status, t.progress, t.due_on, t.completed_on,
+              t.lead_unit.short_name,
+              sorted((u.action, u.new_status, u.new_progress, u.note, u.created_at)
+                     for u in t.updates))
+             for t in tasks],
+        )
+
+
+def test_demo_keeps_the_2023_seed_and_adds_the_recent_quarters(runner, db):
+    result = runner.invoke(args=["demo"])  # the tests' today is in 2023: seed only
+    assert result.exit_code == 0, result.output
+    seed = _seed_snapshot(db)
+    assert len(seed[1]) == 16
+    result = runner.invoke(args=["demo", "--reset", "--as-of", AS_OF.isoformat()],
+                           input="y\n")
+    assert result.exit_code == 0, result.output
+    assert _seed_snapshot(db) == seed
+    with scope.boards([_son_tinh(db).id]):
+        quarters = {q.key: q for q in db.session.scalars(db.select(Quarter))}
+        assert sorted(quarters) == ["2023-Q1", "2023-Q2", "2026-Q2", "2026-Q3",
+                                    "2026-Q4"]
+        assert quarters["2026-Q2"].is_closed and quarters["2026-Q2"].is_approved
+        assert quarters["2026-Q3"].is_closed and not quarters["2026-Q3"].is_approved
+        assert quarters["2026-Q4"].state == "active"
+
+
+def test_the_current_quarter_is_a_believable_mix(runner, db):
+    result = runner.invoke(args=["demo", "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    with scope.boards([_son_tinh(db).id]):
+        current = db.session.scalar(
+            db.select(Quarter).where(Quarter.year == 2026, Quarter.number == 4))
+        tasks = db.session.scalars(
+            db.select(Task).where(Task.quarter_id == current.id)).all()
+        classes = [classify(t.status, t.due_on, t.completed_on, AS_OF) for t in tasks]
+        assert classes.count("overdue") == 1
+        assert any(t.status == "done" for t in tasks)
+        this_week = [t for t in tasks if not t.is_finished and t.due_on
+                     and AS_OF <= t.due_on <= AS_OF + dt.timedelta(days=6)]
+        assert len(this_week) >= 2
+        chains = [len(carry_chain(t)) for t in tasks]
+        assert chains.count(2) == 1  # carried twice: from 2026-Q2 through 2026-Q3
+        assert all(u.created_at.date() <= AS_OF for t in tasks for u in t.updates)
+        ended = db.session.scalars(
+            db.select(Task).join(Task.quarter).where(
+                Quarter.number == 3, Task.closing_reason.is_not(None))).all()
+        assert len(ended) == 1 and ended[0].status == "cancelled"
+
+
+def test_the_commune_account_reports_for_tinh_tra(runner, db):
+    runner.invoke(args=["demo", "--as-of", AS_OF.isoformat()])
+    user = db.session.scalar(db.select(User).where(User.username == "canbo_xa"))
+    assert user.role == "staff" and user.check_password("demo")
+    assert [unit.name for unit in user.units] == ["Đảng ủy xã Tịnh Trà"]
+    assert user.board.code == "son-tinh"
+
+
+@pytest.mark.parametrize("as_of", ["2026-04-01", "2026-06-30", "2024-04-01"])
+def test_the_recent_quarters_fit_any_day(runner, db, as_of):
+    result = runner.invoke(args=["demo", "--as-of", as_of])
+    assert result.exit_code == 0, result.output
+    day = dt.date.fromisoformat(as_of)
+    with scope.boards([_son_tinh(db).id]):
+        current = db.session.scalar(db.select(Quarter).where(
+            Quarter.year == day.year, Quarter.number == (day.month - 1) // 3 + 1))
+        assert current is not None and current.state == "active"
+        tasks = db.session.scalars(
+            db.select(Task).where(Task.quarter_id == current.id)).all()
+        classes = [classify(t.status, t.due_on, t.completed_on, day) for t in tasks]
+        assert classes.count("overdue") == 1
+
+
+def test_a_malformed_as_of_is_refused(runner, db):
+    result = runner.invoke(args=["demo", "--as-of", "2026-13-01"])
+    assert result.exit_code == 2 and "--as-of" in result.output
+    assert db.session.scalar(db.select(db.func.count(Quarter.id))) == 0
