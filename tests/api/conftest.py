@@ -40,3 +40,17 @@ def staff_setup(make_user, make_unit, make_quarter, make_task, make_token):
     other = make_task(quarter=quarter, lead=other_unit, title="Tập huấn")
     return {"user": user, "token": make_token(user), "own": own, "other": other,
             "quarter": quarter, "unit": own_unit, "other_unit": other_unit}
+
+
+@pytest.fixture
+def contract_world(staff_setup, make_task, make_user, db):
+    """Return a leader's write token, on a board with tasks, shares and history."""
+    from tracker.api.tokens import create_token
+
+    make_task(quarter=staff_setup["quarter"], lead=staff_setup["unit"],
+              participating=[staff_setup["other_unit"]], kind="dialogue",
+              title="Tiếp xúc, đối thoại")
+    leader = make_user(username="lanhdao", role="leader")
+    _row, secret = create_token(leader, "contract", "write")
+    db.session.commit()
+    return secret

@@ -196,3 +196,26 @@ def test_the_openapi_document_and_the_docs_page(client):
     assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
     assert client.get("/api/docs/assets/../__init__.py").status_code == 404
     assert client.get("/static/js/api-docs.js").status_code == 200
+
+
+def test_writes_need_no_csrf_token_only_a_bearer_token(app, api, staff_setup, db):
+    """Sessions never sign in to the API, so it takes no CSRF token (the pages do)."""
+    task, token = staff_setup["own"], staff_setup["token"]
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = api("POST", f"/api/v1/tasks/{task.id}/progress", token,
+                       json={"status": "in_progress", "progress": 30})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 200, response.json
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).progress == 30
+
+
+def test_ids_past_the_databases_integers_are_not_found(api, staff_setup):
+    """Found by schemathesis on PostgreSQL: such an id is a 404, not a 500."""
+    for path in ("/api/v1/tasks/9223372036854775806", "/api/v1/units/2147483648",
+                 "/api/v1/tasks/-1/history"):
+        response = api("GET", path, staff_setup["token"])
+        assert response.status_code == 404, path
+        assert response.mimetype == "application/problem+json"

@@ -1,4 +1,6 @@
 """The API's schemas: declared once, used to validate, serialise and document."""
+import datetime as dt
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -8,6 +10,15 @@ from tracker.tasks.services import PAGE_SIZE, PAGE_SIZES, SORTS
 from tracker.tasks.timeliness import TIMELINESS
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment stored in UTC without its zone (tracker.models.base.utcnow), with it."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Schema(ma.Schema):
@@ -107,8 +118,8 @@ class QuarterSchema(Schema):
     ends_on = fields.Date()
     briefing_on = fields.Date(allow_none=True)
     is_closed = fields.Boolean()
-    closed_at = fields.DateTime(allow_none=True)
-    approved_at = fields.DateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
+    approved_at = UtcDateTime(allow_none=True)
 
 
 class QuarterPageSchema(Schema):
@@ -180,7 +191,7 @@ class TaskDetailSchema(TaskSchema):
     description = fields.String(allow_none=True)
     result = fields.String(allow_none=True)
     source_document = fields.String(allow_none=True)
-    updated_at = fields.DateTime(allow_none=True)
+    updated_at = UtcDateTime(allow_none=True)
 
 
 class TaskListArgs(PageArgs):
@@ -218,7 +229,7 @@ class HistorySchema(Schema):
     """One row of a task's history."""
 
     id = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     action = fields.String()
     user = fields.Nested(UserRefSchema, allow_none=True)
     unit = fields.Nested(UnitRefSchema, allow_none=True)

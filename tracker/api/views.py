@@ -15,7 +15,7 @@ from flask_smorest import abort as refuse
 from tracker.api import auth, errors, schemas
 from tracker.auth import policy
 from tracker.boards.access import current_board
-from tracker.extensions import db, limiter
+from tracker.extensions import csrf, db, limiter
 from tracker.figures import services as figures
 from tracker.i18n import today
 from tracker.models import Unit
@@ -27,6 +27,8 @@ from tracker.units.services import unit_quarter_figures
 bp = Blueprint("api", __name__, url_prefix="/api",
                description="The tracker's records, for scripts and other systems.")
 errors.register(bp)
+# Bearer tokens, never cookies, sign API requests in: there is no CSRF to guard against.
+csrf.exempt(bp)
 limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key, scope="api",
               exempt_when=auth.is_public_endpoint)(bp)
 
@@ -222,7 +224,7 @@ def quarter_tasks(args, key):
 
 # Tasks
 
-@bp.route("/v1/tasks/<int:task_id>")
+@bp.route("/v1/tasks/<int(max=2147483647):task_id>")
 @bp.response(200, schemas.TaskDetailSchema)
 @documents(*READ_ERRORS)
 def task(task_id):
@@ -233,7 +235,7 @@ def task(task_id):
     return data, 200, _task_headers(found)
 
 
-@bp.route("/v1/tasks/<int:task_id>/history")
+@bp.route("/v1/tasks/<int(max=2147483647):task_id>/history")
 @bp.response(200, schemas.HistoryListSchema)
 @documents(*READ_ERRORS)
 def task_history(task_id):
@@ -255,7 +257,7 @@ def _check_if_match(found):
             version=found.version))
 
 
-@bp.route("/v1/tasks/<int:task_id>/progress", methods=["POST"])
+@bp.route("/v1/tasks/<int(max=2147483647):task_id>/progress", methods=["POST"])
 @bp.arguments(schemas.ProgressSchema)
 @bp.response(200, schemas.ProgressResultSchema)
 @bp.doc(parameters=[{
@@ -314,7 +316,7 @@ def _unit(unit_id):
     return unit
 
 
-@bp.route("/v1/units/<int:unit_id>")
+@bp.route("/v1/units/<int(max=2147483647):unit_id>")
 @bp.response(200, schemas.UnitSchema)
 @documents(*READ_ERRORS)
 def unit(unit_id):
@@ -327,7 +329,7 @@ def unit(unit_id):
     }))
 
 
-@bp.route("/v1/units/<int:unit_id>/scorecard")
+@bp.route("/v1/units/<int(max=2147483647):unit_id>/scorecard")
 @bp.arguments(schemas.ScorecardArgs, location="query")
 @bp.response(200, schemas.ScorecardSchema)
 @documents(*READ_ERRORS)
