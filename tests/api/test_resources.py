@@ -1,5 +1,4 @@
 """The API's resources: the pages' services and rules, the figures' one source."""
-import datetime as dt
 
 from sqlalchemy import select
 

@@ -24,11 +24,6 @@ BLUEPRINT = "api"
 PUBLIC = ("api.openapi_json", "api.docs", "api.docs_asset")
 
 
-def is_api_request():
-    """Tell whether the current request is for the API."""
-    return request.blueprint == BLUEPRINT or request.path.startswith("/api/")
-
-
 def is_public_endpoint():
     """Tell whether the request is for the API's document or docs page."""
     return request.endpoint in PUBLIC

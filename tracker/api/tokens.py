@@ -4,7 +4,6 @@ A token is "trk_" and 43 random URL-safe characters; only its SHA-256 digest is
 stored, so it is shown once, when made. Tokens belong to their user's home board:
 the board scope (tracker.boards.scope) keeps each board's tokens to it.
 """
-import datetime as dt
 import functools
 import hashlib
 import logging
@@ -120,9 +119,3 @@ def _of_boards(ids):
 
 scope.register(ApiToken, _of_boards)
 
-
-def parse_expiry(value):
-    """Return the date of "YYYY-MM-DD" (or None for nothing); ValueError otherwise."""
-    if not value:
-        return None
-    return dt.date.fromisoformat(value)
