@@ -84,8 +84,8 @@ ROWS = [
     # Another person's session is not found, whoever asks.
     row("auth.end_session", "POST", "/account/sessions/{session}/end",
         "302 404 404 404 404 404"),
-    # API tokens: made by anyone signed in (shown once, 201); another's is not found.
-    row("auth.create_token", "POST", "/account/tokens", "302 201 201 201 201 201",
+    # API tokens: made by anyone signed in (shown once); another's is not found.
+    row("auth.create_token", "POST", "/account/tokens", "302 200 200 200 200 200",
         "api_token+1 audit_event+1", name="Bảng tính của tỉnh", scope="read"),
     row("auth.revoke_token", "POST", "/account/tokens/{token}/revoke",
         "302 404 404 404 404 404"),

@@ -166,7 +166,7 @@ def create_token():
     record(user, "updated", user, changes={
         "api_token": [None, f"{row.name} ({row.scope}, {row.prefix}…)"]})
     db.session.commit()
-    return _account_page(new_token=secret, status=201)
+    return _account_page(new_token=secret)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
