@@ -106,6 +106,9 @@ def register_blueprints(app):
     app.register_blueprint(tasks_bp)
     app.register_blueprint(units_bp)
     app.register_blueprint(me_bp)
+    from tracker.api import init_app as init_api
+
+    init_api(app)  # /api/v1/ and /api/docs: one blueprint, with its OpenAPI document
     app.add_url_rule("/", endpoint="index", view_func=_index)
     app.add_url_rule("/healthz", endpoint="healthz", view_func=_healthz)
 

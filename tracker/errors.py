@@ -34,6 +34,12 @@ def _messages():
 
 def render_error(error):
     """Render the error page for an HTTP error."""
+    if request.path.startswith("/api/"):
+        # An address under /api/ that no API route matches: answered as the API does.
+        from tracker.api.errors import handle_http_exception
+
+        if isinstance(error, HTTPException):
+            return handle_http_exception(error)
     code = error.code if isinstance(error, HTTPException) else 500
     if code >= 500:
         db.session.rollback()

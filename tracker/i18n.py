@@ -39,6 +39,9 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 def select_locale():
     """Pick the language remembered in the session, Vietnamese by default."""
     lang = session.get("lang") if has_request_context() else None
+    if has_request_context() and request.blueprint == "api":
+        # The API keeps no session: its language is the request's Accept-Language.
+        lang = request.accept_languages.best_match(LANGUAGES)
     if lang in LANGUAGES:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -85,6 +85,11 @@ ROWS = [
     # Another person's session is not found, whoever asks.
     row("auth.end_session", "POST", "/account/sessions/{session}/end",
         "302 404 404 404 404 404"),
+    # API tokens: made by anyone signed in (shown once); another's is not found.
+    row("auth.create_token", "POST", "/account/tokens", "302 200 200 200 200 200",
+        "api_token+1 audit_event+1", name="Bảng tính của tỉnh", scope="read"),
+    row("auth.revoke_token", "POST", "/account/tokens/{token}/revoke",
+        "302 404 404 404 404 404"),
     row("auth.change_password", "GET", "/account/password",
         "302 200 200 200 200 200"),
     row("auth.change_password", "POST", "/account/password",
@@ -228,6 +233,28 @@ ROWS = [
     row("boards.remove_member", "POST",
         "/admin/boards/{other_board}/members/{member}/remove",
         "302 403 403 403 403 302", "audit_event+1 board_member-1"),
+    # The API: a session cookie signs nobody in there (tests/api has the table of
+    # its routes by token); its document and docs page are public.
+    row("api.user_self", "GET", "/api/v1/users/self",  "401 401 401 401 401 401"),
+    row("api.quarter_list", "GET", "/api/v1/quarters", "401 401 401 401 401 401"),
+    row("api.quarter", "GET", "/api/v1/quarters/{open}", "401 401 401 401 401 401"),
+    row("api.quarter_figures", "GET", "/api/v1/quarters/{open}/figures",
+        "401 401 401 401 401 401"),
+    row("api.quarter_tasks", "GET", "/api/v1/quarters/{open}/tasks",
+        "401 401 401 401 401 401"),
+    row("api.task", "GET", "/api/v1/tasks/{task}",     "401 401 401 401 401 401"),
+    row("api.task_history", "GET", "/api/v1/tasks/{task}/history",
+        "401 401 401 401 401 401"),
+    row("api.task_progress", "POST", "/api/v1/tasks/{task}/progress",
+        "401 401 401 401 401 401", status="in_progress", progress="50"),
+    row("api.unit_list", "GET", "/api/v1/units",       "401 401 401 401 401 401"),
+    row("api.unit", "GET", "/api/v1/units/{A}",        "401 401 401 401 401 401"),
+    row("api.unit_scorecard", "GET", "/api/v1/units/{A}/scorecard",
+        "401 401 401 401 401 401"),
+    row("api.openapi_json", "GET", "/api/v1/openapi.json", "200 200 200 200 200 200"),
+    row("api.docs", "GET", "/api/docs",                "200 200 200 200 200 200"),
+    row("api.docs_asset", "GET", "/api/docs/assets/swagger-ui.css",
+        "200 200 200 200 200 200"),
     row("admin.audit_log", "GET", "/admin/audit",       "302 403 403 403 403 200"),
     row("admin.audit_csv", "GET", "/admin/audit.csv",   "302 403 403 403 403 200"),
     row("admin.sign_ins", "GET", "/admin/sign-ins",     "302 403 403 403 403 200"),
@@ -297,13 +324,17 @@ def world(db):
     # Someone else's sign-in session, and a failed sign-in for the target account.
     other_session = SignInSession(user=users["target"], key_hash="0" * 64)
     db.session.add_all([other_session, FailedSignIn(username="target")])
+    # Someone else's API token.
+    from tracker.api.tokens import create_token
+
+    other_token, _secret = create_token(users["target"], "script")
     db.session.commit()
     ids = {short: unit.id for short, unit in units.items()}
     ids.update(
         task=open_task.id, archived=archived.id, version=open_task.version,
         open=q2.key, closed=q1.key, target=users["target"].id,
         retired=users["retired"].id, session=other_session.id, board=board.id,
-        other_board=other_board.id, member=member.id,
+        other_board=other_board.id, member=member.id, token=other_token.id,
     )
     return World(ids=ids, users=users)
 
@@ -408,7 +439,9 @@ def test_route_and_role(client, world, key, role):
     if role == "anonymous" and item.endpoint not in ("auth.login", "healthz"):
         # Anonymous visitors reach only the sign-in page, the health check (for load
         # balancers; it touches no data) and static files.
-        assert sent_to_login or item.endpoint.endswith("static")
+        # The API answers 401 instead (its document and docs page are public).
+        assert sent_to_login or item.endpoint.endswith("static") or \
+            item.endpoint.startswith("api.")
     allowed = expected < 400 and not (role == "anonymous" and sent_to_login)
     changes = item.changes
     if role == "anonymous" and item.anonymous_changes is not None:

@@ -14,7 +14,8 @@ def test_ending_a_session_from_the_phone_signs_the_other_browser_out(open_page):
     sign_in(phone, "canbo_bdv")
     phone.goto("/account/")
     assert phone.get_by_role("heading", level=1).inner_text() == vi("My account")
-    devices = phone.locator(".list-group-item")
+    # The account page also lists API tokens: the devices are the sessions' list.
+    devices = phone.locator("[aria-labelledby=sessions] .list-group-item")
     assert devices.count() == 2
     assert devices.filter(has_text=vi("This device")).count() == 1
     assert_no_horizontal_scroll(phone)
@@ -25,7 +26,7 @@ def test_ending_a_session_from_the_phone_signs_the_other_browser_out(open_page):
     phone.wait_for_url(re.compile(r"/account/$"))
     phone.get_by_role("alert").filter(
         has_text=vi("That device has been signed out.")).wait_for()
-    assert phone.locator(".list-group-item").count() == 1
+    assert phone.locator("[aria-labelledby=sessions] .list-group-item").count() == 1
 
     desk.goto("/quarters/")
     desk.wait_for_url(re.compile(r"/login"))

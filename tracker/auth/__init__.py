@@ -60,6 +60,11 @@ def setup_login(app):
 
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
+        if request.blueprint == "api":
+            # Bearer tokens only: the session cookie never signs in to the API.
+            from tracker.api.auth import authenticate
+
+            return authenticate()
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None

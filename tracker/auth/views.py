@@ -133,13 +133,59 @@ def logout():
 
 @bp.route("/account/")
 def account():
-    """Show one's account and the devices signed in to it."""
+    """Show one's account, the devices signed in to it and one's API tokens."""
+    return _account_page()
+
+
+def _account_page(token_form=None, new_token=None, status=200):
+    from tracker.api import tokens
+    from tracker.api.forms import TokenForm
+
     user = current_user._get_current_object()
     return render_template(
         "auth/account.html", user=user, sessions=sessions.active_sessions(user),
         current_id=user.sign_in.id if user.sign_in is not None else None,
         device=sessions.device, form=Form(),
-    )
+        tokens=tokens.user_tokens(user),
+        token_form=token_form or TokenForm(formdata=None), new_token=new_token,
+    ), status
+
+
+@bp.route("/account/tokens", methods=["POST"])
+def create_token():
+    """Make a personal access token for the API and show it, this once only."""
+    from tracker.api import tokens
+    from tracker.api.forms import TokenForm
+
+    user = current_user._get_current_object()
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(token_form=form, status=400)
+    row, secret = tokens.create_token(user, form.name.data, form.scope.data,
+                                      form.expires_on.data)
+    record(user, "updated", user, changes={
+        "api_token": [None, f"{row.name} ({row.scope}, {row.prefix}…)"]})
+    db.session.commit()
+    return _account_page(new_token=secret)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id):
+    """Revoke one of one's own tokens: it signs nobody in from now on."""
+    from tracker.api import tokens
+
+    user = current_user._get_current_object()
+    row = tokens.get_own_token(user, token_id)
+    if row is None:
+        abort(404)
+    if not Form().validate_on_submit():
+        abort(400)
+    tokens.revoke(row)
+    record(user, "updated", user, changes={
+        "api_token": [f"{row.name} ({row.scope}, {row.prefix}…)", None]})
+    db.session.commit()
+    flash(_("The token has been revoked."), "success")
+    return redirect(url_for("auth.account") + "#tokens")
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])

@@ -22,16 +22,17 @@ from tracker.models.task import (
     TaskUpdate,
 )
 from tracker.models.signin import FailedSignIn, SignInSession
+from tracker.models.token import TOKEN_SCOPES, ApiToken
 from tracker.models.unit import UNIT_KINDS, Unit
 from tracker.models.user import USER_ROLES, User, user_unit
 
 __all__ = [
-    "AUDIT_ACTIONS", "AuditEvent", "BOARD_LEVELS", "Board", "BoardMember",
+    "ApiToken", "AUDIT_ACTIONS", "AuditEvent", "BOARD_LEVELS", "Board", "BoardMember",
     "CLOSING_REASONS", "DataRevision", "FailedSignIn", "ImportUpload", "SignInSession",
     "Organisation", "QuarterReport", "SIGNER_TITLES",
     "KIND_FIELDS", "KINDS", "QUARTER_STATES", "ROLES", "SHARE_STATUSES", "STATUSES",
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
-    "User", "parse_key", "user_unit",
+    "User", "parse_key", "user_unit", "TOKEN_SCOPES",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)

@@ -46,8 +46,8 @@ def mark_written(session):
 
 
 # Tables no cached page shows: signing in and out, or a failed attempt, must not
-# throw away every rendered page.
-UNTRACKED_TABLES = frozenset({"sign_in_session", "failed_sign_in"})
+# throw away every rendered page (nor an API token's use).
+UNTRACKED_TABLES = frozenset({"sign_in_session", "failed_sign_in", "api_token"})
 
 
 def _tracked(obj):

@@ -58,6 +58,7 @@ def get_task_or_404(task_id, for_update=False):
             selectinload(Task.unit_links).joinedload(TaskUnit.unit),
             selectinload(Task.updates).joinedload(TaskUpdate.user),
             selectinload(Task.updates).joinedload(TaskUpdate.unit),
+            selectinload(Task.updates).undefer(TaskUpdate.via),
             joinedload(Task.carried_from).joinedload(Task.quarter),
         )
     )

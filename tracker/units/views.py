@@ -2,12 +2,10 @@
 from collections import Counter
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.figures.services import (
-    compute,
     cutoff_for,
     requested_as_of,
     share_codes,
@@ -16,8 +14,9 @@ from tracker.figures.services import (
 from tracker.i18n import today, translated
 from tracker.models import Task, TaskUnit, Unit, parse_key
 from tracker.quarters.services import current_quarter, find_quarter, list_quarters
-from tracker.tasks.rows import FIGURE_COLUMNS, among, task_rows, unit_rows
+from tracker.tasks.rows import among
 from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS
+from tracker.units.services import unit_quarter_figures
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -94,15 +93,7 @@ def show(unit_id):
     led, joined, roles, score, shares = [], [], {}, None, {}
     cutoff = cutoff_for(quarter, as_of) if quarter else (as_of or today())
     if quarter is not None:
-        link = aliased(TaskUnit)
-        takes_part = exists().where(link.task_id == Task.id, link.unit_id == unit.id)
-        tasks = task_rows(
-            Task.quarter_id == quarter.id,
-            Task.is_archived.is_(False),
-            or_(Task.lead_unit_id == unit.id, takes_part),
-            columns=FIGURE_COLUMNS, units=unit_rows(), notes=True,
-        )
-        figures = compute(quarter, tasks, cutoff)
+        tasks, figures = unit_quarter_figures(unit, quarter, cutoff)
         score = unit_figures(figures, unit.id)
         shares = share_codes(figures)
         for task in tasks:

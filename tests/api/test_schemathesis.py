@@ -1,0 +1,43 @@
+"""schemathesis runs the whole OpenAPI document against the app: every operation, a
+hundred examples each, checked for server errors, documented status codes and
+content types, and responses that match their schemas."""
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+
+
+
+def _document():
+    """Return the OpenAPI document as the application serves it.
+
+    Built by an application of its own at collection time (the document needs no
+    database); the requests go to the tests' application.
+    """
+    from tracker import create_app
+    from tracker.api import spec_document
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "document",
+                      "DATABASE_URL": "sqlite://"})
+    with app.app_context():
+        return spec_document()
+
+
+schema = schemathesis.openapi.from_dict(_document())
+
+
+@schema.parametrize()
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=list(HealthCheck))
+def test_the_api_keeps_its_contract(app, case, contract_world):
+    """Every operation answers as its document says, whatever it is sent."""
+    response = case.call(app=app,
+                         headers={"Authorization": f"Bearer {contract_world}"})
+    case.validate_response(response, checks=CHECKS)
