@@ -484,12 +484,25 @@ def _load_binh_son():
             title="Tham mưu sơ kết công tác dân vận chính quyền năm 2022",
             due_on=D(2023, 2, 28)),
          ()),
+        (D(2023, 1, 9), dict(
+            kind="propaganda", lead="BDV", coordinating=("MTTQ", "HND", "HLHPN"),
+            title="Tuyên truyền, quán triệt Kết luận số 43-KL/TW của Ban Bí thư về "
+            "công tác dân vận"),
+         ((D(2023, 2, 24), "done", 100, "Đã quán triệt đến cán bộ chủ chốt.",
+           D(2023, 2, 24)),)),
     ))
     made += _plan(q2, units, staff, (
         (D(2023, 4, 3), dict(
             kind="mobilisation", lead="BDV", coordinating=communes[:3],
             title="Vận động nhân dân đồng thuận giải phóng mặt bằng khu kinh tế Dung "
             "Quất"), ()),
+        (D(2023, 4, 3), dict(
+            kind="welfare", lead="MTTQ", coordinating=("BDV", "HND", "HLHPN"),
+            title="Vận động hỗ trợ xây dựng nhà đại đoàn kết cho hộ nghèo",
+            target_count=5, target_label="nhà"), ()),
+        (D(2023, 4, 3), dict(
+            kind="ethnic_religious", lead="BDV", is_recurring=True,
+            title="Nắm tình hình các cơ sở tôn giáo trên địa bàn huyện"), ()),
     ))
     return {"units": len(units), "users": len(users), "quarters": 2, "tasks": made}
 

@@ -209,7 +209,7 @@ BAD_FILES = [
      "Dòng 2, cột “Tiến độ (%)”: Nhiệm vụ đã hoàn thành thì tiến độ là 100%"),
     ("field of another kind",
      lambda x, c: (_xlsx(x, _rows(COLS, congress_ordinal=12)), "a.xlsx"),
-     "Cột này dành cho loại công việc khác; để trống đối với “Khác”."),
+     "Cột này chỉ dành cho “Đại hội”; để trống đối với “Khác”."),
     ("lead also coordinating",
      lambda x, c: (_xlsx(x, _rows(COLS, coordinating="BDV")), "a.xlsx"),
      "Đơn vị chủ trì không thể đồng thời là đơn vị phối hợp"),

@@ -10,38 +10,14 @@ from tracker.extensions import db
 from tracker.i18n import lazy as _l
 from tracker.i18n import fmt_number, translated
 from tracker.models.base import utcnow
+from tracker.tasks import kinds
 from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS, classify
 from tracker.text import fold, to_roman
 
-KINDS = {
-    "movement": _l("Movement / campaign"),
-    "congress": _l("Congress"),
-    "training": _l("Training course"),
-    "dialogue": _l("Citizen dialogue"),
-    "advisory": _l("Advisory work"),
-    "monitoring": _l("Monitoring"),
-    "democracy": _l("Grassroots democracy"),
-    "mobilisation": _l("Mass mobilisation"),
-    "inspection": _l("Inspection and supervision"),
-    "other": _l("Other"),
-}
-
-# Fields that belong to one kind only; the form shows them for that kind.
-KIND_FIELDS = {
-    "movement": ("campaign_name", "models_registered", "models_recognised"),
-    "congress": (
-        "organisation", "congress_ordinal", "term_start", "term_end", "held_on",
-        "delegates",
-    ),
-    "training": ("audience", "sessions", "trainees_planned", "trainees_attended"),
-    "dialogue": (
-        "chair", "commune", "held_on", "participants", "opinions_raised",
-        "opinions_answered",
-    ),
-}
-ALL_KIND_FIELDS = tuple(
-    dict.fromkeys(name for names in KIND_FIELDS.values() for name in names)
-)
+# The kinds of work live in one table (tracker/tasks/kinds.py); these names stay
+# importable from here.
+KINDS, KIND_FIELDS = kinds.KINDS, kinds.KIND_FIELDS
+ALL_KIND_FIELDS = kinds.ALL_KIND_FIELDS
 
 STATUSES = {
     "not_started": _l("Not started"),

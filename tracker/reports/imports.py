@@ -24,6 +24,7 @@ from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.task import ALL_KIND_FIELDS
 from tracker.reports.columns import BY_KEY, IMPORT_COLUMNS, header, header_lookup
+from tracker.tasks.kinds import kinds_with_field
 from tracker.tasks.services import create_task, status_progress_problems
 from tracker.text import fold
 
@@ -408,8 +409,11 @@ def _check_rules(row, quarter, problem):
         own = KIND_FIELDS.get(kind, ())
         for name in ALL_KIND_FIELDS:
             if name not in own and data.get(name) not in (None, ""):
-                problem(name, _("This column is for another kind of work; leave it "
-                                "empty for “%(kind)s”.", kind=KINDS[kind]))
+                problem(name, _(
+                    "This column is only for %(kinds)s; leave it empty for “%(kind)s”.",
+                    kinds=", ".join(f"“{other.label}”"
+                                    for other in kinds_with_field(name)),
+                    kind=KINDS[kind]))
     due = data.get("due_on")
     if due is not None:
         latest = quarter.ends_on + dt.timedelta(days=366)

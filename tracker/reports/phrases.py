@@ -7,6 +7,7 @@ of the translation catalogs.
 import re
 
 from tracker.i18n import fmt_number, fmt_percent
+from tracker.tasks.kinds import kind_of
 from tracker.text import fold, to_roman
 
 # Words a task title often starts with; after "Tiếp tục" they read in lower case.
@@ -113,8 +114,9 @@ def dialogue_subject(chair, commune):
 
 def _status_phrase(task, code):
     """Return how far the task got, in words ("đang thực hiện, đạt 60% kế hoạch")."""
+    kind = kind_of(task.kind)
     if task.status == "done":
-        text = "đã hoàn thành"
+        text = kind.done_phrase
         if task.completed_on:
             text += f" ngày {date(task.completed_on)}"
         if code == "done_late" and task.due_on:
@@ -125,7 +127,7 @@ def _status_phrase(task, code):
     if task.status == "postponed":
         text = "tạm hoãn"
     elif code == "no_deadline" or (task.is_recurring and task.status == "in_progress"):
-        text = "thực hiện thường xuyên"
+        text = kind.ongoing_phrase
     elif task.status == "not_started":
         text = "chưa triển khai thực hiện"
     else:
