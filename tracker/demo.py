@@ -490,6 +490,18 @@ def _load_binh_son():
             "công tác dân vận"),
          ((D(2023, 2, 24), "done", 100, "Đã quán triệt đến cán bộ chủ chốt.",
            D(2023, 2, 24)),)),
+        # Held in the first days of the next quarter, it is still this quarter's.
+        (D(2023, 1, 9), dict(
+            kind="meeting", lead="BDV", coordinating=("MTTQ", "HND", "HLHPN"),
+            title="Hội nghị giao ban Khối Dân vận quý I năm 2023",
+            held_on=D(2023, 4, 4)),
+         ((D(2023, 4, 4), "done", 100, "Đã tổ chức giao ban, đánh giá kết quả quý I.",
+           None),)),
+        # Reported done at the briefing without a date: none is invented.
+        (D(2023, 1, 9), dict(
+            kind="review", lead="BDV", status="done", progress=100,
+            title="Sơ kết 5 năm thực hiện Quy định số 03-QĐ/HU về công tác dân vận"),
+         ()),
     ))
     made += _plan(q2, units, staff, (
         (D(2023, 4, 3), dict(

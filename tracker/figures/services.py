@@ -14,7 +14,12 @@ from flask_babel import gettext as _
 
 from tracker.i18n import today
 from tracker.models import Task
-from tracker.tasks.timeliness import DONE_CLASSES, TIMELINESS, completion_rate
+from tracker.tasks.timeliness import (
+    DONE_CLASSES,
+    TIMELINESS,
+    completion_rate,
+    done_count,
+)
 
 AS_OF_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -106,7 +111,7 @@ class _Scorecard:
             classes = row.pop("classes")
             row.update(
                 done_on_time=classes["done_on_time"], done_late=classes["done_late"],
-                done=classes["done_on_time"] + classes["done_late"],
+                done_undated=classes["done"], done=done_count(classes),
                 overdue=classes["overdue"], rate=completion_rate(classes),
             )
             rows.append(row)
@@ -197,14 +202,15 @@ def compute(quarter, tasks, cutoff):
         listed.append(dict(
             id=task.id, title=task.title, kind=task.kind, status=task.status,
             progress=task.progress, due_on=_iso(task.due_on),
-            completed_on=_iso(task.completed_on), timeliness=code,
+            completed_on=_iso(task.completed_on), held_on=_iso(task.held_on),
+            timeliness=code,
             lead=task.lead_unit_id, target=task.target_count,
             achieved=task.achieved_count, carried_from=task.carried_from_id,
             closing_reason=task.closing_reason, coordinating=coordinating,
             shares=shares,
         ))
 
-    done = counts["done_on_time"] + counts["done_late"]
+    done = done_count(counts)
     return dict(
         quarter=quarter.key,
         label=str(quarter.label),

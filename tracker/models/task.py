@@ -78,16 +78,17 @@ class TaskFacts:
         """Return the timeliness code at the cut-off date (frozen once closed)."""
         if self.frozen_timeliness:
             return self.frozen_timeliness
-        return classify(self.status, self.due_on, self.completed_on, cutoff)
+        return classify(self.status, self.due_on, self.completed_on, cutoff,
+                        self.held_on)
 
     def share_timeliness(self, link, cutoff):
         """Return the timeliness code of a unit's share at the cut-off date.
 
-        A share is judged by the task's due date and its own status and date; the
-        shares of a cancelled task are cancelled with it.
+        A share is judged by the task's date held (else its due date) and its own
+        status and date; the shares of a cancelled task are cancelled with it.
         """
         status = "cancelled" if self.status == "cancelled" else link.share_status
-        return classify(status, self.due_on, link.share_done_on, cutoff)
+        return classify(status, self.held_on or self.due_on, link.share_done_on, cutoff)
 
     def timeliness_label(self, cutoff):
         """Return the translated timeliness label at the cut-off date."""
@@ -240,7 +241,7 @@ class Task(TaskFacts, db.Model):
     participants: Mapped[Optional[int]]
     opinions_raised: Mapped[Optional[int]]
     opinions_answered: Mapped[Optional[int]]
-    # congress and dialogue
+    # any kind: the day the event took place (its timeliness is judged by it)
     held_on: Mapped[Optional[dt.date]]
 
     quarter: Mapped["Quarter"] = relationship()  # noqa: F821

@@ -441,10 +441,10 @@ def _check_rules(row, quarter, problem):
         for name, message in status_progress_problems(status, data["progress"]):
             problem(name, message)
     if status == "done":
+        # Done without a completion date is allowed: "done, date not recorded", as a
+        # briefing reports it (counted as done, neither on time nor late).
         data["progress"] = 100
-        if completed is None:
-            problem("completed_on", _("A done task needs its completion date."))
-        elif completed > today():
+        if completed is not None and completed > today():
             problem("completed_on", _("The completion date cannot be in the future."))
     elif completed is not None:
         problem("completed_on", _("Only a done task has a completion date."))

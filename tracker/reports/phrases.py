@@ -117,8 +117,11 @@ def _status_phrase(task, code):
     kind = kind_of(task.kind)
     if task.status == "done":
         text = kind.done_phrase
-        if task.completed_on:
-            text += f" ngày {date(task.completed_on)}"
+        # An event is reported on the day it was held; work reported done without
+        # a date says so without inventing one.
+        day = task.held_on or task.completed_on
+        if day:
+            text += f" ngày {date(day)}"
         if code == "done_late" and task.due_on:
             text += f" (chậm so với thời hạn {date(task.due_on)})"
         return text
@@ -378,7 +381,10 @@ def figures_paragraphs(figures):
     text = (
         f"Tổng số nhiệm vụ trong quý: {number(figures['total'])}; đã hoàn thành "
         f"{number(figures['done'])} (đúng hạn {number(counts['done_on_time'])}, "
-        f"quá hạn {number(counts['done_late'])}); đang thực hiện trong hạn "
+        f"quá hạn {number(counts['done_late'])}"
+        + (f", không ghi ngày hoàn thành {number(counts['done'])}"
+           if counts.get("done") else "")
+        + f"); đang thực hiện trong hạn "
         f"{number(counts['in_progress_on_time'])}; chưa thực hiện "
         f"{number(counts['not_started'])}; thực hiện thường xuyên "
         f"{number(counts['no_deadline'])}; quá hạn chưa hoàn thành "

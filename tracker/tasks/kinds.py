@@ -3,7 +3,8 @@
 A kind's label (English here, Vietnamese in the catalog), the fields of its own, the
 area of the briefing report's section II it is reported under and how its result is
 phrased there all live in KIND_TABLE; forms, board filters, the import, the exports and
-the report read it. A new kind is one entry here plus its translation.
+the report read it. A new kind is one entry here plus its translation. The date an
+event was held belongs to every kind, not to a kind's own fields.
 
 The report's headings and phrases are the Party document's Vietnamese content, not
 interface text, so they stay out of the translation catalogs.
@@ -54,13 +55,11 @@ KIND_TABLE = (
     Kind("movement", _l("Movement / campaign"), "mass_orgs",
          ("campaign_name", "models_registered", "models_recognised")),
     Kind("congress", _l("Congress"), "mass_orgs",
-         ("organisation", "congress_ordinal", "term_start", "term_end", "held_on",
-          "delegates")),
+         ("organisation", "congress_ordinal", "term_start", "term_end", "delegates")),
     Kind("training", _l("Training course"), "training",
          ("audience", "sessions", "trainees_planned", "trainees_attended")),
     Kind("dialogue", _l("Citizen dialogue"), "dialogue",
-         ("chair", "commune", "held_on", "participants", "opinions_raised",
-          "opinions_answered")),
+         ("chair", "commune", "participants", "opinions_raised", "opinions_answered")),
     Kind("advisory", _l("Advisory work"), "advisory"),
     Kind("monitoring", _l("Monitoring"), "monitoring"),
     Kind("democracy", _l("Grassroots democracy"), "dialogue"),
