@@ -487,7 +487,7 @@ def _load_binh_son():
         (D(2023, 1, 9), dict(
             kind="propaganda", lead="BDV", coordinating=("MTTQ", "HND", "HLHPN"),
             title="Tuyên truyền, quán triệt Kết luận số 43-KL/TW của Ban Bí thư về "
-            "công tác dân vận"),
+            "công tác dân vận", achieved_count=120, target_label="lượt cán bộ dự"),
          ((D(2023, 2, 24), "done", 100, "Đã quán triệt đến cán bộ chủ chốt.",
            D(2023, 2, 24)),)),
         # Held in the first days of the next quarter, it is still this quarter's.

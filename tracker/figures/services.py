@@ -134,7 +134,7 @@ def compute(quarter, tasks, cutoff):
                     trainees_attended=0)
     congresses = dict(planned=0, held=0, delegates=0)
     movements = dict(count=0, models_registered=0, models_recognised=0)
-    targets, listed = [], []
+    targets, counted, listed = [], [], []
     scorecard = _Scorecard()
     carried_in = 0
     order = {}  # unit id: its display order (links are sorted a thousand times)
@@ -174,6 +174,11 @@ def compute(quarter, tasks, cutoff):
             targets.append(dict(
                 id=task.id, title=task.title, target=task.target_count,
                 achieved=task.achieved_count, label=task.target_label,
+            ))
+        elif task.achieved_count is not None:
+            counted.append(dict(
+                id=task.id, title=task.title, achieved=task.achieved_count,
+                label=task.target_label,
             ))
         lead = scorecard.row(task.lead_unit_id, task.lead_unit)
         lead["led"] += 1
@@ -229,6 +234,7 @@ def compute(quarter, tasks, cutoff):
         congresses=congresses,
         movements=movements,
         targets=targets,
+        counted=counted,
         units=scorecard.results(),
         tasks=listed,
     )

@@ -116,10 +116,12 @@ class TaskFacts:
         """Return what was achieved, out of the target if there is one.
 
         "3/10 cuộc" reads 3 of 10; "25 tác phẩm" is a count without a target; no
-        achieved count gives an empty string (never "0" or "0/0").
+        achieved count, or none yet of unfinished planned work, gives an empty string
+        (never "0", "0/0" or "0/10").
         """
         achieved, target = self.achieved_count, self.target_count
-        if achieved is None:
+        # Nothing achieved yet of a plan is the plan, not "0/10" (plan_target_text).
+        if achieved is None or (not achieved and target and self.status != "done"):
             return ""
         text = fmt_number(achieved)
         if target:
