@@ -34,6 +34,12 @@ UNITS = (
 ) + tuple(
     (f"ĐU {name}", f"Đảng ủy xã {name}", "commune_party_committee", "BTVHU")
     for name in COMMUNES
+) + (
+    # Outside the board's system: they lead or coordinate, have no accounts and
+    # are not scored.
+    ("BTGHU", "Ban Tuyên giáo Huyện ủy", "external", None),
+    ("VPHU", "Văn phòng Huyện ủy", "external", None),
+    ("BDVTU", "Ban Dân vận Tỉnh ủy", "external", None),
 )
 
 USERS = (
@@ -445,6 +451,9 @@ def _load_binh_son():
              recipients="- Ban Dân vận Tỉnh ủy (b/c),\n- Thường trực Huyện ủy (b/c),"
              "\n- Lưu BDVHU."),
     )
+    # Outside bodies are shared by every board (loaded with Sơn Tịnh's units).
+    units["BDVTU"] = db.session.scalar(
+        select(Unit).where(Unit.kind == "external", Unit.short_name == "BDVTU"))
     q1 = Quarter(year=2023, number=1, state="active", briefing_on=D(2023, 3, 30))
     q2 = Quarter(year=2023, number=2, state="planning")
     db.session.add_all([q1, q2])
@@ -485,7 +494,8 @@ def _load_binh_son():
             due_on=D(2023, 2, 28)),
          ()),
         (D(2023, 1, 9), dict(
-            kind="propaganda", lead="BDV", coordinating=("MTTQ", "HND", "HLHPN"),
+            kind="propaganda", lead="BDV",
+            coordinating=("BDVTU", "MTTQ", "HND", "HLHPN"),
             title="Tuyên truyền, quán triệt Kết luận số 43-KL/TW của Ban Bí thư về "
             "công tác dân vận", achieved_count=120, target_label="lượt cán bộ dự"),
          ((D(2023, 2, 24), "done", 100, "Đã quán triệt đến cán bộ chủ chốt.",

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from tracker.i18n import today
 from tracker.models import Task
+from tracker.models.unit import EXTERNAL
 from tracker.tasks.timeliness import (
     DONE_CLASSES,
     TIMELINESS,
@@ -95,13 +96,16 @@ class _Scorecard:
         self.rows = {}
 
     def row(self, unit_id, unit):
+        """Return the unit's row; an outside body's is counted nowhere (not scored)."""
         found = self.rows.get(unit_id)
         if found is None:
-            found = self.rows[unit_id] = dict(
+            found = dict(
                 id=unit.id, name=unit.name, short_name=unit.short_name,
                 sort_order=unit.sort_order, led=0, coordinated=0, shares=0,
                 classes=dict.fromkeys(TIMELINESS, 0),
             )
+            if getattr(unit, "kind", None) != EXTERNAL:
+                self.rows[unit_id] = found
         return found
 
     def results(self):
