@@ -34,6 +34,12 @@ UNITS = (
 ) + tuple(
     (f"ĐU {name}", f"Đảng ủy xã {name}", "commune_party_committee", "BTVHU")
     for name in COMMUNES
+) + (
+    # Outside the board's system: they lead or coordinate, have no accounts and
+    # are not scored.
+    ("BTGHU", "Ban Tuyên giáo Huyện ủy", "external", None),
+    ("VPHU", "Văn phòng Huyện ủy", "external", None),
+    ("BDVTU", "Ban Dân vận Tỉnh ủy", "external", None),
 )
 
 USERS = (
@@ -455,6 +461,9 @@ def _load_binh_son():
              recipients="- Ban Dân vận Tỉnh ủy (b/c),\n- Thường trực Huyện ủy (b/c),"
              "\n- Lưu BDVHU."),
     )
+    # Outside bodies are shared by every board (loaded with Sơn Tịnh's units).
+    units["BDVTU"] = db.session.scalar(
+        select(Unit).where(Unit.kind == "external", Unit.short_name == "BDVTU"))
     q1 = Quarter(year=2023, number=1, state="active", briefing_on=D(2023, 3, 30))
     q2 = Quarter(year=2023, number=2, state="planning")
     db.session.add_all([q1, q2])
@@ -494,12 +503,38 @@ def _load_binh_son():
             title="Tham mưu sơ kết công tác dân vận chính quyền năm 2022",
             due_on=D(2023, 2, 28)),
          ()),
+        (D(2023, 1, 9), dict(
+            kind="propaganda", lead="BDV",
+            coordinating=("BDVTU", "MTTQ", "HND", "HLHPN"),
+            title="Tuyên truyền, quán triệt Kết luận số 43-KL/TW của Ban Bí thư về "
+            "công tác dân vận", achieved_count=120, target_label="lượt cán bộ dự"),
+         ((D(2023, 2, 24), "done", 100, "Đã quán triệt đến cán bộ chủ chốt.",
+           D(2023, 2, 24)),)),
+        # Held in the first days of the next quarter, it is still this quarter's.
+        (D(2023, 1, 9), dict(
+            kind="meeting", lead="BDV", coordinating=("MTTQ", "HND", "HLHPN"),
+            title="Hội nghị giao ban Khối Dân vận quý I năm 2023",
+            held_on=D(2023, 4, 4)),
+         ((D(2023, 4, 4), "done", 100, "Đã tổ chức giao ban, đánh giá kết quả quý I.",
+           None),)),
+        # Reported done at the briefing without a date: none is invented.
+        (D(2023, 1, 9), dict(
+            kind="review", lead="BDV", status="done", progress=100,
+            title="Sơ kết 5 năm thực hiện Quy định số 03-QĐ/HU về công tác dân vận"),
+         ()),
     ))
     made += _plan(q2, units, staff, (
         (D(2023, 4, 3), dict(
             kind="mobilisation", lead="BDV", coordinating=communes[:3],
             title="Vận động nhân dân đồng thuận giải phóng mặt bằng khu kinh tế Dung "
             "Quất"), ()),
+        (D(2023, 4, 3), dict(
+            kind="welfare", lead="MTTQ", coordinating=("BDV", "HND", "HLHPN"),
+            title="Vận động hỗ trợ xây dựng nhà đại đoàn kết cho hộ nghèo",
+            target_count=5, target_label="nhà"), ()),
+        (D(2023, 4, 3), dict(
+            kind="ethnic_religious", lead="BDV", is_recurring=True,
+            title="Nắm tình hình các cơ sở tôn giáo trên địa bàn huyện"), ()),
     ))
     return {"units": len(units), "users": len(users), "quarters": 2, "tasks": made}
 

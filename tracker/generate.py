@@ -37,7 +37,7 @@ from tracker.models.revision import data_tables, mark_written
 from tracker.models.user import user_unit
 from tracker.quarters.rollover import COPIED_FIELDS
 from tracker.figures.counting import count_for_list
-from tracker.tasks.timeliness import classify
+from tracker.tasks.timeliness import closing_class
 from tracker.text import fold, to_roman
 
 PRESETS = {
@@ -1106,8 +1106,9 @@ class Generator:
             row["_closed_at"] = closed_at
         cutoff = q.ends_on + dt.timedelta(days=1)  # Quarter.closed_cutoff
         for row in rows:
-            row["frozen_timeliness"] = classify(
-                row["status"], row["due_on"], row["completed_on"], cutoff
+            row["frozen_timeliness"] = closing_class(
+                row["status"], row["due_on"], row["completed_on"], cutoff,
+                row.get("held_on"),
             )
         return carried
 

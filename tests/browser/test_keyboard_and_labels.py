@@ -79,7 +79,8 @@ def test_sign_in_and_report_progress_with_the_keyboard_alone(open_page, live_ser
     assert page.evaluate(FOCUSED) == "progress"
     page.keyboard.press("Control+A")
     page.keyboard.type("70")
-    _tab_to(page, "note", limit=5)  # past the date's day, month and year
+    # Past the date's day, month and year and the "date not recorded" box.
+    _tab_to(page, "note", limit=6)
     note = "Báo cáo bằng bàn phím."
     page.keyboard.type(note)
     page.keyboard.press("Tab")

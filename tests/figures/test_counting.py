@@ -25,16 +25,16 @@ FROZEN = (None, "", "overdue", "cancelled")
 def test_sql_and_python_classify_every_case_alike(db, make_quarter, make_unit):
     quarter = make_quarter(2023, 2)
     unit = make_unit()
-    cases = list(itertools.product(STATUSES, DAYS, DAYS, FROZEN))
+    cases = list(itertools.product(STATUSES, DAYS, DAYS, DAYS, FROZEN))
     tasks = []
-    for status, due_on, completed_on, frozen in cases:
+    for status, due_on, completed_on, held_on, frozen in cases:
         task = Task(quarter=quarter, lead_unit=unit, title="t", status=status,
-                    due_on=due_on, completed_on=completed_on,
+                    due_on=due_on, completed_on=completed_on, held_on=held_on,
                     frozen_timeliness=frozen)
         db.session.add(task)
         tasks.append(task)
     db.session.flush()
-    assert len(tasks) == 320
+    assert len(tasks) == 1280
     for cutoff in DAYS[1:]:
         by_sql = dict(db.session.execute(
             db.select(Task.id, timeliness_sql(Task, cutoff))
@@ -44,11 +44,11 @@ def test_sql_and_python_classify_every_case_alike(db, make_quarter, make_unit):
             expected = task.timeliness(cutoff)
             assert expected in TIMELINESS
             assert by_sql[task.id] == expected, (
-                task.status, task.due_on, task.completed_on, task.frozen_timeliness,
-                cutoff)
+                task.status, task.due_on, task.completed_on, task.held_on,
+                task.frozen_timeliness, cutoff)
             if not task.frozen_timeliness:
                 assert expected == classify(task.status, task.due_on,
-                                            task.completed_on, cutoff)
+                                            task.completed_on, cutoff, task.held_on)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tracker.tasks.services import report_progress, report_share
 
 D = dt.date
 JSON_KEYS = {"quarter", "label", "as_of", "closed", "counts", "rate", "units", "tasks"}
-COUNT_KEYS = {"done_on_time", "done_late", "in_progress_on_time", "overdue",
+COUNT_KEYS = {"done_on_time", "done_late", "done", "in_progress_on_time", "overdue",
               "not_started", "no_deadline", "cancelled"}
 UNIT_KEYS = {"id", "name", "led", "shares", "done", "overdue", "rate"}
 TASK_KEYS = {"id", "title", "kind", "status", "progress", "due_on", "completed_on",

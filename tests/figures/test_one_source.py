@@ -24,6 +24,7 @@ TODAY = dt.date(2023, 5, 15)
 LABELS = {
     "done_on_time": "Hoàn thành đúng hạn",
     "done_late": "Hoàn thành quá hạn",
+    "done": "Hoàn thành (không ghi ngày)",
     "in_progress_on_time": "Đang thực hiện trong hạn",
     "overdue": "Quá hạn chưa hoàn thành",
     "not_started": "Chưa thực hiện",

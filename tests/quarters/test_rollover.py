@@ -281,8 +281,8 @@ def test_close_stores_the_list_counts_and_reopen_clears_them(q1, db, make_user):
     # closed here without carrying: stopped, out of the rate.
     assert counts["statuses"] == {"done": 2, "in_progress": 2, "cancelled": 1}
     assert counts["timeliness"] == {
-        "done_on_time": 2, "done_late": 0, "in_progress_on_time": 1, "overdue": 1,
-        "not_started": 0, "no_deadline": 0, "cancelled": 1}
+        "done_on_time": 2, "done_late": 0, "done": 0, "in_progress_on_time": 1,
+        "overdue": 1, "not_started": 0, "no_deadline": 0, "cancelled": 1}
     assert counts["rate"] == 2 / 3
     assert counts["carried_in"] == 0 and counts["carried_out"] == 3
     # Counting again gives what was stored, whatever day it is counted at.

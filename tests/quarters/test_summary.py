@@ -42,8 +42,8 @@ def test_demo_q1_figures_after_close(db, demo, make_user):
     assert data["cutoff"] == dt.date(2023, 4, 1) and f["as_of"] == "2023-04-01"
     assert f["total"] == 6 and f["done"] == 2 and f["overdue"] == 2
     assert f["counts"] == {
-        "done_on_time": 2, "done_late": 0, "in_progress_on_time": 1, "overdue": 2,
-        "not_started": 0, "no_deadline": 1, "cancelled": 0,
+        "done_on_time": 2, "done_late": 0, "done": 0, "in_progress_on_time": 1,
+        "overdue": 2, "not_started": 0, "no_deadline": 1, "cancelled": 0,
     }
     assert f["rate"] == 0.5
     overdue = {task.title[:20] for task, code, _ in data["attention"]}

@@ -23,7 +23,8 @@ COUNTS = [
     (10, None, "cuộc", ""),
     (None, None, "", ""),
     (0, None, "", ""),
-    (10, 0, "cuộc", "0/10 cuộc"),  # a zero that was entered is a count
+    # Unfinished planned work with nothing achieved yet is its plan, never "0/10".
+    (10, 0, "cuộc", ""),
 ]
 
 
@@ -31,6 +32,11 @@ COUNTS = [
 def test_count_reads_achieved_out_of_target(app, target, achieved, label, expected):
     task = Task(target_count=target, achieved_count=achieved, target_label=label)
     assert task.target_text == expected
+
+
+def test_a_zero_reported_for_done_work_is_a_count(app):
+    task = Task(target_count=10, achieved_count=0, target_label="cuộc", status="done")
+    assert task.target_text == "0/10 cuộc"
 
 
 def test_a_count_without_target_is_saved_from_the_form(client, login_as, make_quarter,

@@ -14,6 +14,10 @@ CASES = [
         ("done", DUE, ON, AFTER, "done_on_time"),
         ("done", DUE, AFTER, AFTER, "done_late"),
         ("done", None, AFTER, AFTER, "done_on_time"),
+        # Done, date not recorded: done, neither on time nor late.
+        ("done", DUE, None, AFTER, "done"),
+        ("done", DUE, None, BEFORE, "done"),
+        ("done", None, None, AFTER, "done"),
         ("in_progress", DUE, None, BEFORE, "in_progress_on_time"),
         ("in_progress", DUE, None, ON, "in_progress_on_time"),
         ("in_progress", DUE, None, AFTER, "overdue"),
@@ -38,6 +42,41 @@ CASES = [
 @pytest.mark.parametrize("status, due, completed, cutoff, expected", CASES)
 def test_classify(status, due, completed, cutoff, expected):
     assert classify(status, due, completed, cutoff) == expected
+
+
+HELD_CASES = [
+    # An event is judged by the day it was held, not by the due date.
+    ("done", DUE, AFTER, AFTER, AFTER, "done_on_time"),
+    ("done", BEFORE, None, AFTER, AFTER, "done_on_time"),
+    # Held after the cut-off: not done then (closing_class judges it on its day).
+    ("done", DUE, None, ON, AFTER, "in_progress_on_time"),
+    ("in_progress", DUE, None, AFTER, BEFORE, "overdue"),
+    ("not_started", DUE, None, ON, BEFORE, "overdue"),
+    ("not_started", DUE, None, BEFORE, ON, "not_started"),
+    ("in_progress", DUE, None, ON, AFTER, "in_progress_on_time"),
+    ("in_progress", None, None, AFTER, BEFORE, "overdue"),
+    ("cancelled", DUE, None, AFTER, BEFORE, "cancelled"),
+]
+
+
+@pytest.mark.parametrize("status, due, completed, cutoff, held, expected", HELD_CASES)
+def test_an_event_is_judged_by_its_date_held(status, due, completed, cutoff, held,
+                                             expected):
+    assert classify(status, due, completed, cutoff, held) == expected
+
+
+def test_a_quarters_event_held_after_its_close_is_judged_on_its_day():
+    from tracker.tasks.timeliness import closing_class
+
+    assert closing_class("done", DUE, None, AFTER, dt.date(2023, 7, 3)) == "done_on_time"
+    assert closing_class("in_progress", DUE, None, AFTER, dt.date(2023, 7, 3)) == \
+        "in_progress_on_time"
+    assert closing_class("in_progress", DUE, None, AFTER, BEFORE) == "overdue"
+    assert closing_class("done", DUE, AFTER, AFTER) == "done_late"
+
+
+def test_done_without_a_date_counts_in_the_rate():
+    assert completion_rate({"done": 3, "overdue": 1}) == 0.75
 
 
 def test_completion_rate_counts_done_against_done_plus_overdue():

@@ -17,10 +17,11 @@ USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
 def _unit_options(units):
+    # An outside body has no accounts: nobody reports for it.
     return [
         (unit.id, unit.name if unit.is_active
          else _("%(name)s (inactive)", name=unit.name))
-        for unit in units
+        for unit in units if not unit.is_external
     ]
 
 

@@ -9,7 +9,12 @@ from sqlalchemy import func, select, tuple_
 
 from tracker.extensions import db
 from tracker.models import Quarter, Task
-from tracker.tasks.timeliness import TIMELINESS, completion_rate, timeliness_sql
+from tracker.tasks.timeliness import (
+    TIMELINESS,
+    completion_rate,
+    done_count,
+    timeliness_sql,
+)
 
 TREND_QUARTERS = 8
 
@@ -134,7 +139,7 @@ def headlines(quarters, as_of):
 def _headline(quarter, total, classes, rate):
     return dict(
         quarter=quarter.key, total=total,
-        done=classes["done_on_time"] + classes["done_late"],
+        done=done_count(classes),
         overdue=classes["overdue"], rate=rate,
     )
 

@@ -14,7 +14,13 @@ from flask_babel import gettext as _
 
 from tracker.i18n import today
 from tracker.models import Task
-from tracker.tasks.timeliness import DONE_CLASSES, TIMELINESS, completion_rate
+from tracker.models.unit import EXTERNAL
+from tracker.tasks.timeliness import (
+    DONE_CLASSES,
+    TIMELINESS,
+    completion_rate,
+    done_count,
+)
 
 AS_OF_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -90,13 +96,16 @@ class _Scorecard:
         self.rows = {}
 
     def row(self, unit_id, unit):
+        """Return the unit's row; an outside body's is counted nowhere (not scored)."""
         found = self.rows.get(unit_id)
         if found is None:
-            found = self.rows[unit_id] = dict(
+            found = dict(
                 id=unit.id, name=unit.name, short_name=unit.short_name,
                 sort_order=unit.sort_order, led=0, coordinated=0, shares=0,
                 classes=dict.fromkeys(TIMELINESS, 0),
             )
+            if getattr(unit, "kind", None) != EXTERNAL:
+                self.rows[unit_id] = found
         return found
 
     def results(self):
@@ -106,7 +115,7 @@ class _Scorecard:
             classes = row.pop("classes")
             row.update(
                 done_on_time=classes["done_on_time"], done_late=classes["done_late"],
-                done=classes["done_on_time"] + classes["done_late"],
+                done_undated=classes["done"], done=done_count(classes),
                 overdue=classes["overdue"], rate=completion_rate(classes),
             )
             rows.append(row)
@@ -129,7 +138,7 @@ def compute(quarter, tasks, cutoff):
                     trainees_attended=0)
     congresses = dict(planned=0, held=0, delegates=0)
     movements = dict(count=0, models_registered=0, models_recognised=0)
-    targets, listed = [], []
+    targets, counted, listed = [], [], []
     scorecard = _Scorecard()
     carried_in = 0
     order = {}  # unit id: its display order (links are sorted a thousand times)
@@ -170,6 +179,11 @@ def compute(quarter, tasks, cutoff):
                 id=task.id, title=task.title, target=task.target_count,
                 achieved=task.achieved_count, label=task.target_label,
             ))
+        elif task.achieved_count is not None:
+            counted.append(dict(
+                id=task.id, title=task.title, achieved=task.achieved_count,
+                label=task.target_label,
+            ))
         lead = scorecard.row(task.lead_unit_id, task.lead_unit)
         lead["led"] += 1
         lead["classes"][code] += 1
@@ -197,14 +211,15 @@ def compute(quarter, tasks, cutoff):
         listed.append(dict(
             id=task.id, title=task.title, kind=task.kind, status=task.status,
             progress=task.progress, due_on=_iso(task.due_on),
-            completed_on=_iso(task.completed_on), timeliness=code,
+            completed_on=_iso(task.completed_on), held_on=_iso(task.held_on),
+            timeliness=code,
             lead=task.lead_unit_id, target=task.target_count,
             achieved=task.achieved_count, carried_from=task.carried_from_id,
             closing_reason=task.closing_reason, coordinating=coordinating,
             shares=shares,
         ))
 
-    done = counts["done_on_time"] + counts["done_late"]
+    done = done_count(counts)
     return dict(
         quarter=quarter.key,
         label=str(quarter.label),
@@ -223,6 +238,7 @@ def compute(quarter, tasks, cutoff):
         congresses=congresses,
         movements=movements,
         targets=targets,
+        counted=counted,
         units=scorecard.results(),
         tasks=listed,
     )

@@ -10,38 +10,14 @@ from tracker.extensions import db
 from tracker.i18n import lazy as _l
 from tracker.i18n import fmt_number, translated
 from tracker.models.base import utcnow
+from tracker.tasks import kinds
 from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS, classify
 from tracker.text import fold, to_roman
 
-KINDS = {
-    "movement": _l("Movement / campaign"),
-    "congress": _l("Congress"),
-    "training": _l("Training course"),
-    "dialogue": _l("Citizen dialogue"),
-    "advisory": _l("Advisory work"),
-    "monitoring": _l("Monitoring"),
-    "democracy": _l("Grassroots democracy"),
-    "mobilisation": _l("Mass mobilisation"),
-    "inspection": _l("Inspection and supervision"),
-    "other": _l("Other"),
-}
-
-# Fields that belong to one kind only; the form shows them for that kind.
-KIND_FIELDS = {
-    "movement": ("campaign_name", "models_registered", "models_recognised"),
-    "congress": (
-        "organisation", "congress_ordinal", "term_start", "term_end", "held_on",
-        "delegates",
-    ),
-    "training": ("audience", "sessions", "trainees_planned", "trainees_attended"),
-    "dialogue": (
-        "chair", "commune", "held_on", "participants", "opinions_raised",
-        "opinions_answered",
-    ),
-}
-ALL_KIND_FIELDS = tuple(
-    dict.fromkeys(name for names in KIND_FIELDS.values() for name in names)
-)
+# The kinds of work live in one table (tracker/tasks/kinds.py); these names stay
+# importable from here.
+KINDS, KIND_FIELDS = kinds.KINDS, kinds.KIND_FIELDS
+ALL_KIND_FIELDS = kinds.ALL_KIND_FIELDS
 
 STATUSES = {
     "not_started": _l("Not started"),
@@ -102,16 +78,17 @@ class TaskFacts:
         """Return the timeliness code at the cut-off date (frozen once closed)."""
         if self.frozen_timeliness:
             return self.frozen_timeliness
-        return classify(self.status, self.due_on, self.completed_on, cutoff)
+        return classify(self.status, self.due_on, self.completed_on, cutoff,
+                        self.held_on)
 
     def share_timeliness(self, link, cutoff):
         """Return the timeliness code of a unit's share at the cut-off date.
 
-        A share is judged by the task's due date and its own status and date; the
-        shares of a cancelled task are cancelled with it.
+        A share is judged by the task's date held (else its due date) and its own
+        status and date; the shares of a cancelled task are cancelled with it.
         """
         status = "cancelled" if self.status == "cancelled" else link.share_status
-        return classify(status, self.due_on, link.share_done_on, cutoff)
+        return classify(status, self.held_on or self.due_on, link.share_done_on, cutoff)
 
     def timeliness_label(self, cutoff):
         """Return the translated timeliness label at the cut-off date."""
@@ -139,10 +116,12 @@ class TaskFacts:
         """Return what was achieved, out of the target if there is one.
 
         "3/10 cuộc" reads 3 of 10; "25 tác phẩm" is a count without a target; no
-        achieved count gives an empty string (never "0" or "0/0").
+        achieved count, or none yet of unfinished planned work, gives an empty string
+        (never "0", "0/0" or "0/10").
         """
         achieved, target = self.achieved_count, self.target_count
-        if achieved is None:
+        # Nothing achieved yet of a plan is the plan, not "0/10" (plan_target_text).
+        if achieved is None or (not achieved and target and self.status != "done"):
             return ""
         text = fmt_number(achieved)
         if target:
@@ -264,7 +243,7 @@ class Task(TaskFacts, db.Model):
     participants: Mapped[Optional[int]]
     opinions_raised: Mapped[Optional[int]]
     opinions_answered: Mapped[Optional[int]]
-    # congress and dialogue
+    # any kind: the day the event took place (its timeliness is judged by it)
     held_on: Mapped[Optional[dt.date]]
 
     quarter: Mapped["Quarter"] = relationship()  # noqa: F821

@@ -15,8 +15,13 @@ UNIT_KINDS = {
     "mass_org": _l("Socio-political organisation"),
     "commune_party_committee": _l("Commune Party committee"),
     "government_office": _l("Government office"),
+    # A body outside the board's system (the district propaganda board, the Party
+    # office, the provincial board): it may lead or coordinate, has no accounts and
+    # is not scored.
+    "external": _l("Outside body (not scored)"),
     "other": _l("Other"),
 }
+EXTERNAL = "external"
 
 
 class Unit(db.Model):
@@ -44,6 +49,11 @@ class Unit(db.Model):
     children: Mapped[list["Unit"]] = relationship(
         back_populates="parent", order_by="Unit.sort_order"
     )
+
+    @property
+    def is_external(self):
+        """Tell whether the unit is an outside body: no accounts, not scored."""
+        return self.kind == EXTERNAL
 
     @property
     def kind_label(self):

@@ -23,7 +23,7 @@ from tracker.models.base import utcnow
 from tracker.models.guard import unlocked
 from tracker.quarters.services import find_quarter
 from tracker.quarters.summary import quarter_tasks
-from tracker.tasks.timeliness import classify
+from tracker.tasks.timeliness import closing_class
 
 CARRY = "carry"
 ACTIONS = (CARRY,) + tuple(CLOSING_REASONS)
@@ -135,6 +135,10 @@ def _carry(task, target, user):
         copy.due_on = task.due_on  # a longer deadline (e.g. the year's end) stands
     else:
         copy.due_on = target.ends_on
+    # A date held that has passed was not kept (the work is unfinished): the
+    # continuation waits for a new date instead of being overdue from its first day.
+    if task.held_on is not None and task.held_on <= task.quarter.ends_on:
+        copy.held_on = None
     if fresh:
         copy.status, copy.progress, copy.achieved_count = "not_started", 0, None
     else:
@@ -199,8 +203,8 @@ def close_quarter(quarter, decisions, user, notes=None):
                                           user))
         cutoff = quarter.closed_cutoff
         for task in quarter_tasks(quarter):
-            task.frozen_timeliness = classify(
-                task.status, task.due_on, task.completed_on, cutoff
+            task.frozen_timeliness = closing_class(
+                task.status, task.due_on, task.completed_on, cutoff, task.held_on
             )
         record(quarter, "closed", user, changes={
             "state": [quarter.state, "closed"],

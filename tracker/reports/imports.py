@@ -24,6 +24,7 @@ from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.task import ALL_KIND_FIELDS
 from tracker.reports.columns import BY_KEY, IMPORT_COLUMNS, header, header_lookup
+from tracker.tasks.kinds import kinds_with_field
 from tracker.tasks.services import create_task, status_progress_problems
 from tracker.text import fold
 
@@ -408,8 +409,11 @@ def _check_rules(row, quarter, problem):
         own = KIND_FIELDS.get(kind, ())
         for name in ALL_KIND_FIELDS:
             if name not in own and data.get(name) not in (None, ""):
-                problem(name, _("This column is for another kind of work; leave it "
-                                "empty for “%(kind)s”.", kind=KINDS[kind]))
+                problem(name, _(
+                    "This column is only for %(kinds)s; leave it empty for “%(kind)s”.",
+                    kinds=", ".join(f"“{other.label}”"
+                                    for other in kinds_with_field(name)),
+                    kind=KINDS[kind]))
     due = data.get("due_on")
     if due is not None:
         latest = quarter.ends_on + dt.timedelta(days=366)
@@ -437,10 +441,10 @@ def _check_rules(row, quarter, problem):
         for name, message in status_progress_problems(status, data["progress"]):
             problem(name, message)
     if status == "done":
+        # Done without a completion date is allowed: "done, date not recorded", as a
+        # briefing reports it (counted as done, neither on time nor late).
         data["progress"] = 100
-        if completed is None:
-            problem("completed_on", _("A done task needs its completion date."))
-        elif completed > today():
+        if completed is not None and completed > today():
             problem("completed_on", _("The completion date cannot be in the future."))
     elif completed is not None:
         problem("completed_on", _("Only a done task has a completion date."))

@@ -7,6 +7,7 @@ of the translation catalogs.
 import re
 
 from tracker.i18n import fmt_number, fmt_percent
+from tracker.tasks.kinds import kind_of
 from tracker.text import fold, to_roman
 
 # Words a task title often starts with; after "Tiếp tục" they read in lower case.
@@ -113,10 +114,14 @@ def dialogue_subject(chair, commune):
 
 def _status_phrase(task, code):
     """Return how far the task got, in words ("đang thực hiện, đạt 60% kế hoạch")."""
+    kind = kind_of(task.kind)
     if task.status == "done":
-        text = "đã hoàn thành"
-        if task.completed_on:
-            text += f" ngày {date(task.completed_on)}"
+        text = kind.done_phrase
+        # An event is reported on the day it was held; work reported done without
+        # a date says so without inventing one.
+        day = task.held_on or task.completed_on
+        if day:
+            text += f" ngày {date(day)}"
         if code == "done_late" and task.due_on:
             text += f" (chậm so với thời hạn {date(task.due_on)})"
         return text
@@ -125,7 +130,7 @@ def _status_phrase(task, code):
     if task.status == "postponed":
         text = "tạm hoãn"
     elif code == "no_deadline" or (task.is_recurring and task.status == "in_progress"):
-        text = "thực hiện thường xuyên"
+        text = kind.ongoing_phrase
     elif task.status == "not_started":
         text = "chưa triển khai thực hiện"
     else:
@@ -158,7 +163,9 @@ def _kind_details(task):
             )
         elif task.trainees_planned:
             parts.append(f"dự kiến {number(task.trainees_planned)} học viên")
-    if task.achieved_count is not None and task.kind != "dialogue":
+    nothing_yet = (not task.achieved_count and task.target_count
+                   and task.status != "done")
+    if task.achieved_count is not None and task.kind != "dialogue" and not nothing_yet:
         # "đạt 3/10" reads 3 of 10; a count without a target stands alone; no
         # achieved count says nothing (never "đạt 0/10" for work not reported).
         label = f" {task.target_label}" if task.target_label else ""
@@ -370,13 +377,23 @@ def summary_line(quarter_year, quarter_number, next_year, next_number):
     )
 
 
+def _held_of(held, planned, noun, prefix=""):
+    """Return "3/4 cuộc", or "kế hoạch 4 cuộc" while none is held (never "0/4")."""
+    if held:
+        return f"{prefix}{number(held)}/{number(planned)} {noun}"
+    return f"{prefix}kế hoạch {number(planned)} {noun}"
+
+
 def figures_paragraphs(figures):
     """Return the sentences that sum up the quarter's figures."""
     counts = figures["counts"]
     text = (
         f"Tổng số nhiệm vụ trong quý: {number(figures['total'])}; đã hoàn thành "
         f"{number(figures['done'])} (đúng hạn {number(counts['done_on_time'])}, "
-        f"quá hạn {number(counts['done_late'])}); đang thực hiện trong hạn "
+        f"quá hạn {number(counts['done_late'])}"
+        + (f", không ghi ngày hoàn thành {number(counts['done'])}"
+           if counts.get("done") else "")
+        + f"); đang thực hiện trong hạn "
         f"{number(counts['in_progress_on_time'])}; chưa thực hiện "
         f"{number(counts['not_started'])}; thực hiện thường xuyên "
         f"{number(counts['no_deadline'])}; quá hạn chưa hoàn thành "
@@ -395,10 +412,8 @@ def figures_paragraphs(figures):
     parts = []
     dialogues = figures["dialogues"]
     if dialogues["planned"]:
-        part = (
-            f"tiếp xúc, đối thoại với nhân dân: {number(dialogues['held'])}/"
-            f"{number(dialogues['planned'])} cuộc"
-        )
+        part = "tiếp xúc, đối thoại với nhân dân: " + _held_of(
+            dialogues["held"], dialogues["planned"], "cuộc")
         if dialogues["participants"]:
             part += f", {number(dialogues['participants'])} lượt người tham dự"
         if dialogues["opinions_raised"]:
@@ -410,25 +425,27 @@ def figures_paragraphs(figures):
         parts.append(part)
     congresses = figures["congresses"]
     if congresses["planned"]:
-        parts.append(
-            f"đại hội: {number(congresses['held'])}/{number(congresses['planned'])} "
-            "đại hội đã tổ chức"
-        )
+        if congresses["held"]:
+            parts.append(f"đại hội: {number(congresses['held'])}/"
+                         f"{number(congresses['planned'])} đại hội đã tổ chức")
+        else:
+            parts.append(_held_of(0, congresses["planned"], "đại hội", "đại hội: "))
     training = figures["training"]
     if training["courses"]:
-        part = f"tập huấn: {number(training['held'])}/{number(training['courses'])} lớp"
-        if training["trainees_planned"]:
+        part = "tập huấn: " + _held_of(training["held"], training["courses"], "lớp")
+        if training["trainees_planned"] and training["trainees_attended"]:
             part += (
                 f", {number(training['trainees_attended'])}/"
                 f"{number(training['trainees_planned'])} học viên"
             )
         parts.append(part)
     movements = figures["movements"]
-    if movements["models_registered"] or movements["models_recognised"]:
-        parts.append(
-            f"phong trào thi đua: {number(movements['models_registered'])} mô hình "
-            f"đăng ký, {number(movements['models_recognised'])} mô hình được công nhận"
-        )
+    # A count not stated prints nothing (never "0 mô hình được công nhận").
+    models = [f"{number(movements[name])} mô hình {words}" for name, words in (
+        ("models_registered", "đăng ký"), ("models_recognised", "được công nhận"))
+        if movements[name]]
+    if models:
+        parts.append("phong trào thi đua: " + ", ".join(models))
     if parts:
         paragraphs.append(_sentence("Theo lĩnh vực: " + "; ".join(parts)))
     return paragraphs

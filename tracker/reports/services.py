@@ -23,6 +23,7 @@ from tracker.models.audit import record
 from tracker.quarters.rollover import continuations, needs_decision
 from tracker.quarters.services import find_quarter
 from tracker.reports import phrases
+from tracker.tasks.kinds import AREAS, kind_of
 from tracker.tasks.timeliness import DONE_CLASSES
 from tracker.text import fold, to_roman
 
@@ -39,29 +40,13 @@ SIGNATURE_LINES = {
     "deputy": ("K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"),
 }
 
-# Section II's areas of work, in the order of the usual outline: (heading, kinds).
-AREAS = (
-    ("Công tác tham mưu", ("advisory",)),
-    ("Công tác nắm tình hình nhân dân", ("monitoring",)),
-    ("Công tác tiếp xúc, đối thoại với nhân dân và thực hiện Quy chế dân chủ ở cơ sở",
-     ("dialogue", "democracy")),
-    ("Công tác vận động nhân dân", ("mobilisation",)),
-    ("Công tác Mặt trận và các đoàn thể chính trị - xã hội: đại hội, phong trào thi "
-     "đua, cuộc vận động", ("congress", "movement")),
-    ("Phong trào thi đua “Dân vận khéo”", ("skilful",)),
-    ("Công tác kiểm tra, giám sát", ("inspection",)),
-    ("Công tác tập huấn, bồi dưỡng nghiệp vụ", ("training",)),
-    ("Các nhiệm vụ khác", ("other",)),
-)
-
-
-def _area_kind(task):
-    """Return the area key of a task: "Dân vận khéo" movements have their own."""
+def _area(task):
+    """Return the report area of a task: "Dân vận khéo" movements have their own."""
     if task.kind == "movement" and "dan van kheo" in fold(
         f"{task.campaign_name} {task.title}"
     ):
         return "skilful"
-    return task.kind
+    return kind_of(task.kind).area
 
 
 # ---- settings -------------------------------------------------------------------
@@ -370,12 +355,12 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried):
     classes, shares = codes(figures), share_codes(figures)
     by_area = {}
     for task in tasks:
-        by_area.setdefault(_area_kind(task), []).append(task)
+        by_area.setdefault(_area(task), []).append(task)
     origin = quarter.previous_key()
     blocks = []
     number = 0
-    for heading, kinds in AREAS:
-        items = [task for kind in kinds for task in by_area.get(kind, [])]
+    for area, heading in AREAS:
+        items = by_area.get(area, [])
         if not items:
             continue
         number += 1

@@ -137,7 +137,7 @@ class TaskForm(Form):
     participants = _count(_l("Participants"))
     opinions_raised = _count(_l("Opinions raised"))
     opinions_answered = _count(_l("Opinions answered"))
-    # congress and dialogue
+    # any kind: the day the event took place
     held_on = DateField(_l("Date held"), format=DATE_FORMATS, validators=[Optional()])
 
     def __init__(self, *args, quarter=None, units=(), **kwargs):
@@ -223,6 +223,7 @@ class ProgressForm(Form):
     completed_on = DateField(
         _l("Completed on"), format=DATE_FORMATS, validators=[Optional()]
     )
+    undated = BooleanField(_l("Done, date not recorded"))
     note = TextAreaField(
         _l("Note"),
         validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
@@ -251,7 +252,7 @@ class ProgressForm(Form):
             return valid
         problems = progress_problems(
             self.task, self.status.data, self.progress.data, self.completed_on.data,
-            self.today,
+            self.today, self.status.data == "done" and self.undated.data,
         )
         for name, message in problems:
             getattr(self, name).errors.append(message)

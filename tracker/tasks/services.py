@@ -32,6 +32,7 @@ from tracker.text import fold
 PLAN_FIELDS = (
     "kind", "title", "description", "lead_unit_id", "due_on", "is_recurring",
     "target_count", "achieved_count", "target_label", "source_document", "result",
+    "held_on",
 ) + ALL_KIND_FIELDS
 
 
@@ -295,7 +296,7 @@ def status_progress_problems(status, progress):
     return []
 
 
-def progress_problems(task, status, progress, completed_on, today):
+def progress_problems(task, status, progress, completed_on, today, undated=False):
     """Return [(field, message)] for a progress report that cannot be saved as entered.
 
     A report is saved exactly as entered or not at all: a status and a percentage
@@ -303,7 +304,9 @@ def progress_problems(task, status, progress, completed_on, today):
     whether the task counts as done, so 100% is only for done work (a task "in
     progress" at 100% would be counted as unfinished, and overdue after its due date,
     while its bar says finished). An empty completion date means today only while the
-    task's quarter runs; once it has ended, today would be a made-up date.
+    task's quarter runs; once it has ended, today would be a made-up date: then it
+    is entered, or the task is reported done with its date not recorded (undated),
+    or an event's date held stands for it.
     """
     problems = status_progress_problems(status, progress)
     if status != "done":
@@ -311,7 +314,11 @@ def progress_problems(task, status, progress, completed_on, today):
             problems.append(
                 ("completed_on", _("Only a done task has a completion date."))
             )
-    elif completed_on is None and task.completed_on is None:
+    elif undated:
+        if completed_on is not None:
+            problems.append(("completed_on", _(
+                "Leave the completion date empty when it is not recorded.")))
+    elif completed_on is None and task.completed_on is None and task.held_on is None:
         if today > task.quarter.ends_on:
             problems.append(("completed_on", _(
                 "Enter the completion date: %(quarter)s ended on %(date)s.",
@@ -321,27 +328,33 @@ def progress_problems(task, status, progress, completed_on, today):
     return problems
 
 
-def report_progress(task, status, progress, note, user, completed_on=None, today=None):
+def report_progress(task, status, progress, note, user, completed_on=None, today=None,
+                    undated=False):
     """Record a progress report as entered, with a history row; None if nothing changed.
 
     progress None keeps the task's percentage (100 for done work). The history row
     names the completion date's old and new values whenever it changes. A report that
     repeats the task's status, progress and date without a note changes nothing and
     writes nothing. Raises ValueError for a report progress_problems refuses.
+    undated reports the task done with its completion date not recorded; an event's
+    date held stands for a completion date not entered.
 
     The task's row is written with its version check like any other change; a report
     that loses that race is applied again to the fresh row by the caller (see
     tracker.tasks.views), so reports never fail because of a concurrent change.
     """
     today = today or dt.date.today()
-    problems = progress_problems(task, status, progress, completed_on, today)
+    problems = progress_problems(task, status, progress, completed_on, today, undated)
     if problems:
         raise ValueError(problems[0][1])
     old_status, old_progress = task.status, task.progress
     old_completed = task.completed_on
     if status == "done":
         progress = 100
-        completed = completed_on or task.completed_on or today
+        if undated:
+            completed = None
+        else:
+            completed = completed_on or task.completed_on or task.held_on or today
     else:
         completed = None
         if progress is None:

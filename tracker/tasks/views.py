@@ -287,6 +287,7 @@ def report(task_id):
         lambda fresh: services.report_progress(
             fresh, form.status.data, form.progress.data, form.note.data,
             current_user, completed_on=form.completed_on.data, today=today(),
+            undated=form.status.data == "done" and form.undated.data,
         ),
     )
     if update is None:
