@@ -35,8 +35,7 @@ KIND_FIELDS = {
     ),
     "training": ("audience", "sessions", "trainees_planned", "trainees_attended"),
     "dialogue": (
-        "chair", "commune", "held_on", "participants", "opinions_raised",
-        "opinions_answered",
+        "chair", "commune", "held_on", "participants",
     ),
 }
 ALL_KIND_FIELDS = tuple(
@@ -262,6 +261,8 @@ class Task(TaskFacts, db.Model):
     chair: Mapped[str] = mapped_column(String(200), default="")
     commune: Mapped[str] = mapped_column(String(200), default="")
     participants: Mapped[Optional[int]]
+    # Counts once typed by hand, now petitions' records (tracker.models.petition);
+    # a migration moved them there as imported counts. Nothing reads them.
     opinions_raised: Mapped[Optional[int]]
     opinions_answered: Mapped[Optional[int]]
     # congress and dialogue

@@ -246,45 +246,97 @@ def bodies():
     ).all()
 
 
-def quarter_petition_figures(quarter, cutoff):
-    """Return the petitions of the quarter's meetings as its figures count them.
+# What the figures read of a petition: a few columns, no objects.
+FIGURE_COLUMNS = (
+    Petition.task_id, Petition.field, Petition.state, Petition.count,
+    Petition.due_on, Petition.answered_on, Petition.closed_on, Petition.settled_at,
+    Petition.is_imported,
+)
 
-    Judged at the cut-off date; a closed quarter also counts an answer or a close
-    only if it was recorded before the quarter closed, so its numbers never move
-    when answers arrive later.
-    """
-    settled = Petition.settled_at.is_not(None)
-    if quarter.is_closed and quarter.closed_at is not None:
-        settled = settled & (Petition.settled_at <= quarter.closed_at)
-    recorded = settled
-    answered = ((Petition.state == "answered") & recorded
-                & (Petition.answered_on <= cutoff))
-    on_time = answered & (Petition.due_on.is_(None)
-                          | (Petition.answered_on <= Petition.due_on))
-    closed = (Petition.state == "closed") & recorded & (Petition.closed_on <= cutoff)
-    still_open = ~(answered | closed)
-    overdue = still_open & Petition.due_on.is_not(None) & (Petition.due_on < cutoff)
 
-    def total(condition):
-        return func.coalesce(func.sum(case((condition, Petition.count), else_=0)), 0)
-
+def petition_rows(quarter_ids):
+    """Return {quarter id: [petition rows]} of the quarters' tasks, in one statement."""
+    if not quarter_ids:
+        return {}
     rows = db.session.execute(
-        select(Petition.field, func.coalesce(func.sum(Petition.count), 0),
-               total(answered), total(on_time), total(closed), total(still_open),
-               total(overdue), total(Petition.is_imported))
+        select(Task.quarter_id, *FIGURE_COLUMNS)
         .join(Task, Task.id == Petition.task_id)
-        .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False))
-        .group_by(Petition.field)
+        .where(Task.quarter_id.in_(list(quarter_ids)))
     ).all()
+    found = {}
+    for row in rows:
+        found.setdefault(row.quarter_id, []).append(row)
+    return found
+
+
+def count_petitions(rows, quarter, cutoff):
+    """Return the petitions' figures at the cut-off, in total, by field and by task.
+
+    An answer or a close counts once it is dated by the cut-off; a closed quarter
+    also counts it only if it was recorded before the quarter closed, so the
+    quarter's numbers never move when answers arrive later. Answered on time: by
+    the due date (an answer without a due date is on time).
+    """
     names = ("raised", "answered", "answered_on_time", "closed", "open", "overdue",
              "imported")
-    figures = dict.fromkeys(names, 0)
-    by_field = {}
-    for field, *values in rows:
-        counts = dict(zip(names, (int(value) for value in values)))
-        by_field[field] = counts
+    closed_at = quarter.closed_at if quarter.is_closed else None
+    totals = dict.fromkeys(names, 0)
+    by_field, by_task = {}, {}
+    for row in rows:
+        settled = row.settled_at is not None and (
+            closed_at is None or row.settled_at <= closed_at)
+        answered = (settled and row.state == "answered"
+                    and row.answered_on is not None and row.answered_on <= cutoff)
+        closed = (settled and row.state == "closed"
+                  and row.closed_on is not None and row.closed_on <= cutoff)
+        still_open = not (answered or closed)
+        values = dict(
+            raised=row.count,
+            answered=row.count if answered else 0,
+            answered_on_time=row.count if answered and (
+                row.due_on is None or row.answered_on <= row.due_on) else 0,
+            closed=row.count if closed else 0,
+            open=row.count if still_open else 0,
+            overdue=row.count if still_open and row.due_on is not None
+            and row.due_on < cutoff else 0,
+            imported=row.count if row.is_imported else 0,
+        )
+        field = by_field.setdefault(row.field, dict.fromkeys(names, 0))
+        task = by_task.setdefault(row.task_id, dict(raised=0, answered=0))
         for name in names:
-            figures[name] += counts[name]
-    figures["by_field"] = {field: by_field[field] for field in PETITION_FIELDS
-                           if field in by_field}
-    return figures
+            totals[name] += values[name]
+            field[name] += values[name]
+        task["raised"] += values["raised"]
+        task["answered"] += values["answered"]
+    totals["by_field"] = {name: by_field[name] for name in PETITION_FIELDS
+                          if name in by_field}
+    return totals, by_task
+
+
+def record_imported_counts(task, raised, answered, user=None, answered_on=None):
+    """Record counts typed by hand as petitions marked imported; return the rows.
+
+    One row holds the answered count (dated answered_on: the meeting's day, else
+    its quarter's last day), another what is still unanswered, so the figures read
+    the same numbers the counts said.
+    """
+    raised = max(raised or 0, 0)
+    answered = min(max(answered or 0, 0), raised)
+    day = answered_on or task.held_on or task.quarter.ends_on
+    rows = []
+    for count, state in ((answered, "answered"), (raised - answered, "received")):
+        if not count:
+            continue
+        petition = Petition(
+            task=task, state=state, count=count, is_imported=True, field="other",
+            content="", answering_body="",
+            created_by_id=getattr(user, "id", None),
+        )
+        if state == "answered":
+            petition.answered_on = day
+            petition.settled_at = utcnow()
+        db.session.add(petition)
+        _record(petition, user, "imported", changes={"count": [None, count]})
+        rows.append(petition)
+    db.session.flush()
+    return rows
