@@ -332,6 +332,8 @@ def _load_son_tinh():
     )
     progress(t, D(2023, 6, 2), leader, "in_progress", 25,
              "Đã đối thoại tại xã Tịnh Trà (quý I); chuẩn bị cuộc tại xã Tịnh Hiệp.")
+    if _has_petitions():
+        _petitions(t, units, staff, users["canbo_hnd"])
 
     _report_settings(units, q1, leader)
     db.session.flush()
@@ -411,6 +413,47 @@ def _small_board(unit_rows, user_rows, org):
     db.session.flush()
     db.session.add(Organisation(unit=units["BDV"], **org))
     return units, users
+
+
+def _petitions(task, units, staff, hnd):
+    """Give the year's dialogue petitions in each state, one overdue for an answer."""
+    from tracker.petitions import services as petitions
+
+    def raised(when, **data):
+        item = petitions.create_petition(task, data, staff)
+        item.created_at = item.updates[-1].created_at = _at(when)
+        return item
+
+    raised(D(2023, 4, 25), citizen="Hộ ông Nguyễn Văn Tám và 12 hộ",
+           commune="xã Tịnh Hiệp, thôn Trường Thọ", field="land",
+           content="Đề nghị sớm cấp giấy chứng nhận quyền sử dụng đất cho các hộ đã "
+           "sử dụng ổn định từ trước năm 1993.",
+           answering_unit_id=units["ĐU Tịnh Hiệp"].id, due_on=D(2023, 6, 30))
+    late = raised(D(2023, 4, 25), commune="xã Tịnh Hiệp", field="compensation",
+                  content="Đề nghị chi trả phần tiền bồi thường còn lại cho các hộ "
+                  "bị ảnh hưởng dự án đường ven biển.",
+                  answering_body="UBND huyện Sơn Tịnh", due_on=D(2023, 5, 10))
+    petitions.forward_petition(late, staff, D(2023, 4, 27),
+                               "Công văn số 45-CV/BDVHU gửi UBND huyện")
+    answered = raised(D(2023, 4, 25), citizen="Hội viên Hội Nông dân thôn Bình Đông",
+                      commune="xã Tịnh Hiệp, thôn Bình Đông", field="policy",
+                      content="Đề nghị hỗ trợ vốn vay ưu đãi để chuyển đổi cây trồng.",
+                      answering_unit_id=units["HND"].id, due_on=D(2023, 5, 31))
+    petitions.forward_petition(answered, staff, D(2023, 4, 27))
+    petitions.answer_petition(
+        answered, hnd, "Hội Nông dân huyện đã phối hợp Ngân hàng Chính sách xã hội "
+        "giải ngân 600 triệu đồng cho 12 hộ qua tổ tiết kiệm và vay vốn.",
+        D(2023, 5, 8))
+    closed = raised(D(2023, 4, 25), commune="xã Tịnh Hiệp", field="environment",
+                    content="Phản ánh mùi hôi từ trại chăn nuôi heo gần khu dân cư.",
+                    answering_unit_id=units["ĐU Tịnh Hiệp"].id,
+                    due_on=D(2023, 5, 31))
+    petitions.close_petition(closed, staff, "Trùng nội dung đơn đã được UBND xã "
+                             "giải quyết theo thủ tục tiếp công dân.", D(2023, 5, 5))
+    for item in (late, answered, closed):
+        for update in item.updates:
+            if update.action != "created":
+                update.created_at = _at(D(2023, 5, 8))
 
 
 def _has_petitions():

@@ -96,3 +96,29 @@ def test_a_closed_quarter_keeps_its_numbers_when_answers_come_later(
     services.answer_petition(overdue, make_user("ubnd"), "Đã sửa cầu", D(2023, 3, 1))
     db.session.commit()
     assert quarter_figures(quarter)["dialogues"] == before
+
+
+def test_the_workbook_has_a_sheet_of_petitions_with_safe_cells(
+        client, db, login_as, make_task, make_unit, make_quarter):
+    from openpyxl import load_workbook
+
+    from tracker.exports import is_risky
+
+    quarter, task, overdue = _dialogue_with_petitions(db, make_task, make_unit,
+                                                      make_quarter)
+    services.create_petition(task, dict(content="=cmd|' /C calc'!A0",
+                                        answering_body="+UBND xã"), None)
+    db.session.commit()
+    login_as("viewer")
+    response = client.get("/quarters/2023-Q2/report.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    sheet = book["Ý kiến, kiến nghị"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 6
+    by_id = {row[0]: row for row in rows}
+    assert by_id[overdue.id][9] == "Đã chuyển" and by_id[overdue.id][15] == "Có"
+    assert by_id[overdue.id][8].date() == D(2023, 5, 1)
+    risky = [cell for row in sheet.iter_rows(min_row=2) for cell in row
+             if isinstance(cell.value, str) and is_risky(cell.value)]
+    assert {cell.value for cell in risky} >= {"=cmd|' /C calc'!A0", "+UBND xã"}
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in risky)

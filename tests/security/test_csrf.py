@@ -168,7 +168,28 @@ ROUTES.update({
         f"/admin/boards/{_board(db, 'binh-son')}/members/{_member(db)}/remove", {}),
     "reports.confirm_import": lambda db: (
         "/quarters/2023-Q2/import/confirm", {"token": "unknown"}),
+    "petitions.create": lambda db: (
+        f"/petitions/new?task={get_task('tiếp xúc, đối thoại giữa Bí thư').id}",
+        {"content": "Đề nghị mới", "field": "land", "answering_body": "UBND xã"}),
+    "petitions.edit": lambda db: (
+        f"/petitions/{_received_petition(db)}/edit",
+        {"content": "Đã sửa", "field": "land", "answering_body": "UBND xã"}),
+    "petitions.forward": lambda db: (
+        f"/petitions/{_received_petition(db)}/forward", {"forwarded_on": "2023-05-10"}),
+    "petitions.answer": lambda db: (
+        f"/petitions/{_received_petition(db)}/answer",
+        {"answer": "Đã trả lời", "answered_on": "2023-05-10"}),
+    "petitions.close": lambda db: (
+        f"/petitions/{_received_petition(db)}/close",
+        {"reason": "Trùng", "closed_on": "2023-05-10"}),
 })
+
+
+def _received_petition(db):
+    from tracker.models.petition import Petition
+
+    return db.session.scalar(db.select(Petition.id).where(
+        Petition.state == "received", Petition.is_imported.is_(False)))
 
 
 def test_every_post_route_is_in_the_table(app):

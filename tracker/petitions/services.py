@@ -340,3 +340,14 @@ def record_imported_counts(task, raised, answered, user=None, answered_on=None):
         rows.append(petition)
     db.session.flush()
     return rows
+
+
+def quarter_petitions(quarter):
+    """Return the petitions raised at the quarter's tasks (not archived), in order."""
+    return db.session.scalars(
+        select(Petition)
+        .join(Task, Task.id == Petition.task_id)
+        .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False))
+        .options(joinedload(Petition.task), joinedload(Petition.answering_unit))
+        .order_by(Petition.task_id, Petition.id)
+    ).all()
