@@ -287,3 +287,48 @@ def test_upgrade_puts_existing_data_in_one_board(tmp_path):
         assert admins and all(user.is_installation_admin for user in admins)
         db.session.remove()
         db.engine.dispose()
+
+
+# ---- 8c3f4a6d1e52: hand-typed opinions become petitions (imported counts) ----------
+
+def test_hand_typed_opinions_become_imported_petitions(scratch_url):
+    """Counts typed on dialogues move to petitions; a closed quarter's stay put."""
+    import flask_migrate
+
+    from tracker import create_app
+    from tracker.demo import load_son_tinh
+    from tracker.figures.services import quarter_figures
+    from tracker.models import Quarter, Task
+    from tracker.models.petition import Petition
+    from tracker.quarters.rollover import close_quarter
+
+    app = create_app({"TESTING": True, "DATABASE_URL": scratch_url,
+                      "SECRET_KEY": "t", "TODAY": "2023-05-15"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_son_tinh()
+        q1 = db.session.scalars(db.select(Quarter).where(Quarter.number == 1)).one()
+        close_quarter(q1, {}, None)
+        db.session.commit()
+        before = quarter_figures(q1)["dialogues"]
+        assert (before["opinions_raised"], before["opinions_answered"]) == (110, 105)
+        db.session.remove()
+        flask_migrate.downgrade(revision="5b1e7c2a9d40")
+        typed = db.session.execute(db.select(
+            Task.__table__.c.opinions_raised, Task.__table__.c.opinions_answered)
+            .where(Task.__table__.c.opinions_raised.is_not(None))
+            .order_by(Task.__table__.c.id)).all()
+        assert [tuple(row) for row in typed] == [(14, 14), (96, 91)]
+        db.session.remove()
+        flask_migrate.upgrade()
+        rows = db.session.scalars(db.select(Petition).order_by(Petition.id)).all()
+        assert [(p.state, p.count, p.is_imported) for p in rows] == [
+            ("answered", 14, True), ("answered", 91, True), ("received", 5, True)]
+        q1 = db.session.scalars(db.select(Quarter).where(Quarter.number == 1)).one()
+        assert all(p.settled_at == q1.closed_at for p in rows if p.state == "answered")
+        assert all(p.updates[0].action == "imported" for p in rows)
+        assert db.session.scalar(db.select(db.func.count()).select_from(Task).where(
+            Task.opinions_raised.is_not(None))) == 0
+        assert quarter_figures(q1)["dialogues"] == before
+        db.session.remove()
+        db.engine.dispose()

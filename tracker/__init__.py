@@ -92,6 +92,7 @@ def register_blueprints(app):
     from tracker.figures.views import bp as figures_bp
     from tracker.me.views import bp as me_bp
     from tracker.boards.views import bp as boards_bp
+    from tracker.petitions.views import bp as petitions_bp
     from tracker.quarters.views import bp as quarters_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.tasks.views import bp as tasks_bp
@@ -101,6 +102,7 @@ def register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(figures_bp)
     app.register_blueprint(boards_bp)
+    app.register_blueprint(petitions_bp)
     app.register_blueprint(quarters_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(tasks_bp)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tracker.boards import scope
 from tracker.extensions import db
 from tracker.models import Board, Organisation, Quarter, QuarterReport, Unit, User
+from tracker.petitions.services import record_imported_counts
 from tracker.tasks import services
 
 D = dt.date
@@ -232,9 +233,9 @@ def _load_son_tinh():
         "nhân dân xã Tịnh Trà",
         lead="BDV", coordinating=("ĐU Tịnh Trà",), chair="Bí thư Huyện ủy",
         commune="xã Tịnh Trà", target_count=1, achieved_count=1, target_label="cuộc",
-        held_on=D(2023, 3, 9), participants=160, opinions_raised=14,
-        opinions_answered=14,
+        held_on=D(2023, 3, 9), participants=160,
     )
+    _imported_counts(t, 14, 14, staff)
     progress(t, D(2023, 3, 10), staff, "done", 100,
              "Hội nghị tiếp xúc, đối thoại tổ chức ngày 09/3/2023; 14 ý kiến đã được "
              "trả lời, giải đáp.", completed_on=D(2023, 3, 9))
@@ -244,8 +245,9 @@ def _load_son_tinh():
         title="Bí thư Đảng ủy 11 xã tổ chức tiếp xúc, đối thoại với nhân dân",
         lead="BDV", participating=COMMUNE_UNITS, chair="Bí thư Đảng ủy xã",
         commune="11 xã", target_count=11, achieved_count=11, target_label="cuộc",
-        participants=1250, opinions_raised=96, opinions_answered=91,
+        participants=1250,
     )
+    _imported_counts(t, 96, 91, staff)
     for number, short in enumerate(COMMUNE_UNITS):
         share(t, short, D(2023, 2, 6) + dt.timedelta(days=4 * number), staff, "done",
               "Đã tổ chức tiếp xúc, đối thoại.")
@@ -346,6 +348,8 @@ def _load_son_tinh():
     )
     progress(t, D(2023, 6, 2), leader, "in_progress", 25,
              "Đã đối thoại tại xã Tịnh Trà (quý I); chuẩn bị cuộc tại xã Tịnh Hiệp.")
+    if _has_petitions():
+        _petitions(t, units, staff, users["canbo_hnd"])
 
     _report_settings(units, q1, leader)
     db.session.flush()
@@ -427,6 +431,61 @@ def _small_board(unit_rows, user_rows, org):
     return units, users
 
 
+def _petitions(task, units, staff, hnd):
+    """Give the year's dialogue petitions in each state, one overdue for an answer."""
+    from tracker.petitions import services as petitions
+
+    def raised(when, **data):
+        item = petitions.create_petition(task, data, staff)
+        item.created_at = item.updates[-1].created_at = _at(when)
+        return item
+
+    raised(D(2023, 4, 25), citizen="Hộ ông Nguyễn Văn Tám và 12 hộ",
+           commune="xã Tịnh Hiệp, thôn Trường Thọ", field="land",
+           content="Đề nghị sớm cấp giấy chứng nhận quyền sử dụng đất cho các hộ đã "
+           "sử dụng ổn định từ trước năm 1993.",
+           answering_unit_id=units["ĐU Tịnh Hiệp"].id, due_on=D(2023, 6, 30))
+    late = raised(D(2023, 4, 25), commune="xã Tịnh Hiệp", field="compensation",
+                  content="Đề nghị chi trả phần tiền bồi thường còn lại cho các hộ "
+                  "bị ảnh hưởng dự án đường ven biển.",
+                  answering_body="UBND huyện Sơn Tịnh", due_on=D(2023, 5, 10))
+    petitions.forward_petition(late, staff, D(2023, 4, 27),
+                               "Công văn số 45-CV/BDVHU gửi UBND huyện")
+    answered = raised(D(2023, 4, 25), citizen="Hội viên Hội Nông dân thôn Bình Đông",
+                      commune="xã Tịnh Hiệp, thôn Bình Đông", field="policy",
+                      content="Đề nghị hỗ trợ vốn vay ưu đãi để chuyển đổi cây trồng.",
+                      answering_unit_id=units["HND"].id, due_on=D(2023, 5, 31))
+    petitions.forward_petition(answered, staff, D(2023, 4, 27))
+    petitions.answer_petition(
+        answered, hnd, "Hội Nông dân huyện đã phối hợp Ngân hàng Chính sách xã hội "
+        "giải ngân 600 triệu đồng cho 12 hộ qua tổ tiết kiệm và vay vốn.",
+        D(2023, 5, 8))
+    closed = raised(D(2023, 4, 25), commune="xã Tịnh Hiệp", field="environment",
+                    content="Phản ánh mùi hôi từ trại chăn nuôi heo gần khu dân cư.",
+                    answering_unit_id=units["ĐU Tịnh Hiệp"].id,
+                    due_on=D(2023, 5, 31))
+    petitions.close_petition(closed, staff, "Trùng nội dung đơn đã được UBND xã "
+                             "giải quyết theo thủ tục tiếp công dân.", D(2023, 5, 5))
+    for item in (late, answered, closed):
+        for update in item.updates:
+            if update.action != "created":
+                update.created_at = _at(D(2023, 5, 8))
+
+
+def _has_petitions():
+    """Tell whether the schema has petitions (the migration tests load the demo into
+    databases migrated only as far as an older revision)."""
+    from sqlalchemy import inspect
+
+    return inspect(db.session.connection()).has_table("petition")
+
+
+def _imported_counts(task, raised, answered, user):
+    """Record the opinions the source reports as counts, where the schema can."""
+    if _has_petitions():
+        record_imported_counts(task, raised, answered, user)
+
+
 def _plan(quarter, units, user, rows):
     """Create tasks from (when, data, reports) rows; return how many were made."""
     for when, data, reports in rows:
@@ -434,8 +493,11 @@ def _plan(quarter, units, user, rows):
         data["lead_unit_id"] = units[data.pop("lead")].id
         coordinating = [units[name].id for name in data.pop("coordinating", ())]
         participating = [units[name].id for name in data.pop("participating", ())]
+        counts = data.pop("opinions", None)
         item = services.create_task(quarter, data, user, coordinating=coordinating,
                                     participating=participating)
+        if counts:
+            _imported_counts(item, *counts, user)
         item.created_at = item.updates[-1].created_at = _at(when)
         for day, status, pct, note, completed_on in reports:
             update = services.report_progress(item, status, pct, note, user,
@@ -475,7 +537,7 @@ def _load_binh_son():
             title="Bí thư Đảng ủy 6 xã tổ chức tiếp xúc, đối thoại với nhân dân",
             chair="Bí thư Đảng ủy xã", commune="6 xã", target_count=6,
             achieved_count=6, target_label="cuộc", participants=540,
-            opinions_raised=38, opinions_answered=35),
+            opinions=(38, 35)),
          ((D(2023, 3, 24), "done", 100, "6/6 xã đã tổ chức đối thoại.",
            D(2023, 3, 24)),)),
         (D(2023, 1, 4), dict(
@@ -670,7 +732,6 @@ def load_live(as_of):
              coordinating=("ĐU Tịnh Trà",), chair="Bí thư Huyện ủy",
              commune="xã Tịnh Trà", target_count=1, achieved_count=1,
              target_label="cuộc", held_on=on(q, 40), participants=140,
-             opinions_raised=11, opinions_answered=11,
              title="Bí thư Huyện ủy tiếp xúc, đối thoại với nhân dân xã Tịnh Trà")
     progress(t, on(q, 41), staff, "done", 100, "11/11 ý kiến đã được trả lời.",
              completed_on=on(q, 40))

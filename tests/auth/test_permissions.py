@@ -141,6 +141,37 @@ ROWS = [
         "task~1 task_update+1", reason="Trùng nhiệm vụ khác"),
     row("tasks.restore", "POST", "/tasks/{archived}/restore",
         "302 403 302 403 302 302", "task~1 task_update+1"),
+    # petitions raised at dialogues: the task's units record and forward them, the
+    # body that must answer (unit B) records the answer, leaders do everything
+    row("petitions.index", "GET", "/petitions/",         "302 200 200 200 200 200"),
+    row("petitions.create", "GET", "/petitions/new?task={task}",
+        "302 403 200 403 200 200"),
+    row("petitions.create", "POST", "/petitions/new?task={task}",
+        "302 403 302 403 302 302", "petition+1 petition_update+1",
+        content="Đề nghị sửa đường liên thôn", field="infrastructure",
+        answering_unit_id="{B}", due_on="2023-06-30"),
+    row("petitions.show", "GET", "/petitions/{petition}", "302 200 200 200 200 200"),
+    row("petitions.edit", "GET", "/petitions/{petition}/edit",
+        "302 403 200 403 200 200"),
+    row("petitions.edit", "POST", "/petitions/{petition}/edit",
+        "302 403 302 403 302 302", "petition~1 petition_update+1",
+        content="Đề nghị cấp giấy chứng nhận (đã sửa)", field="land",
+        answering_unit_id="{B}"),
+    row("petitions.forward", "GET", "/petitions/{petition}/forward",
+        "302 302 302 302 302 302"),
+    row("petitions.forward", "POST", "/petitions/{petition}/forward",
+        "302 403 302 403 302 302", "petition~1 petition_update+1",
+        forwarded_on="2023-05-10", note="Công văn số 12"),
+    row("petitions.answer", "GET", "/petitions/{petition}/answer",
+        "302 302 302 302 302 302"),
+    row("petitions.answer", "POST", "/petitions/{petition}/answer",
+        "302 403 403 302 302 302", "petition~1 petition_update+1",
+        answer="Đã cấp giấy chứng nhận", answered_on="2023-05-12"),
+    row("petitions.close", "GET", "/petitions/{petition}/close",
+        "302 302 302 302 302 302"),
+    row("petitions.close", "POST", "/petitions/{petition}/close",
+        "302 403 302 403 302 302", "petition~1 petition_update+1",
+        reason="Trùng với ý kiến đã trả lời", closed_on="2023-05-12"),
     # reports, exports and plan import
     row("reports.settings", "GET", "/quarters/{closed}/report",
         "302 200 200 200 200 200"),
@@ -277,6 +308,7 @@ class World:
 def world(db):
     """Create units, one account per role, a closed Q1 and an open Q2 with tasks."""
     from tracker.quarters.rollover import close_quarter
+    from tracker.petitions.services import create_petition
     from tracker.tasks.services import archive_task, create_task
 
     units = {}
@@ -321,6 +353,10 @@ def world(db):
     open_task = task(q2, "Việc quý II")
     archived = task(q2, "Việc quý II đã lưu trữ")
     archive_task(archived, users["staff_lead"])
+    petition = create_petition(open_task, dict(
+        content="Đề nghị cấp giấy chứng nhận quyền sử dụng đất", field="land",
+        answering_unit_id=units["B"].id, due_on=dt.date(2023, 5, 31),
+    ), users["staff_lead"])
     # Someone else's sign-in session, and a failed sign-in for the target account.
     other_session = SignInSession(user=users["target"], key_hash="0" * 64)
     db.session.add_all([other_session, FailedSignIn(username="target")])
@@ -335,6 +371,7 @@ def world(db):
         open=q2.key, closed=q1.key, target=users["target"].id,
         retired=users["retired"].id, session=other_session.id, board=board.id,
         other_board=other_board.id, member=member.id, token=other_token.id,
+        petition=petition.id,
     )
     return World(ids=ids, users=users)
 

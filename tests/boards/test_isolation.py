@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.auth.test_permissions import TABLE, changes_between, snapshot
 from tests.helpers import page_text
 from tracker.boards import scope
+from tracker.petitions.services import create_petition
 from tracker.models import (
     AuditEvent, Board, Quarter, SignInSession, Task, Unit, User,
 )
@@ -36,6 +37,11 @@ def _son_tinh_ids(db):
         quarters = {q.number: q for q in db.session.scalars(select(Quarter))}
         users = db.session.scalars(select(User).order_by(User.id)).all()
     link = next(link for link in shared.unit_links if link.role == "participating")
+    with scope.boards([board.id]):
+        petition = create_petition(shared, dict(
+            content="Đề nghị nâng cấp đường xã Tịnh Trà", field="infrastructure",
+            answering_unit_id=units[1].id,
+        ), users[1])
     # A sign-in session of a Sơn Tịnh account: nobody else may end it.
     signed_in = SignInSession(user=users[1], key_hash="1" * 64)
     db.session.add(signed_in)
@@ -49,7 +55,7 @@ def _son_tinh_ids(db):
         A=units[0].id, B=units[1].id, C=units[2].id, P=link.unit_id, Z=units[3].id,
         open=quarters[2].key, closed=quarters[1].key, target=users[1].id,
         retired=users[2].id, board=board.id, other_board=board.id, member=1,
-        session=signed_in.id, token=token.id,
+        session=signed_in.id, token=token.id, petition=petition.id,
     )
 
 

@@ -48,8 +48,15 @@ def test_demo_q1_figures_after_close(db, demo, make_user):
     assert f["rate"] == 0.5
     overdue = {task.title[:20] for task, code, _ in data["attention"]}
     assert overdue == {"Phối hợp giải quyết ", "Đẩy mạnh thực hiện c"}
-    assert f["dialogues"] == {"planned": 12, "held": 12, "participants": 1410,
-                              "opinions_raised": 110, "opinions_answered": 105}
+    # The opinions come from the petitions' records (here the source's counts,
+    # imported): 14 of 14 and 91 of 96 answered, with no due date, so on time.
+    assert f["dialogues"] == {
+        "planned": 12, "held": 12, "participants": 1410, "opinions_raised": 110,
+        "opinions_answered": 105, "answered_on_time": 105, "closed": 0,
+        "still_open": 5, "overdue": 0, "imported": 110,
+        "by_field": {"other": {"raised": 110, "answered": 105,
+                               "answered_on_time": 105, "closed": 0, "open": 5,
+                               "overdue": 0, "imported": 110}}}
     assert f["movements"]["models_registered"] == 46
     assert {"title": "Bí thư Đảng ủy 11 xã tổ chức tiếp xúc, đối thoại với nhân dân",
             "target": 11, "achieved": 11, "label": "cuộc"}.items() <= next(

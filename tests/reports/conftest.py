@@ -5,6 +5,8 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from tracker.petitions.services import record_imported_counts
+
 D = dt.date
 
 
@@ -79,13 +81,14 @@ def varied_quarter(db, make_quarter, units, make_task):
               term_start=2023, term_end=2028, delegates=150, held_on=D(2023, 5, 10),
               status="done", progress=100, completed_on=D(2023, 5, 10),
               source_document="Kế hoạch số 20-KH/HND")
-    make_task(quarter=quarter, lead=units["BDV"],
+    dialogue = make_task(quarter=quarter, lead=units["BDV"],
               participating=[units["TT"], units["TH"]], kind="dialogue",
               title="Bí thư Đảng ủy 2 xã tổ chức tiếp xúc, đối thoại với nhân dân",
               chair="Bí thư Đảng ủy xã", commune="2 xã", target_count=2,
               achieved_count=1, target_label="cuộc", participants=300,
-              opinions_raised=20, opinions_answered=18, status="in_progress",
-              progress=50, due_on=D(2023, 6, 15))
+              status="in_progress", progress=50, due_on=D(2023, 6, 15))
+    record_imported_counts(dialogue, 20, 18, answered_on=D(2023, 5, 5))
+    db.session.commit()
     make_task(quarter=quarter, lead=units["BDV"], kind="training",
               title="Lớp tập huấn nghiệp vụ công tác dân vận",
               audience="Cán bộ làm công tác dân vận", sessions=2, trainees_planned=180,

@@ -197,6 +197,13 @@ def test_audit_csv(client, hostile):
 
 def _empty_quarter(db, quarter):
     ids = db.select(Task.id).where(Task.quarter_id == quarter.id)
+    # The petitions raised at them go with them (then their history).
+    from tracker.models.petition import Petition, PetitionUpdate
+
+    petitions = db.select(Petition.id).where(Petition.task_id.in_(ids))
+    db.session.execute(db.delete(PetitionUpdate).where(
+        PetitionUpdate.petition_id.in_(petitions)))
+    db.session.execute(db.delete(Petition).where(Petition.task_id.in_(ids)))
     db.session.execute(db.delete(TaskUpdate).where(TaskUpdate.task_id.in_(ids)))
     db.session.execute(db.delete(TaskUnit).where(TaskUnit.task_id.in_(ids)))
     db.session.execute(db.delete(Task).where(Task.quarter_id == quarter.id))

@@ -32,7 +32,7 @@ def test_workbook_sheets_types_and_figures(client, login_as, demo, db):
     login_as("viewer")
     book = _workbook(client, "/quarters/2023-Q2/report.xlsx?lang=en")
     assert book.sheetnames == ["Tổng hợp", "Nhiệm vụ", "Theo đơn vị",
-                               "Phần việc của các đơn vị"]
+                               "Phần việc của các đơn vị", "Ý kiến, kiến nghị"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")

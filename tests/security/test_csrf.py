@@ -182,7 +182,28 @@ ROUTES.update({
                                                          "scope": "write"}),
     "auth.revoke_token": lambda db: (
         f"/account/tokens/{_token_of(db, 'admin_user')}/revoke", {}),
+    "petitions.create": lambda db: (
+        f"/petitions/new?task={get_task('tiếp xúc, đối thoại giữa Bí thư').id}",
+        {"content": "Đề nghị mới", "field": "land", "answering_body": "UBND xã"}),
+    "petitions.edit": lambda db: (
+        f"/petitions/{_received_petition(db)}/edit",
+        {"content": "Đã sửa", "field": "land", "answering_body": "UBND xã"}),
+    "petitions.forward": lambda db: (
+        f"/petitions/{_received_petition(db)}/forward", {"forwarded_on": "2023-05-10"}),
+    "petitions.answer": lambda db: (
+        f"/petitions/{_received_petition(db)}/answer",
+        {"answer": "Đã trả lời", "answered_on": "2023-05-10"}),
+    "petitions.close": lambda db: (
+        f"/petitions/{_received_petition(db)}/close",
+        {"reason": "Trùng", "closed_on": "2023-05-10"}),
 })
+
+
+def _received_petition(db):
+    from tracker.models.petition import Petition
+
+    return db.session.scalar(db.select(Petition.id).where(
+        Petition.state == "received", Petition.is_imported.is_(False)))
 
 
 def test_every_post_route_is_in_the_table(app):

@@ -102,8 +102,6 @@ BAD = [
     ({"target_count": "-1"}, "Nhập số nguyên từ 0"),
     ({"kind": "congress", "congress_ordinal": "0"}, "Nhập số nguyên từ 1 đến 100"),
     ({"kind": "congress", "term_start": "2028", "term_end": "2023"}, "Nhiệm kỳ phải kết thúc"),
-    ({"kind": "dialogue", "opinions_raised": "3", "opinions_answered": "5"},
-     "Không thể vượt quá"),
     ({"coordinating": ["999999"]}, "không phải là lựa chọn hợp lệ"),
     ({"source_document": "y" * 301}, "Tối đa 300 ký tự"),
 ]

@@ -215,3 +215,45 @@ def can_edit_organisation(user):
 def can_import_plan(user, quarter):
     """Tell whether the user may import tasks into the quarter (not once closed)."""
     return can_change_data(user) and not quarter.is_closed
+
+
+# Petitions raised at dialogues
+#
+# Staff record and forward the petitions of their own units' dialogues; the body that
+# must answer records its answer; leaders do everything. A petition's answer often
+# comes after its quarter has closed, so following it up stays possible then; a
+# closed quarter's figures count only what was recorded by its cut-off.
+
+def can_record_petition(user, task):
+    """Tell whether the user may record a petition raised at the task's meeting."""
+    from tracker.models.petition import PETITION_KINDS
+
+    return (task.kind in PETITION_KINDS and _is_open(task) and not task.is_archived
+            and _answers_for(user, task))
+
+
+def can_edit_petition(user, petition):
+    """Tell whether the user may correct what the petition says."""
+    task = petition.task
+    return (petition.is_open and not petition.is_imported and _is_open(task)
+            and _answers_for(user, task))
+
+
+def can_forward_petition(user, petition):
+    """Tell whether the user may forward the petition to the body that must answer."""
+    return petition.state == "received" and _answers_for(user, petition.task)
+
+
+def can_answer_petition(user, petition):
+    """Tell whether the user may record the answer: the answering body or a leader."""
+    if not petition.is_open:
+        return False
+    if is_leader(user):
+        return True
+    return (can_change_data(user) and petition.answering_unit_id is not None
+            and petition.answering_unit_id in unit_ids(user))
+
+
+def can_close_petition(user, petition):
+    """Tell whether the user may close the petition without an answer."""
+    return petition.is_open and _answers_for(user, petition.task)

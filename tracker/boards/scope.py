@@ -148,6 +148,28 @@ def _register_core_models():
     register(User, lambda ids: User.board_id.in_(ids))
     # Outside units (no board) are shared by every board.
     register(Unit, lambda ids: or_(Unit.board_id.in_(ids), Unit.board_id.is_(None)))
+    _register_petitions()
+
+
+def _register_petitions():
+    from sqlalchemy.orm import aliased
+
+    from tracker.models.petition import Petition, PetitionUpdate
+    from tracker.models.quarter import Quarter
+    from tracker.models.task import Task
+
+    def of_boards_petition_task(ids):
+        # Aliased, so that a statement joining tasks and quarters itself (the list of
+        # petitions is ordered by quarter) still correlates on the petition only.
+        task, quarter = aliased(Task), aliased(Quarter)
+        return exists().where(task.id == Petition.task_id,
+                              task.quarter_id == quarter.id,
+                              quarter.board_id.in_(ids))
+
+    register(Petition, of_boards_petition_task)
+    register(PetitionUpdate, lambda ids: exists().where(
+        Petition.id == PetitionUpdate.petition_id, of_boards_petition_task(ids),
+    ))
 
 
 _register_core_models()

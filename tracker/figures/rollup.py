@@ -19,7 +19,7 @@ from tracker.tasks.timeliness import TIMELINESS, completion_rate
 # The numbers a roll-up row carries beside the timeliness counts.
 SUMMED = {
     "dialogues": ("planned", "held", "participants", "opinions_raised",
-                  "opinions_answered"),
+                  "opinions_answered", "answered_on_time", "still_open", "overdue"),
     "congresses": ("planned", "held", "delegates"),
     "movements": ("count", "models_registered", "models_recognised"),
 }
@@ -75,6 +75,7 @@ def rollup(board, quarter, figures, as_of=None, children=None):
     if not children:
         return None
     ids = [child.id for child in children]
+    from tracker.petitions.services import petition_rows
     from tracker.tasks.rows import FIGURE_COLUMNS, task_rows, unit_rows
 
     with scope.boards(ids + [board.id], unit_ids=ids + [board.id]):
@@ -87,6 +88,7 @@ def rollup(board, quarter, figures, as_of=None, children=None):
             Task.quarter_id.in_([q.id for q in quarters]), Task.is_archived.is_(False),
             columns=FIGURE_COLUMNS, units=unit_rows(),
         ) if quarters else []
+        petitions = petition_rows([q.id for q in quarters])
     by_quarter = {}
     for row in rows:
         by_quarter.setdefault(row.quarter_id, []).append(row)
@@ -101,7 +103,8 @@ def rollup(board, quarter, figures, as_of=None, children=None):
         row = full = None
         if child_quarter is not None:
             full = compute(child_quarter, by_quarter.get(child_quarter.id, []),
-                           child_quarter.cutoff(day))
+                           child_quarter.cutoff(day),
+                           petitions=petitions.get(child_quarter.id, []))
             row = _row_of(full)
             _add_into(totals, row)
         entries.append(dict(board=child, quarter=child_quarter, row=row, figures=full))

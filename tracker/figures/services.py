@@ -124,16 +124,21 @@ class _Scorecard:
         return rows
 
 
-def compute(quarter, tasks, cutoff):
+def compute(quarter, tasks, cutoff, petitions=None):
     """Return the figures of a quarter's tasks at the cut-off date.
 
     tasks are Task objects or TaskRows with their unit links (and the links' dates
-    and notes, for the shares).
+    and notes, for the shares). petitions are the quarter's petition rows
+    (tracker.petitions.services.petition_rows), read here when not given; only
+    those raised at the given tasks count.
     """
+    from tracker.petitions.services import count_petitions, petition_rows
+
+    if petitions is None:
+        petitions = petition_rows([quarter.id]).get(quarter.id, [])
     counts = dict.fromkeys(TIMELINESS, 0)
     kinds = {}
-    dialogues = dict(planned=0, held=0, participants=0, opinions_raised=0,
-                     opinions_answered=0)
+    dialogues = dict(planned=0, held=0, participants=0)
     training = dict(courses=0, held=0, sessions=0, trainees_planned=0,
                     trainees_attended=0)
     congresses = dict(planned=0, held=0, delegates=0)
@@ -158,8 +163,8 @@ def compute(quarter, tasks, cutoff):
             else:
                 dialogues["planned"] += 1
                 dialogues["held"] += done
-            for name in ("participants", "opinions_raised", "opinions_answered"):
-                dialogues[name] = _add(dialogues[name], getattr(task, name))
+            dialogues["participants"] = _add(dialogues["participants"],
+                                             task.participants)
         elif task.kind == "training":
             training["courses"] += 1
             training["held"] += done
@@ -219,6 +224,18 @@ def compute(quarter, tasks, cutoff):
             shares=shares,
         ))
 
+    # What citizens raised at the quarter's meetings, from the petitions' records.
+    task_ids = {entry["id"] for entry in listed}
+    raised, by_task = count_petitions(
+        [row for row in petitions if row.task_id in task_ids], quarter, cutoff)
+    dialogues.update(
+        opinions_raised=raised["raised"], opinions_answered=raised["answered"],
+        answered_on_time=raised["answered_on_time"], closed=raised["closed"],
+        still_open=raised["open"], overdue=raised["overdue"],
+        imported=raised["imported"], by_field=raised["by_field"],
+    )
+    for entry in listed:
+        entry["petitions"] = by_task.get(entry["id"])
     done = done_count(counts)
     return dict(
         quarter=quarter.key,

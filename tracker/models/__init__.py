@@ -2,6 +2,12 @@
 from tracker.models import guard  # noqa: F401  (registers the closed-quarter guard)
 from tracker.models.audit import AUDIT_ACTIONS, AuditEvent
 from tracker.models.board import BOARD_LEVELS, Board, BoardMember
+from tracker.models.petition import (
+    PETITION_FIELDS,
+    PETITION_STATES,
+    Petition,
+    PetitionUpdate,
+)
 from tracker.models.quarter import QUARTER_STATES, Quarter, parse_key
 from tracker.models.revision import DataRevision
 from tracker.models.report import (
@@ -33,6 +39,7 @@ __all__ = [
     "KIND_FIELDS", "KINDS", "QUARTER_STATES", "ROLES", "SHARE_STATUSES", "STATUSES",
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit", "TOKEN_SCOPES",
+    "PETITION_FIELDS", "PETITION_STATES", "Petition", "PetitionUpdate",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)

@@ -241,6 +241,8 @@ class Task(TaskFacts, db.Model):
     chair: Mapped[str] = mapped_column(String(200), default="")
     commune: Mapped[str] = mapped_column(String(200), default="")
     participants: Mapped[Optional[int]]
+    # Counts once typed by hand, now petitions' records (tracker.models.petition);
+    # a migration moved them there as imported counts. Nothing reads them.
     opinions_raised: Mapped[Optional[int]]
     opinions_answered: Mapped[Optional[int]]
     # any kind: the day the event took place (its timeliness is judged by it)

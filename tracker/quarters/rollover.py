@@ -34,8 +34,7 @@ COPIED_FIELDS = (
     "target_label", "source_document", "is_recurring", "campaign_name",
     "models_registered", "models_recognised", "organisation", "congress_ordinal",
     "term_start", "term_end", "delegates", "audience", "sessions", "trainees_planned",
-    "trainees_attended", "chair", "commune", "participants", "opinions_raised",
-    "opinions_answered", "held_on",
+    "trainees_attended", "chair", "commune", "participants", "held_on",
 )
 
 

@@ -66,8 +66,6 @@ COLUMNS = (
     Column("chair", _l("Chaired by"), "text", 20, max_length=200),
     Column("commune", _l("Commune / unit"), "text", 20, max_length=200),
     Column("participants", _l("Participants"), "int", 10),
-    Column("opinions_raised", _l("Opinions raised"), "int", 10),
-    Column("opinions_answered", _l("Opinions answered"), "int", 10),
     Column("carried_from", _l("Carried over from"), "text", 14, export_only=True),
     # The file's quarter in a column of its own, not only in the file's name.
     Column("quarter", _l("Quarter"), "text", 12, export_only=True),

@@ -427,9 +427,6 @@ def _check_rules(row, quarter, problem):
         <= quarter.ends_on + dt.timedelta(days=366)
     ):
         problem("held_on", _("This date is too far from the quarter."))
-    raised, answered = data.get("opinions_raised"), data.get("opinions_answered")
-    if raised is not None and answered is not None and answered > raised:
-        problem("opinions_answered", _("Cannot exceed the opinions raised."))
     start, end = data.get("term_start"), data.get("term_end")
     if start and end and end <= start:
         problem("term_end", _("The term must end after it starts."))

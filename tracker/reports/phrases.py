@@ -200,8 +200,11 @@ def _congress_sentence(task, code):
     return text
 
 
-def _dialogue_sentence(task, code):
-    """Return the dialogue's sentence, or None when the generic one reads better."""
+def _dialogue_sentence(task, code, petitions=None):
+    """Return the dialogue's sentence, or None when the generic one reads better.
+
+    petitions are the counts of its petitions' records ({raised, answered}).
+    """
     subject, people = dialogue_subject(task.chair, task.commune)
     achieved = task.achieved_count
     if not subject or task.status in ("cancelled", "postponed", "not_started"):
@@ -228,24 +231,25 @@ def _dialogue_sentence(task, code):
     stats = []
     if task.participants:
         stats.append(f"{number(task.participants)} lượt người tham dự")
-    if task.opinions_raised:
-        answered = task.opinions_answered or 0
+    if petitions and petitions["raised"]:
         stats.append(
-            f"{number(answered)}/{number(task.opinions_raised)} ý kiến, kiến nghị "
-            "đã được trả lời, giải đáp"
+            f"{number(petitions['answered'])}/{number(petitions['raised'])} ý kiến, "
+            "kiến nghị đã được trả lời, giải đáp"
         )
     if stats:
         text += "; " + "; ".join(stats)
     return text
 
 
-def result_sentence(task, cutoff, note="", origin=None, code=None, shares=""):
+def result_sentence(task, cutoff, note="", origin=None, code=None, shares="",
+                    petitions=None):
     """Return the sentence that reports what the task achieved in its quarter.
 
     note is the result written by staff (or their latest progress note about the
     whole task); origin the (year, number) of the quarter the work was carried from,
     if any; code the task's class at the cut-off (from the quarter's figures);
-    shares the sentence on the units' shares (shares_sentence).
+    shares the sentence on the units' shares (shares_sentence); petitions the
+    counts of the petitions raised at it (from the quarter's figures).
     """
     if code is None:
         code = task.timeliness(cutoff)
@@ -255,7 +259,7 @@ def result_sentence(task, cutoff, note="", origin=None, code=None, shares=""):
     ):
         text = _congress_sentence(task, code)
     elif task.kind == "dialogue":
-        text = _dialogue_sentence(task, code)
+        text = _dialogue_sentence(task, code, petitions)
     if text is None:
         text = f"{task.title.strip().rstrip('.')}: {_status_phrase(task, code)}"
     details = _kind_details(task)
@@ -384,6 +388,39 @@ def _held_of(held, planned, noun, prefix=""):
     return f"{prefix}kế hoạch {number(planned)} {noun}"
 
 
+PETITION_FIELD_WORDS = {
+    "land": "đất đai",
+    "compensation": "bồi thường - giải phóng mặt bằng",
+    "policy": "chính sách",
+    "environment": "môi trường",
+    "infrastructure": "hạ tầng",
+    "other": "lĩnh vực khác",
+}
+
+
+def petitions_phrase(dialogues):
+    """Return what citizens raised and what was answered, from the petitions' records.
+
+    "nhân dân nêu 96 ý kiến, kiến nghị (đất đai 30, hạ tầng 66); đã trả lời, giải
+    đáp 91 (đúng hạn 85), còn 5 đang giải quyết (3 quá hạn trả lời)".
+    """
+    text = f"nhân dân nêu {number(dialogues['opinions_raised'])} ý kiến, kiến nghị"
+    by_field = dialogues.get("by_field") or {}
+    if by_field:
+        text += " (" + ", ".join(
+            f"{PETITION_FIELD_WORDS.get(code, code)} {number(row['raised'])}"
+            for code, row in by_field.items()) + ")"
+    text += (f"; đã trả lời, giải đáp {number(dialogues['opinions_answered'])} "
+             f"(đúng hạn {number(dialogues['answered_on_time'])})")
+    if dialogues["still_open"]:
+        text += f", còn {number(dialogues['still_open'])} đang giải quyết"
+        if dialogues["overdue"]:
+            text += f" ({number(dialogues['overdue'])} quá hạn trả lời)"
+    if dialogues.get("closed"):
+        text += f", {number(dialogues['closed'])} kết thúc không trả lời"
+    return text
+
+
 def figures_paragraphs(figures):
     """Return the sentences that sum up the quarter's figures."""
     counts = figures["counts"]
@@ -416,13 +453,9 @@ def figures_paragraphs(figures):
             dialogues["held"], dialogues["planned"], "cuộc")
         if dialogues["participants"]:
             part += f", {number(dialogues['participants'])} lượt người tham dự"
-        if dialogues["opinions_raised"]:
-            part += (
-                f", {number(dialogues['opinions_answered'])}/"
-                f"{number(dialogues['opinions_raised'])} ý kiến đã được trả lời, "
-                "giải đáp"
-            )
         parts.append(part)
+    if dialogues["opinions_raised"]:
+        parts.append(petitions_phrase(dialogues))
     congresses = figures["congresses"]
     if congresses["planned"]:
         if congresses["held"]:

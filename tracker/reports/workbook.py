@@ -20,6 +20,7 @@ from tracker.figures.services import board_rollup, codes, compute
 from tracker.i18n import lazy as _l
 from tracker.i18n import quarter_label, translated
 from tracker.models import KINDS, STATUSES
+from tracker.petitions.services import quarter_petitions
 from tracker.reports.columns import COLUMNS, IMPORT_COLUMNS, header
 from tracker.reports.services import download_cutoff, load_tasks
 from tracker.tasks.services import active_units
@@ -292,6 +293,33 @@ def _write_shares(sheet, tasks, figures, cutoff):
     out.finish()
 
 
+PETITION_HEADERS = (
+    (_l("Petition ID"), 9), (_l("Task ID"), 9), (_l("Raised at"), 40),
+    (_l("Citizen or group"), 24), (_l("Commune / village"), 20), (_l("Field"), 18),
+    (_l("Content"), 60), (_l("Body that must answer"), 28), (_l("Answer due by"), 13),
+    (_l("State"), 16), (_l("Forwarded on"), 13), (_l("Answered on"), 13),
+    (_l("Answer"), 50), (_l("Closed on"), 13), (_l("Reason"), 30),
+    (_l("Overdue for an answer"), 12), (_l("Count"), 8), (_l("Imported count"), 10),
+)
+
+
+def _write_petitions(sheet, petitions, cutoff):
+    """Write one row per petition raised at the quarter's meetings, as it stands."""
+    out = _Sheet(sheet, [width for _, width in PETITION_HEADERS])
+    out.header([label for label, _ in PETITION_HEADERS])
+    dates = {9: DATE_FORMAT, 11: DATE_FORMAT, 12: DATE_FORMAT, 14: DATE_FORMAT}
+    for item in petitions:
+        out.row([
+            item.id, item.task_id, item.task.title, item.citizen, item.commune,
+            item.field_label, item.content, item.body_name, item.due_on,
+            item.state_label, item.forwarded_on, item.answered_on, item.answer,
+            item.closed_on, item.close_reason,
+            str(YES) if item.is_overdue(cutoff) else "", item.count,
+            str(YES) if item.is_imported else "",
+        ], dates)
+    out.finish()
+
+
 def _save(workbook):
     buffer = BytesIO()
     workbook.save(buffer)
@@ -315,6 +343,8 @@ def quarter_workbook(quarter, as_of=None):
         _write_units(workbook.create_sheet(str(_l("By unit"))), figures)
         _write_shares(workbook.create_sheet(str(_l("Units' shares"))), tasks, figures,
                       cutoff)
+        _write_petitions(workbook.create_sheet(str(_l("Petitions"))),
+                         quarter_petitions(quarter), cutoff)
         rolled = board_rollup(quarter, figures, cutoff)
         if rolled is not None:
             _write_rollup(workbook, quarter, rolled)

@@ -135,8 +135,6 @@ class TaskForm(Form):
     chair = _text(_l("Chaired by"), 200)
     commune = _text(_l("Commune / unit"), 200)
     participants = _count(_l("Participants"))
-    opinions_raised = _count(_l("Opinions raised"))
-    opinions_answered = _count(_l("Opinions answered"))
     # any kind: the day the event took place
     held_on = DateField(_l("Date held"), format=DATE_FORMATS, validators=[Optional()])
 
@@ -175,12 +173,6 @@ class TaskForm(Form):
         """Require the term to end after it starts."""
         if field.data and self.term_start.data and field.data <= self.term_start.data:
             raise ValidationError(_("The term must end after it starts."))
-
-    def validate_opinions_answered(self, field):
-        """Refuse more opinions answered than raised."""
-        raised = self.opinions_raised.data
-        if field.data is not None and raised is not None and field.data > raised:
-            raise ValidationError(_("Cannot exceed the opinions raised."))
 
     def validate_coordinating(self, field):
         """Refuse a unit that is both coordinating and participating."""

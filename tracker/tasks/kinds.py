@@ -59,7 +59,7 @@ KIND_TABLE = (
     Kind("training", _l("Training course"), "training",
          ("audience", "sessions", "trainees_planned", "trainees_attended")),
     Kind("dialogue", _l("Citizen dialogue"), "dialogue",
-         ("chair", "commune", "participants", "opinions_raised", "opinions_answered")),
+         ("chair", "commune", "participants")),
     Kind("advisory", _l("Advisory work"), "advisory"),
     Kind("monitoring", _l("Monitoring"), "monitoring"),
     Kind("democracy", _l("Grassroots democracy"), "dialogue"),

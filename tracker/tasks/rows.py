@@ -47,8 +47,6 @@ FIGURE_COLUMNS = LIST_COLUMNS + (
     "trainees_planned",
     "trainees_attended",
     "participants",
-    "opinions_raised",
-    "opinions_answered",
 )
 
 

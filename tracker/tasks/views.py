@@ -9,6 +9,7 @@ from tracker.confirm import confirmation_page, wants_review
 from tracker.extensions import db
 from tracker.i18n import today
 from tracker.models import KIND_FIELDS, KINDS
+from tracker.petitions import services as petition_services
 from tracker.quarters.services import get_quarter_or_404
 from tracker.tasks import services
 from tracker.tasks.timeliness import TIMELINESS
@@ -127,6 +128,9 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         overdue_shares=task.overdue_shares(cutoff),
         chain=services.carry_chain(task),
         continuation=services.continuation_of(task),
+        petitions=petition_services.task_petitions(task),
+        can_add_petition=policy.can_record_petition(current_user, task),
+        petition_day=today(),
     ), status
 
 
