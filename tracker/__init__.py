@@ -90,6 +90,7 @@ def register_blueprints(app):
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.figures.views import bp as figures_bp
+    from tracker.notifications.views import bp as notifications_bp
     from tracker.boards.views import bp as boards_bp
     from tracker.quarters.views import bp as quarters_bp
     from tracker.reports.views import bp as reports_bp
@@ -99,6 +100,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(figures_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(boards_bp)
     app.register_blueprint(quarters_bp)
     app.register_blueprint(reports_bp)

@@ -58,6 +58,8 @@ class Config:
     )
     # Pin "today" (ISO date) for demonstrations; timeliness is computed against it.
     TODAY = None
+    # Days before a due date that `flask remind` tells the units (comma-separated).
+    REMIND_DAYS = "7,1"
     # Rendered parts of pages kept while the data is unchanged (tracker.page_cache):
     # in each process by default; with several servers, TRACKER_CACHE_TYPE=RedisCache
     # and TRACKER_CACHE_REDIS_URL=redis://host:6379/1 share them.

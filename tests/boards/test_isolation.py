@@ -14,12 +14,13 @@ from tests.auth.test_permissions import TABLE, changes_between, snapshot
 from tests.helpers import page_text
 from tracker.boards import scope
 from tracker.models import (
-    AuditEvent, Board, Quarter, SignInSession, Task, Unit, User,
+    AuditEvent, Board, Notification, Quarter, SignInSession, Task, Unit, User,
 )
 
 PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout")
 # Routes about the signed-in person, not about a board's records.
-OWN = ("index", "boards.index", "auth.change_password")
+OWN = ("index", "boards.index", "auth.change_password", "notifications.index",
+       "notifications.read", "notifications.read_all")
 
 
 def _board(db, code):
@@ -38,6 +39,11 @@ def _son_tinh_ids(db):
     link = next(link for link in shared.unit_links if link.role == "participating")
     # A sign-in session of a Sơn Tịnh account: nobody else may end it.
     signed_in = SignInSession(user=users[1], key_hash="1" * 64)
+    # A notice of a Sơn Tịnh account: nobody of another board finds it.
+    notice = db.session.scalar(select(Notification.id).where(
+        Notification.user_id.in_([user.id for user in users])).limit(1),
+        execution_options={"all_boards": True})
+    assert notice is not None
     db.session.add(signed_in)
     db.session.commit()
     return dict(
@@ -45,7 +51,7 @@ def _son_tinh_ids(db):
         A=units[0].id, B=units[1].id, C=units[2].id, P=link.unit_id, Z=units[3].id,
         open=quarters[2].key, closed=quarters[1].key, target=users[1].id,
         retired=users[2].id, board=board.id, other_board=board.id, member=1,
-        session=signed_in.id,
+        session=signed_in.id, notice=notice,
     )
 
 

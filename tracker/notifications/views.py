@@ -1,0 +1,52 @@
+"""The bell and the list of a person's notices."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.extensions import db
+from tracker.notifications import services
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.app_context_processor
+def bell():
+    """Give every page the signed-in person's count of unread notices."""
+    if not current_user.is_authenticated:
+        return {}
+    from tracker.boards.access import current_board
+
+    return {"unread_notices": services.unread_count(current_user, current_board())}
+
+
+@bp.route("/")
+def index():
+    """List the person's notices, newest first, each leading to its task."""
+    page = request.args.get("page", 1, type=int) or 1
+    notices, has_next = services.notices_page(current_user, page)
+    items = [(notice, services.message(notice), services.target_url(notice))
+             for notice in notices]
+    return render_template("notifications/index.html", items=items, page=max(1, page),
+                           has_next=has_next)
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+def read(notification_id):
+    """Mark one notice read (CSRFProtect checks the form); open=1 goes on to its task."""
+    notice = services.get_own_or_404(current_user, notification_id)
+    services.mark_read(notice)
+    target = services.target_url(notice)
+    db.session.commit()
+    if request.form.get("open"):
+        return redirect(target)
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+def read_all():
+    """Mark every notice of the person read."""
+    count = services.mark_all_read(current_user)
+    db.session.commit()
+    if count:
+        flash(_("All notifications are marked read."), "success")
+    return redirect(url_for("notifications.index"))
