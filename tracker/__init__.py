@@ -56,7 +56,7 @@ def register_extensions(app):
     from tracker import db_setup
     from tracker import security
     from tracker.extensions import (
-        babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate,
+        babel, bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate,
     )
     from tracker.i18n import select_locale
 
@@ -79,6 +79,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     cache.init_app(app)
+    mail.init_app(app)
     security.init_app(app)
     from tracker.auth import setup_login
 

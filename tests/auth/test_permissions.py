@@ -153,6 +153,9 @@ ROWS = [
     row("notifications.index", "GET", "/notifications/", "302 200 200 200 200 200"),
     row("notifications.read", "POST", "/notifications/{notice}/read",
         "302 404 404 404 404 404"),
+    row("notifications.preferences", "POST", "/notifications/preferences",
+        "302 302 302 302 302 302", "mail_preference+1", email="ban@example.vn",
+        frequency="daily"),
     # Everyone but the leader who closed Q1 was told of it.
     row("notifications.read_all", "POST", "/notifications/read-all",
         "302 302 302 302 302 302", "notification~1", by_role={"leader": ""}),

@@ -20,7 +20,7 @@ from tracker.models import (
 PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout")
 # Routes about the signed-in person, not about a board's records.
 OWN = ("index", "boards.index", "auth.change_password", "notifications.index",
-       "notifications.read", "notifications.read_all")
+       "notifications.read", "notifications.read_all", "notifications.preferences")
 
 
 def _board(db, code):

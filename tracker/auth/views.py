@@ -134,12 +134,23 @@ def logout():
 @bp.route("/account/")
 def account():
     """Show one's account and the devices signed in to it."""
+    return render_account()
+
+
+def render_account(mail_form=None, status=200):
+    """Render the account page (with a refused mail preference form, if given)."""
+    from tracker.notifications.forms import MailPreferenceForm
+    from tracker.notifications.mail import is_configured
+    from tracker.notifications.services import mail_preference
+
     user = current_user._get_current_object()
     return render_template(
         "auth/account.html", user=user, sessions=sessions.active_sessions(user),
         current_id=user.sign_in.id if user.sign_in is not None else None,
         device=sessions.device, form=Form(),
-    )
+        mail_form=mail_form or MailPreferenceForm(obj=mail_preference(user)),
+        mail_ready=is_configured(),
+    ), status
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])

@@ -3,7 +3,7 @@ from tracker.models import guard  # noqa: F401  (registers the closed-quarter gu
 from tracker.models.audit import AUDIT_ACTIONS, AuditEvent
 from tracker.models.board import BOARD_LEVELS, Board, BoardMember
 from tracker.models.quarter import QUARTER_STATES, Quarter, parse_key
-from tracker.models.notification import Notification
+from tracker.models.notification import MailPreference, Notification
 from tracker.models.revision import DataRevision
 from tracker.models.report import (
     SIGNER_TITLES,
@@ -30,7 +30,7 @@ __all__ = [
     "AUDIT_ACTIONS", "AuditEvent", "BOARD_LEVELS", "Board", "BoardMember",
     "CLOSING_REASONS", "DataRevision", "FailedSignIn", "ImportUpload", "SignInSession",
     "Organisation", "QuarterReport", "SIGNER_TITLES",
-    "KIND_FIELDS", "KINDS", "Notification", "QUARTER_STATES", "ROLES", "SHARE_STATUSES", "STATUSES",
+    "KIND_FIELDS", "KINDS", "MailPreference", "Notification", "QUARTER_STATES", "ROLES", "SHARE_STATUSES", "STATUSES",
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit",
 ]

@@ -21,6 +21,7 @@ class Notification(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "key", name="uq_notification_user_key"),
         Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_unmailed", "mailed_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +35,8 @@ class Notification(db.Model):
     data: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[Optional[dt.datetime]]
+    # Set when the notice is mailed (or claimed for mailing: tracker.notifications.mail).
+    mailed_at: Mapped[Optional[dt.datetime]]
 
     @property
     def is_read(self):
@@ -42,3 +45,20 @@ class Notification(db.Model):
 
     def __repr__(self):
         return f"<Notification {self.kind} {self.key}>"
+
+
+class MailPreference(db.Model):
+    """Where a person's notices are mailed and how: at once, in a daily digest, or not.
+
+    A table beside the accounts (one row per person who chose), so accounts read
+    and written everywhere else do not carry it.
+    """
+
+    __tablename__ = "mail_preference"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    # "immediately", "daily" or "off" (tracker.notifications.mail.FREQUENCIES).
+    frequency: Mapped[str] = mapped_column(String(12), default="immediately")
+    # The day the person's last digest went out (claimed once a day).
+    digest_on: Mapped[Optional[dt.date]]

@@ -29,3 +29,11 @@ def remind_command(on):
     written = remind(day, days)
     db.session.commit()
     click.echo(f"Reminders for {day.isoformat()}: {written} new notification(s).")
+    from tracker.notifications.mail import is_configured, send_digests, send_immediate
+
+    if not is_configured():
+        click.echo("No mail server configured (TRACKER_MAIL_SERVER): nothing mailed.")
+        return
+    sent = send_immediate()
+    digests = send_digests()
+    click.echo(f"Mailed {sent} notification(s) and {digests} daily digest(s).")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import AuditEvent, Quarter, TaskUpdate
 from tracker.notifications.services import (
-    insert_ignoring_duplicates, row, users_of_board, users_of_units,
+    WROTE_NOTICES, insert_ignoring_duplicates, row, users_of_board, users_of_units,
 )
 
 
@@ -100,4 +100,5 @@ def _notice_what_was_recorded(session, flush_context):
     # A database still below the notices' migration (being upgraded) records the
     # change without them.
     if rows and inspect(connection).has_table("notification"):
-        insert_ignoring_duplicates(connection, rows)
+        if insert_ignoring_duplicates(connection, rows):
+            session.info[WROTE_NOTICES] = True

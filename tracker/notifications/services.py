@@ -14,11 +14,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
 from tracker.i18n import fmt_date, quarter_label
-from tracker.models import Notification, Quarter, Task, TaskUnit, User, user_unit
+from tracker.models import MailPreference, Notification, Quarter, Task, TaskUnit, User, user_unit
 from tracker.models.base import utcnow
 from tracker.models.revision import mark_written
 
 PAGE_SIZE = 50
+# session.info key: this transaction wrote notices (the request mails them after).
+WROTE_NOTICES = "wrote_notices"
 # Rows per INSERT statement when reminders are written in bulk.
 CHUNK = 500
 
@@ -261,6 +263,25 @@ def mark_all_read(user):
             execution_options={"synchronize_session": False},
         )
     return len(ids)
+
+
+def set_mail_preference(user, email, frequency):
+    """Record where the person's notices are mailed and how often."""
+    from tracker.notifications.mail import FREQUENCIES
+
+    if frequency not in FREQUENCIES:
+        raise ValueError(frequency)
+    preference = mail_preference(user) or MailPreference(user_id=user.id)
+    preference.email = email.strip()
+    preference.frequency = frequency
+    db.session.add(preference)
+    db.session.flush()
+    return preference
+
+
+def mail_preference(user):
+    """Return the person's mail preference row, or None if they never chose."""
+    return db.session.get(MailPreference, user.id)
 
 
 # What a notice says

@@ -1,5 +1,7 @@
 """The bell and the list of a person's notices."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, current_app, flash, redirect, render_template, request, url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,11 +14,20 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.app_context_processor
 def bell():
     """Give every page the signed-in person's count of unread notices."""
-    if not current_user.is_authenticated:
+    # (Mail is rendered outside any request: nobody is signed in there.)
+    if not getattr(current_user, "is_authenticated", False):
         return {}
     from tracker.boards.access import current_board
 
     return {"unread_notices": services.unread_count(current_user, current_board())}
+
+
+@bp.app_template_global()
+def mail_server():
+    """Return the configured mail server's name, or "" when none is (no mail goes)."""
+    from tracker.notifications.mail import is_configured
+
+    return current_app.config["MAIL_SERVER"].strip() if is_configured() else ""
 
 
 @bp.route("/")
@@ -50,3 +61,35 @@ def read_all():
     if count:
         flash(_("All notifications are marked read."), "success")
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/preferences", methods=["POST"])
+def preferences():
+    """Save where and how often the person's notices are mailed."""
+    from tracker.auth.views import render_account
+    from tracker.notifications.forms import MailPreferenceForm
+
+    form = MailPreferenceForm()
+    if not form.validate_on_submit():
+        flash(_("The e-mail settings were not saved; see the messages below."), "danger")
+        return render_account(mail_form=form, status=400)
+    services.set_mail_preference(current_user, form.email.data or "",
+                                 form.frequency.data)
+    db.session.commit()
+    flash(_("Your e-mail settings have been saved."), "success")
+    return redirect(url_for("auth.account") + "#mail")
+
+
+@bp.after_app_request
+def mail_at_once(response):
+    """After a change that wrote notices, mail those wanted at once (if configured)."""
+    if db.session.info.pop(services.WROTE_NOTICES, None):
+        from tracker.notifications.mail import is_configured, send_immediate
+
+        if is_configured():
+            try:
+                send_immediate(user_ids=None)
+            except Exception:  # the change is saved; the next `flask remind` retries
+                db.session.rollback()
+                current_app.logger.exception("Notifications not mailed")
+    return response
