@@ -30,7 +30,8 @@ __all__ = [
     "AUDIT_ACTIONS", "AuditEvent", "BOARD_LEVELS", "Board", "BoardMember",
     "CLOSING_REASONS", "DataRevision", "FailedSignIn", "ImportUpload", "SignInSession",
     "Organisation", "QuarterReport", "SIGNER_TITLES",
-    "KIND_FIELDS", "KINDS", "MailPreference", "Notification", "QUARTER_STATES", "ROLES", "SHARE_STATUSES", "STATUSES",
+    "KIND_FIELDS", "KINDS", "MailPreference", "Notification", "QUARTER_STATES",
+    "ROLES", "SHARE_STATUSES", "STATUSES",
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit",
 ]

@@ -35,7 +35,7 @@ class Notification(db.Model):
     data: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[Optional[dt.datetime]]
-    # Set when the notice is mailed (or claimed for mailing: tracker.notifications.mail).
+    # Set when the notice is mailed, or claimed for it (tracker.notifications.mail).
     mailed_at: Mapped[Optional[dt.datetime]]
 
     @property

@@ -16,7 +16,7 @@ from tracker.notifications.services import (
 
 
 def _given(update):
-    """Return [(unit id, kind, role)] of the units this history row gives the task to."""
+    """Return [(unit id, kind, role)] of the units the history row gives the task."""
     task = update.task
     if update.action == "created":
         given = [(task.lead_unit_id, "task_assigned", "lead")]

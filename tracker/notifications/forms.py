@@ -16,9 +16,12 @@ class MailPreferenceForm(Form):
 
     email = EmailField(
         _l("E-mail address"),
-        validators=[Optional(), Length(max=254, message=_l("At most %(max)d characters.")),
-                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                           message=_l("Enter an e-mail address such as ten@example.vn."))],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("At most %(max)d characters.")),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                   message=_l("Enter an e-mail address such as ten@example.vn.")),
+        ],
         filters=[_strip],
     )
     frequency = SelectField(_l("E-mail me my notifications"),

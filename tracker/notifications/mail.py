@@ -55,11 +55,12 @@ def _connection():
 
 def _since(now):
     """Return the oldest notice still mailed: older ones are not sent late."""
-    return now - dt.timedelta(hours=int(current_app.config.get("MAIL_MAX_AGE_HOURS", 48)))
+    hours = int(current_app.config.get("MAIL_MAX_AGE_HOURS", 48))
+    return now - dt.timedelta(hours=hours)
 
 
 def _pending(frequency, now, user_ids=None):
-    """Return (notice, user, preference) rows not yet mailed to people of the frequency."""
+    """Return (notice, user, preference) rows not yet mailed, for the frequency."""
     stmt = (
         select(Notification, User, MailPreference)
         .join(User, User.id == Notification.user_id)

@@ -1,4 +1,4 @@
-"""Who is told what: writing notices once per event and person, reading and marking them.
+"""Who is told what: notices written once per event and person, read and marked.
 
 Notices are written with INSERT … ON CONFLICT DO NOTHING against the unique (person,
 key) pair, so an event noticed twice, or reminders computed by two servers at once,
@@ -9,12 +9,14 @@ import datetime as dt
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
 from tracker.i18n import fmt_date, quarter_label
-from tracker.models import MailPreference, Notification, Quarter, Task, TaskUnit, User, user_unit
+from tracker.models import (
+    MailPreference, Notification, Quarter, Task, TaskUnit, User, user_unit,
+)
 from tracker.models.base import utcnow
 from tracker.models.revision import mark_written
 
@@ -29,7 +31,7 @@ KINDS = ("task_assigned", "share_assigned", "due", "overdue", "progress",
 
 
 def insert_ignoring_duplicates(connection, rows):
-    """Insert notice rows, skipping any (person, key) already there; return the count."""
+    """Insert notice rows, skipping any (person, key) there already; return how many."""
     if not rows:
         return 0
     table = Notification.__table__

@@ -43,7 +43,7 @@ def index():
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])
 def read(notification_id):
-    """Mark one notice read (CSRFProtect checks the form); open=1 goes on to its task."""
+    """Mark one notice read (CSRFProtect checks the form); open=1 goes to its task."""
     notice = services.get_own_or_404(current_user, notification_id)
     services.mark_read(notice)
     target = services.target_url(notice)
@@ -71,7 +71,8 @@ def preferences():
 
     form = MailPreferenceForm()
     if not form.validate_on_submit():
-        flash(_("The e-mail settings were not saved; see the messages below."), "danger")
+        flash(_("The e-mail settings were not saved; see the messages below."),
+              "danger")
         return render_account(mail_form=form, status=400)
     services.set_mail_preference(current_user, form.email.data or "",
                                  form.frequency.data)
