@@ -168,7 +168,19 @@ ROUTES.update({
         f"/admin/boards/{_board(db, 'binh-son')}/members/{_member(db)}/remove", {}),
     "reports.confirm_import": lambda db: (
         "/quarters/2023-Q2/import/confirm", {"token": "unknown"}),
+    "notifications.read": lambda db: (f"/notifications/{_notice(db)}/read", {}),
+    "notifications.read_all": lambda db: ("/notifications/read-all", {}),
+    "notifications.preferences": lambda db: (
+        "/notifications/preferences",
+        {"email": "ban@example.vn", "frequency": "daily"}),
 })
+
+
+def _notice(db):
+    """Return the id of a notice of the demo (the demo's changes make some)."""
+    from tracker.models import Notification
+
+    return db.session.scalar(db.select(Notification.id).limit(1))
 
 
 def test_every_post_route_is_in_the_table(app):

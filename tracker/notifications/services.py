@@ -45,8 +45,10 @@ def insert_ignoring_duplicates(connection, rows):
             stmt = sqlite.insert(table).values(chunk)
         else:  # pragma: no cover - the tracker runs on these two
             raise RuntimeError(f"Unsupported database {dialect}")
-        stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "key"])
-        written += connection.execute(stmt).rowcount
+        # The rows written come back (rowcount is not reliable for a skipped row).
+        stmt = stmt.on_conflict_do_nothing(
+            index_elements=["user_id", "key"]).returning(table.c.id)
+        written += len(connection.execute(stmt).all())
     return written
 
 
