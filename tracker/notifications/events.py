@@ -6,6 +6,7 @@ pages, the import, the commands) without the task and quarter services knowing a
 notices. The notices are written in the same flush, so they commit or roll back with
 the change they tell of.
 """
+from flask import g, has_request_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -100,5 +101,5 @@ def _notice_what_was_recorded(session, flush_context):
     # A database still below the notices' migration (being upgraded) records the
     # change without them.
     if rows and inspect(connection).has_table("notification"):
-        if insert_ignoring_duplicates(connection, rows):
-            session.info[WROTE_NOTICES] = True
+        if insert_ignoring_duplicates(connection, rows) and has_request_context():
+            g.setdefault(WROTE_NOTICES, True)  # the request mails them after

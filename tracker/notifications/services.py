@@ -21,7 +21,7 @@ from tracker.models.base import utcnow
 from tracker.models.revision import mark_written
 
 PAGE_SIZE = 50
-# session.info key: this transaction wrote notices (the request mails them after).
+# flask.g key: this request wrote notices (it mails them after).
 WROTE_NOTICES = "wrote_notices"
 # Rows per INSERT statement when reminders are written in bulk.
 CHUNK = 500

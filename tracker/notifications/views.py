@@ -1,6 +1,6 @@
 """The bell and the list of a person's notices."""
 from flask import (
-    Blueprint, current_app, flash, redirect, render_template, request, url_for,
+    Blueprint, current_app, flash, g, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -84,7 +84,9 @@ def preferences():
 @bp.after_app_request
 def mail_at_once(response):
     """After a change that wrote notices, mail those wanted at once (if configured)."""
-    if db.session.info.pop(services.WROTE_NOTICES, None):
+    # Set by the notices' listener (tracker.notifications.events) on g, so a page
+    # that wrote none does not touch the session here.
+    if g.pop(services.WROTE_NOTICES, None):
         from tracker.notifications.mail import is_configured, send_immediate
 
         if is_configured():
