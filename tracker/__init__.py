@@ -56,7 +56,7 @@ def register_extensions(app):
     from tracker import db_setup
     from tracker import security
     from tracker.extensions import (
-        babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate,
+        babel, bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate,
     )
     from tracker.i18n import select_locale
 
@@ -79,6 +79,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     cache.init_app(app)
+    mail.init_app(app)
     security.init_app(app)
     from tracker.auth import setup_login
 
@@ -91,6 +92,7 @@ def register_blueprints(app):
     from tracker.auth.views import bp as auth_bp
     from tracker.figures.views import bp as figures_bp
     from tracker.me.views import bp as me_bp
+    from tracker.notifications.views import bp as notifications_bp
     from tracker.boards.views import bp as boards_bp
     from tracker.petitions.views import bp as petitions_bp
     from tracker.quarters.views import bp as quarters_bp
@@ -101,6 +103,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(figures_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(boards_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(quarters_bp)

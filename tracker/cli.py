@@ -129,6 +129,9 @@ def init_app(app):
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(generate_command)
+    from tracker.notifications.cli import remind_command
+
+    app.cli.add_command(remind_command)
 
 
 def _known_revisions():

@@ -58,6 +58,26 @@ class Config:
     )
     # Pin "today" (ISO date) for demonstrations; timeliness is computed against it.
     TODAY = None
+    # Days before a due date that `flask remind` tells the units (comma-separated).
+    REMIND_DAYS = "7,1"
+    # E-mail of notifications (tracker.notifications.mail): nothing is sent without a
+    # server. TRACKER_MAIL_SERVER, _PORT, _USERNAME, _PASSWORD, _USE_TLS, _USE_SSL,
+    # _DEFAULT_SENDER ("Ban Dân vận <bdv@example.vn>"), _TIMEOUT (seconds).
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = ""
+    MAIL_TIMEOUT = 10
+    MAIL_BACKEND = "smtp"
+    # Daily digests go out on the first `flask remind` at or after this hour (local).
+    MAIL_DIGEST_HOUR = 7
+    # Notices older than this are not mailed late (a server down for days).
+    MAIL_MAX_AGE_HOURS = 48
+    # The tracker's address as people open it, for the links in e-mails.
+    BASE_URL = "http://localhost:5000"
     # Rendered parts of pages kept while the data is unchanged (tracker.page_cache):
     # in each process by default; with several servers, TRACKER_CACHE_TYPE=RedisCache
     # and TRACKER_CACHE_REDIS_URL=redis://host:6379/1 share them.

@@ -6,6 +6,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -35,6 +36,7 @@ login_manager = LoginManager()
 babel = Babel()
 cache = Cache()
 bootstrap = Bootstrap5()
+mail = Mail()
 # No default limits: only the routes that ask for one (signing in) are limited.
 limiter = Limiter(key_func=get_remote_address)
 

@@ -11,6 +11,8 @@ use it. A row reads:
 - changes is what the request changes in the database when it is allowed (a status
   below 400, anonymous visitors aside): "table+N" rows added, "table-N" removed,
   "table~N" changed, space separated and sorted. Refused requests change nothing.
+  by_role={role: changes} says what differs for one role (the notices a change
+  sends go to everyone concerned but the person who made it).
 - path and form values may name things of the world in braces: {task}, {open}, {A}…
 """
 import datetime as dt
@@ -26,7 +28,8 @@ from tests.helpers import page_text
 from tracker.auth import policy
 from tracker.extensions import db as _db
 from tracker.models import (
-    Board, BoardMember, FailedSignIn, Quarter, SignInSession, Task, Unit, User,
+    Board, BoardMember, FailedSignIn, Notification, Quarter, SignInSession, Task, Unit,
+    User,
 )
 from tracker.models.revision import UNTRACKED_TABLES
 
@@ -47,6 +50,7 @@ class Row:
     changes: str = ""
     data: dict = field(default_factory=dict)
     anonymous_changes: str = None  # when an anonymous visitor changes other things
+    by_role: dict = None  # role: changes, where one role's request changes other things
 
     @property
     def key(self):
@@ -54,17 +58,20 @@ class Row:
         return f"{self.endpoint} {self.method}"
 
 
-def row(endpoint, method, path, statuses, changes="", anonymous_changes=None, **data):
+def row(endpoint, method, path, statuses, changes="", anonymous_changes=None,
+        by_role=None, **data):
     """Return a Row; statuses is six numbers in ROLES order."""
     codes = tuple(int(code) for code in statuses.split())
     assert len(codes) == len(ROLES), endpoint
-    return Row(endpoint, method, path, codes, changes, data, anonymous_changes)
+    return Row(endpoint, method, path, codes, changes, data, anonymous_changes,
+               by_role)
 
 
 TASK_FORM = dict(kind="other", title="Kế hoạch đã sửa", lead_unit_id="{A}",
                  coordinating="{C}", participating="{P}", version="{version}")
-CLOSE_Q2 = ("audit_event+2 quarter+1 quarter~1 task+1 task~1 task_unit+2 "
-            "task_update+2")
+# Closing or reopening a quarter tells the board's five other active accounts.
+CLOSE_Q2 = ("audit_event+2 notification+5 quarter+1 quarter~1 task+1 task~1 "
+            "task_unit+2 task_update+2")
 
 ROWS = [
     # endpoint, method, path,                  anon viewer lead other leader admin
@@ -118,22 +125,29 @@ ROWS = [
     row("figures.figures_json", "GET", "/quarters/{open}/figures.json?as_of=2023-06-30",
         "302 200 200 200 200 200"),
     row("quarters.reopen", "POST", "/quarters/{closed}/reopen",
-        "302 403 403 403 403 302", "audit_event+1 quarter~1 task~1",
+        "302 403 403 403 403 302", "audit_event+1 notification+5 quarter~1 task~1",
         reason="Bổ sung kết quả"),
     # tasks
     row("tasks.create", "GET", "/tasks/new?quarter={open}", "302 403 200 200 200 200"),
     row("tasks.create", "POST", "/tasks/new?quarter={open}", "302 403 302 302 302 302",
-        "task+1 task_update+1", kind="other", title="Việc mới", lead_unit_id="{B}"),
+        "notification+2 task+1 task_update+1", kind="other", title="Việc mới",
+        lead_unit_id="{B}",
+        # B's two accounts are told, but not the one of them who gave it.
+        by_role={"staff_other": "notification+1 task+1 task_update+1"}),
     row("tasks.show", "GET", "/tasks/{task}",           "302 200 200 200 200 200"),
     row("tasks.edit", "GET", "/tasks/{task}/edit",      "302 403 200 403 200 200"),
     row("tasks.edit", "POST", "/tasks/{task}/edit",     "302 403 302 403 302 302",
         "task~1 task_update+1", **TASK_FORM),
     row("tasks.report", "GET", "/tasks/{task}/status",  "302 302 302 302 302 302"),
+    # A report tells the lead unit's staff, unless they made it.
     row("tasks.report", "POST", "/tasks/{task}/status", "302 403 302 403 302 302",
-        "task~1 task_update+1", status="in_progress", progress="50"),
+        "notification+1 task~1 task_update+1", status="in_progress", progress="50",
+        by_role={"staff_lead": "task~1 task_update+1"}),
     row("tasks.report_share", "GET", "/tasks/{task}/share", "302 302 302 302 302 302"),
     row("tasks.report_share", "POST", "/tasks/{task}/share", "302 403 302 403 302 302",
-        "task~1 task_unit~1 task_update+1", unit_id="{P}", share_status="done"),
+        "notification+1 task~1 task_unit~1 task_update+1", unit_id="{P}",
+        share_status="done",
+        by_role={"staff_lead": "task~1 task_unit~1 task_update+1"}),
     row("tasks.direct", "GET", "/tasks/{task}/direction", "302 302 302 302 302 302"),
     row("tasks.direct", "POST", "/tasks/{task}/direction", "302 403 403 403 302 302",
         "task_update+1", direction="Đẩy nhanh tiến độ, báo cáo trước 30/6"),
@@ -172,6 +186,16 @@ ROWS = [
     row("petitions.close", "POST", "/petitions/{petition}/close",
         "302 403 302 403 302 302", "petition~1 petition_update+1",
         reason="Trùng với ý kiến đã trả lời", closed_on="2023-05-12"),
+    # notifications: each person's own; another's is not found
+    row("notifications.index", "GET", "/notifications/", "302 200 200 200 200 200"),
+    row("notifications.read", "POST", "/notifications/{notice}/read",
+        "302 404 404 404 404 404"),
+    row("notifications.preferences", "POST", "/notifications/preferences",
+        "302 302 302 302 302 302", "mail_preference+1", email="ban@example.vn",
+        frequency="daily"),
+    # Everyone but the leader who closed Q1 was told of it.
+    row("notifications.read_all", "POST", "/notifications/read-all",
+        "302 302 302 302 302 302", "notification~1", by_role={"leader": ""}),
     # reports, exports and plan import
     row("reports.settings", "GET", "/quarters/{closed}/report",
         "302 200 200 200 200 200"),
@@ -366,12 +390,14 @@ def world(db):
     other_token, _secret = create_token(users["target"], "script")
     db.session.commit()
     ids = {short: unit.id for short, unit in units.items()}
+    notice = db.session.scalar(select(Notification.id).where(
+        Notification.user_id == users["target"].id))
     ids.update(
         task=open_task.id, archived=archived.id, version=open_task.version,
         open=q2.key, closed=q1.key, target=users["target"].id,
         retired=users["retired"].id, session=other_session.id, board=board.id,
         other_board=other_board.id, member=member.id, token=other_token.id,
-        petition=petition.id,
+        petition=petition.id, notice=notice,
     )
     return World(ids=ids, users=users)
 
@@ -483,6 +509,8 @@ def test_route_and_role(client, world, key, role):
     changes = item.changes
     if role == "anonymous" and item.anonymous_changes is not None:
         changes = item.anonymous_changes
+    if item.by_role and role in item.by_role:
+        changes = item.by_role[role]
     assert changes_between(before, after) == (_sorted(changes) if allowed else "")
 
 
@@ -551,7 +579,7 @@ def test_staff_of_a_participating_unit_reports_only_its_share(client, world, db)
     share = {"unit_id": str(world.ids["P"]), "share_status": "done"}
     assert client.post(f"/tasks/{task_id}/share", data=share).status_code == 302
     assert changes_between(before, snapshot()) == _sorted(
-        "task~1 task_unit~1 task_update+1")
+        "notification+1 task~1 task_unit~1 task_update+1")
 
 
 def test_coordinating_staff_record_shares_but_others_do_not(client, world, db):
@@ -573,7 +601,8 @@ def test_coordinating_staff_record_shares_but_others_do_not(client, world, db):
     report = {"status": "in_progress", "progress": "10"}
     assert client.post(f"/tasks/{task_id}/status", data=report).status_code == 302
     assert changes_between(before, snapshot()) == _sorted(
-        "sign_in_session+1 sign_in_session~1 task~1 task_unit~1 task_update+2")
+        "notification+2 sign_in_session+1 sign_in_session~1 task~1 task_unit~1 "
+        "task_update+2")
 
 
 def test_deactivated_account_is_signed_out_and_refused(client, world, db):

@@ -15,12 +15,14 @@ from tests.helpers import page_text
 from tracker.boards import scope
 from tracker.petitions.services import create_petition
 from tracker.models import (
-    AuditEvent, Board, Quarter, SignInSession, Task, Unit, User,
+    AuditEvent, Board, Notification, Quarter, SignInSession, Task, Unit, User,
 )
 
 PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout")
 # Routes about the signed-in person, not about a board's records.
-OWN = ("index", "boards.index", "auth.change_password", "me.index")
+OWN = ("index", "boards.index", "auth.change_password", "me.index",
+       "notifications.index", "notifications.read", "notifications.read_all",
+       "notifications.preferences")
 
 
 def _board(db, code):
@@ -44,6 +46,11 @@ def _son_tinh_ids(db):
         ), users[1])
     # A sign-in session of a Sơn Tịnh account: nobody else may end it.
     signed_in = SignInSession(user=users[1], key_hash="1" * 64)
+    # A notice of a Sơn Tịnh account: nobody of another board finds it.
+    notice = db.session.scalar(select(Notification.id).where(
+        Notification.user_id.in_([user.id for user in users])).limit(1),
+        execution_options={"all_boards": True})
+    assert notice is not None
     db.session.add(signed_in)
     # And an API token of one: nobody else may revoke it.
     from tracker.api.tokens import create_token
@@ -55,7 +62,7 @@ def _son_tinh_ids(db):
         A=units[0].id, B=units[1].id, C=units[2].id, P=link.unit_id, Z=units[3].id,
         open=quarters[2].key, closed=quarters[1].key, target=users[1].id,
         retired=users[2].id, board=board.id, other_board=board.id, member=1,
-        session=signed_in.id, token=token.id, petition=petition.id,
+        session=signed_in.id, token=token.id, petition=petition.id, notice=notice,
     )
 
 

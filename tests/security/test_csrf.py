@@ -196,6 +196,11 @@ ROUTES.update({
     "petitions.close": lambda db: (
         f"/petitions/{_received_petition(db)}/close",
         {"reason": "Trùng", "closed_on": "2023-05-10"}),
+    "notifications.read": lambda db: (f"/notifications/{_notice(db)}/read", {}),
+    "notifications.read_all": lambda db: ("/notifications/read-all", {}),
+    "notifications.preferences": lambda db: (
+        "/notifications/preferences",
+        {"email": "ban@example.vn", "frequency": "daily"}),
 })
 
 
@@ -204,6 +209,13 @@ def _received_petition(db):
 
     return db.session.scalar(db.select(Petition.id).where(
         Petition.state == "received", Petition.is_imported.is_(False)))
+
+
+def _notice(db):
+    """Return the id of a notice of the demo (the demo's changes make some)."""
+    from tracker.models import Notification
+
+    return db.session.scalar(db.select(Notification.id).limit(1))
 
 
 def test_every_post_route_is_in_the_table(app):

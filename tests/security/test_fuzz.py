@@ -1048,9 +1048,86 @@ def test_token_revoke(client, admin, db, data, which):
     post_and_check(client, db, f"/account/tokens/{max(token_id, 0)}/revoke", data)
 
 
+# ----------------------------------------------------------------- petitions
+
+
+def _petition(db, state="received"):
+    from tracker.models.petition import Petition
+
+    return db.session.scalar(db.select(Petition.id).where(
+        Petition.state == state, Petition.is_imported.is_(False)).order_by(Petition.id))
+
+
+PETITION = {"citizen": value, "commune": value, "content": value,
+            "field": choice_or(["land", "policy", "other"]),
+            "answering_unit_id": value, "answering_body": value, "due_on": value}
+
+
+@FUZZ
+@given(data=form(PETITION))
+def test_petition_create(client, admin, db, data):
+    task = get_task("tiếp xúc, đối thoại giữa Bí thư").id
+    post_and_check(client, db, f"/petitions/new?task={task}", data,
+                   extra_pages=["/petitions/"])
+
+
+@FUZZ
+@given(data=form(PETITION))
+def test_petition_edit(client, admin, db, data):
+    petition = _petition(db)
+    post_and_check(client, db, f"/petitions/{petition}/edit", data,
+                   extra_pages=[f"/petitions/{petition}"])
+
+
+@FUZZ
+@given(action=st.sampled_from(["forward", "answer", "close"]), data=form({
+    "forwarded_on": value, "note": value, "answer": value, "answered_on": value,
+    "reason": value, "closed_on": value}))
+def test_petition_actions(client, admin, db, action, data):
+    petition = _petition(db)
+    post_and_check(client, db, f"/petitions/{petition}/{action}", data,
+                   extra_pages=[f"/petitions/{petition}"])
+
+
+# ----------------------------------------------------------------- notifications
+
+
+@FUZZ
+@given(data=form({"open": value, "anything": value}),
+       which=st.one_of(st.just("own"), st.integers(0, 10**6)))
+def test_notification_read(client, admin, db, data, which):
+    from tracker.models import Notification
+
+    own = db.session.scalar(db.select(Notification.id).where(
+        Notification.user_id == admin.id).limit(1)) or 1
+    notice = own if which == "own" else which
+    post_and_check(client, db, f"/notifications/{notice}/read", data)
+
+
+@FUZZ
+@given(data=form({"anything": value}))
+def test_notification_read_all(client, admin, db, data):
+    post_and_check(client, db, "/notifications/read-all", data,
+                   extra_pages=["/notifications/"])
+
+
+@FUZZ
+@given(data=form({"email": value,
+                  "frequency": choice_or(["immediately", "daily", "off"])}))
+def test_mail_preferences(client, admin, db, data):
+    post_and_check(client, db, "/notifications/preferences", data,
+                   extra_pages=["/account/"])
+
+
 # ----------------------------------------------------------------- coverage
 
 FUZZED = {
+    "petitions.create": test_petition_create, "petitions.edit": test_petition_edit,
+    "petitions.forward": test_petition_actions,
+    "petitions.answer": test_petition_actions, "petitions.close": test_petition_actions,
+    "notifications.read": test_notification_read,
+    "notifications.read_all": test_notification_read_all,
+    "notifications.preferences": test_mail_preferences,
     "auth.login": test_login, "auth.logout": test_logout,
     "auth.change_password": test_change_password,
     "quarters.create": test_quarter_create, "quarters.close": test_close,

@@ -35,8 +35,12 @@ def setup_login(app):
         user_id, key = parsed
         # The home board comes in the same statement: most requests are about it.
         # Accounts are read across boards: the request's board is not known yet.
+        # So does the bell's count of unread notices in the home board.
+        from tracker.notifications.services import home_unread_column
+
         row = db.session.execute(
-            select(User, SignInSession, page_cache.token_column())
+            select(User, SignInSession, page_cache.token_column(),
+                   home_unread_column())
             .join(SignInSession, SignInSession.user_id == User.id)
             .where(User.id == user_id, SignInSession.key_hash == sessions.digest(key))
             .options(joinedload(User.board)),
@@ -44,8 +48,9 @@ def setup_login(app):
         ).first()
         if row is None:
             return None
-        user, sign_in, data_token = row
+        user, sign_in, data_token, unread = row
         page_cache.remember_token(data_token)
+        user.home_unread_notices = unread
         if not user.is_active or not sessions.is_alive(sign_in):
             return None
         user.sign_in, user.session_key = sign_in, key

@@ -133,13 +133,17 @@ def logout():
 
 @bp.route("/account/")
 def account():
-    """Show one's account, the devices signed in to it and one's API tokens."""
-    return _account_page()
+    """Show one's account, the devices signed in to it, one's API tokens and mail."""
+    return render_account()
 
 
-def _account_page(token_form=None, new_token=None, status=200):
+def render_account(token_form=None, new_token=None, mail_form=None, status=200):
+    """Render the account page (with a refused token or mail form, if given)."""
     from tracker.api import tokens
     from tracker.api.forms import TokenForm
+    from tracker.notifications.forms import MailPreferenceForm
+    from tracker.notifications.mail import is_configured
+    from tracker.notifications.services import mail_preference
 
     user = current_user._get_current_object()
     return render_template(
@@ -148,6 +152,8 @@ def _account_page(token_form=None, new_token=None, status=200):
         device=sessions.device, form=Form(),
         tokens=tokens.user_tokens(user),
         token_form=token_form or TokenForm(formdata=None), new_token=new_token,
+        mail_form=mail_form or MailPreferenceForm(obj=mail_preference(user)),
+        mail_ready=is_configured(),
     ), status
 
 
@@ -160,13 +166,13 @@ def create_token():
     user = current_user._get_current_object()
     form = TokenForm()
     if not form.validate_on_submit():
-        return _account_page(token_form=form, status=400)
+        return render_account(token_form=form, status=400)
     row, secret = tokens.create_token(user, form.name.data, form.scope.data,
                                       form.expires_on.data)
     record(user, "updated", user, changes={
         "api_token": [None, f"{row.name} ({row.scope}, {row.prefix}…)"]})
     db.session.commit()
-    return _account_page(new_token=secret)
+    return render_account(new_token=secret)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -129,6 +129,7 @@ def _keep_to_boards(state):
 
 def _register_core_models():
     from tracker.models.audit import AuditEvent
+    from tracker.models.notification import MailPreference, Notification
     from tracker.models.quarter import Quarter
     from tracker.models.report import ImportUpload, Organisation, QuarterReport
     from tracker.models.task import Task, TaskUnit, TaskUpdate
@@ -143,6 +144,9 @@ def _register_core_models():
     register(ImportUpload, lambda ids: ImportUpload.quarter_id.in_(quarter_ids(ids)))
     register(Organisation, lambda ids: Organisation.board_id.in_(ids))
     register(AuditEvent, lambda ids: AuditEvent.board_id.in_(ids))
+    register(Notification, lambda ids: Notification.board_id.in_(ids))
+    register(MailPreference, lambda ids: MailPreference.user_id.in_(
+        select(User.id).where(User.board_id.in_(ids)).scalar_subquery()))
     # A board's accounts are those whose home it is (roles elsewhere are memberships,
     # which installation administrators manage); signing in looks across boards.
     register(User, lambda ids: User.board_id.in_(ids))

@@ -9,6 +9,7 @@ from tracker.models.petition import (
     PetitionUpdate,
 )
 from tracker.models.quarter import QUARTER_STATES, Quarter, parse_key
+from tracker.models.notification import MailPreference, Notification
 from tracker.models.revision import DataRevision
 from tracker.models.report import (
     SIGNER_TITLES,
@@ -36,10 +37,12 @@ __all__ = [
     "ApiToken", "AUDIT_ACTIONS", "AuditEvent", "BOARD_LEVELS", "Board", "BoardMember",
     "CLOSING_REASONS", "DataRevision", "FailedSignIn", "ImportUpload", "SignInSession",
     "Organisation", "QuarterReport", "SIGNER_TITLES",
-    "KIND_FIELDS", "KINDS", "QUARTER_STATES", "ROLES", "SHARE_STATUSES", "STATUSES",
+    "KIND_FIELDS", "KINDS", "MailPreference", "Notification", "QUARTER_STATES",
+    "ROLES", "SHARE_STATUSES", "STATUSES",
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit", "TOKEN_SCOPES",
     "PETITION_FIELDS", "PETITION_STATES", "Petition", "PetitionUpdate",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)
+from tracker.notifications import events  # noqa: E402,F401  (notices follow the record)

@@ -1,0 +1,1 @@
+"""Notifications: in-app notices of what needs a person, and `flask remind`."""

@@ -1,0 +1,105 @@
+"""Notices follow the record: written when a history row or an audit event is.
+
+A task's every change is a history row (TaskUpdate) and a quarter's close or reopening
+an audit event, so listening to those rows catches every path that makes them (the
+pages, the import, the commands) without the task and quarter services knowing about
+notices. The notices are written in the same flush, so they commit or roll back with
+the change they tell of.
+"""
+from flask import g, has_request_context
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from tracker.models import AuditEvent, Quarter, TaskUpdate
+from tracker.notifications.services import (
+    WROTE_NOTICES, insert_ignoring_duplicates, row, users_of_board, users_of_units,
+)
+
+
+def _given(update):
+    """Return [(unit id, kind, role)] of the units the history row gives the task."""
+    task = update.task
+    if update.action == "created":
+        given = [(task.lead_unit_id, "task_assigned", "lead")]
+        for link in task.unit_links:
+            kind = "share_assigned" if link.role == "participating" else "task_assigned"
+            given.append((link.unit_id, kind, link.role))
+        return given
+    if update.action != "edited":
+        return []
+    changes = update.changes or {}
+    given = []
+    if "lead_unit_id" in changes:
+        given.append((task.lead_unit_id, "task_assigned", "lead"))
+    for role in ("coordinating", "participating"):
+        if role not in changes:
+            continue
+        old_names = set(changes[role][0] or ())
+        kind = "share_assigned" if role == "participating" else "task_assigned"
+        for link in task.unit_links:
+            if link.role == role and link.unit.short_name not in old_names:
+                given.append((link.unit_id, kind, role))
+    return given
+
+
+def _task_rows(connection, update):
+    """Return the notice rows a task's history row calls for."""
+    task = update.task
+    board_id = task.quarter.board_id
+    actor = update.user_id if update.user_id is not None else (
+        update.user.id if update.user is not None else None)
+    base = {"title": task.title}
+    rows = []
+    given = _given(update)
+    if given:
+        people = users_of_units(connection, [unit_id for unit_id, _k, _r in given])
+        units = {task.lead_unit_id: task.lead_unit}
+        units.update({link.unit_id: link.unit for link in task.unit_links})
+        for unit_id, kind, role in given:
+            unit = units.get(unit_id)
+            data = dict(base, unit=unit.short_name if unit else "", role=role)
+            key = f"task:{task.id}:unit:{unit_id}:{role}"
+            rows += [row(board_id, user_id, kind, key, task.id, task.quarter_id, data)
+                     for user_id in people.get(unit_id, ()) if user_id != actor]
+    if update.action in ("progress", "share"):
+        people = users_of_units(connection, [task.lead_unit_id])
+        person = update.user.display_name if update.user is not None else ""
+        data = dict(base, person=person, status=update.new_status,
+                    progress=update.new_progress)
+        rows += [row(board_id, user_id, "progress", f"update:{update.id}", task.id,
+                     task.quarter_id, data)
+                 for user_id in people.get(task.lead_unit_id, ()) if user_id != actor]
+    return rows
+
+
+def _quarter_rows(session, connection, audit):
+    """Return the notice rows of a quarter's close or reopening."""
+    quarter = session.get(Quarter, audit.entity_id)
+    kind = "quarter_closed" if audit.action == "closed" else "quarter_reopened"
+    data = {"year": quarter.year, "number": quarter.number}
+    key = f"quarter:{quarter.id}:{audit.action}:{audit.id}"
+    return [row(quarter.board_id, user_id, kind, key, None, quarter.id, data)
+            for user_id in users_of_board(connection, quarter.board_id)
+            if user_id != audit.user_id]
+
+
+@event.listens_for(Session, "after_flush")
+def _notice_what_was_recorded(session, flush_context):
+    """Write the notices the flushed history rows and audit events call for."""
+    updates = [obj for obj in session.new if isinstance(obj, TaskUpdate)]
+    audits = [obj for obj in session.new if isinstance(obj, AuditEvent)
+              and obj.entity_type == "quarter" and obj.action in ("closed", "reopened")]
+    if not updates and not audits:
+        return
+    connection = session.connection()
+    rows = []
+    with session.no_autoflush:
+        for update in sorted(updates, key=lambda item: item.id):
+            rows += _task_rows(connection, update)
+        for audit in sorted(audits, key=lambda item: item.id):
+            rows += _quarter_rows(session, connection, audit)
+    # A database still below the notices' migration (being upgraded) records the
+    # change without them.
+    if rows and inspect(connection).has_table("notification"):
+        if insert_ignoring_duplicates(connection, rows) and has_request_context():
+            g.setdefault(WROTE_NOTICES, True)  # the request mails them after
