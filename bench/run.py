@@ -51,7 +51,9 @@ SECRET = "bench-only-secret"
 # Measured with the page cache on (repeated requests are served from it); every
 # other page is measured with it off, as built from the database.
 CACHED_PAGES = ("Board (page cache)",)
-THROUGHPUT_ROUTES = ("/healthz", "Board", "Board (page cache off)", "Summary")
+OFF = "Board (page cache off, 2 workers)"
+THROUGHPUT_ROUTES = ("/healthz", "Board", OFF, "Summary")
+UNCACHED_GOAL = 100  # requests/s of the uncached province board on 2 workers
 EXPORTS = (
     ("Report .docx", "/quarters/<key>/report.docx"),
     ("Workbook .xlsx", "/quarters/<key>/report.xlsx"),
@@ -528,8 +530,11 @@ def measure_throughput(url, seconds, connections):
         ("Board", f"/quarters/{key}/", True),
         ("Summary", f"/quarters/{key}/summary", True),
     ), seconds, connections, use_wrk))
-    results.update(_serve_and_load(url, {"TRACKER_PAGE_CACHE": "false"}, (
-        ("Board (page cache off)", f"/quarters/{key}/", True),
+    # What the board costs right after a write, on the two workers `make serve`
+    # is measured with (WEB_CONCURRENCY=2), whatever the machine's CPUs.
+    results.update(_serve_and_load(url, {"TRACKER_PAGE_CACHE": "false",
+                                         "WEB_CONCURRENCY": "2"}, (
+        (OFF, f"/quarters/{key}/", True),
     ), seconds, connections, use_wrk))
     return results
 
@@ -768,9 +773,9 @@ def markdown(results, meta):
         "the stack's own ceiling (gunicorn sync workers, the socket, WSGI). *Board* "
         "is served as deployed: the load generator repeats one person's request, so "
         "after the first request per worker the page comes from the page cache. "
-        "*Board (page cache off)* is a second server with TRACKER_PAGE_CACHE=false, "
-        "building every request from the database: what the board costs right "
-        "after a write. *Summary* is served as deployed too (the page cache keeps "
+        "*Board (page cache off, 2 workers)* is a second server with "
+        "TRACKER_PAGE_CACHE=false and WEB_CONCURRENCY=2, building every request "
+        "from the database: what the board costs right after a write. *Summary* is served as deployed too (the page cache keeps "
         "it per person like the board).",
         "",
     ]
@@ -828,6 +833,11 @@ def targets(results, titles):
             row(f"{label} at 40q within 1.2× of 1q, every page", engine, text,
                 not over)
         for preset, run in (runs.get("throughput") or {}).items():
+            if preset == "province" and OFF in run:
+                value = run[OFF]["rps"]
+                row(f"province board, page cache off, ≥ {UNCACHED_GOAL} requests/s "
+                    "on 2 workers (40q)", engine, f"{value:.0f}/s",
+                    value >= UNCACHED_GOAL)
             value = ratio(run["Board"]["rps"], run["/healthz"]["rps"])
             if preset == "district":
                 row(

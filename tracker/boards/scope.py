@@ -162,10 +162,14 @@ def _register_petitions():
     from tracker.models.quarter import Quarter
     from tracker.models.task import Task
 
+    # Aliased, so that a statement joining tasks and quarters itself (the list of
+    # petitions is ordered by quarter) still correlates on the petition only. Made
+    # once: every statement the session runs builds these conditions, and a new
+    # alias each time cost more than most statements (and defeated their cache).
+    task, quarter = aliased(Task, name="scope_task"), aliased(Quarter,
+                                                              name="scope_quarter")
+
     def of_boards_petition_task(ids):
-        # Aliased, so that a statement joining tasks and quarters itself (the list of
-        # petitions is ordered by quarter) still correlates on the petition only.
-        task, quarter = aliased(Task), aliased(Quarter)
         return exists().where(task.id == Petition.task_id,
                               task.quarter_id == quarter.id,
                               quarter.board_id.in_(ids))

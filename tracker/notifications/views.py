@@ -30,7 +30,7 @@ def mail_server():
     return current_app.config["MAIL_SERVER"].strip() if is_configured() else ""
 
 
-@bp.route("/")
+@bp.route("/", strict_slashes=False)
 def index():
     """List the person's notices, newest first, each leading to its task."""
     page = request.args.get("page", 1, type=int) or 1
