@@ -19,7 +19,8 @@ from tracker.reports.services import print_view
 NUMBER = "16-BC/BDVHU"
 SIGNER = "Phạm Thị Thu Hà"
 DEPUTY = "Deputy signing for the head (K/T TRƯỞNG BAN, PHÓ TRƯỞNG BAN)"
-SHEETS = ["Tổng hợp", "Nhiệm vụ", "Theo đơn vị", "Phần việc của các đơn vị"]
+SHEETS = ["Tổng hợp", "Nhiệm vụ", "Theo đơn vị", "Phần việc của các đơn vị",
+          "Ý kiến, kiến nghị"]
 Q1 = (Quarter.year == 2023, Quarter.number == 1)
 
 
