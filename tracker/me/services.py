@@ -2,7 +2,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth import policy
@@ -89,15 +89,16 @@ def awaiting_approval():
 def quiet_overdue(today):
     """Return open quarters' overdue tasks without an update in the last 14 days."""
     since = dt.datetime.combine(today - dt.timedelta(days=QUIET_DAYS), dt.time())
-    latest = (
-        select(TaskUpdate.task_id, func.max(TaskUpdate.created_at).label("at"))
-        .group_by(TaskUpdate.task_id).subquery()
-    )
+    # A lookup per overdue task of the open quarters, not a grouping of every
+    # history row of every year (which at a province's forty quarters cost more
+    # than the rest of the summary).
+    recent = exists().where(TaskUpdate.task_id == Task.id,
+                            TaskUpdate.created_at >= since)
     return db.session.scalars(
-        select(Task).join(Task.quarter).outerjoin(latest, latest.c.task_id == Task.id)
+        select(Task).join(Task.quarter)
         .where(Quarter.state != "closed", Task.is_archived.is_(False),
                Task.status.not_in(("done", "cancelled")), Task.due_on < today,
-               or_(latest.c.at.is_(None), latest.c.at < since))
+               ~recent)
         .options(joinedload(Task.quarter), joinedload(Task.lead_unit))
         .order_by(Task.due_on, Task.id)
     ).all()
