@@ -439,10 +439,29 @@ def sign_in(port):
     )
     if status != 302:
         raise RuntimeError(f"signing in to gunicorn failed ({status})")
-    cookies = [v.split(";")[0] for k, v in headers if k.lower() == "set-cookie"]
-    return "; ".join(
-        c for c in cookies if c.split("=")[0] in ("session", "remember_token")
-    )
+    jar = {}
+
+    def keep(headers):
+        for name, value in headers:
+            if name.lower() == "set-cookie":
+                key, _, rest = value.split(";")[0].partition("=")
+                if key in ("session", "remember_token"):
+                    jar[key] = rest
+
+    keep(headers)
+    # Follow the landing as a browser does, keeping the cookies it sets: the sign-in
+    # may flash a message (the demo's password is weak), and a session holding one
+    # is never served from the page cache until a page has shown it.
+    location = dict((k.lower(), v) for k, v in headers).get("location", "/")
+    for _ in range(5):
+        path = urllib.parse.urlsplit(location).path or "/"
+        status, headers, _body = http_get(
+            port, path, "; ".join(f"{k}={v}" for k, v in jar.items()))
+        keep(headers)
+        if status not in (301, 302, 303, 307, 308):
+            break
+        location = dict((k.lower(), v) for k, v in headers).get("location", "/")
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 def load_wrk(port, path, cookie, seconds, connections):
