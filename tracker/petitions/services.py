@@ -121,25 +121,24 @@ def forward_petition(petition, user, forwarded_on, note="", answering_unit_id=No
 
 def answer_petition(petition, user, answer, answered_on):
     """Record the answer given to the petition, and its date."""
-    old = petition.state
-    petition.state = "answered"
     petition.answer = answer
     petition.answered_on = answered_on
-    petition.settled_at = utcnow()
-    _record(petition, user, "answered", old, answer,
-            {"answered_on": [None, _value(answered_on)]})
-    db.session.flush()
+    _settle(petition, user, "answered", answer, "answered_on", answered_on)
 
 
 def close_petition(petition, user, reason, closed_on):
     """Close the petition without an answer, for the reason given."""
-    old = petition.state
-    petition.state = "closed"
     petition.close_reason = reason
     petition.closed_on = closed_on
+    _settle(petition, user, "closed", reason, "closed_on", closed_on)
+
+
+def _settle(petition, user, state, note, date_field, day):
+    """Move the petition to its last state (answered or closed) and record it."""
+    old = petition.state
+    petition.state = state
     petition.settled_at = utcnow()
-    _record(petition, user, "closed", old, reason,
-            {"closed_on": [None, _value(closed_on)]})
+    _record(petition, user, state, old, note, {date_field: [None, _value(day)]})
     db.session.flush()
 
 
