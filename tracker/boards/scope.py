@@ -15,6 +15,7 @@ lead unit, a history row's author), so they cannot leak another board's records,
 a merged board's old tasks keep showing units that moved to its successor.
 """
 from contextlib import contextmanager
+from functools import lru_cache
 
 from sqlalchemy import event, exists, or_, select
 from sqlalchemy.orm import Session, with_loader_criteria
@@ -31,6 +32,7 @@ _CONDITIONS = {}
 def register(model, condition):
     """Keep the model's rows to the boards in scope: condition(ids) is their WHERE."""
     _CONDITIONS[model] = condition
+    _options.cache_clear()
 
 
 def quarter_ids(ids):
@@ -119,12 +121,22 @@ def _keep_to_boards(state):
     if state.execution_options.get("all_boards"):
         return
     unit_ids = state.session.info.get(UNITS) or ids
-    options = []
-    for model, condition in _CONDITIONS.items():
-        options.append(with_loader_criteria(
+    state.statement = state.statement.options(*_options(ids, unit_ids))
+
+
+@lru_cache(maxsize=256)
+def _options(ids, unit_ids):
+    """Return the criteria options of a scope, built once per scope.
+
+    Building them anew for each statement cost more than most statements: a new
+    option is a new object for the statement cache to key, walk and compile.
+    """
+    return tuple(
+        with_loader_criteria(
             model, condition(unit_ids if model.__name__ == "Unit" else ids)
-        ))
-    state.statement = state.statement.options(*options)
+        )
+        for model, condition in _CONDITIONS.items()
+    )
 
 
 def _register_core_models():
