@@ -132,7 +132,7 @@ def test_import_takes_done_without_a_date_and_a_date_held_for_any_kind(
 ):
     make_quarter(2023, 3, state="planning")
     make_unit("Ban Dân vận Huyện ủy Sơn Tịnh", "BDV", kind="party_board")
-    login_as("staff")
+    login_as("leader")
     response = upload("2023-Q3", xlsx_file([
         ["Loại công việc", "Tên nhiệm vụ", "Đơn vị chủ trì", "Trạng thái",
          "Ngày tổ chức"],

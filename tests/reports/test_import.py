@@ -54,7 +54,7 @@ def _confirm(client, response, key="2023-Q3"):
 
 def test_preview_then_confirm_creates_every_row(client, login_as, q3, units, db,
                                                 xlsx_file, upload):
-    user = login_as("staff")
+    user = login_as("staff", units=[units["BDV"]])  # the board's own staff
     response = upload("2023-Q3", xlsx_file([HEADER] + ROWS))
     text = page_text(response)
     assert response.status_code == 200, text
@@ -93,7 +93,7 @@ def test_preview_then_confirm_creates_every_row(client, login_as, q3, units, db,
 
 def test_csv_with_semicolons_and_english_headers(client, login_as, q3, db, csv_file,
                                                  upload):
-    login_as("staff")
+    login_as("leader")
     lookup = header_lookup()
     header_en = [header(lookup[fold(name)], "en") for name in HEADER]
     rows = [[c if not isinstance(c, D) else c.strftime("%d/%m/%Y") for c in r]
@@ -399,7 +399,7 @@ def _round_trip(client, db, content, filename, key="2023-Q2"):
 ])
 def test_export_then_import_into_an_empty_quarter(client, login_as, varied_quarter, db,
                                                   url, filename):
-    login_as("staff")
+    login_as("leader")
     before = [_task_fields(t) for t in
               db.session.scalars(db.select(Task).order_by(Task.id))]
     exported = client.get(url)
@@ -421,7 +421,7 @@ def test_an_achieved_count_without_target_is_imported_and_exported_back(
     make_task(quarter=varied_quarter, lead=units["BDV"], kind="other",
               title="Sáng tác về công tác dân vận", achieved_count=25,
               target_label="tác phẩm")
-    login_as("staff")
+    login_as("staff", units=[units["BDV"]])
     exported = client.get("/quarters/2023-Q2/tasks.csv")
     tasks = _round_trip(client, db, exported.data, "nhiem-vu-2023-Q2.csv")
     task = next(t for t in tasks if t.title.startswith("Sáng tác"))

@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass, field
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import to_utc
 from sqlalchemy import Integer, String, Text, and_, cast, func, literal, null, select
 from sqlalchemy import union_all
@@ -317,6 +318,8 @@ def describe(row):
     else:
         action = translated(AUDIT_ACTIONS).get(row.action, row.action)
     unit = names().unit(row.unit_short_name) if row.unit_short_name else ""
+    if unit and row.source == "history" and row.action == "progress":
+        unit = _("on behalf of %(unit)s", unit=unit)
     # A quarter opened by closing the one before notes that quarter's key.
     note = str(quarter_key_label(row.note or ""))
     return Entry(

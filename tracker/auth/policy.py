@@ -5,7 +5,11 @@ Roles, from least to most:
 - viewer: reads everything, changes nothing;
 - staff: creates tasks in open quarters; edits and reports progress on the tasks their
   units lead or coordinate (including recording participating units' shares); staff of
-  a participating unit report only their own unit's share, not the whole task;
+  a participating unit report only their own unit's share, not the whole task. The
+  board's own staff (of its unit of kind "party_board", the Ban Dân vận itself) enter
+  results for units that do not use the tracker: they answer for every task of their
+  board, and what they report for another unit is recorded as on its behalf. The
+  forms, the plan import and the API ask the same question (may_report_for);
 - leader: everything staff can, on every task, plus opening quarters and moving them
   between planning and in progress, closing and approving quarters, and writing
   directions (ý kiến chỉ đạo) on any task;
@@ -73,11 +77,61 @@ def _is_open(task):
     return not task.quarter.is_closed
 
 
-def _answers_for(user, task):
-    """Tell whether the user is a leader or works for a unit answerable for the task."""
-    if is_leader(user):
+# The kind of unit that is the board itself (tracker.models.unit.UNIT_KINDS).
+BOARD_UNIT_KIND = "party_board"
+
+
+def is_board_staff(user, board_id):
+    """Tell whether the user is staff of the board's own unit (the Ban Dân vận)."""
+    return can_change_data(user) and any(
+        unit.kind == BOARD_UNIT_KIND and unit.board_id == board_id
+        for unit in user.units
+    )
+
+
+def may_report_for(user, board_id, units):
+    """Tell whether the user may report on work of the board the units answer for.
+
+    The one rule of who reports, asked by the forms, the plan import and the API:
+    leaders and the board's own staff report on any of the board's work; other staff
+    on what their units lead or coordinate (units: those units' ids).
+    """
+    if is_leader(user) or is_board_staff(user, board_id):
         return True
-    return can_change_data(user) and bool(unit_ids(user) & responsible_unit_ids(task))
+    return can_change_data(user) and bool(unit_ids(user) & set(units))
+
+
+def reports_on_behalf(user, task):
+    """Return the unit the user reports for when none of theirs answers for the task.
+
+    A leader or the board's staff entering a result for a unit (a commune, a mass
+    organisation) is recorded as reporting on behalf of the task's lead unit; None
+    when the user works for the lead or a coordinating unit.
+    """
+    if unit_ids(user) & responsible_unit_ids(task):
+        return None
+    return task.lead_unit
+
+
+def _answers_for(user, task):
+    """Tell whether the user may change and report on the whole task."""
+    return may_report_for(user, task.quarter.board_id, responsible_unit_ids(task))
+
+
+def why_no_report(user, task):
+    """Return why the user may not report on the task, or None if they may."""
+    from flask_babel import gettext as _
+
+    if can_report_progress(user, task):
+        return None
+    if task.quarter.is_closed:
+        return _("This quarter is closed: its record no longer changes.")
+    if task.is_archived:
+        return _("This task is archived: restore it to report on it.")
+    if not can_change_data(user):
+        return _("Your account may read, not change, the board's work.")
+    return _("Only the staff of the lead and coordinating units, the board's own "
+             "staff and leaders report on this task.")
 
 
 # Tasks

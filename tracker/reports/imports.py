@@ -90,6 +90,9 @@ class Plan:
 
     quarter: object
     filename: str = ""
+    # The importer: a status is refused on work they may not report on (None: a
+    # command run by the installation's operator, who may set any).
+    user: object = None
     rows: list = field(default_factory=list)
     problems: list = field(default_factory=list)
 
@@ -396,6 +399,7 @@ def _check_row(number, cells, mapping, plan, units, kinds, statuses):
         except ValueError as exc:
             problem(key, str(exc))
     _check_rules(row, plan.quarter, problem)
+    _check_reporter(row, plan, problem)
     return row
 
 
@@ -456,9 +460,30 @@ def _check_rules(row, quarter, problem):
                 _("A unit cannot be both coordinating and participating."))
 
 
-def read_plan(quarter, content, filename=""):
-    """Read a plan file for the quarter; return a Plan with its rows and problems."""
-    plan = Plan(quarter=quarter, filename=filename)
+def _check_reporter(row, plan, problem):
+    """Refuse a status or progress the importer may not report (the forms' rule)."""
+    from tracker.auth import policy
+
+    data = row.data
+    if plan.user is None or row.lead is None:
+        return
+    if data.get("status", "not_started") == "not_started" and not data.get("progress"):
+        return
+    units = {row.lead.id} | {unit.id for unit in row.coordinating_units}
+    if not policy.may_report_for(plan.user, plan.quarter.board_id, units):
+        problem("status", _(
+            "You may plan this task but not report on it: only the staff of %(unit)s "
+            "(or of a coordinating unit), the board's own staff and leaders set the "
+            "status of its work. Leave the status “%(status)s”.",
+            unit=row.lead.name, status=STATUSES["not_started"]))
+
+
+def read_plan(quarter, content, filename="", user=None):
+    """Read a plan file for the quarter; return a Plan with its rows and problems.
+
+    user is the importer: a row setting a status they may not report is an error.
+    """
+    plan = Plan(quarter=quarter, filename=filename, user=user)
     if quarter.is_closed:
         plan.problems.append(Problem(_(
             "%(quarter)s is closed; nothing can be imported into it.",

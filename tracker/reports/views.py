@@ -195,7 +195,7 @@ def import_plan(key):
     filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     filename = CONTROL_CHARACTERS.sub("", filename)[:255]
     content = upload.read()
-    plan = imports.read_plan(quarter, content, filename)
+    plan = imports.read_plan(quarter, content, filename, user=current_user)
     if not plan.ok:
         return _render_import(quarter, form, plan=plan, status=400)
     token = imports.keep_upload(quarter, current_user, filename, content)
@@ -219,7 +219,8 @@ def confirm_import(key):
         flash(_("This preview has expired or was already imported; upload the file "
                 "again."), "warning")
         return redirect(url_for("reports.import_plan", key=quarter.key))
-    plan = imports.read_plan(quarter, upload.content, upload.filename)
+    plan = imports.read_plan(quarter, upload.content, upload.filename,
+                              user=current_user)
     if not plan.ok:
         db.session.rollback()
         return _render_import(quarter, ImportForm(formdata=None), plan=plan, status=400)

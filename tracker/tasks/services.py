@@ -13,6 +13,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from tracker.auth import policy
 from tracker.extensions import db
 from tracker.models import (
     KIND_FIELDS,
@@ -371,6 +372,9 @@ def report_progress(task, status, progress, note, user, completed_on=None, today
         task=task, user=user, action="progress", old_status=old_status,
         new_status=status, old_progress=old_progress, new_progress=progress,
         note=note, changes=changes or None,
+        # Reported by someone of no unit answerable for the task (a leader, the
+        # board's own staff): the history says on whose behalf.
+        unit=policy.reports_on_behalf(user, task) if user is not None else None,
     )
     db.session.add(update)
     db.session.flush()
