@@ -50,3 +50,26 @@
     last = status.value;
   });
 })();
+
+// On a phone the summary shows its figures first: its lists start folded (a link to
+// one of them keeps it open), and printing unfolds them all. Without scripts, or on
+// a wider screen, every section stays open.
+(function () {
+  "use strict";
+  var folds = document.querySelectorAll("details.fold");
+  if (!folds.length) {
+    return;
+  }
+  if (window.matchMedia("(max-width: 575.98px)").matches) {
+    folds.forEach(function (fold) {
+      var target = window.location.hash && fold.parentElement &&
+        "#" + fold.parentElement.id === window.location.hash;
+      fold.open = Boolean(target);
+    });
+  }
+  window.addEventListener("beforeprint", function () {
+    folds.forEach(function (fold) {
+      fold.open = true;
+    });
+  });
+})();

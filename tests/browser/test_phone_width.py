@@ -45,3 +45,36 @@ def test_pages_fit_a_390_px_screen(open_page, live_server, username, pages):
         width = _scroll_width(page)
         shot(page, f"7-phone-{username}-{address.strip('/').replace('/', '-')[:40]}")
         assert width <= WIDTH, (address, width)
+
+
+def _folds(page):
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('details.fold'),"
+        " d => [d.parentElement.id, d.open])"
+    )
+
+
+def test_the_summary_on_a_phone_shows_its_figures_first(open_page, live_server):
+    """Lists fold on a phone (open on a wide screen); unfolded, they still fit."""
+    page = open_page("phone")
+    sign_in(page, "lanhdao")
+    page.goto("/quarters/2023-Q2/summary")
+    folds = _folds(page)
+    assert {name for name, _ in folds} >= {"by-kind", "units", "attention"}, folds
+    assert not any(is_open for _, is_open in folds), folds
+    assert page.locator("#rate").is_visible()
+    assert not page.locator("#units table").is_visible()
+    page.locator("#units summary").click()
+    assert page.locator("#units table").is_visible()
+    page.evaluate("() => document.querySelectorAll('details.fold')"
+                  ".forEach(d => { d.open = true; })")
+    shot(page, "7-phone-summary-unfolded")
+    assert _scroll_width(page) <= WIDTH
+    # A link to a section opens that one.
+    page.goto("/quarters/2023-Q2/summary#attention")
+    assert dict(_folds(page))["attention"] is True
+
+    wide = open_page("desktop")
+    sign_in(wide, "lanhdao")
+    wide.goto("/quarters/2023-Q2/summary")
+    assert all(is_open for _, is_open in _folds(wide))
