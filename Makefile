@@ -58,15 +58,23 @@ serve: migrate
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-# The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one. The
-# browser tests (tests/browser, marked `browser`) serve the app on a SQLite database of
-# their own whatever TEST_DATABASE_URL says, so they run in the first pass only.
+# The suite runs on SQLite and, when TEST_DATABASE_URL names a PostgreSQL database, on
+# it too, at the same time: one process per engine, each on one of the machine's cores.
+# The PostgreSQL run's output follows the SQLite run's; either failing fails the target.
+# The browser tests (tests/browser, marked `browser`) serve the app on a SQLite
+# database of their own whatever TEST_DATABASE_URL says, so they run in the first only.
 test: install
-	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== again on $$TEST_DATABASE_URL, without the browser tests =="; \
-	  $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); \
-	fi
+	@pg=""; if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  pg="$$(mktemp -d)"; \
+	  ( $(PY) -m pytest -m "not browser" -p no:cacheprovider --basetemp="$$pg/tmp" \
+	      $(PYTEST_ARGS) >"$$pg/log" 2>&1; echo $$? >"$$pg/rc" ) & \
+	fi; \
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS); sqlite=$$?; \
+	if [ -z "$$pg" ]; then exit $$sqlite; fi; \
+	wait; \
+	echo "== on $$TEST_DATABASE_URL, without the browser tests (run alongside) =="; \
+	cat "$$pg/log"; postgres=$$(cat "$$pg/rc"); rm -rf "$$pg"; \
+	[ "$$sqlite" -eq 0 ] && [ "$$postgres" -eq 0 ]
 
 # Concurrent progress reports under gunicorn on SQLite, and on PostgreSQL when
 # LOAD_DATABASE_URL (or TEST_DATABASE_URL) names one -- that database is WIPED.
