@@ -132,6 +132,28 @@ def can_restore_task(user, task):
     return _is_open(task) and task.is_archived and _answers_for(user, task)
 
 
+# Comments
+
+def can_comment(user, task):
+    """Tell whether the user may write in the task's discussion.
+
+    Whoever may see a task may take part in its discussion (viewers too: asking is
+    not changing the record); not on a closed quarter or an archived task.
+    """
+    return can_view(user, task) and _is_open(task) and not task.is_archived
+
+
+def can_edit_comment(user, comment, now):
+    """Tell whether the user may correct the comment at the time now.
+
+    Only its author, within the edit window after posting, and only while the
+    task may be discussed.
+    """
+    if _role(user) is None or comment.user_id != user.id:
+        return False
+    return can_comment(user, comment.task) and now <= comment.editable_until
+
+
 # Quarters
 
 def can_open_quarter(user):
