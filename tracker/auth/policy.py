@@ -137,9 +137,13 @@ def can_restore_task(user, task):
 def can_comment(user, task):
     """Tell whether the user may write in the task's discussion.
 
-    Whoever may see a task may take part in its discussion (viewers too: asking is
-    not changing the record); not on a closed quarter or an archived task.
+    Whoever may see a task in their own board may take part in its discussion
+    (viewers too: asking is not changing the record), but not someone reading it
+    from a board above (tracker.boards.access); not on a closed quarter or an
+    archived task.
     """
+    if getattr(user, "board_read_only", False):
+        return False
     return can_view(user, task) and _is_open(task) and not task.is_archived
 
 
