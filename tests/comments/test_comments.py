@@ -217,6 +217,7 @@ def test_after_fifteen_minutes_a_comment_stands(client, db, task, login_as):
     assert client.get(f"/comments/{comment.id}/edit").status_code == 403
     response = client.post(f"/comments/{comment.id}/edit", data={"body": "Bản mới"})
     assert response.status_code == 403
+    assert "15 phút" in page_text(response)
     db.session.refresh(comment)
     assert comment.body == "Bản cũ"
     with pytest.raises(services.CommentRefused):
@@ -244,7 +245,9 @@ def test_a_closed_quarter_takes_no_comment_and_no_correction(client, db, task,
     page = page_text(client.get(f"/tasks/{task.id}"))
     assert 'action="/tasks/' + str(task.id) + '/comments"' not in page
     assert "Trước khi khóa sổ" in page
-    assert _post(client, task, "Sau khi khóa").status_code == 403
+    refused = _post(client, task, "Sau khi khóa")
+    assert refused.status_code == 403
+    assert "Quý II/2023" in page_text(refused)
     assert client.post(f"/comments/{comment.id}/edit",
                        data={"body": "Sửa sau khi khóa"}).status_code == 403
     assert _count(db, Comment) == 1

@@ -2,7 +2,8 @@
 
 Roles, from least to most:
 
-- viewer: reads everything, changes nothing;
+- viewer: reads everything, changes nothing (but may take part in a task's
+  discussion, as anyone who sees the task may);
 - staff: creates tasks in open quarters; edits and reports progress on the tasks their
   units lead or coordinate (including recording participating units' shares); staff of
   a participating unit report only their own unit's share, not the whole task;

@@ -13,6 +13,22 @@ from tracker.tasks import services as task_services
 bp = Blueprint("comments", __name__)
 
 
+def _refuse(task, comment=None):
+    """Answer 403, saying why when the reason is the record's state or the clock."""
+    if task.quarter.is_closed:
+        abort(403, description=_(
+            "%(quarter)s is closed: its record, its discussions included, no longer "
+            "changes.", quarter=task.quarter.label))
+    if task.is_archived:
+        abort(403, description=_(
+            "This task is archived: restore it to discuss it again."))
+    if comment is not None and comment.user_id == getattr(current_user, "id", None):
+        abort(403, description=_(
+            "A comment can be corrected for 15 minutes after it is posted; this one "
+            "now stands as written. Post a new comment to add to it."))
+    abort(403)
+
+
 def _back(task_id, anchor="comments"):
     return redirect(url_for("tasks.show", task_id=task_id) + f"#{anchor}")
 
@@ -24,7 +40,7 @@ def create(task_id):
         return _back(task_id)
     task = task_services.get_task_or_404(task_id)
     if not policy.can_comment(current_user, task):
-        abort(403)
+        _refuse(task)
     form = CommentForm()
     if not form.validate_on_submit():
         from tracker.tasks.views import _render_task
@@ -42,7 +58,7 @@ def edit(comment_id):
     """Correct one's own comment within the edit window; the old text is kept."""
     comment = services.get_comment_or_404(comment_id)
     if not policy.can_edit_comment(current_user, comment, utcnow()):
-        abort(403)
+        _refuse(comment.task, comment)
     form = CommentForm(obj=comment)
     if not form.validate_on_submit():
         return render_template(
