@@ -189,7 +189,8 @@ def test_the_author_corrects_a_comment_and_the_old_text_is_kept(client, db, task
     _post(client, task, "Họp lúc 8 giờ")
     comment = db.session.scalar(select(Comment))
     assert client.get(f"/comments/{comment.id}/edit").status_code == 200
-    response = client.post(f"/comments/{comment.id}/edit", data={"body": "Họp lúc 9 giờ"})
+    response = client.post(f"/comments/{comment.id}/edit",
+                           data={"body": "Họp lúc 9 giờ"})
     assert response.status_code == 302
     db.session.refresh(comment)
     assert comment.body == "Họp lúc 9 giờ" and comment.edited_at is not None

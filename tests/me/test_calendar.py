@@ -1,4 +1,4 @@
-"""The personal calendar feed: its revocable token, what it lists, and that it parses."""
+"""The personal calendar feed: its revocable token, what it lists, that it parses."""
 import datetime as dt
 import hashlib
 import re

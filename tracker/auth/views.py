@@ -199,7 +199,7 @@ def revoke_token(token_id):
 
 @bp.route("/account/calendar", methods=["POST"])
 def create_calendar_token():
-    """Make the address of one's calendar feed (revoking any earlier) and show it once."""
+    """Make one's calendar feed address (revoking any earlier) and show it once."""
     from tracker.me import calendar
 
     user = current_user._get_current_object()

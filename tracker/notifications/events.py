@@ -119,7 +119,7 @@ def _mention_rows(connection, comment):
 
 @event.listens_for(Session, "after_flush")
 def _notice_what_was_recorded(session, flush_context):
-    """Write the notices the flushed history rows, audit events and comments call for."""
+    """Write the notices the flushed history rows, audits and comments call for."""
     updates = [obj for obj in session.new if isinstance(obj, TaskUpdate)]
     audits = [obj for obj in session.new if isinstance(obj, AuditEvent)
               and obj.entity_type == "quarter" and obj.action in ("closed", "reopened")]
