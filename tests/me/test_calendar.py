@@ -82,7 +82,10 @@ def test_uids_are_stable_and_done_work_leaves_the_feed(client, db, work):
 
     person, tasks = work
     token = _token(db, person)
-    first = set(_events(client.get(f"/me/calendar.ics?token={token}")))
+    response = client.get(f"/me/calendar.ics?token={token}")
+    assert "Set-Cookie" not in response.headers  # a calendar app keeps no session
+    assert response.headers["Cache-Control"] == "private, no-store"
+    first = set(_events(response))
     assert first == set(_events(client.get(f"/me/calendar.ics?token={token}")))
     report_progress(tasks["led"], "done", 100, "Xong", person,
                     completed_on=dt.date(2023, 5, 10), today=dt.date(2023, 5, 15))
@@ -112,7 +115,8 @@ def test_a_wrong_or_missing_token_gets_404(client, db, work, query):
     response = client.get("/me/calendar.ics" + query)
     # An address with a NUL in it is refused before any view, as everywhere.
     assert response.status_code == (400 if "%00" in query else 404)
-    assert b"VCALENDAR" not in response.data and b"Set-Cookie" not in response.data
+    assert b"VCALENDAR" not in response.data
+    assert "Set-Cookie" not in response.headers
 
 
 def test_a_signed_in_session_alone_does_not_open_the_feed(client, db, work):
