@@ -180,7 +180,8 @@ def test_a_mention_notice_is_mailed_with_its_text(db, task, make_user, app):
     [notice] = _notices(db, an)
     [(sentence, link)] = _items([notice])
     assert "danh sách" in sentence and sentence.startswith("Tacgia")
-    assert link.endswith(f"/tasks/{task.id}")
+    comment_id = db.session.scalar(select(Comment.id))
+    assert link.endswith(f"/tasks/{task.id}#comment-{comment_id}")
 
 
 def test_the_author_corrects_a_comment_and_the_old_text_is_kept(client, db, task,

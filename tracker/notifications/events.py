@@ -111,7 +111,8 @@ def _mention_rows(connection, comment):
     author = comment.user.display_name if comment.user is not None else ""
     body = " ".join(comment.body.split())
     excerpt = body if len(body) <= EXCERPT else body[:EXCERPT - 1] + "…"
-    data = {"title": task.title, "person": author, "excerpt": excerpt}
+    data = {"title": task.title, "person": author, "excerpt": excerpt,
+            "comment": comment.id}
     key = f"comment:{comment.id}:mentioned"
     return [row(board_id, user_id, "mentioned", key, task.id, task.quarter_id, data)
             for user_id in people if user_id != comment.user_id]

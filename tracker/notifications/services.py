@@ -334,12 +334,15 @@ def message(notice):
 
 
 def target_url(notice):
-    """Return the address the notice leads to: its task, else its quarter's board."""
+    """Return where the notice leads: its task (or comment), else its quarter's board."""
     from flask import url_for
 
-    if notice.task_id is not None:
-        return url_for("tasks.show", task_id=notice.task_id)
     data = notice.data or {}
+    if notice.task_id is not None:
+        url = url_for("tasks.show", task_id=notice.task_id)
+        if isinstance(data.get("comment"), int):
+            url += f"#comment-{data['comment']}"  # a mention leads to its comment
+        return url
     if data.get("year") and data.get("number"):
         return url_for("quarters.board", key=f"{data['year']}-Q{data['number']}")
     return url_for("notifications.index")
