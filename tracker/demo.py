@@ -350,6 +350,8 @@ def _load_son_tinh():
              "Đã đối thoại tại xã Tịnh Trà (quý I); chuẩn bị cuộc tại xã Tịnh Hiệp.")
     if _has_petitions():
         _petitions(t, units, staff, users["canbo_hnd"])
+    if _has_table("comment"):
+        _discussion(t, staff, users["canbo_hnd"], leader)
 
     _report_settings(units, q1, leader)
     db.session.flush()
@@ -470,6 +472,32 @@ def _petitions(task, units, staff, hnd):
         for update in item.updates:
             if update.action != "created":
                 update.created_at = _at(D(2023, 5, 8))
+
+
+def _discussion(task, staff, hnd, leader):
+    """Give the dialogue task a short discussion, with a mention and a correction."""
+    from tracker.comments import services as comments
+
+    comments.post_comment(
+        task, "Đề nghị **Hội Nông dân huyện** tổng hợp ý kiến, kiến nghị của hội viên "
+        "xã Tịnh Hiệp gửi Ban trước ngày 10/6, để chuẩn bị nội dung đối thoại. "
+        "@canbo_hnd vui lòng phản hồi.", staff, now=_at(D(2023, 6, 2), 10))
+    answer = comments.post_comment(
+        task, "Đã nhận. Hội sẽ gửi bản tổng hợp gồm:\n\n- ý kiến về đất đai;\n"
+        "- ý kiến về giá vật tư nông nghiệp.", hnd, now=_at(D(2023, 6, 2), 14))
+    comments.edit_comment(
+        answer, answer.body + "\n- ý kiến về nước sạch.", hnd,
+        now=_at(D(2023, 6, 2), 14) + dt.timedelta(minutes=6))
+    comments.post_comment(
+        task, "Thống nhất. Lưu ý mời đại diện UBND xã dự để trả lời trực tiếp.", leader,
+        now=_at(D(2023, 6, 3), 8))
+
+
+def _has_table(name):
+    """Tell whether the schema has the table (see _has_petitions)."""
+    from sqlalchemy import inspect
+
+    return inspect(db.session.connection()).has_table(name)
 
 
 def _has_petitions():

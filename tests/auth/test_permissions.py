@@ -97,6 +97,14 @@ ROWS = [
         "api_token+1 audit_event+1", name="Bảng tính của tỉnh", scope="read"),
     row("auth.revoke_token", "POST", "/account/tokens/{token}/revoke",
         "302 404 404 404 404 404"),
+    # The calendar feed: its address's token signs in, whoever holds it; one's
+    # calendar address is made and revoked on the account page.
+    row("me.calendar_feed", "GET", "/me/calendar.ics?token={calendar}",
+        "200 200 200 200 200 200"),
+    row("auth.create_calendar_token", "POST", "/account/calendar",
+        "302 200 200 200 200 200", "audit_event+1 calendar_token+1"),
+    row("auth.revoke_calendar_token", "POST", "/account/calendar/revoke",
+        "302 302 302 302 302 302"),
     row("auth.change_password", "GET", "/account/password",
         "302 200 200 200 200 200"),
     row("auth.change_password", "POST", "/account/password",
@@ -155,6 +163,14 @@ ROWS = [
         "task~1 task_update+1", reason="Trùng nhiệm vụ khác"),
     row("tasks.restore", "POST", "/tasks/{archived}/restore",
         "302 403 302 403 302 302", "task~1 task_update+1"),
+    # comments: whoever sees a task discusses it; only the author corrects, for 15
+    # minutes. The mention tells "target".
+    row("comments.create", "GET", "/tasks/{task}/comments", "302 302 302 302 302 302"),
+    row("comments.create", "POST", "/tasks/{task}/comments", "302 302 302 302 302 302",
+        "comment+1 notification+1", body="Nhờ @target xem **giúp**"),
+    row("comments.edit", "GET", "/comments/{comment}/edit", "302 403 200 403 403 403"),
+    row("comments.edit", "POST", "/comments/{comment}/edit", "302 403 302 403 403 403",
+        "comment~1 comment_revision+1", body="Đã sửa lại"),
     # petitions raised at dialogues: the task's units record and forward them, the
     # body that must answer (unit B) records the answer, leaders do everything
     row("petitions.index", "GET", "/petitions/",         "302 200 200 200 200 200"),
@@ -388,6 +404,12 @@ def world(db):
     from tracker.api.tokens import create_token
 
     other_token, _secret = create_token(users["target"], "script")
+    # The staff of unit A's comment, and the target's calendar address.
+    from tracker.comments.services import post_comment
+    from tracker.me.calendar import create_token as create_calendar_token
+
+    comment = post_comment(open_task, "Đã gửi kế hoạch", users["staff_lead"])
+    _row, calendar = create_calendar_token(users["target"])
     db.session.commit()
     ids = {short: unit.id for short, unit in units.items()}
     notice = db.session.scalar(select(Notification.id).where(
@@ -397,7 +419,7 @@ def world(db):
         open=q2.key, closed=q1.key, target=users["target"].id,
         retired=users["retired"].id, session=other_session.id, board=board.id,
         other_board=other_board.id, member=member.id, token=other_token.id,
-        petition=petition.id, notice=notice,
+        petition=petition.id, notice=notice, comment=comment.id, calendar=calendar,
     )
     return World(ids=ids, users=users)
 
@@ -499,9 +521,11 @@ def test_route_and_role(client, world, key, role):
         response.status_code == 302
         and response.headers["Location"].startswith("/login")
     )
-    if role == "anonymous" and item.endpoint not in ("auth.login", "healthz"):
+    if role == "anonymous" and item.endpoint not in ("auth.login", "healthz",
+                                                     "me.calendar_feed"):
         # Anonymous visitors reach only the sign-in page, the health check (for load
-        # balancers; it touches no data) and static files.
+        # balancers; it touches no data), static files and the calendar feed (its
+        # token is its sign-in: tests/me/test_calendar.py).
         # The API answers 401 instead (its document and docs page are public).
         assert sent_to_login or item.endpoint.endswith("static") or \
             item.endpoint.startswith("api.")

@@ -18,7 +18,9 @@ from tracker.models import (
     AuditEvent, Board, Notification, Quarter, SignInSession, Task, Unit, User,
 )
 
-PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout")
+PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout",
+          # Signed in by its address's token, not the session: tested below.
+          "me.calendar_feed")
 # Routes about the signed-in person, not about a board's records.
 OWN = ("index", "boards.index", "auth.change_password", "me.index",
        "notifications.index", "notifications.read", "notifications.read_all",
@@ -56,6 +58,14 @@ def _son_tinh_ids(db):
     from tracker.api.tokens import create_token
 
     token, _secret = create_token(users[1], "script")
+    # A comment in Sơn Tịnh's discussion, and a Sơn Tịnh account's calendar address.
+    from tracker.comments.services import post_comment
+    from tracker.me.calendar import create_token as create_calendar_token
+
+    with scope.boards([board.id]):
+        comment = post_comment(shared, "Bí thư Đảng ủy 11 xã đã nhận kế hoạch",
+                               users[1])
+        _row, calendar = create_calendar_token(users[1])
     db.session.commit()
     return dict(
         task=shared.id, archived=shared.id, version=shared.version,
@@ -63,6 +73,7 @@ def _son_tinh_ids(db):
         open=quarters[2].key, closed=quarters[1].key, target=users[1].id,
         retired=users[2].id, board=board.id, other_board=board.id, member=1,
         session=signed_in.id, token=token.id, petition=petition.id, notice=notice,
+        comment=comment.id, calendar=calendar,
     )
 
 
@@ -192,3 +203,27 @@ def test_another_boards_unit_cannot_be_given_a_task(client, demo, db):
         "coordinating": ids["B"]})
     assert response.status_code == 400
     assert changes_between(before, snapshot()) == ""
+
+
+def test_a_calendar_feed_shows_its_owner_s_board_only(client, demo, db):
+    from icalendar import Calendar
+
+    from tracker.me.calendar import create_token
+
+    son_tinh, binh_son = _board(db, "son-tinh"), _board(db, "binh-son")
+    with scope.boards([binh_son.id]):
+        person = next(user for user in db.session.scalars(select(User)) if user.units)
+        _row, token = create_token(person)
+        own = {task.title for task in db.session.scalars(select(Task))}
+    db.session.commit()
+    with scope.boards([son_tinh.id]):
+        theirs = {task.title for task in db.session.scalars(select(Task))} - own
+    response = client.get(f"/me/calendar.ics?token={token}")
+    assert response.status_code == 200
+    events = Calendar.from_ical(response.data).walk("VEVENT")
+    summaries = " ".join(str(event["summary"]) for event in events)
+    assert events and all(f"@{binh_son.code}.tracker" in str(event["uid"])
+                          for event in events)
+    assert not any(title in summaries for title in theirs)
+    # Asked at another district's address, the token finds nothing there.
+    assert client.get(f"/b/son-tinh/me/calendar.ics?token={token}").status_code == 404

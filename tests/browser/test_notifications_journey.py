@@ -21,7 +21,8 @@ def test_staff_follow_the_bell_to_their_task(open_page, live_server):
     first = page.locator("#notices li").first
     sentence = first.locator(".notice-link").inner_text()
     first.get_by_role("button", name=vi("Open")).click()
-    page.wait_for_url(re.compile(r"/tasks/\d+$"))
+    # A mention leads to its comment on the task page.
+    page.wait_for_url(re.compile(r"/tasks/\d+(#comment-\d+)?$"))
     title = page.get_by_role("heading", level=1).inner_text()
     assert title in sentence
     assert_no_horizontal_scroll(page)

@@ -201,7 +201,36 @@ ROUTES.update({
     "notifications.preferences": lambda db: (
         "/notifications/preferences",
         {"email": "ban@example.vn", "frequency": "daily"}),
+    "comments.create": lambda db: (
+        f"/tasks/{_training(db)}/comments", {"body": "Nhờ @admin_user xem"}),
+    "comments.edit": lambda db: (
+        f"/comments/{_comment_of(db, 'admin_user')}/edit", {"body": "Đã sửa"}),
+    "auth.create_calendar_token": lambda db: ("/account/calendar", {}),
+    "auth.revoke_calendar_token": lambda db: (
+        _calendar_of(db, "admin_user") and "/account/calendar/revoke", {}),
 })
+
+
+def _comment_of(db, username):
+    """Post a comment on the training task as the user and return its id."""
+    from tracker.comments.services import post_comment
+    from tracker.models import Task
+    from tracker.models import User as Account
+
+    comment = post_comment(db.session.get(Task, _training(db)), "Ý kiến",
+                           db.session.get(Account, _user_id(db, username)))
+    db.session.commit()
+    return comment.id
+
+
+def _calendar_of(db, username):
+    """Make the user's calendar address (so there is one to revoke)."""
+    from tracker.me.calendar import create_token
+    from tracker.models import User as Account
+
+    create_token(db.session.get(Account, _user_id(db, username)))
+    db.session.commit()
+    return True
 
 
 def _received_petition(db):

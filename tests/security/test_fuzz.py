@@ -1065,6 +1065,47 @@ def test_token_revoke(client, admin, db, data, which):
     post_and_check(client, db, f"/account/tokens/{max(token_id, 0)}/revoke", data)
 
 
+# ----------------------------------------------------------------- comments and the
+# calendar address
+
+
+# Markdown and the markup people try in it, beside anything at all.
+MARKDOWN = st.one_of(text, st.sampled_from([
+    "**đậm** _nghiêng_ [liên kết](https://example.vn) @admin @khong_co",
+    "<script>alert(1)</script>", "[x](javascript:alert(1))",
+    "<img src=x onerror=alert(1)>", "![x](x\" onerror=\"alert(1))",
+    "| a | b |\n|---|---|\n| <b>1</b> | 2 |", "```\n<script>\n```", "@" * 70,
+]))
+
+
+@FUZZ
+@given(data=st.one_of(form({"body": value}), form({"body": MARKDOWN}, False)))
+def test_comment_create(client, admin, db, ids, data):
+    post_and_check(client, db, f"/tasks/{ids['training']}/comments", data,
+                   extra_pages=[f"/tasks/{ids['training']}"])
+
+
+@FUZZ
+@given(data=st.one_of(form({"body": value}), form({"body": MARKDOWN}, False)),
+       which=st.one_of(st.sampled_from(["own", "missing"]), st.integers(-5, 10**6)))
+def test_comment_edit(client, admin, db, ids, data, which):
+    from tracker.comments.services import post_comment
+    from tracker.models import Task
+
+    comment = post_comment(db.session.get(Task, ids["training"]), "Ý kiến", admin)
+    db.session.commit()
+    comment_id = {"own": comment.id, "missing": 10**9}.get(which, which)
+    post_and_check(client, db, f"/comments/{max(comment_id, 0)}/edit", data,
+                   extra_pages=[f"/tasks/{ids['training']}"])
+
+
+@FUZZ
+@given(data=form({"anything": value}),
+       action=st.sampled_from(["/account/calendar", "/account/calendar/revoke"]))
+def test_calendar_address(client, admin, db, data, action):
+    post_and_check(client, db, action, data)
+
+
 # ----------------------------------------------------------------- petitions
 
 
@@ -1173,6 +1214,9 @@ FUZZED = {
     "auth.end_session": test_end_session,
     "admin.lift_sign_in_limit": test_lift_sign_in_limit,
     "auth.create_token": test_token_create, "auth.revoke_token": test_token_revoke,
+    "comments.create": test_comment_create, "comments.edit": test_comment_edit,
+    "auth.create_calendar_token": test_calendar_address,
+    "auth.revoke_calendar_token": test_calendar_address,
 }
 
 

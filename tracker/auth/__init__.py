@@ -4,6 +4,8 @@ from tracker.i18n import lazy as _l
 # Reachable without signing in; the health check must not touch the session's user
 # (that would query the database on every probe).
 PUBLIC_ENDPOINTS = (None, "static", "auth.login", "bootstrap.static", "healthz")
+# Signed in by the token in its address, never by the session cookie.
+CALENDAR_FEED = "me.calendar_feed"
 
 
 def setup_login(app):
@@ -65,6 +67,11 @@ def setup_login(app):
 
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
+        if request.endpoint == CALENDAR_FEED:
+            # Its address's token only: calendar apps have no session.
+            from tracker.me.views import sign_in_by_calendar_token
+
+            return sign_in_by_calendar_token()
         if request.blueprint == "api":
             # Bearer tokens only: the session cookie never signs in to the API.
             from tracker.api.auth import authenticate

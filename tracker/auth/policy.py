@@ -2,7 +2,8 @@
 
 Roles, from least to most:
 
-- viewer: reads everything, changes nothing;
+- viewer: reads everything, changes nothing (but may take part in a task's
+  discussion, as anyone who sees the task may);
 - staff: creates tasks in open quarters; edits and reports progress on the tasks their
   units lead or coordinate (including recording participating units' shares); staff of
   a participating unit report only their own unit's share, not the whole task. The
@@ -184,6 +185,32 @@ def can_archive_task(user, task):
 def can_restore_task(user, task):
     """Tell whether the user may bring an archived task back."""
     return _is_open(task) and task.is_archived and _answers_for(user, task)
+
+
+# Comments
+
+def can_comment(user, task):
+    """Tell whether the user may write in the task's discussion.
+
+    Whoever may see a task in their own board may take part in its discussion
+    (viewers too: asking is not changing the record), but not someone reading it
+    from a board above (tracker.boards.access); not on a closed quarter or an
+    archived task.
+    """
+    if getattr(user, "board_read_only", False):
+        return False
+    return can_view(user, task) and _is_open(task) and not task.is_archived
+
+
+def can_edit_comment(user, comment, now):
+    """Tell whether the user may correct the comment at the time now.
+
+    Only its author, within the edit window after posting, and only while the
+    task may be discussed.
+    """
+    if _role(user) is None or comment.user_id != user.id:
+        return False
+    return can_comment(user, comment.task) and now <= comment.editable_until
 
 
 # Quarters

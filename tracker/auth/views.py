@@ -137,9 +137,11 @@ def account():
     return render_account()
 
 
-def render_account(token_form=None, new_token=None, mail_form=None, status=200):
+def render_account(token_form=None, new_token=None, mail_form=None, status=200,
+                   calendar_url=None):
     """Render the account page (with a refused token or mail form, if given)."""
     from tracker.api import tokens
+    from tracker.me import calendar
     from tracker.api.forms import TokenForm
     from tracker.notifications.forms import MailPreferenceForm
     from tracker.notifications.mail import is_configured
@@ -154,6 +156,7 @@ def render_account(token_form=None, new_token=None, mail_form=None, status=200):
         token_form=token_form or TokenForm(formdata=None), new_token=new_token,
         mail_form=mail_form or MailPreferenceForm(obj=mail_preference(user)),
         mail_ready=is_configured(),
+        calendar_token=calendar.current_token(user), calendar_url=calendar_url,
     ), status
 
 
@@ -192,6 +195,40 @@ def revoke_token(token_id):
     db.session.commit()
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("auth.account") + "#tokens")
+
+
+@bp.route("/account/calendar", methods=["POST"])
+def create_calendar_token():
+    """Make one's calendar feed address (revoking any earlier) and show it once."""
+    from tracker.me import calendar
+
+    user = current_user._get_current_object()
+    if not Form().validate_on_submit():
+        abort(400)
+    row, secret = calendar.create_token(user)
+    record(user, "updated", user, changes={"calendar_token": [None, f"{row.prefix}…"]})
+    db.session.commit()
+    return render_account(calendar_url=url_for("me.calendar_feed", token=secret,
+                                               _external=True))
+
+
+@bp.route("/account/calendar/revoke", methods=["POST"])
+def revoke_calendar_token():
+    """Revoke one's calendar feed address: it shows nothing from now on."""
+    from tracker.me import calendar
+
+    user = current_user._get_current_object()
+    if not Form().validate_on_submit():
+        abort(400)
+    row = calendar.current_token(user)
+    if row is None:
+        flash(_("You have no calendar address to revoke."), "info")
+        return redirect(url_for("auth.account") + "#calendar")
+    calendar.revoke(user)
+    record(user, "updated", user, changes={"calendar_token": [f"{row.prefix}…", None]})
+    db.session.commit()
+    flash(_("The calendar address has been revoked."), "success")
+    return redirect(url_for("auth.account") + "#calendar")
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])

@@ -119,6 +119,12 @@ def resolve_request_board():
     g.board = board
     # The policy (tracker.auth.policy) reads the role in this board from the user.
     current_user.board_role = role
+    # Seen from a board above, or a merged board's record: read, never written to,
+    # even where a viewer of the board itself may write (a task's discussion).
+    current_user.board_read_only = board.is_merged or (
+        board.id != current_user.board_id
+        and not getattr(current_user, "is_installation_admin", False)
+        and board.id not in own_roles(current_user))
     scope.set_scope(
         db.session(), [board.id], writing=board.id,
         unit_ids=[board.id] + [other.id for other in successors(board)],

@@ -165,6 +165,21 @@ def _register_core_models():
     # Outside units (no board) are shared by every board.
     register(Unit, lambda ids: or_(Unit.board_id.in_(ids), Unit.board_id.is_(None)))
     _register_petitions()
+    _register_comments()
+
+
+def _register_comments():
+    from tracker.models.comment import Comment, CommentRevision
+    from tracker.models.token import CalendarToken
+    from tracker.models.user import User
+
+    register(Comment, lambda ids: of_boards_tasks(Comment.task_id, ids))
+    register(CommentRevision, lambda ids: exists().where(
+        Comment.id == CommentRevision.comment_id,
+        of_boards_tasks(Comment.task_id, ids),
+    ))
+    register(CalendarToken, lambda ids: CalendarToken.user_id.in_(
+        select(User.id).where(User.board_id.in_(ids)).scalar_subquery()))
 
 
 def _register_petitions():

@@ -1,12 +1,14 @@
 """My work: the page staff open first, and the leader's decisions."""
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint, abort, g, make_response, render_template, request, url_for,
+)
 from flask_login import current_user
 
 from tracker.auth import policy
 from tracker.forms import Form
 from tracker.i18n import lazy as _l
 from tracker.i18n import today, translated
-from tracker.me import services
+from tracker.me import calendar, services
 from tracker.models import SHARE_STATUSES
 
 bp = Blueprint("me", __name__)
@@ -39,3 +41,36 @@ def index():
         units=current_user.units, may_report=may_report, may_share=may_share,
         share_statuses=translated(SHARE_STATUSES), form=Form(),
     )
+
+
+@bp.route("/me/calendar.ics")
+def calendar_feed():
+    """Serve the person's calendar feed; its token signed the request in (404 if not).
+
+    The token is checked before the sign-in check (tracker.auth.setup_login calls
+    sign_in_by_calendar_token); a calendar app never has a session.
+    """
+    board = g.get("board")
+    response = make_response(calendar.feed(
+        current_user, today(),
+        lambda task: url_for("tasks.show", task_id=task.id, _external=True),
+        board.code if board is not None else "tracker",
+    ))
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def sign_in_by_calendar_token():
+    """Sign the feed's request in by its token, or answer 404 revealing nothing."""
+    from tracker.extensions import login_manager
+
+    user = calendar.authenticate(request.args.get("token", ""))
+    if user is None:
+        g._login_user = login_manager.anonymous_user()
+        abort(404)
+    # Flask-Login reads g._login_user before the cookies: the token's user it is.
+    g._login_user = user
+    return None

@@ -2,6 +2,7 @@
 from tracker.models import guard  # noqa: F401  (registers the closed-quarter guard)
 from tracker.models.audit import AUDIT_ACTIONS, AuditEvent
 from tracker.models.board import BOARD_LEVELS, Board, BoardMember
+from tracker.models.comment import EDIT_WINDOW, Comment, CommentRevision
 from tracker.models.petition import (
     PETITION_FIELDS,
     PETITION_STATES,
@@ -29,7 +30,7 @@ from tracker.models.task import (
     TaskUpdate,
 )
 from tracker.models.signin import FailedSignIn, SignInSession
-from tracker.models.token import TOKEN_SCOPES, ApiToken
+from tracker.models.token import TOKEN_SCOPES, ApiToken, CalendarToken
 from tracker.models.unit import UNIT_KINDS, Unit
 from tracker.models.user import USER_ROLES, User, user_unit
 
@@ -42,6 +43,7 @@ __all__ = [
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit", "TOKEN_SCOPES",
     "PETITION_FIELDS", "PETITION_STATES", "Petition", "PetitionUpdate",
+    "CalendarToken", "Comment", "CommentRevision", "EDIT_WINDOW",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)

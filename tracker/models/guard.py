@@ -10,6 +10,7 @@ from itertools import chain
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from tracker.models.comment import Comment, CommentRevision
 from tracker.models.quarter import Quarter
 from tracker.models.task import Task, TaskUnit, TaskUpdate
 
@@ -38,6 +39,10 @@ def _quarter_of(obj):
         return obj.quarter
     if isinstance(obj, (TaskUnit, TaskUpdate)):
         return obj.task.quarter if obj.task is not None else None
+    if isinstance(obj, Comment):
+        return obj.task.quarter if obj.task is not None else None
+    if isinstance(obj, CommentRevision):
+        return _quarter_of(obj.comment) if obj.comment is not None else None
     return None
 
 

@@ -47,7 +47,8 @@ def mark_written(session):
 
 # Tables no cached page shows: signing in and out, or a failed attempt, must not
 # throw away every rendered page (nor an API token's use).
-UNTRACKED_TABLES = frozenset({"sign_in_session", "failed_sign_in", "api_token"})
+UNTRACKED_TABLES = frozenset({"sign_in_session", "failed_sign_in", "api_token",
+                              "calendar_token"})
 
 
 def _tracked(obj):

@@ -57,3 +57,22 @@ class ApiToken(db.Model):
 
     def __repr__(self):
         return f"<ApiToken {self.prefix}… of user {self.user_id}>"
+
+
+class CalendarToken(db.Model):
+    """The secret address of a person's calendar feed (/me/calendar.ics?token=…).
+
+    As with API tokens, only the SHA-256 digest is stored and the token is shown
+    once. A person has at most one usable token: making a new one revokes the old.
+    """
+
+    __tablename__ = "calendar_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[Optional[dt.datetime]]
+
+    user: Mapped["User"] = relationship()  # noqa: F821

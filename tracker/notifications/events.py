@@ -4,13 +4,16 @@ A task's every change is a history row (TaskUpdate) and a quarter's close or reo
 an audit event, so listening to those rows catches every path that makes them (the
 pages, the import, the commands) without the task and quarter services knowing about
 notices. The notices are written in the same flush, so they commit or roll back with
-the change they tell of.
+the change they tell of. A comment, or its correction, tells the people it mentions.
 """
 from flask import g, has_request_context
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from tracker.models import AuditEvent, Quarter, TaskUpdate
+from tracker.comments.markup import mentioned_names
+from tracker.models import (
+    AuditEvent, Comment, CommentRevision, Quarter, TaskUpdate, User,
+)
 from tracker.notifications.services import (
     WROTE_NOTICES, insert_ignoring_duplicates, row, users_of_board, users_of_units,
 )
@@ -83,13 +86,48 @@ def _quarter_rows(session, connection, audit):
             if user_id != audit.user_id]
 
 
+# How much of a comment a mention notice quotes.
+EXCERPT = 200
+
+
+def _mention_rows(connection, comment):
+    """Return the notice rows of the people a new or corrected comment mentions.
+
+    One key per comment and person: a person mentioned again in a correction is not
+    told twice; one first mentioned in it is told then.
+    """
+    names = mentioned_names(comment.body)
+    if not names:
+        return []
+    task = comment.task
+    board_id = task.quarter.board_id
+    table = User.__table__
+    people = connection.execute(
+        select(table.c.id).where(table.c.username.in_(names),
+                                 table.c.board_id == board_id,
+                                 table.c.is_active.is_(True))
+        .order_by(table.c.id)
+    ).scalars()
+    author = comment.user.display_name if comment.user is not None else ""
+    body = " ".join(comment.body.split())
+    excerpt = body if len(body) <= EXCERPT else body[:EXCERPT - 1] + "…"
+    data = {"title": task.title, "person": author, "excerpt": excerpt,
+            "comment": comment.id}
+    key = f"comment:{comment.id}:mentioned"
+    return [row(board_id, user_id, "mentioned", key, task.id, task.quarter_id, data)
+            for user_id in people if user_id != comment.user_id]
+
+
 @event.listens_for(Session, "after_flush")
 def _notice_what_was_recorded(session, flush_context):
-    """Write the notices the flushed history rows and audit events call for."""
+    """Write the notices the flushed history rows, audits and comments call for."""
     updates = [obj for obj in session.new if isinstance(obj, TaskUpdate)]
     audits = [obj for obj in session.new if isinstance(obj, AuditEvent)
               and obj.entity_type == "quarter" and obj.action in ("closed", "reopened")]
-    if not updates and not audits:
+    comments = [obj for obj in session.new if isinstance(obj, Comment)]
+    comments += [obj.comment for obj in session.new
+                 if isinstance(obj, CommentRevision) and obj.comment not in comments]
+    if not updates and not audits and not comments:
         return
     connection = session.connection()
     rows = []
@@ -98,6 +136,8 @@ def _notice_what_was_recorded(session, flush_context):
             rows += _task_rows(connection, update)
         for audit in sorted(audits, key=lambda item: item.id):
             rows += _quarter_rows(session, connection, audit)
+        for comment in sorted(comments, key=lambda item: item.id):
+            rows += _mention_rows(connection, comment)
     # A database still below the notices' migration (being upgraded) records the
     # change without them.
     if rows and inspect(connection).has_table("notification"):

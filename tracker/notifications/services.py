@@ -27,7 +27,7 @@ WROTE_NOTICES = "wrote_notices"
 CHUNK = 500
 
 KINDS = ("task_assigned", "share_assigned", "due", "overdue", "progress",
-         "quarter_closed", "quarter_reopened")
+         "quarter_closed", "quarter_reopened", "mentioned")
 
 
 def insert_ignoring_duplicates(connection, rows):
@@ -321,6 +321,10 @@ def message(notice):
         return _("%(person)s reported on “%(title)s”: %(progress)s%%.",
                  person=data.get("person", ""), title=title,
                  progress=data.get("progress", 0))
+    if kind == "mentioned":
+        return _("%(person)s mentioned you on “%(title)s”: “%(excerpt)s”",
+                 person=data.get("person", ""), title=title,
+                 excerpt=data.get("excerpt", ""))
     quarter = quarter_label(data.get("year", 2000), data.get("number", 1))
     if kind == "quarter_closed":
         return _("%(quarter)s has been closed.", quarter=quarter)
@@ -330,12 +334,15 @@ def message(notice):
 
 
 def target_url(notice):
-    """Return the address the notice leads to: its task, else its quarter's board."""
+    """Return where the notice leads: its task (or comment), else its quarter's board."""
     from flask import url_for
 
-    if notice.task_id is not None:
-        return url_for("tasks.show", task_id=notice.task_id)
     data = notice.data or {}
+    if notice.task_id is not None:
+        url = url_for("tasks.show", task_id=notice.task_id)
+        if isinstance(data.get("comment"), int):
+            url += f"#comment-{data['comment']}"  # a mention leads to its comment
+        return url
     if data.get("year") and data.get("number"):
         return url_for("quarters.board", key=f"{data['year']}-Q{data['number']}")
     return url_for("notifications.index")

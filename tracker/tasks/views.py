@@ -9,6 +9,7 @@ from tracker.confirm import confirmation_page, wants_review
 from tracker.extensions import db
 from tracker.i18n import today
 from tracker.models import KIND_FIELDS, KINDS
+from tracker.models.base import utcnow
 from tracker.petitions import services as petition_services
 from tracker.quarters.services import get_quarter_or_404
 from tracker.tasks import services
@@ -98,7 +99,12 @@ def create():
 
 
 def _render_task(task, progress_form=None, share_form=None, direction_form=None,
-                 status=200):
+                 comment_form=None, status=200):
+    from tracker.comments import services as comment_services
+    from tracker.comments.forms import CommentForm
+
+    comments = comment_services.thread(task)
+    now = utcnow()
     cutoff = task.quarter.cutoff(today())
     share_links = policy.reportable_links(current_user, task)
     if progress_form is None:
@@ -134,6 +140,12 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         petitions=petition_services.task_petitions(task),
         can_add_petition=policy.can_record_petition(current_user, task),
         petition_day=today(),
+        timeline=comment_services.timeline(task, comments),
+        comment_html=comment_services.rendered(comments),
+        comment_form=comment_form or CommentForm(formdata=None),
+        can_comment=policy.can_comment(current_user, task),
+        editable_comments={comment.id for comment in comments
+                           if policy.can_edit_comment(current_user, comment, now)},
     ), status
 
 

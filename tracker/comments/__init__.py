@@ -1,0 +1,1 @@
+"""A discussion thread on each task: comments in Markdown, with @mentions."""
