@@ -153,6 +153,15 @@ def _register_core_models():
     # Outside units (no board) are shared by every board.
     register(Unit, lambda ids: or_(Unit.board_id.in_(ids), Unit.board_id.is_(None)))
     _register_petitions()
+    _register_congresses()
+
+
+def _register_congresses():
+    from tracker.models.congress import CongressTerm, CongressTermChange
+
+    register(CongressTerm, lambda ids: CongressTerm.board_id.in_(ids))
+    register(CongressTermChange, lambda ids: exists().where(
+        CongressTerm.id == CongressTermChange.term_id, CongressTerm.board_id.in_(ids)))
 
 
 def _register_petitions():
@@ -230,6 +239,7 @@ def _place_new_rows(session, flush_context, instances):
 
 def _own_core_models():
     from tracker.models.audit import AuditEvent
+    from tracker.models.congress import CongressTerm
     from tracker.models.quarter import Quarter
     from tracker.models.report import Organisation
     from tracker.models.unit import Unit
@@ -237,6 +247,7 @@ def _own_core_models():
 
     owned(Quarter)
     owned(Organisation)
+    owned(CongressTerm)
     owned(AuditEvent)
     owned(User)
     owned(Unit, shared=lambda unit: unit.kind == "external")

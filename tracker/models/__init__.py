@@ -2,6 +2,7 @@
 from tracker.models import guard  # noqa: F401  (registers the closed-quarter guard)
 from tracker.models.audit import AUDIT_ACTIONS, AuditEvent
 from tracker.models.board import BOARD_LEVELS, Board, BoardMember
+from tracker.models.congress import CONGRESS_LEVELS, CongressTerm, CongressTermChange
 from tracker.models.petition import (
     PETITION_FIELDS,
     PETITION_STATES,
@@ -42,7 +43,9 @@ __all__ = [
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit", "TOKEN_SCOPES",
     "PETITION_FIELDS", "PETITION_STATES", "Petition", "PetitionUpdate",
+    "CONGRESS_LEVELS", "CongressTerm", "CongressTermChange",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)
 from tracker.notifications import events  # noqa: E402,F401  (notices follow the record)
+from tracker.congresses import services as _terms  # noqa: E402,F401  (holding moves a term)
