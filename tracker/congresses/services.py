@@ -216,7 +216,7 @@ def plan_args(row, quarter):
     if row.term.unit_id:
         args["lead_unit_id"] = row.term.unit_id
     if quarter.starts_on <= row.due_on <= quarter.ends_on:
-        args["due_on"] = row.due_on.strftime("%d/%m/%Y")
+        args["due_on"] = row.due_on.isoformat()
     return args
 
 
