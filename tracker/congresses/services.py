@@ -149,16 +149,23 @@ def _task_for(tasks, term, ordinal):
     return found[-1] if found else None
 
 
-def calendar(today):
+def calendar(today, only_due=False):
     """Return the congresses of every term: the last one held by a recorded task, and
     the next one (planned as a task, held, or not planned), in the calendar's order.
 
-    Two statements, whatever the number of terms and tasks.
+    Two statements, whatever the number of terms and tasks. only_due keeps the terms
+    whose next congress is due within the next two quarters (the flag's), and reads
+    no task when there is none.
     """
-    tasks = congress_tasks()
     limit = flag_limit(today)
+    chosen = terms()
+    if only_due:
+        chosen = [term for term in chosen if next_congress(term)[3] <= limit]
+        if not chosen:
+            return []
+    tasks = congress_tasks()
     rows = []
-    for term in terms():
+    for term in chosen:
         last = _task_for(tasks, term, term.ordinal)
         if last is not None and is_held(last, today):
             rows.append(Congress(
@@ -183,7 +190,7 @@ def calendar(today):
 
 def flagged(today):
     """Return the congresses due within the next two quarters and not planned."""
-    return [row for row in calendar(today) if row.flagged]
+    return [row for row in calendar(today, only_due=True) if row.flagged]
 
 
 def _held_day(task):
