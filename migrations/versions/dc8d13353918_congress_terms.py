@@ -54,7 +54,8 @@ def upgrade():
         sa.Column('action', sa.String(length=20), nullable=False),
         sa.Column('changes', sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(['term_id'], ['congress_term.id'],
-                                name=op.f('fk_congress_term_change_term_id_congress_term')),
+                                name=op.f('fk_congress_term_change_term_id_'
+                                          'congress_term')),
         sa.ForeignKeyConstraint(['user_id'], ['user.id'],
                                 name=op.f('fk_congress_term_change_user_id_user')),
         sa.ForeignKeyConstraint(['task_id'], ['task.id'],

@@ -133,7 +133,8 @@ def test_bad_petition_rows_are_errors_in_the_preview_and_nothing_is_stored(
     assert _petitions(db, q2) == before
 
 
-def test_a_good_petition_sheet_is_stored_only_when_confirmed(client, demo, db, end_of_june,
+def test_a_good_petition_sheet_is_stored_only_when_confirmed(client, demo, db,
+                                                             end_of_june,
                                                              login_as):
     q2 = _q2(db)
     content = quarter_workbook(q2)

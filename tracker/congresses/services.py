@@ -65,7 +65,7 @@ def next_congress(term):
 
 
 def quarter_end(day, ahead=0):
-    """Return the last day of the quarter holding the day, or of one `ahead` after it."""
+    """Return the last day of the quarter holding the day, or `ahead` quarters on."""
     index = day.year * 4 + (day.month - 1) // 3 + ahead
     year, number = divmod(index, 4)
     if number == 3:

@@ -48,4 +48,5 @@ __all__ = [
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)
 from tracker.notifications import events  # noqa: E402,F401  (notices follow the record)
-from tracker.congresses import services as _terms  # noqa: E402,F401  (holding moves a term)
+# Holding a congress moves its organisation's term forward (a flush listener).
+from tracker.congresses import services as _terms  # noqa: E402,F401

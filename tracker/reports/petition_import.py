@@ -207,7 +207,8 @@ def _resolve(row, problem, by_id, by_title, in_file, file_titles):
             row.task = found[0] if found else None
             row.plan_row = planned[0] if planned else None
         elif len(found) + len(planned) > 1:
-            problem("raised_at", _("Several tasks have this title; give the task's ID."))
+            problem("raised_at",
+                    _("Several tasks have this title; give the task's ID."))
             return
         else:
             problem("task_id", _("No task of the quarter or of the file matches this "
