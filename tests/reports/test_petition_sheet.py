@@ -3,6 +3,8 @@ import datetime as dt
 import io
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from tests.helpers import page_text
 from tracker.boards import scope
 from tracker.extensions import db as _db
 from tracker.models import Board, Quarter, Task, Unit, User
-from tracker.models.petition import Petition
+from tracker.models.petition import PETITION_FIELDS, PETITION_STATES, Petition
 from tracker.reports.imports import apply_plan, read_plan
 from tracker.reports.workbook import quarter_workbook
 
@@ -156,3 +158,42 @@ def test_a_good_petition_sheet_is_stored_only_when_confirmed(client, demo, db,
     assert confirmed.status_code == 302
     db.session.refresh(petition)
     assert petition.citizen != "Tên cũ"
+
+
+HOSTILE = ["", " ", "=1+1", "@SUM(1)", "<script>alert(1)</script>", "a\x00b", "\x1b",
+           "x" * 12_000, "-1", "0", "99999999999999999999", "31/02/2023", "2023-13-01",
+           "received", "Đã trả lời", "closed", "land", "Có", "không", None, 5, -3,
+           2.5, dt.date(2023, 5, 1), dt.date(2030, 1, 1)]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(cells=st.lists(st.tuples(st.integers(2, 4), st.integers(1, 19),
+                                st.sampled_from(HOSTILE)), min_size=1, max_size=8))
+def test_hostile_petition_cells_never_break_the_import(client, demo, db, login_as,
+                                                       cells):
+    q2 = _q2(db)
+    book = load_workbook(io.BytesIO(quarter_workbook(q2)))
+    sheet = next(s for s in book.worksheets if "kiến nghị" in s.title.lower())
+    for row, column, value in cells:
+        if isinstance(value, str):
+            value = value.replace("\x00", "").replace("\x1b", "")
+        sheet.cell(row=row, column=column, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if not client.get("/me").status_code == 200:
+        login_as("leader", username="fuzz_leader")
+    response = client.post(f"/quarters/{q2.key}/import", data={
+        "file": (io.BytesIO(buffer.getvalue()), "quy-II.xlsx")},
+        content_type="multipart/form-data")
+    assert response.status_code in (200, 400), response.status_code
+    if response.status_code == 200 and 'name="token" value="' in page_text(response):
+        token = page_text(response).split('name="token" value="')[1].split('"')[0]
+        confirmed = client.post(f"/quarters/{q2.key}/import/confirm",
+                                data={"token": token})
+        assert confirmed.status_code in (302, 400)
+    for petition in db.session.scalars(select(Petition)):
+        assert petition.field in PETITION_FIELDS and petition.state in PETITION_STATES
+        assert len(petition.content) <= 10_000 and "\x00" not in petition.content
+        assert petition.count >= 1

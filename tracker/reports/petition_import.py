@@ -323,8 +323,9 @@ def _update(row, user):
     if not petition.is_imported:
         changed = bool(services.update_petition(petition, _details(row), user))
     if petition.state != row.data["state"] and petition.is_open:
+        before = petition.state
         _steps(petition, row, user)
-        changed = True
+        changed = changed or petition.state != before
     return changed
 
 
