@@ -126,7 +126,8 @@ def read_rows(quarter, cells, plan_rows, problem_class, parse):
             mapping[index] = key
     if "task_id" not in labels and "raised_at" not in labels:
         problems.append(sheet_problem(_(
-            "Missing columns: %(columns)s.", columns="“Task ID”, “Raised at”")))
+            "Missing columns: %(columns)s.",
+            columns=f"“{_('Task ID')}”, “{_('Raised at')}”")))
     if problems:
         return [], problems
 
