@@ -161,7 +161,8 @@ def _load_son_tinh():
     ids = lambda names: [units[name].id for name in names]  # noqa: E731
     staff, hnd, leader = users["canbo_bdv"], users["canbo_hnd"], users["lanhdao"]
     # Before the tasks: holding the Trade Union's congress moves its term forward.
-    _congress_terms(units, leader)
+    if _has_terms():
+        _congress_terms(units, leader)
     created = []
 
     def task(quarter, when, user, coordinating=(), participating=(), **data):
@@ -381,6 +382,13 @@ DISTRICT_TERMS = (
 # The communes' Farmers' Associations: nine held their congresses before the
 # district's (spring 2023), two have not yet.
 COMMUNE_FARMERS_NOT_YET = ("Tịnh Hiệp", "Tịnh Thọ")
+
+
+def _has_terms():
+    """Tell whether the schema has congress terms (see _has_petitions)."""
+    from sqlalchemy import inspect
+
+    return inspect(db.session.connection()).has_table("congress_term")
 
 
 def _congress_terms(units, leader):
