@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.helpers import page_text, visible_text
 from tracker.congresses import services
-from tracker.models import Board, CongressTerm, CongressTermChange, Quarter, Task
+from tracker.models import Board, CongressTerm, CongressTermChange, Task
 from tracker.tasks.services import report_progress, update_task
 from tracker.text import to_roman
 

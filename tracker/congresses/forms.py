@@ -1,8 +1,13 @@
 """The form of an organisation's term."""
 from flask_babel import gettext as _
 from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.validators import ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from tracker.forms import Form, Visible, choices
 from tracker.i18n import lazy as _l
