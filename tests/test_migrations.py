@@ -334,3 +334,39 @@ def test_hand_typed_opinions_become_imported_petitions(scratch_url):
         assert quarter_figures(q1)["dialogues"] == before
         db.session.remove()
         db.engine.dispose()
+
+
+# ---- dc8d13353918: congresses by term --------------------------------------------
+
+def test_congress_terms_migrate_up_and_down(scratch_url):
+    """The terms' tables come and go with their revision, on either engine."""
+    import flask_migrate
+
+    from tracker import create_app
+    from tracker.congresses.services import create_term
+    from tracker.models import CongressTerm, CongressTermChange
+
+    app = create_app({"TESTING": True, "DATABASE_URL": scratch_url,
+                      "SECRET_KEY": "t", "TODAY": "2023-05-15"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        create_term(dict(organisation="Hội Nông dân huyện Sơn Tịnh", level="district",
+                         unit_id=None, ordinal=11, term_start=2018, term_end=2023,
+                         last_held_on=dt.date(2018, 6, 20)), None)
+        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(CongressTermChange.id))) == 1
+        db.session.remove()
+        flask_migrate.downgrade(revision="8c3d2e6f1a57")
+        tables = inspect(db.engine).get_table_names()
+        assert "congress_term" not in tables and "congress_term_change" not in tables
+        db.session.remove()
+        flask_migrate.upgrade()
+        assert db.session.scalar(db.select(db.func.count(CongressTerm.id))) == 0
+        term = create_term(dict(organisation="Hội Nông dân huyện Sơn Tịnh",
+                                level="district", unit_id=None, ordinal=12,
+                                term_start=2023, term_end=2028, last_held_on=None),
+                           None)
+        db.session.commit()
+        assert term.id is not None and term.version == 1
+        db.session.remove()
+        db.engine.dispose()

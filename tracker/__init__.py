@@ -91,6 +91,7 @@ def register_blueprints(app):
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.comments.views import bp as comments_bp
+    from tracker.congresses.views import bp as congresses_bp
     from tracker.figures.views import bp as figures_bp
     from tracker.me.views import bp as me_bp
     from tracker.notifications.views import bp as notifications_bp
@@ -104,6 +105,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(congresses_bp)
     app.register_blueprint(figures_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(boards_bp)

@@ -160,6 +160,9 @@ def _load_son_tinh():
 
     ids = lambda names: [units[name].id for name in names]  # noqa: E731
     staff, hnd, leader = users["canbo_bdv"], users["canbo_hnd"], users["lanhdao"]
+    # Before the tasks: holding the Trade Union's congress moves its term forward.
+    if _has_terms():
+        _congress_terms(units, leader)
     created = []
 
     def task(quarter, when, user, coordinating=(), participating=(), **data):
@@ -365,6 +368,48 @@ RECIPIENTS = """- Ban Dân vận Tỉnh ủy (b/c),
 - Ủy ban MTTQ và các đoàn thể chính trị - xã hội huyện,
 - Đảng ủy các xã,
 - Lưu BDVHU."""
+
+
+# The district's organisations: (unit, name, last congress, term start, held on).
+# The Farmers' and the Trade Union's terms end in 2023 (the briefing's congresses).
+DISTRICT_TERMS = (
+    ("MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam huyện Sơn Tịnh", 13, 2019, D(2019, 7, 4)),
+    ("HND", "Hội Nông dân huyện Sơn Tịnh", 11, 2018, D(2018, 6, 20)),
+    ("LĐLĐ", "Liên đoàn Lao động huyện Sơn Tịnh", 18, 2018, D(2018, 6, 28)),
+    ("HLHPN", "Hội Liên hiệp Phụ nữ huyện Sơn Tịnh", 23, 2021, D(2021, 5, 12)),
+    ("ĐTN", "Đoàn Thanh niên Cộng sản Hồ Chí Minh huyện Sơn Tịnh", 20, 2022,
+     D(2022, 8, 18)),
+    ("HCCB", "Hội Cựu chiến binh huyện Sơn Tịnh", 7, 2022, D(2022, 6, 9)),
+)
+# The communes' Farmers' Associations: nine held their congresses before the
+# district's (spring 2023), two have not yet.
+COMMUNE_FARMERS_NOT_YET = ("Tịnh Hiệp", "Tịnh Thọ")
+
+
+def _has_terms():
+    """Tell whether the schema has congress terms (see _has_petitions)."""
+    from sqlalchemy import inspect
+
+    return inspect(db.session.connection()).has_table("congress_term")
+
+
+def _congress_terms(units, leader):
+    """Record the terms of the district's organisations and the communes' Farmers'."""
+    from tracker.congresses.services import create_term
+
+    for short, name, ordinal, start, held in DISTRICT_TERMS:
+        create_term(dict(organisation=name, level="district", unit_id=units[short].id,
+                         ordinal=ordinal, term_start=start, term_end=start + 5,
+                         last_held_on=held), leader)
+    for number, commune in enumerate(COMMUNES):
+        if commune in COMMUNE_FARMERS_NOT_YET:
+            start, held = 2018, D(2018, 4, 10 + number)
+        else:
+            start, held = 2023, D(2023, 3 if number < 5 else 4, 8 + 2 * number)
+        create_term(dict(organisation=f"Hội Nông dân xã {commune}", level="commune",
+                         unit_id=units[f"ĐU {commune}"].id,
+                         ordinal=10 if number % 3 else 11, term_start=start,
+                         term_end=start + 5, last_held_on=held), leader)
 
 
 def _report_settings(units, q1, leader):

@@ -243,6 +243,20 @@ ROWS = [
         "302 403 302 302 302 302"),
     row("reports.confirm_import", "POST", "/quarters/{open}/import/confirm",
         "302 403 302 302 302 302", token="unknown"),
+    # congresses by term: everyone reads the calendar, leaders set the terms
+    row("congresses.index", "GET", "/congresses/",      "302 200 200 200 200 200"),
+    row("congresses.show", "GET", "/congresses/{term}", "302 200 200 200 200 200"),
+    row("congresses.create", "GET", "/congresses/new",  "302 403 403 403 200 200"),
+    row("congresses.create", "POST", "/congresses/new", "302 403 403 403 302 302",
+        "congress_term+1 congress_term_change+1",
+        organisation="Hội Nông dân xã Tịnh Ấn", level="commune", unit_id="{A}",
+        ordinal="9", term_start="2023", term_end="2028", last_held_on="2023-03-10"),
+    row("congresses.edit", "GET", "/congresses/{term}/edit",
+        "302 403 403 403 200 200"),
+    row("congresses.edit", "POST", "/congresses/{term}/edit",
+        "302 403 403 403 302 302", "congress_term_change+1 congress_term~1",
+        organisation="Hội Nông dân huyện", level="district", unit_id="{A}",
+        ordinal="12", term_start="2018", term_end="2023", last_held_on="2018-06-20"),
     # units
     row("units.index", "GET", "/units/",                "302 200 200 200 200 200"),
     row("units.show", "GET", "/units/{A}",              "302 200 200 200 200 200"),
@@ -410,6 +424,12 @@ def world(db):
 
     comment = post_comment(open_task, "Đã gửi kế hoạch", users["staff_lead"])
     _row, calendar = create_calendar_token(users["target"])
+    from tracker.congresses.services import create_term
+
+    term = create_term(dict(organisation="Hội Nông dân huyện", level="district",
+                            unit_id=units["A"].id, ordinal=11, term_start=2018,
+                            term_end=2023, last_held_on=dt.date(2018, 6, 20)),
+                       users["leader"])
     db.session.commit()
     ids = {short: unit.id for short, unit in units.items()}
     notice = db.session.scalar(select(Notification.id).where(
@@ -420,6 +440,7 @@ def world(db):
         retired=users["retired"].id, session=other_session.id, board=board.id,
         other_board=other_board.id, member=member.id, token=other_token.id,
         petition=petition.id, notice=notice, comment=comment.id, calendar=calendar,
+        term=term.id,
     )
     return World(ids=ids, users=users)
 

@@ -15,7 +15,7 @@ from tests.helpers import page_text
 from tracker.boards import scope
 from tracker.petitions.services import create_petition
 from tracker.models import (
-    AuditEvent, Board, Notification, Quarter, SignInSession, Task, Unit, User,
+    AuditEvent, Board, CongressTerm, Notification, Quarter, SignInSession, Task, Unit, User,
 )
 
 PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout",
@@ -40,6 +40,8 @@ def _son_tinh_ids(db):
             select(Task).where(Task.title.contains("11 xã tổ chức tiếp xúc")))
         quarters = {q.number: q for q in db.session.scalars(select(Quarter))}
         users = db.session.scalars(select(User).order_by(User.id)).all()
+        term = db.session.scalar(select(CongressTerm.id).where(
+            CongressTerm.organisation == "Hội Nông dân xã Tịnh Trà"))
     link = next(link for link in shared.unit_links if link.role == "participating")
     with scope.boards([board.id]):
         petition = create_petition(shared, dict(
@@ -74,6 +76,7 @@ def _son_tinh_ids(db):
         retired=users[2].id, board=board.id, other_board=board.id, member=1,
         session=signed_in.id, token=token.id, petition=petition.id, notice=notice,
         comment=comment.id, calendar=calendar,
+        term=term,
     )
 
 

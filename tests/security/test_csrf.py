@@ -196,6 +196,12 @@ ROUTES.update({
     "petitions.close": lambda db: (
         f"/petitions/{_received_petition(db)}/close",
         {"reason": "Trùng", "closed_on": "2023-05-10"}),
+    "congresses.create": lambda db: ("/congresses/new", {
+        "organisation": "Hội Nông dân xã Tịnh Ấn", "level": "commune",
+        "unit_id": "0", "ordinal": "9", "term_start": "2023", "term_end": "2028"}),
+    "congresses.edit": lambda db: (f"/congresses/{_term(db)}/edit", {
+        "organisation": "Hội Cựu chiến binh huyện Sơn Tịnh", "level": "district",
+        "unit_id": "0", "ordinal": "8", "term_start": "2022", "term_end": "2027"}),
     "notifications.read": lambda db: (f"/notifications/{_notice(db)}/read", {}),
     "notifications.read_all": lambda db: ("/notifications/read-all", {}),
     "notifications.preferences": lambda db: (
@@ -231,6 +237,11 @@ def _calendar_of(db, username):
     create_token(db.session.get(Account, _user_id(db, username)))
     db.session.commit()
     return True
+def _term(db):
+    from tracker.models import CongressTerm
+
+    return db.session.scalar(db.select(CongressTerm.id).where(
+        CongressTerm.organisation == "Hội Cựu chiến binh huyện Sơn Tịnh"))
 
 
 def _received_petition(db):

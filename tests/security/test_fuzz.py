@@ -1147,6 +1147,49 @@ def test_petition_actions(client, admin, db, action, data):
                    extra_pages=[f"/petitions/{petition}"])
 
 
+# ----------------------------------------------------------------- congresses
+
+
+TERM = {"organisation": value, "level": choice_or(["district", "commune"]),
+        "unit_id": value, "ordinal": choice_or(["1", "12", "19"], numeric=True),
+        "term_start": choice_or(["2018", "2023"], numeric=True),
+        "term_end": choice_or(["2023", "2028"], numeric=True),
+        "last_held_on": value}
+
+
+def terms_are_valid(db):
+    """Terms as the term form and holding a congress may leave them."""
+    from tracker.models import CONGRESS_LEVELS, CongressTerm
+
+    for term in db.session.scalars(db.select(CongressTerm)):
+        _clean(term.organisation, 300, required=True)
+        assert term.level in CONGRESS_LEVELS and 1 <= term.ordinal <= 100
+        assert 1945 <= term.term_start < term.term_end <= term.term_start + 10
+        assert term.unit_id is None or db.session.get(Unit, term.unit_id) is not None
+
+
+def _term(db):
+    from tracker.models import CongressTerm
+
+    return db.session.scalar(db.select(CongressTerm.id).order_by(CongressTerm.id))
+
+
+@FUZZ
+@given(data=form(TERM))
+def test_term_create(client, admin, db, data):
+    post_and_check(client, db, "/congresses/new", data, extra_pages=["/congresses/"])
+    terms_are_valid(db)
+
+
+@FUZZ
+@given(data=form(TERM))
+def test_term_edit(client, admin, db, data):
+    term = _term(db)
+    post_and_check(client, db, f"/congresses/{term}/edit", data,
+                   extra_pages=[f"/congresses/{term}", "/congresses/", "/me"])
+    terms_are_valid(db)
+
+
 # ----------------------------------------------------------------- notifications
 
 
@@ -1180,6 +1223,7 @@ def test_mail_preferences(client, admin, db, data):
 # ----------------------------------------------------------------- coverage
 
 FUZZED = {
+    "congresses.create": test_term_create, "congresses.edit": test_term_edit,
     "petitions.create": test_petition_create, "petitions.edit": test_petition_edit,
     "petitions.forward": test_petition_actions,
     "petitions.answer": test_petition_actions, "petitions.close": test_petition_actions,

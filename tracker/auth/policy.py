@@ -338,3 +338,14 @@ def can_answer_petition(user, petition):
 def can_close_petition(user, petition):
     """Tell whether the user may close the petition without an answer."""
     return petition.is_open and _answers_for(user, petition.task)
+
+
+# Congresses by term
+#
+# Everyone reads the calendar; the terms themselves (an organisation's last congress
+# and its years) are set by leaders. Holding a congress task moves its term forward
+# whoever records it.
+
+def can_edit_congress_terms(user):
+    """Tell whether the user may record and correct organisations' terms."""
+    return is_leader(user)

@@ -166,6 +166,7 @@ def _register_core_models():
     register(Unit, lambda ids: or_(Unit.board_id.in_(ids), Unit.board_id.is_(None)))
     _register_petitions()
     _register_comments()
+    _register_congresses()
 
 
 def _register_comments():
@@ -180,6 +181,14 @@ def _register_comments():
     ))
     register(CalendarToken, lambda ids: CalendarToken.user_id.in_(
         select(User.id).where(User.board_id.in_(ids)).scalar_subquery()))
+
+
+def _register_congresses():
+    from tracker.models.congress import CongressTerm, CongressTermChange
+
+    register(CongressTerm, lambda ids: CongressTerm.board_id.in_(ids))
+    register(CongressTermChange, lambda ids: exists().where(
+        CongressTerm.id == CongressTermChange.term_id, CongressTerm.board_id.in_(ids)))
 
 
 def _register_petitions():
@@ -257,6 +266,7 @@ def _place_new_rows(session, flush_context, instances):
 
 def _own_core_models():
     from tracker.models.audit import AuditEvent
+    from tracker.models.congress import CongressTerm
     from tracker.models.quarter import Quarter
     from tracker.models.report import Organisation
     from tracker.models.unit import Unit
@@ -264,6 +274,7 @@ def _own_core_models():
 
     owned(Quarter)
     owned(Organisation)
+    owned(CongressTerm)
     owned(AuditEvent)
     owned(User)
     owned(Unit, shared=lambda unit: unit.kind == "external")

@@ -108,4 +108,7 @@ def decisions(user, today):
     """Return what awaits a leader's decision, or None for anyone else."""
     if not policy.is_leader(user):
         return None
-    return {"approvals": awaiting_approval(), "quiet": quiet_overdue(today)}
+    from tracker.congresses.services import flagged
+
+    return {"approvals": awaiting_approval(), "quiet": quiet_overdue(today),
+            "congresses": flagged(today)}

@@ -3,6 +3,7 @@ from tracker.models import guard  # noqa: F401  (registers the closed-quarter gu
 from tracker.models.audit import AUDIT_ACTIONS, AuditEvent
 from tracker.models.board import BOARD_LEVELS, Board, BoardMember
 from tracker.models.comment import EDIT_WINDOW, Comment, CommentRevision
+from tracker.models.congress import CONGRESS_LEVELS, CongressTerm, CongressTermChange
 from tracker.models.petition import (
     PETITION_FIELDS,
     PETITION_STATES,
@@ -44,7 +45,10 @@ __all__ = [
     "User", "parse_key", "user_unit", "TOKEN_SCOPES",
     "PETITION_FIELDS", "PETITION_STATES", "Petition", "PetitionUpdate",
     "CalendarToken", "Comment", "CommentRevision", "EDIT_WINDOW",
+    "CONGRESS_LEVELS", "CongressTerm", "CongressTermChange",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)
 from tracker.notifications import events  # noqa: E402,F401  (notices follow the record)
+# Holding a congress moves its organisation's term forward (a flush listener).
+from tracker.congresses import services as _terms  # noqa: E402,F401

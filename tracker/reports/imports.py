@@ -95,11 +95,15 @@ class Plan:
     user: object = None
     rows: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    # The petitions sheet of a workbook (tracker.reports.petition_import), and the
+    # task rows of the quarter's own export that are already in the quarter.
+    petitions: list = field(default_factory=list)
+    kept: list = field(default_factory=list)
 
     @property
     def ok(self):
         """Tell whether the plan can be imported: rows and no problem."""
-        return bool(self.rows) and not self.problems
+        return bool(self.rows or self.petitions) and not self.problems
 
     @property
     def shown_problems(self):
@@ -117,7 +121,27 @@ class Plan:
 
 def _read_xlsx(content):
     """Return the first worksheet's rows as tuples of cell values."""
+    return _read_xlsx_sheets(content)[0]
+
+
+def _sheet_rows(sheet):
+    rows = []
+    for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
+                               values_only=True):
+        rows.append(tuple(row))
+    return rows
+
+
+def _read_xlsx_sheets(content):
+    """Return (the plan's rows, the petitions sheet's rows or None) of a workbook.
+
+    The plan is the tasks sheet of the quarter's own workbook when the file has one,
+    else the first worksheet.
+    """
     from openpyxl import load_workbook
+
+    from tracker.reports.petition_import import is_petition_sheet
+    from tracker.reports.workbook import task_sheet_titles
 
     try:
         with zipfile.ZipFile(BytesIO(content)) as archive:
@@ -136,13 +160,15 @@ def _read_xlsx(content):
                           "an Excel workbook (.xlsx)."))
     try:
         if not workbook.worksheets:
-            return []
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
-                                   values_only=True):
-            rows.append(tuple(row))
-        return rows
+            return [], None
+        titles = task_sheet_titles()
+        sheets = workbook.worksheets
+        plan = next((sheet for sheet in sheets
+                     if " ".join(fold(sheet.title).split()) in titles), sheets[0])
+        petitions = next((sheet for sheet in sheets if sheet is not plan
+                          and is_petition_sheet(sheet.title)), None)
+        return _sheet_rows(plan), (
+            None if petitions is None else _sheet_rows(petitions))
     except Exception:
         raise PlanError(_("The workbook could not be read: it may be damaged, or not "
                           "an Excel workbook (.xlsx)."))
@@ -189,11 +215,16 @@ def _read_csv(content):
 
 def read_cells(content, filename):
     """Return the file's rows of cells, telling xlsx from CSV by the content."""
+    return read_sheets(content, filename)[0]
+
+
+def read_sheets(content, filename):
+    """Return (the plan's rows of cells, the petitions sheet's or None)."""
     name = (filename or "").lower()
     if not content:
         raise PlanError(_("The file is empty."))
     if content.startswith(XLSX_MAGIC):
-        return _read_xlsx(content)
+        return _read_xlsx_sheets(content)
     if content.startswith(OLE_MAGIC):
         raise PlanError(_(
             "Old Excel files (.xls) cannot be read: open the file in Excel, save it as "
@@ -202,7 +233,7 @@ def read_cells(content, filename):
         raise PlanError(_("The file is named .xlsx but is not an Excel workbook."))
     if name and not name.endswith((".csv", ".txt")):
         raise PlanError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
-    return _read_csv(content)
+    return _read_csv(content), None
 
 
 # ---- checking cells ---------------------------------------------------------------
@@ -491,7 +522,7 @@ def read_plan(quarter, content, filename="", user=None):
         )))
         return plan
     try:
-        cells = read_cells(content, filename)
+        cells, petition_cells = read_sheets(content, filename)
     except PlanError as exc:
         plan.problems.append(Problem(str(exc)))
         return plan
@@ -502,6 +533,11 @@ def read_plan(quarter, content, filename="", user=None):
         plan.problems.append(Problem(_("The file is empty.")))
         return plan
     mapping = _map_header(cells[start], plan)
+    lookup = header_lookup()
+    id_index = next((index for index, cell in enumerate(cells[start])
+                     if not _blank(cell)
+                     and lookup.get(fold(_text(cell)).rstrip(" *:")) is BY_KEY["id"]),
+                    None)
     body = list(cells[start + 1:])
     while body and all(_blank(cell) for cell in body[-1]):
         body.pop()
@@ -521,9 +557,10 @@ def read_plan(quarter, content, filename="", user=None):
     units = UnitIndex()
     kinds, statuses = _choices(KINDS), _choices(STATUSES)
     existing = {
-        (fold(title), lead_id): True
-        for title, lead_id in db.session.execute(
-            select(Task.title, Task.lead_unit_id).where(Task.quarter_id == quarter.id)
+        (fold(title), lead_id): task_id
+        for task_id, title, lead_id in db.session.execute(
+            select(Task.id, Task.title, Task.lead_unit_id)
+            .where(Task.quarter_id == quarter.id)
         )
     }
     seen = {}
@@ -534,9 +571,16 @@ def read_plan(quarter, content, filename="", user=None):
                 _("The row is empty: delete empty rows between tasks."), number))
             continue
         row = _check_row(number, cells_of_row, mapping, plan, units, kinds, statuses)
+        row.exported_id = _exported_id(cells_of_row, id_index)
         title = row.data.get("title")
         if title and row.lead is not None:
             key = (fold(title), row.lead.id)
+            if (petition_cells is not None and key in existing
+                    and existing[key] == row.exported_id and not row.problems):
+                # The quarter's own workbook read back for its petitions: its tasks
+                # are already here, and stay as they are.
+                plan.kept.append(row)
+                continue
             if key in seen:
                 row.problems.append(Problem(
                     _("Same title and lead unit as row %(row)d.", row=seen[key]),
@@ -548,7 +592,24 @@ def read_plan(quarter, content, filename="", user=None):
             seen.setdefault(key, number)
         plan.problems.extend(row.problems)
         plan.rows.append(row)
+    if petition_cells is not None:
+        from tracker.reports.petition_import import parse_with, read_rows
+
+        parse = parse_with(_blank, _text, _as_date, _as_int, _as_bool)
+        plan.petitions, problems = read_rows(quarter, petition_cells, plan.rows,
+                                             Problem, parse)
+        plan.problems.extend(problems)
     return plan
+
+
+def _exported_id(cells, index):
+    """Return the task ID an export wrote in the row, or None."""
+    if index is None or index >= len(cells) or _blank(cells[index]):
+        return None
+    try:
+        return _as_int(BY_KEY["id"], cells[index])
+    except ValueError:
+        return None
 
 
 def apply_plan(plan, user):
@@ -559,19 +620,28 @@ def apply_plan(plan, user):
     """
     if not plan.ok:
         raise PlanError(_("The file has problems; nothing was imported."))
-    created = []
+    created, by_row = [], {}
     note = _("Imported from %(file)s", file=plan.filename) if plan.filename else ""
     for row in plan.rows:
         data = dict(row.data)
         data["lead_unit_id"] = row.lead.id
-        created.append(create_task(
+        task = create_task(
             plan.quarter, data, user,
             coordinating=[unit.id for unit in row.coordinating_units],
             participating=[unit.id for unit in row.participating_units],
             note=note,
-        ))
-    record(plan.quarter, "imported", user,
-           changes={"tasks": len(created), "file": plan.filename[:200]})
+        )
+        created.append(task)
+        by_row[id(row)] = task
+    changes = {"tasks": len(created), "file": plan.filename[:200]}
+    if plan.petitions:
+        from tracker.reports.petition_import import apply_rows
+
+        made, updated = apply_rows(plan.petitions, by_row, user)
+        changes.update(petitions_created=made, petitions_updated=updated)
+    plan.petitions_done = changes.get("petitions_created", 0) + changes.get(
+        "petitions_updated", 0)
+    record(plan.quarter, "imported", user, changes=changes)
     db.session.flush()
     return created
 

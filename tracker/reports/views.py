@@ -229,4 +229,8 @@ def confirm_import(key):
     flash(ngettext("%(num)d task has been imported into %(quarter)s.",
                    "%(num)d tasks have been imported into %(quarter)s.",
                    len(created), quarter=quarter.label), "success")
+    if plan.petitions:
+        flash(ngettext("%(num)d petition has been recorded or updated.",
+                       "%(num)d petitions have been recorded or updated.",
+                       plan.petitions_done), "success")
     return redirect(url_for("quarters.board", key=quarter.key))

@@ -303,6 +303,28 @@ PETITION_HEADERS = (
 )
 
 
+def petition_sheet_titles():
+    """Return the petitions sheet's title, folded, in either language."""
+    from tracker.text import fold
+
+    titles = set()
+    for locale in ("vi", "en"):
+        with force_locale(locale):
+            titles.add(" ".join(fold(str(_l("Petitions"))).split()))
+    return titles
+
+
+def task_sheet_titles():
+    """Return the tasks sheet's title, folded, in either language."""
+    from tracker.text import fold
+
+    titles = set()
+    for locale in ("vi", "en"):
+        with force_locale(locale):
+            titles.add(" ".join(fold(str(_l("Tasks"))).split()))
+    return titles
+
+
 def _write_petitions(sheet, petitions, cutoff):
     """Write one row per petition raised at the quarter's meetings, as it stands."""
     out = _Sheet(sheet, [width for _, width in PETITION_HEADERS])

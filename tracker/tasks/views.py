@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.form import _Auto as _AUTO
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth import policy
@@ -76,6 +77,11 @@ def _units_for(task=None):
     return units
 
 
+# The fields a link to the new task form may fill in (see create).
+PREFILLED = ("title", "lead_unit_id", "due_on", "organisation", "congress_ordinal",
+             "term_start", "term_end")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     """Add a task to a quarter."""
@@ -83,7 +89,12 @@ def create():
     quarter = get_quarter_or_404(key)
     if not policy.can_create_task(current_user, quarter):
         abort(403)
-    form = TaskForm(quarter=quarter, units=_units_for())
+    # A link may prefill the plan (the congress calendar's "Plan"): the query's
+    # fields are read as the form's, never validated nor saved until submitted.
+    prefill = request.method == "GET" and any(
+        name in PREFILLED for name in request.args)
+    form = TaskForm(formdata=request.args if prefill else _AUTO, quarter=quarter,
+                    units=_units_for())
     if request.method == "GET" and request.args.get("kind") in KINDS:
         form.kind.data = request.args["kind"]
     if not form.validate_on_submit():
