@@ -364,6 +364,10 @@ def report_progress(task, status, progress, note, user, completed_on=None, today
     if (status, progress, completed) == (old_status, old_progress, old_completed) \
             and not note:
         return None
+    # Reported by someone of no unit answerable for the task (a leader, the board's
+    # own staff): the history says on whose behalf. Asked before the task changes, as
+    # loading the reporter's units may flush the session.
+    on_behalf = policy.reports_on_behalf(user, task) if user is not None else None
     task.status, task.progress, task.completed_on = status, progress, completed
     changes = {}
     if completed != old_completed:
@@ -371,10 +375,7 @@ def report_progress(task, status, progress, note, user, completed_on=None, today
     update = TaskUpdate(
         task=task, user=user, action="progress", old_status=old_status,
         new_status=status, old_progress=old_progress, new_progress=progress,
-        note=note, changes=changes or None,
-        # Reported by someone of no unit answerable for the task (a leader, the
-        # board's own staff): the history says on whose behalf.
-        unit=policy.reports_on_behalf(user, task) if user is not None else None,
+        note=note, changes=changes or None, unit=on_behalf,
     )
     db.session.add(update)
     db.session.flush()
