@@ -109,6 +109,7 @@ def test_a_stale_etag_is_refused_with_412_and_nothing_written(api, staff_setup, 
     task, token = staff_setup["own"], staff_setup["token"]
     stale = api("GET", f"/api/v1/tasks/{task.id}", token).headers["ETag"]
     assert api("POST", f"/api/v1/tasks/{task.id}/progress", token,
+               headers={"If-Match": stale},
                json={"status": "in_progress", "progress": 20}).status_code == 200
     response = api("POST", f"/api/v1/tasks/{task.id}/progress", token,
                    headers={"If-Match": stale},
@@ -137,7 +138,7 @@ def test_another_units_task_is_refused_with_403(api, staff_setup, db):
 def test_a_report_the_form_refuses_is_refused_by_field(api, staff_setup, db):
     task, token = staff_setup["own"], staff_setup["token"]
     response = api("POST", f"/api/v1/tasks/{task.id}/progress", token,
-                   json={"status": "done", "progress": 50})
+                   headers={"If-Match": "*"}, json={"status": "done", "progress": 50})
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["progress"]
     unknown = api("POST", f"/api/v1/tasks/{task.id}/progress", token,
@@ -203,6 +204,7 @@ def test_writes_need_no_csrf_token_only_a_bearer_token(app, api, staff_setup, db
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         response = api("POST", f"/api/v1/tasks/{task.id}/progress", token,
+                       headers={"If-Match": "*"},
                        json={"status": "in_progress", "progress": 30})
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
