@@ -122,3 +122,24 @@ def test_a_read_token_writes_nothing(api, world, db, method, path, statuses, cha
                    headers={"If-Match": "*"}, json=_fill(body, world.ids))
     assert response.status_code == 403
     assert changes_between(before, snapshot()) == ""
+
+
+def test_every_api_route_is_in_the_table(app):
+    """A new API route cannot be added without its row above."""
+    import re
+
+    from tracker.api.auth import PUBLIC
+
+    covered = set()
+    for method, path, _statuses, _changes, _body in API_ROWS:
+        shape = re.sub(r"\{[A-Za-z]+\}", "<>", path.split("?")[0])
+        covered.add((method, shape))
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api.") or rule.endpoint in PUBLIC:
+            continue
+        shape = re.sub(r"<[^>]+>", "<>", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if (method, shape) not in covered:
+                missing.append((method, rule.rule))
+    assert missing == []
