@@ -170,6 +170,7 @@ def user_self():
 @bp.route("/v1/quarters")
 @bp.arguments(schemas.QuarterPageArgs, location="query")
 @bp.response(200, schemas.QuarterPageSchema)
+@bp.doc(operationId="listQuarters")
 @documents(*READ_ERRORS)
 def quarter_list(args):
     """The board's quarters, newest first, a page at a time."""
@@ -539,6 +540,7 @@ def quarter_approve(key):
 
 @bp.route("/v1/units")
 @bp.response(200, schemas.UnitListSchema)
+@bp.doc(operationId="listUnits")
 @documents(304, 401, 429)
 def unit_list():
     """The board's units (and the outside bodies every board shares)."""
