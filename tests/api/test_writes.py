@@ -284,3 +284,40 @@ def test_history_rows_of_the_api_show_on_the_task_page(api, client, login_as,
     assert "Đã tổ chức 2 cuộc" in page and ">API</span>" in page
     assert db.session.scalar(select(TaskUpdate).where(
         TaskUpdate.action == "edited")).via == "api"
+
+
+def test_the_new_lists_cost_the_same_statements_for_more_rows(api, staff_setup,
+                                                              make_task, make_user,
+                                                              db, count_queries):
+    """Petitions, notices and a timeliness filter: a page's statements are fixed."""
+    from tracker.petitions.services import create_petition
+
+    commune, other = staff_setup["unit"], staff_setup["other_unit"]
+    leader = make_user("lanhdao", role="leader")
+    token = staff_setup["token"]
+
+    def add(n):
+        for index in range(n):
+            task = make_task(quarter=staff_setup["quarter"], lead=commune,
+                             kind="dialogue", title=f"Đối thoại {index}",
+                             participating=[other], user=leader)
+            create_petition(task, {"content": f"Ý kiến {index}", "field": "land",
+                                   "answering_unit_id": other.id}, staff_setup["user"])
+        db.session.commit()
+
+    paths = ("/api/v1/petitions", "/api/v1/notifications",
+             "/api/v1/quarters/2023-Q2/tasks?timeliness=not_started")
+    add(1)
+    counts = {}
+    for path in paths:
+        with count_queries() as few:
+            assert api("GET", path, token).status_code == 200
+        counts[path] = len(few)
+    add(15)
+    for path in paths:
+        with count_queries() as many:
+            response = api("GET", path, token)
+        assert response.status_code == 200
+        assert len(many) == counts[path], path
+    assert len(api("GET", paths[0], token).json["items"]) == 16
+    assert len(api("GET", paths[1], token).json["items"]) >= 16
