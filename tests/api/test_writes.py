@@ -321,3 +321,37 @@ def test_the_new_lists_cost_the_same_statements_for_more_rows(api, staff_setup,
         assert len(many) == counts[path], path
     assert len(api("GET", paths[0], token).json["items"]) == 16
     assert len(api("GET", paths[1], token).json["items"]) >= 16
+
+
+def test_petition_steps_and_a_quarters_close_say_api_where_they_are_shown(
+        api, client, login_as, staff_setup, make_task, make_user, make_token,
+        make_quarter, db):
+    """Petition history and the audit log name the token's user and say "API"."""
+    from tracker.models.audit import AuditEvent
+    from tracker.models.petition import PetitionUpdate
+
+    dialogue = make_task(quarter=staff_setup["quarter"], lead=staff_setup["unit"],
+                         kind="dialogue", title="Đối thoại về môi trường")
+    created = api("POST", f"/api/v1/tasks/{dialogue.id}/petitions",
+                  staff_setup["token"], json={"content": "Ô nhiễm từ trại heo",
+                                              "answering_body": "UBND xã"})
+    assert created.status_code == 201
+    row = db.session.scalar(select(PetitionUpdate))
+    assert (row.via, row.user_id) == ("api", staff_setup["user"].id)
+    make_quarter(2023, 1)
+    leader = make_token(make_user("lanhdao", role="leader"))
+    assert api("POST", "/api/v1/quarters/2023-Q1/close", leader,
+               headers={"If-Match": "*"}, json={}).status_code == 200
+    closed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "closed"))
+    assert closed.via == "api" and closed.user.username == "lanhdao"
+    # On the pages: the petition's history, and the administrator's log.
+    login_as("admin", username="quantri")
+    page = page_text(client.get(f"/petitions/{created.json['id']}"))
+    assert "Ô nhiễm từ trại heo" in page and ">API</span>" in page
+    log = page_text(client.get("/admin/audit"))
+    assert ">API</span>" in log
+    # A change on the pages says nothing of the API.
+    client.post(f"/petitions/{created.json['id']}/close",
+                data={"reason": "Đã xử lý", "closed_on": "2023-05-12"})
+    steps = db.session.scalars(select(PetitionUpdate).order_by(PetitionUpdate.id)).all()
+    assert [step.via for step in steps] == ["api", None]
