@@ -32,7 +32,7 @@ def test_the_commune_staff_script(app, runner, client, api, demo):
         units = {item["lead_unit"]["id"]} | {link["unit"]["id"]
                                             for link in item["units"]}
         assert unit_id in units
-    # One it answers for (leads or coordinates): its progress is the commune's to report.
+    # One it answers for (leads or coordinates): the commune reports its progress.
     led = next(item for item in mine if item["lead_unit"]["id"] == unit_id or any(
         link["unit"]["id"] == unit_id and link["role"] == "coordinating"
         for link in item["units"]))

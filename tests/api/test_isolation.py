@@ -12,7 +12,8 @@ READS = ("/api/v1/tasks/{task}", "/api/v1/tasks/{task}/history",
          "/api/v1/petitions/{petition}", "/api/v1/notifications/{notice}")
 # Every write, with a body the route would accept in its own board.
 WRITES = (
-    ("POST", "/api/v1/tasks/{task}/progress", {"status": "in_progress", "progress": 10}),
+    ("POST", "/api/v1/tasks/{task}/progress",
+     {"status": "in_progress", "progress": 10}),
     ("PATCH", "/api/v1/tasks/{task}", {"title": "Sửa từ huyện khác"}),
     ("POST", "/api/v1/tasks/{task}/shares/{unit}", {"status": "done"}),
     ("POST", "/api/v1/tasks/{task}/petitions",

@@ -142,7 +142,8 @@ def test_reads_answer_304_to_their_etag(api, staff_setup):
                  "/api/v1/units", f"/api/v1/tasks/{task.id}/history"):
         first = api("GET", path, token)
         assert first.headers["ETag"], path
-        again = api("GET", path, token, headers={"If-None-Match": first.headers["ETag"]})
+        again = api("GET", path, token,
+                    headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304, path
         assert again.get_data() == b""
         other = api("GET", path, token, headers={"If-None-Match": '"nothing"'})

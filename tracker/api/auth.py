@@ -89,7 +89,7 @@ def rate_limit_key():
 
 @event.listens_for(Session, "before_flush")
 def _mark_api_history(session, flush_context, instances):
-    """Mark the history and audit rows an API request writes as written "via" the API."""
+    """Mark the history and audit rows of an API request as written "via" the API."""
     from flask import has_request_context
 
     from tracker.models.audit import AuditEvent

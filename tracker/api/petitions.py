@@ -133,7 +133,7 @@ def petition_create(data, task_id):
 
 
 def _step(petition_id, allowed, form_class, data, apply):
-    """Load, check, compare the version, validate with the page's form, apply, commit."""
+    """Load, check, compare versions, validate with the page's form, apply, commit."""
     from sqlalchemy.orm.exc import StaleDataError
 
     found = services.get_petition_or_404(petition_id)

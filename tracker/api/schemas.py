@@ -339,7 +339,8 @@ class TaskWriteSchema(Schema):
                               validate=validate.Range(min=1945, max=2100))
     delegates = _count()
     audience = _text(300)
-    sessions = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000))
+    sessions = fields.Integer(allow_none=True,
+                              validate=validate.Range(min=0, max=10_000))
     trainees_planned = _count()
     trainees_attended = _count()
     chair = _text(200)
@@ -375,7 +376,7 @@ class ShareSchema(Schema):
 
 
 class CloseChoiceSchema(Schema):
-    """What the close does with one unfinished task: carry it, or end it with a reason."""
+    """What the close does with an unfinished task: carry it, or end it (a reason)."""
 
     class Meta:
         ordered = True
@@ -423,7 +424,7 @@ class ClosePlanSchema(Schema):
 
 
 class CloseResultSchema(Schema):
-    """What a close did: the quarter, where work was carried, what was carried or ended."""
+    """What a close did: the quarter, where work went, what was carried or ended."""
 
     quarter = fields.Nested(QuarterSchema)
     next_quarter = fields.String()
@@ -518,7 +519,8 @@ class PetitionCreateSchema(Schema):
     citizen = _text(200)
     commune = _text(200)
     content = fields.String(required=True, validate=validate.Length(min=1, max=10000))
-    field = fields.String(load_default="other", validate=validate.OneOf(PETITION_FIELDS))
+    field = fields.String(load_default="other",
+                          validate=validate.OneOf(PETITION_FIELDS))
     answering_unit_id = fields.Integer(allow_none=True, validate=ID)
     answering_body = _text(200)
     due_on = fields.Date(allow_none=True)
