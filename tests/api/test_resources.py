@@ -183,8 +183,30 @@ def test_units_and_a_units_scorecard(api, staff_setup, db):
 
 
 def test_the_openapi_document_and_the_docs_page(client):
+    from openapi_spec_validator import validate
+
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"] == "3.1.0"
+    validate(document)  # raises on any departure from OpenAPI 3.1
+    # The links name operations that exist, with parameters they take.
+    taken, answers = {}, []
+    for path in document["paths"].values():
+        shared = {parameter["name"] for parameter in path.get("parameters", [])}
+        for method, operation in path.items():
+            if method == "parameters":
+                continue
+            answers += operation["responses"].values()
+            if "operationId" in operation:
+                taken[operation["operationId"]] = shared | {
+                    parameter["name"] for parameter in operation.get("parameters", [])}
+    linked = 0
+    for answer in answers:
+        for link in answer.get("links", {}).values():
+            for name in link["parameters"]:
+                assert name.removeprefix("header.") in taken[link["operationId"]], \
+                    (link, name)
+            linked += 1
+    assert linked >= 8
     assert {"/api/v1/quarters/{key}/figures", "/api/v1/tasks/{task_id}/progress",
             "/api/v1/units/{unit_id}/scorecard"} <= set(document["paths"])
     progress = document["paths"]["/api/v1/tasks/{task_id}/progress"]["post"]
