@@ -6,7 +6,7 @@ lets smorest validate its input and serialise its output with the declared schem
 import os
 
 from flask import Blueprint as FlaskBlueprint
-from flask import abort, jsonify, render_template, request, send_from_directory, url_for
+from flask import abort, jsonify, render_template, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
