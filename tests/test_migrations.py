@@ -356,7 +356,7 @@ def test_congress_terms_migrate_up_and_down(scratch_url):
         db.session.commit()
         assert db.session.scalar(db.select(db.func.count(CongressTermChange.id))) == 1
         db.session.remove()
-        flask_migrate.downgrade(revision="8c3d2e6f1a57")
+        flask_migrate.downgrade(revision="e2ecdf86da7c")
         tables = inspect(db.engine).get_table_names()
         assert "congress_term" not in tables and "congress_term_change" not in tables
         db.session.remove()

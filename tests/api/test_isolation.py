@@ -4,10 +4,27 @@ from sqlalchemy import select
 from tests.auth.test_permissions import changes_between, snapshot
 from tracker.api.tokens import create_token
 from tracker.boards import scope
-from tracker.models import Board, Task, Unit, User
+from tracker.models import Board, Notification, Task, Unit, User
+from tracker.models.petition import Petition
 
 READS = ("/api/v1/tasks/{task}", "/api/v1/tasks/{task}/history",
-         "/api/v1/units/{unit}", "/api/v1/units/{unit}/scorecard")
+         "/api/v1/units/{unit}", "/api/v1/units/{unit}/scorecard",
+         "/api/v1/petitions/{petition}", "/api/v1/notifications/{notice}")
+# Every write, with a body the route would accept in its own board.
+WRITES = (
+    ("POST", "/api/v1/tasks/{task}/progress",
+     {"status": "in_progress", "progress": 10}),
+    ("PATCH", "/api/v1/tasks/{task}", {"title": "Sửa từ huyện khác"}),
+    ("POST", "/api/v1/tasks/{task}/shares/{unit}", {"status": "done"}),
+    ("POST", "/api/v1/tasks/{task}/petitions",
+     {"content": "Ý kiến", "answering_body": "UBND huyện"}),
+    ("POST", "/api/v1/petitions/{petition}/forward", {"forwarded_on": "2023-05-10"}),
+    ("POST", "/api/v1/petitions/{petition}/answer",
+     {"answer": "Đã trả lời", "answered_on": "2023-05-10"}),
+    ("POST", "/api/v1/petitions/{petition}/close",
+     {"reason": "Trùng", "closed_on": "2023-05-10"}),
+    ("POST", "/api/v1/notifications/{notice}/read", None),
+)
 
 
 def _token(db, username, scope_name="write"):
@@ -25,7 +42,10 @@ def _son_tinh(db):
         task = db.session.scalar(select(Task).order_by(Task.id))
         unit = db.session.scalar(select(Unit).where(Unit.board_id == board.id)
                                  .order_by(Unit.id))
-    return {"task": task.id, "unit": unit.id}
+        petition = db.session.scalar(select(Petition).order_by(Petition.id))
+        notice = db.session.scalar(select(Notification).order_by(Notification.id))
+    return {"task": task.id, "unit": unit.id, "petition": petition.id,
+            "notice": notice.id}
 
 
 def test_another_districts_records_are_not_found(api, demo, db):
@@ -37,17 +57,27 @@ def test_another_districts_records_are_not_found(api, demo, db):
             response = api("GET", target.format(**ids), token)
             assert response.status_code == 404, (target, response.status_code)
             assert response.mimetype == "application/problem+json"
-    for target in ("/api/v1/tasks/{task}/progress",
-                   "/b/son-tinh/api/v1/tasks/{task}/progress"):
-        response = api("POST", target.format(**ids), token,
-                       json={"status": "in_progress", "progress": 10})
-        assert response.status_code == 404
+    for method, path, body in WRITES:
+        for target in (path, "/b/son-tinh" + path):
+            response = api(method, target.format(**ids), token,
+                           headers={"If-Match": "*"}, json=body)
+            assert response.status_code == 404, (target, response.status_code)
+    for key in ("2023-Q1", "current"):
+        for action in ("close", "approve"):
+            # Sơn Tịnh's quarters are not the Bình Sơn leader's to close or approve.
+            target = f"/b/son-tinh/api/v1/quarters/{key}/{action}"
+            response = api("POST", target, token, headers={"If-Match": "*"}, json={})
+            assert response.status_code == 404, (target, response.status_code)
     assert changes_between(before, snapshot()) == ""
     # Its own quarter of the same key is Bình Sơn's, with Bình Sơn's tasks only.
     own = api("GET", "/api/v1/quarters/2023-Q1/tasks", token).json
     assert ids["task"] not in [item["id"] for item in own["items"]]
     units = api("GET", "/api/v1/units", token).json["items"]
     assert ids["unit"] not in [item["id"] for item in units]
+    petitions = api("GET", "/api/v1/petitions?page=1", token).json["items"]
+    assert ids["petition"] not in [item["id"] for item in petitions]
+    notices = api("GET", "/api/v1/notifications", token).json["items"]
+    assert ids["notice"] not in [item["id"] for item in notices]
 
 
 def test_the_province_reads_a_district_and_changes_nothing(api, demo, db):
@@ -58,7 +88,15 @@ def test_the_province_reads_a_district_and_changes_nothing(api, demo, db):
     assert api("GET", "/b/son-tinh/api/v1/tasks/{task}".format(**ids),
                token).status_code == 200
     before = snapshot()
-    response = api("POST", "/b/son-tinh/api/v1/tasks/{task}/progress".format(**ids),
-                   token, json={"status": "in_progress", "progress": 10})
-    assert response.status_code == 403
+    for method, path, body in WRITES:
+        target = "/b/son-tinh" + path.format(**ids)
+        response = api(method, target, token, headers={"If-Match": "*"}, json=body)
+        # Read-only, or (another person's notice) not found.
+        assert response.status_code in (403, 404), (target, response.status_code)
+    for action in ("close", "approve"):
+        response = api("POST", f"/b/son-tinh/api/v1/quarters/2023-Q1/{action}", token,
+                       headers={"If-Match": "*"}, json={})
+        assert response.status_code == 403, (action, response.status_code)
+    petitions = api("GET", "/b/son-tinh/api/v1/petitions", token)
+    assert petitions.status_code == 200
     assert changes_between(before, snapshot()) == ""

@@ -109,6 +109,7 @@ def test_a_stale_etag_is_refused_with_412_and_nothing_written(api, staff_setup, 
     task, token = staff_setup["own"], staff_setup["token"]
     stale = api("GET", f"/api/v1/tasks/{task.id}", token).headers["ETag"]
     assert api("POST", f"/api/v1/tasks/{task.id}/progress", token,
+               headers={"If-Match": stale},
                json={"status": "in_progress", "progress": 20}).status_code == 200
     response = api("POST", f"/api/v1/tasks/{task.id}/progress", token,
                    headers={"If-Match": stale},
@@ -137,7 +138,7 @@ def test_another_units_task_is_refused_with_403(api, staff_setup, db):
 def test_a_report_the_form_refuses_is_refused_by_field(api, staff_setup, db):
     task, token = staff_setup["own"], staff_setup["token"]
     response = api("POST", f"/api/v1/tasks/{task.id}/progress", token,
-                   json={"status": "done", "progress": 50})
+                   headers={"If-Match": "*"}, json={"status": "done", "progress": 50})
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["progress"]
     unknown = api("POST", f"/api/v1/tasks/{task.id}/progress", token,
@@ -182,8 +183,30 @@ def test_units_and_a_units_scorecard(api, staff_setup, db):
 
 
 def test_the_openapi_document_and_the_docs_page(client):
+    from openapi_spec_validator import validate
+
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"] == "3.1.0"
+    validate(document)  # raises on any departure from OpenAPI 3.1
+    # The links name operations that exist, with parameters they take.
+    taken, answers = {}, []
+    for path in document["paths"].values():
+        shared = {parameter["name"] for parameter in path.get("parameters", [])}
+        for method, operation in path.items():
+            if method == "parameters":
+                continue
+            answers += operation["responses"].values()
+            if "operationId" in operation:
+                taken[operation["operationId"]] = shared | {
+                    parameter["name"] for parameter in operation.get("parameters", [])}
+    linked = 0
+    for answer in answers:
+        for link in answer.get("links", {}).values():
+            for name in link["parameters"]:
+                assert name.removeprefix("header.") in taken[link["operationId"]], \
+                    (link, name)
+            linked += 1
+    assert linked >= 8
     assert {"/api/v1/quarters/{key}/figures", "/api/v1/tasks/{task_id}/progress",
             "/api/v1/units/{unit_id}/scorecard"} <= set(document["paths"])
     progress = document["paths"]["/api/v1/tasks/{task_id}/progress"]["post"]
@@ -203,6 +226,7 @@ def test_writes_need_no_csrf_token_only_a_bearer_token(app, api, staff_setup, db
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         response = api("POST", f"/api/v1/tasks/{task.id}/progress", token,
+                       headers={"If-Match": "*"},
                        json={"status": "in_progress", "progress": 30})
     finally:
         app.config["WTF_CSRF_ENABLED"] = False

@@ -41,3 +41,34 @@ def test_the_api_keeps_its_contract(app, case, contract_world):
     response = case.call(app=app,
                          headers={"Authorization": f"Bearer {contract_world}"})
     case.validate_response(response, checks=CHECKS)
+
+
+def test_the_links_lead_where_they_say(app, contract_world):
+    """schemathesis's stateful phase: follow the documented links between operations.
+
+    A created task leads to reading, editing and reporting on it with the ETag its
+    answer carried (If-Match); a recorded petition to its steps. Every answer on the
+    way is checked as in the test above.
+    """
+    headers = {"Authorization": f"Bearer {contract_world}"}
+
+    # The operations the links join (and the lists that name units and quarters), so
+    # that the scenarios start where the links begin.
+    linked = schema.include(operation_id=[
+        "listUnits", "listQuarters", "createTask", "getTask", "updateTask",
+        "reportProgress", "getTaskHistory", "createPetition", "getPetition",
+        "forwardPetition", "answerPetition", "closePetition"])
+
+    class Workflow(linked.as_state_machine()):
+        def call(self, case, **kwargs):
+            """Call the tests' application with the leader's token."""
+            return case.call(app=app, headers=headers)
+
+        def validate_response(self, response, case, additional_checks=None,
+                              **kwargs):
+            """Check each answer as the stateless test does."""
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(settings=settings(max_examples=30, stateful_step_count=6,
+                                   deadline=None,
+                                   suppress_health_check=list(HealthCheck)))

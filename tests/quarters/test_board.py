@@ -79,10 +79,28 @@ def test_kind_and_status_filters(client, login_as, board):
     assert _titles(response) == {"Lớp tập huấn nghiệp vụ"}
 
 
+def test_timeliness_filter_keeps_one_class_at_the_cutoff(client, login_as, board,
+                                                         make_task):
+    """The API's ?timeliness= is the board's: the same service, the same classes."""
+    import datetime as dt
+
+    make_task(quarter=board["quarter"], lead=board["mttq"], kind="other",
+              title="Báo cáo quá hạn", due_on=dt.date(2023, 5, 1))
+    login_as("viewer")
+    response = client.get("/quarters/2023-Q2/", query_string={"timeliness": "overdue"})
+    text = page_text(response)
+    assert "Báo cáo quá hạn" in text and _titles(response) == set()
+    assert '<option value="overdue" selected>' in text
+    started = client.get("/quarters/2023-Q2/",
+                         query_string={"timeliness": "in_progress_on_time"})
+    assert _titles(started) == {"Hội Nông dân huyện lần thứ XII"}
+    assert "Báo cáo quá hạn" not in page_text(started)
+
+
 @pytest.mark.parametrize(
     "args",
     [{"unit": "abc"}, {"unit": "999999"}, {"kind": "<script>"}, {"status": "nope"},
-     {"q": "x" * 5000}, {"unit": "-1"}],
+     {"q": "x" * 5000}, {"unit": "-1"}, {"timeliness": "<script>"}],
 )
 def test_unknown_filter_values_are_ignored(client, login_as, board, args):
     login_as("viewer")

@@ -152,6 +152,7 @@ class Entry:
     action: str
     note: str
     changes: list = field(default_factory=list)
+    via: str = None  # "api" for a change made through the JSON API
 
     @property
     def entity_type_label(self):
@@ -191,6 +192,7 @@ def _entries_subquery():
             cast(null(), Integer).label("old_progress"),
             cast(null(), Integer).label("new_progress"),
             cast(null(), String(60)).label("unit_short_name"),
+            AuditEvent.via.label("via"),
         )
         .outerjoin(actor, actor.id == AuditEvent.user_id)
         .outerjoin(Unit, and_(AuditEvent.entity_type == "unit",
@@ -222,6 +224,7 @@ def _entries_subquery():
             TaskUpdate.old_progress,
             TaskUpdate.new_progress,
             share_unit.short_name,
+            TaskUpdate.via,
         )
         .join(Task, Task.id == TaskUpdate.task_id)
         .join(task_quarter, task_quarter.id == Task.quarter_id)
@@ -329,7 +332,7 @@ def describe(row):
         entity_label=_entity_label(row), url=_entity_url(row), code=row.action,
         action=str(action),
         note=note + (f" [{unit}]" if unit else ""),
-        changes=changes,
+        changes=changes, via=row.via,
     )
 
 

@@ -89,13 +89,17 @@ def rate_limit_key():
 
 @event.listens_for(Session, "before_flush")
 def _mark_api_history(session, flush_context, instances):
-    """Mark the history rows an API request writes as written "via" the API."""
+    """Mark the history and audit rows of an API request as written "via" the API."""
     from flask import has_request_context
+
+    from tracker.models.audit import AuditEvent
+    from tracker.models.petition import PetitionUpdate
 
     if not has_request_context() or g.get("api_token") is None:
         return
     for obj in session.new:
-        if isinstance(obj, TaskUpdate) and obj.via is None:
+        if isinstance(obj, (TaskUpdate, PetitionUpdate, AuditEvent)) and \
+                obj.via is None:
             obj.via = "api"
 
 

@@ -26,3 +26,35 @@ class TokenForm(Form):
         """Refuse a last day already past."""
         if field.data is not None and field.data < today():
             raise ValidationError(_l("Choose today or a later day."))
+
+
+def form_from_json(form_class, data, **kwargs):
+    """Return the page's form filled from a JSON body (the same fields, the same rules).
+
+    The API validates a body's shape with its schema, then hands the values to the
+    form the page uses, so a value the page refuses is refused here with the same
+    message. Lists become repeated fields, true becomes a ticked box, None and false
+    are left out (an empty field), dates are written YYYY-MM-DD.
+    """
+    import datetime as dt
+
+    from werkzeug.datastructures import MultiDict
+
+    pairs = []
+    for name, value in data.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if item is None or item is False:
+                continue
+            if item is True:
+                item = "y"
+            elif isinstance(item, (dt.date, dt.datetime)):
+                item = item.isoformat()
+            pairs.append((name, str(item)))
+    return form_class(formdata=MultiDict(pairs), meta={"csrf": False}, **kwargs)
+
+
+def form_errors(form):
+    """Return a form's errors as the API's {field: [messages]}."""
+    return {name: [str(message) for message in messages]
+            for name, messages in form.errors.items()}

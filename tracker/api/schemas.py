@@ -4,7 +4,8 @@ import datetime as dt
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from tracker.models import KINDS, STATUSES
+from tracker.models import CLOSING_REASONS, KINDS, SHARE_STATUSES, STATUSES
+from tracker.models.petition import PETITION_FIELDS, PETITION_STATES
 from tracker.models.user import USER_ROLES
 from tracker.tasks.services import PAGE_SIZE, PAGE_SIZES, SORTS
 from tracker.tasks.timeliness import TIMELINESS
@@ -203,6 +204,11 @@ class TaskListArgs(PageArgs):
     q = fields.String(validate=validate.Length(max=200))
     archived = fields.Boolean(load_default=False)
     sort = fields.String(load_default="plan", validate=validate.OneOf(SORTS))
+    timeliness = fields.String(
+        validate=validate.OneOf(TIMELINESS),
+        metadata={"description": "The timeliness class at the quarter's cut-off "
+                                 "(today for an open quarter)."},
+    )
 
 
 class TaskPageSchema(Schema):
@@ -284,3 +290,297 @@ class ScorecardSchema(Schema):
     quarter = fields.String(allow_none=True)
     cutoff = fields.Date(allow_none=True)
     score = fields.Dict(allow_none=True)
+
+
+ID = validate.Range(min=1, max=2**31 - 1)
+COUNT = validate.Range(min=0, max=1_000_000)
+
+
+def _text(maximum):
+    return fields.String(validate=validate.Length(max=maximum))
+
+
+def _count():
+    return fields.Integer(allow_none=True, validate=COUNT)
+
+
+class TaskWriteSchema(Schema):
+    """A task's plan, as the task form takes it (the form's rules apply)."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    title = _text(500)
+    description = _text(10000)
+    lead_unit_id = fields.Integer(validate=ID)
+    coordinating = fields.List(fields.Integer(validate=ID),
+                               validate=validate.Length(max=500))
+    participating = fields.List(fields.Integer(validate=ID),
+                                validate=validate.Length(max=500))
+    due_on = fields.Date(allow_none=True)
+    is_recurring = fields.Boolean()
+    target_count = _count()
+    achieved_count = _count()
+    target_label = _text(100)
+    source_document = _text(300)
+    result = _text(10000)
+    held_on = fields.Date(allow_none=True)
+    campaign_name = _text(300)
+    models_registered = _count()
+    models_recognised = _count()
+    organisation = _text(300)
+    congress_ordinal = fields.Integer(allow_none=True,
+                                      validate=validate.Range(min=1, max=100))
+    term_start = fields.Integer(allow_none=True,
+                                validate=validate.Range(min=1945, max=2100))
+    term_end = fields.Integer(allow_none=True,
+                              validate=validate.Range(min=1945, max=2100))
+    delegates = _count()
+    audience = _text(300)
+    sessions = fields.Integer(allow_none=True,
+                              validate=validate.Range(min=0, max=10_000))
+    trainees_planned = _count()
+    trainees_attended = _count()
+    chair = _text(200)
+    commune = _text(200)
+    participants = _count()
+
+
+class TaskCreateSchema(TaskWriteSchema):
+    """A new task: its kind, title and lead unit at least."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    lead_unit_id = fields.Integer(required=True, validate=ID)
+
+
+class TaskEditResultSchema(Schema):
+    """The task after an edit, and the fields it changed ({field: [old, new]})."""
+
+    changed = fields.Dict()
+    task = fields.Nested(TaskDetailSchema)
+
+
+class ShareSchema(Schema):
+    """A participating unit's report on its share, as the task page's form takes it."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    status = fields.String(required=True, validate=validate.OneOf(SHARE_STATUSES))
+    done_on = fields.Date(allow_none=True)
+    note = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class CloseChoiceSchema(Schema):
+    """What the close does with an unfinished task: carry it, or end it (a reason)."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    task = fields.Integer(required=True, validate=ID)
+    action = fields.String(
+        required=True, validate=validate.OneOf(("carry",) + tuple(CLOSING_REASONS)),
+        metadata={"description": "\"carry\" to the next quarter, or end the task "
+                                 "here: \"cancelled\" or \"not_needed\"."})
+    note = fields.String(load_default="", validate=validate.Length(max=2000),
+                         metadata={"description": "The reason (needed to end a task)."})
+
+
+class CloseSchema(Schema):
+    """The close's choices, as the close page asks them; tasks not named are carried."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    carry_all = fields.Boolean(load_default=False, metadata={
+        "description": "Carry every unfinished task (the choices are then ignored)."})
+    choices = fields.List(fields.Nested(CloseChoiceSchema), load_default=list,
+                          validate=validate.Length(max=10_000))
+
+
+class ClosePlanItemSchema(Schema):
+    """An unfinished (or recurring) task the close decides about."""
+
+    task = fields.Nested(TaskSchema)
+    carried_to = fields.Integer(allow_none=True, metadata={
+        "description": "Its continuation, when an earlier close carried it already."})
+
+
+class ClosePlanSchema(Schema):
+    """What closing the quarter would decide about, and the choices."""
+
+    quarter = fields.String()
+    next_quarter = fields.String()
+    can_close = fields.Boolean()
+    reason = fields.String(allow_none=True)
+    actions = fields.List(fields.String())
+    items = fields.List(fields.Nested(ClosePlanItemSchema))
+
+
+class CloseResultSchema(Schema):
+    """What a close did: the quarter, where work went, what was carried or ended."""
+
+    quarter = fields.Nested(QuarterSchema)
+    next_quarter = fields.String()
+    created_next = fields.Boolean()
+    carried = fields.List(fields.Integer(), metadata={
+        "description": "The new tasks of the next quarter."})
+    closed = fields.List(fields.Integer(), metadata={
+        "description": "The tasks ended with the quarter."})
+
+
+class ApproveResultSchema(Schema):
+    """The approved quarter and the headline that was approved."""
+
+    quarter = fields.Nested(QuarterSchema)
+    total = fields.Integer()
+    done = fields.Integer()
+    overdue = fields.Integer()
+    rate = fields.Float(allow_none=True)
+
+
+class PetitionListArgs(Schema):
+    """The petitions list's filters, as on its page."""
+
+    state = fields.String(validate=validate.OneOf(PETITION_STATES))
+    field = fields.String(validate=validate.OneOf(PETITION_FIELDS))
+    commune = fields.String(validate=validate.Length(max=200))
+    body = fields.String(validate=validate.Regexp(r"^(mine|[1-9][0-9]{0,9})$"),
+                         metadata={"description": "A unit id, or \"mine\"."})
+    overdue = fields.Boolean(load_default=False)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class PetitionUpdateSchema(Schema):
+    """One row of a petition's history."""
+
+    id = fields.Integer()
+    created_at = UtcDateTime()
+    action = fields.String()
+    user = fields.Nested(UserRefSchema, allow_none=True)
+    old_state = fields.String(allow_none=True)
+    new_state = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    changes = fields.Dict(allow_none=True)
+
+
+class PetitionSchema(Schema):
+    """A petition raised at a dialogue, and where it stands."""
+
+    id = fields.Integer()
+    task = fields.Integer()
+    quarter = fields.String()
+    citizen = fields.String()
+    commune = fields.String()
+    content = fields.String()
+    field = fields.String(validate=validate.OneOf(PETITION_FIELDS))
+    answering_unit = fields.Nested(UnitRefSchema, allow_none=True)
+    answering_body = fields.String()
+    due_on = fields.Date(allow_none=True)
+    state = fields.String(validate=validate.OneOf(PETITION_STATES))
+    is_overdue = fields.Boolean()
+    forwarded_on = fields.Date(allow_none=True)
+    answer = fields.String()
+    answered_on = fields.Date(allow_none=True)
+    close_reason = fields.String()
+    closed_on = fields.Date(allow_none=True)
+    version = fields.Integer()
+
+
+class PetitionDetailSchema(PetitionSchema):
+    """A petition with its history, newest first."""
+
+    history = fields.List(fields.Nested(PetitionUpdateSchema))
+
+
+class PetitionPageSchema(Schema):
+    """One page of the petitions under the filters."""
+
+    items = fields.List(fields.Nested(PetitionSchema))
+    page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer()
+    overdue = fields.Integer()
+
+
+class PetitionCreateSchema(Schema):
+    """A petition raised at the task's meeting, as its form takes it."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    citizen = _text(200)
+    commune = _text(200)
+    content = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    field = fields.String(load_default="other",
+                          validate=validate.OneOf(PETITION_FIELDS))
+    answering_unit_id = fields.Integer(allow_none=True, validate=ID)
+    answering_body = _text(200)
+    due_on = fields.Date(allow_none=True)
+
+
+class ForwardSchema(Schema):
+    """Forwarding a petition to the body that must answer it."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    forwarded_on = fields.Date(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class AnswerSchema(Schema):
+    """The answer the body gave, and its date."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    answered_on = fields.Date(required=True)
+
+
+class ClosePetitionSchema(Schema):
+    """Closing a petition without an answer, and why."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    closed_on = fields.Date(required=True)
+
+
+class NotificationArgs(Schema):
+    """Which page of the notices."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class NotificationSchema(Schema):
+    """A notice to the token's user."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    message = fields.String()
+    task = fields.Integer(allow_none=True)
+    created_at = UtcDateTime()
+    read_at = UtcDateTime(allow_none=True)
+    is_read = fields.Boolean()
+
+
+class NotificationPageSchema(Schema):
+    """One page of the token user's notices, newest first."""
+
+    items = fields.List(fields.Nested(NotificationSchema))
+    page = fields.Integer()
+    has_next = fields.Boolean()
+    unread = fields.Integer()

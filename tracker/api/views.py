@@ -6,13 +6,15 @@ lets smorest validate its input and serialise its output with the declared schem
 import os
 
 from flask import Blueprint as FlaskBlueprint
-from flask import abort, jsonify, render_template, request, send_from_directory, url_for
+from flask import abort, jsonify, render_template, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest import abort as refuse
 
-from tracker.api import auth, errors, schemas
+from tracker.api import auth, conditions, errors, schemas
+from tracker.api.conditions import quarter_etag, require_if_match, task_etag
+from tracker.api.forms import form_errors, form_from_json
 from tracker.auth import policy
 from tracker.boards.access import current_board
 from tracker.extensions import csrf, db, limiter
@@ -31,10 +33,13 @@ errors.register(bp)
 csrf.exempt(bp)
 limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key, scope="api",
               exempt_when=auth.is_public_endpoint)(bp)
+bp.after_request(conditions.answer_conditionally)
 
-# Errors each kind of operation may answer, besides the "default" one.
-READ_ERRORS = (401, 403, 404, 422, 429)
-WRITE_ERRORS = READ_ERRORS + (409, 412, 503)
+# Errors each kind of operation may answer, besides the "default" one (and 304 for
+# a read whose If-None-Match names its ETag).
+READ_ERRORS = (304, 401, 403, 404, 422, 429)
+CREATE_ERRORS = (401, 403, 404, 409, 422, 429, 503)
+WRITE_ERRORS = CREATE_ERRORS + (412, 428)
 
 
 def documents(*codes):
@@ -132,11 +137,6 @@ def update_data(update):
     }
 
 
-def task_etag(task):
-    """Return the ETag of a task's current version (what If-Match names)."""
-    return f'"task-{task.id}-v{task.version}"'
-
-
 def _task_headers(task):
     headers = {"ETag": task_etag(task), "Cache-Control": "private, no-cache"}
     if task.updated_at is not None:
@@ -150,7 +150,7 @@ def _task_headers(task):
 
 @bp.route("/v1/users/self")
 @bp.response(200, schemas.UserSchema)
-@documents(401, 429)
+@documents(304, 401, 429)
 def user_self():
     """The token's user, their role in their board and their units."""
     user = _user()
@@ -170,6 +170,7 @@ def user_self():
 @bp.route("/v1/quarters")
 @bp.arguments(schemas.QuarterPageArgs, location="query")
 @bp.response(200, schemas.QuarterPageSchema)
+@bp.doc(operationId="listQuarters")
 @documents(*READ_ERRORS)
 def quarter_list(args):
     """The board's quarters, newest first, a page at a time."""
@@ -184,8 +185,13 @@ def quarter_list(args):
 @bp.response(200, schemas.QuarterSchema)
 @documents(*READ_ERRORS)
 def quarter(key):
-    """One quarter, by key ("2023-Q2") or "current"."""
-    return _json(schemas.QuarterSchema().dump(quarter_data(_quarter(key))))
+    """One quarter, by key ("2023-Q2") or "current"; its ETag goes in If-Match."""
+    found = _quarter(key)
+    return quarter_data(found), 200, _quarter_headers(found)
+
+
+def _quarter_headers(quarter):
+    return {"ETag": quarter_etag(quarter), "Cache-Control": "private, no-cache"}
 
 
 @bp.route("/v1/quarters/<key>/figures")
@@ -205,14 +211,18 @@ def quarter_figures(args, key):
 @bp.response(200, schemas.TaskPageSchema)
 @documents(*READ_ERRORS)
 def quarter_tasks(args, key):
-    """The quarter's tasks under the board's filters, a page at a time."""
+    """The quarter's tasks under the board's filters, a page at a time.
+
+    ?timeliness= keeps one class at the quarter's cut-off (today while it is open),
+    as the figures count them: ?timeliness=overdue lists the overdue work.
+    """
     found = _quarter(key)
     cutoff = figures.cutoff_for(found)
     page = tasks.board_page(
         found, page=args["page"], per_page=args["per_page"], sort=args["sort"],
         units=unit_rows(), unit_id=args.get("unit"), kind=args.get("kind"),
         status=args.get("status"), q=(args.get("q") or "").strip() or None,
-        archived=args["archived"],
+        archived=args["archived"], timeliness=args.get("timeliness"), cutoff=cutoff,
     )
     return _json(schemas.TaskPageSchema().dump({
         "quarter": found.key, "cutoff": cutoff,
@@ -226,6 +236,7 @@ def quarter_tasks(args, key):
 
 @bp.route("/v1/tasks/<int(max=2147483647):task_id>")
 @bp.response(200, schemas.TaskDetailSchema)
+@bp.doc(operationId="getTask")
 @documents(*READ_ERRORS)
 def task(task_id):
     """One task; its ETag names its version (send it back in If-Match)."""
@@ -237,6 +248,7 @@ def task(task_id):
 
 @bp.route("/v1/tasks/<int(max=2147483647):task_id>/history")
 @bp.response(200, schemas.HistoryListSchema)
+@bp.doc(operationId="getTaskHistory")
 @documents(*READ_ERRORS)
 def task_history(task_id):
     """The task's whole history, newest first."""
@@ -245,26 +257,10 @@ def task_history(task_id):
     return data, 200, _task_headers(found)
 
 
-def _check_if_match(found):
-    """Refuse (412) a write whose If-Match names another version of the task."""
-    if not request.if_match or request.if_match.star_tag:
-        return
-    if not request.if_match.contains_raw(task_etag(found)) and \
-            not request.if_match.contains(task_etag(found).strip('"')):
-        abort(412, description=_(
-            "The task has changed since you read it (it is now at version "
-            "%(version)d): read it again, then send your report.",
-            version=found.version))
-
-
 @bp.route("/v1/tasks/<int(max=2147483647):task_id>/progress", methods=["POST"])
 @bp.arguments(schemas.ProgressSchema)
 @bp.response(200, schemas.ProgressResultSchema)
-@bp.doc(parameters=[{
-    "in": "header", "name": "If-Match", "required": False,
-    "schema": {"type": "string"},
-    "description": "The ETag of the task as read: a stale one is refused (412).",
-}])
+@bp.doc(operationId="reportProgress", parameters=[conditions.IF_MATCH])
 @documents(*WRITE_ERRORS)
 def task_progress(data, task_id):
     """Report progress on a whole task, as its page's form does."""
@@ -274,7 +270,7 @@ def task_progress(data, task_id):
     found = tasks.get_task_or_404(task_id, for_update=True)
     if not policy.can_report_progress(user, found):
         abort(403)
-    _check_if_match(found)
+    require_if_match(task_etag(found))
     problems = tasks.progress_problems(found, data["status"], data.get("progress"),
                                        data.get("completed_on"), today())
     if problems:
@@ -296,11 +292,256 @@ def task_progress(data, task_id):
     return result, 200, _task_headers(found)
 
 
+# Task writes: the task form's fields and rules, the task services.
+
+def _task_links(operation_prefix=""):
+    """Return the OpenAPI links from an answer naming a task to what can follow."""
+    task_id = "$response.body#/" + operation_prefix + "id"
+    return {
+        "GetTask": {"operationId": "getTask", "parameters": {"task_id": task_id}},
+        "UpdateTask": {"operationId": "updateTask", "parameters": {
+            "task_id": task_id, "header.If-Match": "$response.header.ETag"}},
+        "ReportProgress": {"operationId": "reportProgress", "parameters": {
+            "task_id": task_id, "header.If-Match": "$response.header.ETag"}},
+        "TaskHistory": {"operationId": "getTaskHistory",
+                        "parameters": {"task_id": task_id}},
+    }
+
+
+def _task_form(quarter, data, task=None):
+    """Return the page's task form filled from the body, validated; 422 if refused."""
+    from tracker.tasks.forms import TaskForm
+    from tracker.tasks.views import _units_for
+
+    form = form_from_json(TaskForm, data, quarter=quarter, units=_units_for(task))
+    if not form.validate():
+        refuse(422, errors=form_errors(form))
+    return form
+
+
+@bp.route("/v1/quarters/<key>/tasks", methods=["POST"])
+@bp.arguments(schemas.TaskCreateSchema)
+@bp.response(201, schemas.TaskDetailSchema)
+@bp.doc(operationId="createTask",
+        responses={201: {"links": _task_links()}})
+@documents(*CREATE_ERRORS)
+def task_create(data, key):
+    """Add a task to the quarter, as the page's "new task" form does."""
+    found = _quarter(key)
+    user = _user()
+    if not policy.can_create_task(user, found):
+        abort(403)
+    form = _task_form(found, data)
+    created = tasks.create_task(
+        found, form.plan_data(), user, coordinating=form.coordinating.data or (),
+        participating=form.participating.data or (),
+    )
+    db.session.commit()
+    created = tasks.get_task_or_404(created.id)
+    headers = _task_headers(created)
+    headers["Location"] = url_for("api.task", task_id=created.id)
+    return task_data(created, figures.cutoff_for(found), found.key, detail=True), \
+        201, headers
+
+
+@bp.route("/v1/tasks/<int(max=2147483647):task_id>", methods=["PATCH"])
+@bp.arguments(schemas.TaskWriteSchema)
+@bp.response(200, schemas.TaskEditResultSchema)
+@bp.doc(operationId="updateTask", parameters=[conditions.IF_MATCH],
+        responses={200: {"links": _task_links("task/")}})
+@documents(*WRITE_ERRORS)
+def task_update(data, task_id):
+    """Change a task's plan: the fields sent, the others as they are (the edit form)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    user = _user()
+    found = tasks.get_task_or_404(task_id, for_update=True)
+    if not policy.can_edit_task(user, found):
+        abort(403)
+    require_if_match(task_etag(found))
+    values = tasks.plan_snapshot(found)
+    values.update(data)
+    form = _task_form(found.quarter, values, found)
+    try:
+        changes = tasks.update_task(
+            found, form.plan_data(), user, coordinating=form.coordinating.data or (),
+            participating=form.participating.data or (),
+        )[1]
+        db.session.commit()
+    except StaleDataError:
+        # Saved by someone else between the check and the write: as a stale ETag.
+        db.session.rollback()
+        abort(412)
+    found = tasks.get_task_or_404(task_id)
+    result = {"changed": changes,
+              "task": task_data(found, figures.cutoff_for(found.quarter),
+                                found.quarter.key, detail=True)}
+    return result, 200, _task_headers(found)
+
+
+@bp.route("/v1/tasks/<int(max=2147483647):task_id>/shares/"
+          "<int(max=2147483647):unit_id>", methods=["POST"])
+@bp.arguments(schemas.ShareSchema)
+@bp.response(200, schemas.ProgressResultSchema)
+@bp.doc(operationId="reportShare", parameters=[conditions.IF_MATCH])
+@documents(*WRITE_ERRORS)
+def task_share(data, task_id, unit_id):
+    """Report a participating unit's share of a task, as the task page's form does."""
+    from tracker.tasks.forms import ShareForm
+    from tracker.tasks.views import _save_with_retry
+
+    user = _user()
+    found = tasks.get_task_or_404(task_id, for_update=True)
+    link = tasks.get_link_or_404(found, unit_id)
+    if not policy.can_report_share(user, link):
+        abort(403)
+    require_if_match(task_etag(found))
+    form = form_from_json(ShareForm, {
+        "unit_id": unit_id, "share_status": data["status"],
+        "share_done_on": data.get("done_on"), "share_note": data.get("note", ""),
+    }, links=found.participants_links, today=today())
+    if not form.validate():
+        refuse(422, errors={
+            {"share_status": "status", "share_done_on": "done_on",
+             "share_note": "note"}.get(name, name): messages
+            for name, messages in form_errors(form).items()})
+
+    def allowed(fresh):
+        return policy.can_report_share(user, tasks.get_link_or_404(fresh, unit_id))
+
+    _found, update = _save_with_retry(
+        task_id, allowed,
+        lambda fresh: tasks.report_share(
+            tasks.get_link_or_404(fresh, unit_id), form.share_status.data,
+            form.share_done_on.data, form.share_note.data, user, today=today(),
+        ),
+    )
+    found = tasks.get_task_or_404(task_id)
+    result = {
+        "changed": update is not None,
+        "task": task_data(found, figures.cutoff_for(found.quarter), found.quarter.key,
+                          detail=True),
+        "update": update_data(update) if update is not None else None,
+    }
+    return result, 200, _task_headers(found)
+
+
+# Quarter actions: the close and approval of the pages (tracker.quarters.rollover).
+
+def _close_plan_data(found):
+    from tracker.quarters.rollover import (
+        ACTIONS, RolloverError, check_can_close, close_plan,
+    )
+
+    reason = None
+    try:
+        check_can_close(found)
+    except RolloverError as exc:
+        reason = str(exc)
+    plan = close_plan(found) if not found.is_closed else []
+    cutoff = figures.cutoff_for(found)
+    return {
+        "quarter": found.key, "next_quarter": "%d-Q%d" % found.next_key(),
+        "can_close": reason is None, "reason": reason, "actions": list(ACTIONS),
+        "items": [{"task": task_data(item.task, cutoff, found.key),
+                   "carried_to": item.continuation.id if item.is_carried else None}
+                  for item in plan],
+    }
+
+
+@bp.route("/v1/quarters/<key>/close")
+@bp.response(200, schemas.ClosePlanSchema)
+@documents(*READ_ERRORS)
+def quarter_close_plan(key):
+    """What closing the quarter decides about: its unfinished and recurring tasks."""
+    found = _quarter(key)
+    if not policy.can_close_quarter(_user(), found):
+        abort(403)
+    return _close_plan_data(found), 200, _quarter_headers(found)
+
+
+@bp.route("/v1/quarters/<key>/close", methods=["POST"])
+@bp.arguments(schemas.CloseSchema)
+@bp.response(200, schemas.CloseResultSchema)
+@bp.doc(operationId="closeQuarter", parameters=[conditions.IF_MATCH])
+@documents(*WRITE_ERRORS)
+def quarter_close(data, key):
+    """Close the quarter: carry each unfinished task, or end it with its reason.
+
+    The close page's choices: every task not named is carried; ending a task
+    ("cancelled", "not_needed") needs its reason in note; "carry_all" carries all.
+    """
+    from tracker.quarters.rollover import RolloverError, close_plan, close_quarter
+    from tracker.quarters.views import _close_decisions, _ended_without_reason
+
+    found = _quarter(key)
+    user = _user()
+    if not policy.can_close_quarter(user, found):
+        abort(403)
+    require_if_match(quarter_etag(found))
+    form_data = {}
+    if data["carry_all"]:
+        form_data["carry_all"] = "1"
+    for choice in data["choices"]:
+        form_data[f"action-{choice['task']}"] = choice["action"]
+        form_data[f"note-{choice['task']}"] = choice["note"]
+    plan = close_plan(found) if not found.is_closed else []
+    known = {item.task.id for item in plan}
+    unknown = sorted({choice["task"] for choice in data["choices"]} - known)
+    if unknown and not found.is_closed:
+        refuse(422, errors={"choices": [_(
+            "These tasks are not among those the close decides about: %(tasks)s.",
+            tasks=", ".join(f"#{task_id}" for task_id in unknown))]})
+    decisions, notes = _close_decisions(form_data, plan)
+    missing = _ended_without_reason(decisions, notes)
+    if missing:
+        refuse(422, errors={"choices": [_(
+            "Give the reason for every task that ends here: %(tasks)s.",
+            tasks=", ".join(f"#{task_id}" for task_id in missing))]})
+    try:
+        result = close_quarter(found, decisions, user, notes)
+    except RolloverError as exc:
+        db.session.rollback()
+        abort(409, description=str(exc))
+    db.session.commit()
+    return {
+        "quarter": quarter_data(found), "next_quarter": result.next_quarter.key,
+        "created_next": result.created_next,
+        "carried": [task.id for task in result.carried],
+        "closed": [task.id for task in result.closed],
+    }, 200, _quarter_headers(found)
+
+
+@bp.route("/v1/quarters/<key>/approve", methods=["POST"])
+@bp.response(200, schemas.ApproveResultSchema)
+@bp.doc(operationId="approveQuarter", parameters=[conditions.IF_MATCH])
+@documents(*WRITE_ERRORS)
+def quarter_approve(key):
+    """Approve a closed quarter's figures, as its summary page does."""
+    from tracker.quarters.rollover import RolloverError, approve_quarter
+
+    found = _quarter(key)
+    user = _user()
+    if not policy.can_approve_quarter(user, found):
+        abort(403)
+    require_if_match(quarter_etag(found))
+    try:
+        approved = approve_quarter(found, user)
+    except RolloverError as exc:
+        db.session.rollback()
+        abort(409, description=str(exc))
+    db.session.commit()
+    return {"quarter": quarter_data(found), "total": approved["total"],
+            "done": approved["done"], "overdue": approved["overdue"],
+            "rate": approved["rate"]}, 200, _quarter_headers(found)
+
+
 # Units
 
 @bp.route("/v1/units")
 @bp.response(200, schemas.UnitListSchema)
-@documents(401, 429)
+@bp.doc(operationId="listUnits")
+@documents(304, 401, 429)
 def unit_list():
     """The board's units (and the outside bodies every board shares)."""
     units = sorted(unit_rows().values(), key=lambda unit: (unit.sort_order, unit.name))

@@ -5,7 +5,7 @@ Tasks keep their own history (TaskUpdate); the administrators' log shows both.
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -47,6 +47,11 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     changes: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
+    # "api" for a change made through the JSON API; None on the pages. Deferred and
+    # left to the database's default, as TaskUpdate.via.
+    via: Mapped[Optional[str]] = mapped_column(String(10), server_default=text("NULL"),
+                                               deferred=True)
+    __mapper_args__ = {"eager_defaults": False}
 
     user: Mapped[Optional["User"]] = relationship()  # noqa: F821
 

@@ -52,6 +52,7 @@ def get_petition_or_404(petition_id):
             joinedload(Petition.task).selectinload(Task.unit_links),
             joinedload(Petition.answering_unit),
             selectinload(Petition.updates).joinedload(PetitionUpdate.user),
+            selectinload(Petition.updates).undefer(PetitionUpdate.via),
         )
     )
     if petition is None:

@@ -83,11 +83,13 @@ def _parse_filters(args):
     """
     kind = args.get("kind") or None
     status = args.get("status") or None
+    timeliness = args.get("timeliness") or None
     q = (args.get("q") or "").strip()[:200]
     return {
         "unit_id": args.get("unit", type=int),
         "kind": kind if kind in KINDS else None,
         "status": status if status in STATUSES else None,
+        "timeliness": timeliness if timeliness in TIMELINESS else None,
         "q": q or None,
         "archived": args.get("archived") == "1",
     }
@@ -143,7 +145,8 @@ def _board_tasks_part(quarter, cutoff, args):
         units = [unit for unit in all_units.values() if unit.is_active]
         if filters["unit_id"] not in {unit.id for unit in units}:
             filters["unit_id"] = None
-        page = task_services.board_page(quarter, units=all_units, **paging, **filters)
+        page = task_services.board_page(quarter, units=all_units, cutoff=cutoff,
+                                        **paging, **filters)
         if paging["sort"] == "due":
             groups = [("due", _("By due date"), page.tasks)] if page.tasks else []
         else:
@@ -151,7 +154,8 @@ def _board_tasks_part(quarter, cutoff, args):
         # The page's links keep every filter but the page itself.
         kept = {key: value for key, value in dict(
             q=filters["q"], unit=filters["unit_id"], kind=filters["kind"],
-            status=filters["status"], archived="1" if filters["archived"] else None,
+            status=filters["status"], timeliness=filters["timeliness"],
+            archived="1" if filters["archived"] else None,
             per_page=paging["per_page"] if paging["per_page"]
             != task_services.PAGE_SIZE else None,
             sort=paging["sort"] if paging["sort"] != "plan" else None,

@@ -127,10 +127,12 @@ def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
 
 
 def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
-                     archived=False):
+                     archived=False, timeliness=None, cutoff=None):
     """Return the SQL conditions of the board's filters.
 
     Archived tasks are left out, unless archived is true: then only they are shown.
+    timeliness keeps the tasks of one class at the cut-off (the quarter's own, for
+    today, when none is given), by the rule the figures count with.
     """
     conditions = [Task.quarter_id == quarter.id, Task.is_archived.is_(bool(archived))]
     if unit_id is not None:
@@ -143,6 +145,14 @@ def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
         conditions.append(Task.status == status)
     if q:
         conditions.extend(search_condition(q))
+    if timeliness:
+        from tracker.tasks.timeliness import timeliness_sql
+
+        if cutoff is None:
+            from tracker.i18n import today
+
+            cutoff = quarter.cutoff(today())
+        conditions.append(timeliness_sql(Task, cutoff) == timeliness)
     return conditions
 
 
