@@ -91,6 +91,7 @@ def register_blueprints(app):
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.figures.views import bp as figures_bp
+    from tracker.followup.views import bp as followup_bp
     from tracker.me.views import bp as me_bp
     from tracker.notifications.views import bp as notifications_bp
     from tracker.boards.views import bp as boards_bp
@@ -103,6 +104,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(figures_bp)
+    app.register_blueprint(followup_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(boards_bp)
     app.register_blueprint(petitions_bp)

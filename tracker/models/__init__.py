@@ -2,6 +2,7 @@
 from tracker.models import guard  # noqa: F401  (registers the closed-quarter guard)
 from tracker.models.audit import AUDIT_ACTIONS, AuditEvent
 from tracker.models.board import BOARD_LEVELS, Board, BoardMember
+from tracker.models.extension import EXTENSION_STATES, DeadlineExtension
 from tracker.models.petition import (
     PETITION_FIELDS,
     PETITION_STATES,
@@ -32,6 +33,7 @@ from tracker.models.signin import FailedSignIn, SignInSession
 from tracker.models.token import TOKEN_SCOPES, ApiToken
 from tracker.models.unit import UNIT_KINDS, Unit
 from tracker.models.user import USER_ROLES, User, user_unit
+from tracker.models.watch import Watch
 
 __all__ = [
     "ApiToken", "AUDIT_ACTIONS", "AuditEvent", "BOARD_LEVELS", "Board", "BoardMember",
@@ -42,6 +44,7 @@ __all__ = [
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit", "TOKEN_SCOPES",
     "PETITION_FIELDS", "PETITION_STATES", "Petition", "PetitionUpdate",
+    "DeadlineExtension", "EXTENSION_STATES", "Watch",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)
