@@ -69,10 +69,14 @@ def _day(moment):
 
 
 def _late(given_on, acknowledged_on, cutoff):
-    """Tell whether work given on a day is unacknowledged ACK_DAYS on, at the cut-off."""
+    """Tell whether work given on a day is unacknowledged ACK_DAYS on, at the cut-off.
+
+    An acknowledgement settles it for good, whatever the cut-off: the list is of work
+    still waiting for one, not a history of how long each took.
+    """
     if given_on is None or cutoff < given_on + dt.timedelta(days=ACK_DAYS):
         return False
-    return acknowledged_on is None or acknowledged_on > cutoff
+    return acknowledged_on is None
 
 
 class TaskFacts:
@@ -219,7 +223,7 @@ class TaskFacts:
 
         The lead unit (for the task) and each participating unit (for its share) are
         to acknowledge what they were given within ACK_DAYS; at the cut-off, what was
-        given ACK_DAYS or more before it and not acknowledged by it is listed. Work
+        given ACK_DAYS or more before it and is not acknowledged is listed. Work
         finished (the task done or cancelled, a share done) asks for nothing.
         """
         if self.status in ("done", "cancelled") or self.is_archived:
