@@ -50,7 +50,7 @@ def test_a_participating_unit_acknowledges_its_share_only(client, db, cast,
     sign_in(client, cast["share_staff"])
     refused = client.post(f"/tasks/{given_task.id}/acknowledge",
                           data={"unit_id": cast["lead"].id})
-    assert refused.status_code == 303
+    assert refused.status_code == 400
     assert db.session.get(Task, given_task.id).acknowledged_at is None
     response = client.post(f"/tasks/{given_task.id}/acknowledge",
                            data={"unit_id": cast["share"].id})

@@ -33,9 +33,11 @@ def acknowledge(task_id):
         abort(403)
     form = AcknowledgeForm()
     if not form.validate_on_submit() or form.unit_id.data not in allowed:
+        from tracker.tasks.views import _render_task
+
         flash(_("The acknowledgement was not saved: choose one of your units."),
               "danger")
-        return _back(task_id, "acknowledge"), 303
+        return _render_task(task, status=400)
     services.acknowledge(task, form.unit_id.data, current_user)
     db.session.commit()
     flash(_("Acknowledged: your unit has received the task."), "success")
