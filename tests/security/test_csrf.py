@@ -201,7 +201,32 @@ ROUTES.update({
     "notifications.preferences": lambda db: (
         "/notifications/preferences",
         {"email": "ban@example.vn", "frequency": "daily"}),
+    "followup.acknowledge": lambda db: (
+        f"/tasks/{_training(db)}/acknowledge",
+        {"unit_id": str(get_task("Lớp tập huấn nghiệp vụ").lead_unit_id)}),
+    "followup.watch_task": lambda db: (f"/tasks/{_training(db)}/watch", {"watch": "1"}),
+    "followup.watch_quarter": lambda db: ("/quarters/2023-Q2/watch", {"watch": "1"}),
+    "followup.request_extension": lambda db: (
+        f"/tasks/{_training(db)}/extension",
+        {"proposed_on": "15/07/2023", "reason": "Chờ kinh phí"}),
+    "followup.decide_extension": lambda db: (
+        f"/tasks/{_training(db)}/extension/{_pending_extension(db)}",
+        {"decision": "approve"}),
 })
+
+
+def _pending_extension(db):
+    """Return the id of a request for a later deadline of the training course."""
+    import datetime as dt
+
+    from tracker.followup.services import request_extension
+    from tracker.models import Task, User
+
+    task = db.session.get(Task, _training(db))
+    asker = db.session.scalar(db.select(User).where(User.role == "admin"))
+    extension = request_extension(task, dt.date(2023, 7, 20), "Chờ kinh phí", asker)
+    db.session.commit()
+    return extension.id
 
 
 def _received_petition(db):

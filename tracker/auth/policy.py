@@ -282,9 +282,19 @@ def acknowledgeable_unit_ids(user, task):
     return found
 
 
-def can_watch(user, obj=None):
-    """Tell whether the user may watch a task or a quarter (anyone who reads it)."""
-    return can_view(user, obj)
+def can_watch(user, obj):
+    """Tell whether the user may watch a task or a quarter.
+
+    Anyone who reads it in a board of their own (home or membership) may; a parent
+    board's people read their children's records and change nothing there.
+    """
+    if not can_view(user, obj):
+        return False
+    quarter = getattr(obj, "quarter", obj)
+    if quarter.board_id == user.board_id or getattr(
+            user, "is_installation_admin", False):
+        return True
+    return any(member.board_id == quarter.board_id for member in user.memberships)
 
 
 def can_request_extension(user, task):
