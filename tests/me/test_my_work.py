@@ -136,6 +136,11 @@ def test_a_leader_without_decisions_is_told_so(client, live_demo):
         live_demo.session.commit()
     for task in services.quiet_overdue(LIVE_AS_OF):
         task.status = "done"
+    from tracker.followup.services import decide_extension, pending_extensions
+
+    leader = _user(live_demo, "lanhdao")
+    for extension in pending_extensions():  # the demo's request for a later deadline
+        decide_extension(extension, False, "", leader)
     live_demo.session.commit()
     _sign_in(client, "lanhdao")
     page = page_text(client.get("/me"))

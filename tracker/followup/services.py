@@ -60,8 +60,10 @@ def acknowledge(task, unit_id, user):
             raise FollowUpError(_("There is nothing for this unit to acknowledge."))
         link.acknowledged_at, link.acknowledged_by_id = now, user.id
         unit, what = link.unit, "share"
+    # The row names the unit (its heading shows it); a share's row says so.
     update = _history(task, user, "acknowledged", unit_id=unit_id,
-                      changes={"units": unit.short_name, "acknowledged": what})
+                      changes={"share_of": unit.short_name} if what == "share"
+                      else None)
     db.session.flush()
     return update
 
