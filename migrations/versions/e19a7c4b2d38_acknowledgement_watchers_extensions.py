@@ -47,8 +47,9 @@ def upgrade():
         sa.Column('decision_note', sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(['task_id'], ['task.id'],
                                 name=op.f('fk_deadline_extension_task_id_task')),
-        sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'],
-                                name=op.f('fk_deadline_extension_requested_by_id_user')),
+        sa.ForeignKeyConstraint(
+            ['requested_by_id'], ['user.id'],
+            name=op.f('fk_deadline_extension_requested_by_id_user')),
         sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'],
                                 name=op.f('fk_deadline_extension_decided_by_id_user')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline_extension')),
@@ -87,7 +88,8 @@ def downgrade():
     op.drop_index(op.f('ix_watch_task_id'), table_name='watch')
     op.drop_index(op.f('ix_watch_user_id'), table_name='watch')
     op.drop_table('watch')
-    op.drop_index(op.f('ix_deadline_extension_task_id'), table_name='deadline_extension')
+    op.drop_index(op.f('ix_deadline_extension_task_id'),
+                  table_name='deadline_extension')
     op.drop_index('ix_deadline_extension_state', table_name='deadline_extension')
     op.drop_table('deadline_extension')
     with op.batch_alter_table('task_unit', schema=None) as batch_op:

@@ -1,4 +1,4 @@
-"""A unit acknowledges (tiếp nhận) what it was given; what is not, after 3 days, shows."""
+"""A unit acknowledges (tiếp nhận) what it was given; what is not after 3 days shows."""
 import datetime as dt
 
 from tests.followup.conftest import link_of, sign_in
@@ -11,7 +11,8 @@ import pytest
 
 
 def _late(task, cutoff):
-    return [(unit.short_name, what) for unit, what, _given in task.unacknowledged(cutoff)]
+    return [(unit.short_name, what)
+            for unit, what, _given in task.unacknowledged(cutoff)]
 
 
 def test_nothing_is_late_before_three_days(given_task):

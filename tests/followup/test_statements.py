@@ -1,4 +1,4 @@
-"""The pages that show follow-up cost the same statements however many rows they show."""
+"""The pages showing follow-up cost the same statements however many rows they show."""
 import datetime as dt
 
 from tests.followup.conftest import GIVEN, sign_in

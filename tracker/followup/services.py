@@ -145,7 +145,7 @@ def extension_problems(task, proposed_on):
 
 
 def request_extension(task, proposed_on, reason, user):
-    """Ask for the task's deadline to move to proposed_on; raise FollowUpError if not."""
+    """Ask for the task's deadline to move to proposed_on (FollowUpError if refused)."""
     problems = extension_problems(task, proposed_on)
     if problems:
         raise FollowUpError(" ".join(problems))
@@ -197,7 +197,7 @@ def get_extension_or_404(task, extension_id):
 
 
 def pending_extensions():
-    """Return the requests awaiting a leader's decision in open quarters, oldest first."""
+    """Return the requests awaiting a decision in open quarters, oldest first."""
     return db.session.scalars(
         select(DeadlineExtension).join(Task, Task.id == DeadlineExtension.task_id)
         .join(Quarter, Quarter.id == Task.quarter_id)

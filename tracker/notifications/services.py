@@ -125,7 +125,8 @@ def progress_recipients(connection, task):
     for user_id, task_id, watching in connection.execute(
         select(watches.c.user_id, watches.c.task_id, watches.c.is_watching)
         .join(users, users.c.id == watches.c.user_id)
-        .where((watches.c.task_id == task.id) | (watches.c.quarter_id == task.quarter_id),
+        .where((watches.c.task_id == task.id)
+               | (watches.c.quarter_id == task.quarter_id),
                users.c.is_active.is_(True))
     ):
         if task_id is not None:
