@@ -122,3 +122,17 @@ def test_board_summary_and_figures_show_the_same_count(client, db, cast, given_t
     assert "LEAD" in card.split("</span>", 1)[0]
     api = client.get(f"/quarters/{quarter.key}/figures.json").get_json()
     assert api["unacknowledged_count"] == figures["unacknowledged_count"]
+
+
+def test_acknowledged_with_one_click_from_my_work(client, db, cast, given_task):
+    sign_in(client, cast["share_staff"])
+    html = client.get("/me").get_data(as_text=True)
+    item = html.split(f'id="task-{given_task.id}"', 1)[1].split("</article>", 1)[0]
+    assert "quick-acknowledge" in item and f'value="{cast["share"].id}"' in item
+    response = client.post(f"/tasks/{given_task.id}/acknowledge",
+                           data={"unit_id": cast["share"].id, "back": "me"})
+    assert response.status_code == 302 and "/me" in response.location
+    assert link_of(db, given_task, cast["share"]).acknowledged_at is not None
+    html = client.get("/me").get_data(as_text=True)
+    item = html.split(f'id="task-{given_task.id}"', 1)[1].split("</article>", 1)[0]
+    assert "quick-acknowledge" not in item

@@ -41,7 +41,7 @@ def acknowledge(task_id):
     services.acknowledge(task, form.unit_id.data, current_user)
     db.session.commit()
     flash(_("Acknowledged: your unit has received the task."), "success")
-    return _back(task_id, "history")
+    return _back(task_id, "acknowledge")
 
 
 def _set_watch(form, **target):
