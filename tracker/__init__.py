@@ -93,6 +93,7 @@ def register_blueprints(app):
     from tracker.comments.views import bp as comments_bp
     from tracker.congresses.views import bp as congresses_bp
     from tracker.figures.views import bp as figures_bp
+    from tracker.followup.views import bp as followup_bp
     from tracker.me.views import bp as me_bp
     from tracker.notifications.views import bp as notifications_bp
     from tracker.boards.views import bp as boards_bp
@@ -107,6 +108,7 @@ def register_blueprints(app):
     app.register_blueprint(comments_bp)
     app.register_blueprint(congresses_bp)
     app.register_blueprint(figures_bp)
+    app.register_blueprint(followup_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(boards_bp)
     app.register_blueprint(petitions_bp)

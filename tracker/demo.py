@@ -109,6 +109,7 @@ def load_demo(as_of=None):
         summary = _load_son_tinh()
         if as_of is not None:
             summary = _add(summary, load_live(as_of))
+            _load_follow_up(as_of)
     with scope.boards([binh_son.id]):
         summary = _add(summary, _load_binh_son())
     with scope.boards([province.id]):
@@ -722,6 +723,101 @@ def live_keys(as_of):
     """Return the (year, number) of the quarters load_live makes, oldest first."""
     index = _quarter_index(as_of)
     return [divmod(i, 4) for i in (index - 2, index - 1, index)]
+
+
+def _load_follow_up(as_of):
+    """Give the live open quarter's work its acknowledgements, watchers, extensions.
+
+    Most units acknowledged what they were given the next morning; the quarter's two
+    newest tasks' leads and two communes' shares have not yet. One task's deadline
+    was extended on a leader's approval; another's request waits on /me. The 2023
+    seed is left as it is: its figures are quoted by the guide and the tests.
+    """
+    from tracker.models import Task
+
+    # Nothing is dated after the demo's day.
+    bound = _at(as_of, 8)
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    by_unit = {}
+    for user in sorted(users.values(), key=lambda user: user.id):
+        for unit in user.units:
+            by_unit.setdefault(unit.id, user)
+    quarters = db.session.scalars(
+        select(Quarter).where(Quarter.state != "closed", Quarter.year > 2023)
+        .order_by(Quarter.year, Quarter.number)).all()
+    for quarter in quarters:
+        tasks = db.session.scalars(
+            select(Task).where(Task.quarter_id == quarter.id,
+                               Task.is_archived.is_(False),
+                               Task.status.not_in(("done", "cancelled")))
+            .order_by(Task.created_at, Task.id)
+        ).all()
+        if tasks:
+            _follow_up_quarter(tasks, by_unit, users, bound)
+    db.session.flush()
+
+
+def _follow_up_quarter(tasks, by_unit, users, bound):
+    from tracker.followup import services as followup
+    from tracker.models import TaskUpdate
+
+    def dated(task, action, when):
+        row = db.session.scalar(
+            select(TaskUpdate).where(TaskUpdate.task_id == task.id,
+                                     TaskUpdate.action == action)
+            .order_by(TaskUpdate.id.desc()).limit(1))
+        row.created_at = when
+
+    leader = users["lanhdao"]
+    newest = {task.id for task in tasks[-2:]}
+    left_out = 0
+    for task in tasks:
+        when = task.created_at + dt.timedelta(days=1)
+        units = [] if task.id in newest else [task.lead_unit_id]
+        for link in task.participants_links:
+            if left_out < 2 and link.unit.kind == "commune_party_committee":
+                left_out += 1
+                continue
+            units.append(link.unit_id)
+        for unit_id in units:
+            person = by_unit.get(unit_id)
+            if person is None or when > bound:
+                continue
+            followup.acknowledge(task, unit_id, person)
+            dated(task, "acknowledged", when)
+            if unit_id == task.lead_unit_id:
+                task.acknowledged_at = when
+            else:
+                next(link for link in task.participants_links
+                     if link.unit_id == unit_id).acknowledged_at = when
+    followup.set_watching(leader, True, quarter=tasks[0].quarter)
+    followup.set_watching(users["canbo_hnd"], True, task=tasks[0])
+    # An approval moves only work due well after the demo's day (its overdue and
+    # due-this-week work stays as it is); a request waiting moves nothing.
+    day = bound.date()
+    open_work = [task for task in tasks if task.effective_due_on and not task.held_on
+                 and task.lead_unit_id in by_unit and task.effective_due_on >= day
+                 and task.created_at <= bound - dt.timedelta(days=1)]
+    approved = next((task for task in open_work
+                     if task.effective_due_on > day + dt.timedelta(days=15)), None)
+    waiting = next((task for task in open_work if task is not approved), None)
+    for task in (approved, waiting):
+        if task is None:
+            continue
+        extension = followup.request_extension(
+            task, task.effective_due_on + dt.timedelta(days=15),
+            "Chờ Ủy ban nhân dân xã bố trí địa điểm và kinh phí tổ chức; đề nghị "
+            "lùi thời hạn để bảo đảm chất lượng.", by_unit[task.lead_unit_id])
+        asked = min(task.created_at + dt.timedelta(days=10),
+                    bound - dt.timedelta(days=1))
+        extension.requested_at = asked
+        dated(task, "extension_asked", asked)
+        if task is approved:
+            followup.decide_extension(
+                extension, True, "Đồng ý; báo cáo kết quả ngay sau khi hoàn thành.",
+                leader)
+            extension.decided_at = min(asked + dt.timedelta(days=1), bound)
+            dated(task, "extension_granted", extension.decided_at)
 
 
 def load_live(as_of):

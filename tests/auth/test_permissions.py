@@ -171,6 +171,21 @@ ROWS = [
     row("comments.edit", "GET", "/comments/{comment}/edit", "302 403 200 403 403 403"),
     row("comments.edit", "POST", "/comments/{comment}/edit", "302 403 302 403 403 403",
         "comment~1 comment_revision+1", body="Đã sửa lại"),
+    # follow-up: the lead unit acknowledges its task (leaders and admins have no unit
+    # here); anyone watches; the lead asks for a later deadline (one waits already,
+    # so a second is refused as bad input) and leaders decide it.
+    row("followup.acknowledge", "POST", "/tasks/{task}/acknowledge",
+        "302 403 302 403 403 403", "task~1 task_update+1", unit_id="{A}"),
+    row("followup.watch_task", "POST", "/tasks/{task}/watch",
+        "302 302 302 302 302 302", "watch+1", watch="1"),
+    row("followup.watch_quarter", "POST", "/quarters/{open}/watch",
+        "302 302 302 302 302 302", "watch+1", watch="1"),
+    row("followup.request_extension", "POST", "/tasks/{task}/extension",
+        "302 403 400 403 400 400", proposed_on="31/07/2023", reason="Chờ bố trí"),
+    row("followup.decide_extension", "POST", "/tasks/{task}/extension/{extension}",
+        "302 403 403 403 302 302",
+        "deadline_extension~1 notification+1 task~1 task_update+1",
+        decision="approve", note="Đồng ý"),
     # petitions raised at dialogues: the task's units record and forward them, the
     # body that must answer (unit B) records the answer, leaders do everything
     row("petitions.index", "GET", "/petitions/",         "302 200 200 200 200 200"),
@@ -209,9 +224,11 @@ ROWS = [
     row("notifications.preferences", "POST", "/notifications/preferences",
         "302 302 302 302 302 302", "mail_preference+1", email="ban@example.vn",
         frequency="daily"),
-    # Everyone but the leader who closed Q1 was told of it.
+    # Everyone but the leader who closed Q1 was told of it; the leaders, of the
+    # request for a later deadline too.
     row("notifications.read_all", "POST", "/notifications/read-all",
-        "302 302 302 302 302 302", "notification~1", by_role={"leader": ""}),
+        "302 302 302 302 302 302", "notification~1",
+        by_role={"leader": "notification~1", "admin": "notification~2"}),
     # reports, exports and plan import
     row("reports.settings", "GET", "/quarters/{closed}/report",
         "302 200 200 200 200 200"),
@@ -443,6 +460,11 @@ def world(db):
     # Someone else's sign-in session, and a failed sign-in for the target account.
     other_session = SignInSession(user=users["target"], key_hash="0" * 64)
     db.session.add_all([other_session, FailedSignIn(username="target")])
+    # A request for a later deadline, waiting for a leader.
+    from tracker.followup.services import request_extension
+
+    extension = request_extension(open_task, dt.date(2023, 7, 15), "Chờ xã bố trí",
+                                  users["staff_lead"])
     # Someone else's API token.
     from tracker.api.tokens import create_token
 
@@ -469,7 +491,7 @@ def world(db):
         retired=users["retired"].id, session=other_session.id, board=board.id,
         other_board=other_board.id, member=member.id, token=other_token.id,
         petition=petition.id, notice=notice, comment=comment.id, calendar=calendar,
-        term=term.id,
+        term=term.id, extension=extension.id,
     )
     return World(ids=ids, users=users)
 

@@ -6,6 +6,7 @@ another (Sơn Tịnh): by their ids on today's addresses, and on Sơn Tịnh's o
 addresses (/b/son-tinh/...). Every answer is a refusal and nothing changes. The
 province's leader reads both districts and changes neither.
 """
+import datetime as dt
 import re
 
 from sqlalchemy import select
@@ -56,6 +57,13 @@ def _son_tinh_ids(db):
         execution_options={"all_boards": True})
     assert notice is not None
     db.session.add(signed_in)
+    # A request for a later deadline of the shared task, waiting for a leader.
+    from tracker.followup.services import request_extension
+
+    with scope.boards([board.id]):
+        extension = request_extension(shared, shared.quarter.ends_on
+                                      + dt.timedelta(days=10), "Chờ kinh phí",
+                                      users[1])
     # And an API token of one: nobody else may revoke it.
     from tracker.api.tokens import create_token
 
@@ -77,6 +85,7 @@ def _son_tinh_ids(db):
         session=signed_in.id, token=token.id, petition=petition.id, notice=notice,
         comment=comment.id, calendar=calendar,
         term=term,
+        extension=extension.id,
     )
 
 

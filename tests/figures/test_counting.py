@@ -51,6 +51,37 @@ def test_sql_and_python_classify_every_case_alike(db, make_quarter, make_unit):
                                             task.completed_on, cutoff, task.held_on)
 
 
+def test_sql_and_python_judge_extended_deadlines_alike(db, make_quarter, make_unit):
+    """An approved extension moves the date judged by, in both paths alike."""
+    quarter = make_quarter(2023, 2)
+    unit = make_unit()
+    cases = list(itertools.product(STATUSES, DAYS, DAYS, DAYS[1:], (None, CUTOFF)))
+    tasks = []
+    for status, due_on, completed_on, extended, held_on in cases:
+        task = Task(quarter=quarter, lead_unit=unit, title="t", status=status,
+                    due_on=due_on, completed_on=completed_on, held_on=held_on,
+                    extended_due_on=extended)
+        db.session.add(task)
+        tasks.append(task)
+    db.session.flush()
+    changed = 0
+    for cutoff in DAYS[1:]:
+        by_sql = dict(db.session.execute(
+            db.select(Task.id, timeliness_sql(Task, cutoff))
+            .where(Task.quarter_id == quarter.id)
+        ).all())
+        for task in tasks:
+            expected = task.timeliness(cutoff)
+            assert by_sql[task.id] == expected, (
+                task.status, task.due_on, task.extended_due_on, task.completed_on,
+                task.held_on, cutoff)
+            assert expected == classify(task.status, task.extended_due_on,
+                                        task.completed_on, cutoff, task.held_on)
+            changed += expected != classify(task.status, task.due_on,
+                                            task.completed_on, cutoff, task.held_on)
+    assert changed  # the extension does change some classes
+
+
 @pytest.fixture
 def generated(db):
     """Generate four quarters: three closed, 2023-Q2 open."""

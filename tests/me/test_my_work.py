@@ -142,6 +142,11 @@ def test_a_leader_without_decisions_is_told_so(client, live_demo):
     for row in flagged(LIVE_AS_OF):
         update_term(row.term, dict(ordinal=row.ordinal, term_start=row.term_start,
                                    term_end=row.term_end, last_held_on=None), None)
+    from tracker.followup.services import decide_extension, pending_extensions
+
+    leader = _user(live_demo, "lanhdao")
+    for extension in pending_extensions():  # the demo's request for a later deadline
+        decide_extension(extension, False, "", leader)
     live_demo.session.commit()
     _sign_in(client, "lanhdao")
     page = page_text(client.get("/me"))

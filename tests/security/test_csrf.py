@@ -214,6 +214,17 @@ ROUTES.update({
     "auth.create_calendar_token": lambda db: ("/account/calendar", {}),
     "auth.revoke_calendar_token": lambda db: (
         _calendar_of(db, "admin_user") and "/account/calendar/revoke", {}),
+    "followup.acknowledge": lambda db: (
+        f"/tasks/{_training(db)}/acknowledge",
+        {"unit_id": str(get_task("Lớp tập huấn nghiệp vụ").lead_unit_id)}),
+    "followup.watch_task": lambda db: (f"/tasks/{_training(db)}/watch", {"watch": "1"}),
+    "followup.watch_quarter": lambda db: ("/quarters/2023-Q2/watch", {"watch": "1"}),
+    "followup.request_extension": lambda db: (
+        f"/tasks/{_training(db)}/extension",
+        {"proposed_on": "15/07/2023", "reason": "Chờ kinh phí"}),
+    "followup.decide_extension": lambda db: (
+        f"/tasks/{_training(db)}/extension/{_pending_extension(db)}",
+        {"decision": "approve"}),
 })
 
 
@@ -237,11 +248,28 @@ def _calendar_of(db, username):
     create_token(db.session.get(Account, _user_id(db, username)))
     db.session.commit()
     return True
+
+
 def _term(db):
     from tracker.models import CongressTerm
 
     return db.session.scalar(db.select(CongressTerm.id).where(
         CongressTerm.organisation == "Hội Cựu chiến binh huyện Sơn Tịnh"))
+
+
+
+def _pending_extension(db):
+    """Return the id of a request for a later deadline of the training course."""
+    import datetime as dt
+
+    from tracker.followup.services import request_extension
+    from tracker.models import Task, User
+
+    task = db.session.get(Task, _training(db))
+    asker = db.session.scalar(db.select(User).where(User.role == "admin"))
+    extension = request_extension(task, dt.date(2023, 7, 20), "Chờ kinh phí", asker)
+    db.session.commit()
+    return extension.id
 
 
 def _received_petition(db):

@@ -8,7 +8,6 @@ never a 500, the stored data stays valid, and what the user typed comes back esc
 import datetime as dt
 import functools
 import io
-import json
 import re
 import zipfile
 import string
@@ -1106,6 +1105,92 @@ def test_calendar_address(client, admin, db, data, action):
     post_and_check(client, db, action, data)
 
 
+# ----------------------------------------------------------------- follow-up
+
+
+def follow_up_is_valid(db):
+    """Check the acknowledgements, watches and extension requests stored."""
+    from tracker.models import DeadlineExtension, Watch
+
+    for item in db.session.scalars(db.select(DeadlineExtension)):
+        assert item.state in ("pending", "approved", "refused")
+        assert item.reason.strip() and len(item.reason) <= 2000
+        assert not CONTROL_CHARACTERS.search(item.reason + item.decision_note)
+        assert item.previous_due_on is None or item.proposed_on > item.previous_due_on
+    for task in db.session.scalars(db.select(Task)):
+        assert (task.acknowledged_at is None) == (task.acknowledged_by_id is None)
+    for watch in db.session.scalars(db.select(Watch)):
+        assert (watch.task_id is None) != (watch.quarter_id is None)
+
+
+@pytest.fixture
+def lead_staff(client, login_as, demo, ids):
+    """Sign in as staff of the congress's lead unit (who acknowledge and ask)."""
+    unit = demo.session.get(Unit, ids["congress_lead"])
+    return login_as("staff", units=[unit], username="lead_staff")
+
+
+@FUZZ
+@given(data=form({"unit_id": st.one_of(number, value)}))
+def test_acknowledge(client, lead_staff, db, ids, data):
+    data = dict(data)
+    if data.get("unit_id") == "lead":
+        data["unit_id"] = str(ids["congress_lead"])
+    post_and_check(client, db, f"/tasks/{ids['congress']}/acknowledge", data,
+                   extra_pages=[f"/tasks/{ids['congress']}", "/quarters/2023-Q2/"])
+    follow_up_is_valid(db)
+
+
+@FUZZ
+@given(data=form({"watch": choice_or(["0", "1"])}),
+       where=st.sampled_from(["task", "quarter", "closed"]))
+def test_watch(client, admin, db, ids, data, where):
+    path = {"task": f"/tasks/{ids['congress']}/watch",
+            "quarter": "/quarters/2023-Q2/watch",
+            "closed": "/quarters/2023-Q1/watch"}[where]
+    post_and_check(client, db, path, data)
+    follow_up_is_valid(db)
+
+
+FUTURE_DATES = st.dates(min_value=dt.date(2023, 5, 1), max_value=dt.date(2025, 1, 1))
+
+
+@FUZZ
+@given(data=st.one_of(
+    form({"proposed_on": value, "reason": value}),
+    form({"proposed_on": FUTURE_DATES.map(lambda d: d.strftime("%d/%m/%Y")),
+          "reason": text}, False),
+))
+def test_extension_request(client, lead_staff, db, ids, data):
+    post_and_check(client, db, f"/tasks/{ids['congress']}/extension", data,
+                   extra_pages=[f"/tasks/{ids['congress']}", "/me"])
+    follow_up_is_valid(db)
+
+
+@FUZZ
+@given(data=form({"decision": choice_or(["approve", "refuse"]), "note": value,
+                  "back": choice_or(["me"])}),
+       which=st.sampled_from(["pending", "missing", "other"]))
+def test_extension_decide(client, admin, db, ids, data, which):
+    from tracker.followup.services import pending_extension, request_extension
+
+    task = db.session.get(Task, ids["training"])
+    extension = pending_extension(task)
+    if extension is None:
+        due = task.effective_due_on or task.quarter.ends_on
+        extension = request_extension(task, due + dt.timedelta(days=3), "Lý do",
+                                      admin)
+        db.session.commit()
+    path = f"/tasks/{ids['training']}/extension/{extension.id}"
+    if which == "missing":
+        path = f"/tasks/{ids['training']}/extension/{10**9}"
+    elif which == "other":
+        path = f"/tasks/{ids['congress']}/extension/{extension.id}"
+    post_and_check(client, db, path, data,
+                   extra_pages=[f"/tasks/{ids['training']}", "/me"])
+    follow_up_is_valid(db)
+
+
 # ----------------------------------------------------------------- petitions
 
 
@@ -1261,6 +1346,10 @@ FUZZED = {
     "comments.create": test_comment_create, "comments.edit": test_comment_edit,
     "auth.create_calendar_token": test_calendar_address,
     "auth.revoke_calendar_token": test_calendar_address,
+    "followup.acknowledge": test_acknowledge, "followup.watch_task": test_watch,
+    "followup.watch_quarter": test_watch,
+    "followup.request_extension": test_extension_request,
+    "followup.decide_extension": test_extension_decide,
 }
 
 

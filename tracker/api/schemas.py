@@ -152,6 +152,9 @@ class FiguresSchema(Schema):
     overdue = fields.Integer()
     rate = fields.Float(allow_none=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    unacknowledged_count = fields.Integer(metadata={
+        "description": "Tasks and shares not acknowledged 3 days after given."})
+    unacknowledged = fields.List(fields.Dict())
     units = fields.List(fields.Dict())
     tasks = fields.List(fields.Dict())
 
@@ -177,6 +180,8 @@ class TaskSchema(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     progress = fields.Integer(allow_none=True)
     due_on = fields.Date(allow_none=True)
+    extended_due_on = fields.Date(allow_none=True, metadata={
+        "description": "The approved extended due date the task is judged by."})
     completed_on = fields.Date(allow_none=True)
     is_recurring = fields.Boolean()
     target_count = fields.Integer(allow_none=True)

@@ -112,6 +112,7 @@ def task_data(task, cutoff, quarter_key, detail=False):
             for link in task.unit_links
         ],
         "status": task.status, "progress": task.progress, "due_on": task.due_on,
+        "extended_due_on": task.extended_due_on,
         "completed_on": task.completed_on, "is_recurring": task.is_recurring,
         "target_count": task.target_count, "achieved_count": task.achieved_count,
         "is_archived": task.is_archived, "timeliness": task.timeliness(cutoff),

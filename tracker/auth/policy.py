@@ -349,3 +349,56 @@ def can_close_petition(user, petition):
 def can_edit_congress_terms(user):
     """Tell whether the user may record and correct organisations' terms."""
     return is_leader(user)
+
+
+# Acknowledgement, watching and deadline extensions
+#
+# A unit given a task (its lead) or a share (a participating unit) acknowledges it
+# through its own people; anyone who may read a task or a quarter may watch it; the
+# lead unit (or a leader) asks for a later deadline, and a leader decides. A closed
+# quarter's tasks are neither acknowledged nor extended.
+
+def acknowledgeable_unit_ids(user, task):
+    """Return the ids of the units whose acknowledgement the user may record."""
+    if not can_change_data(user) or not _is_open(task) or task.is_archived:
+        return []
+    if task.status in ("done", "cancelled"):
+        return []
+    mine = unit_ids(user)
+    found = []
+    if task.acknowledged_at is None and task.lead_unit_id in mine:
+        found.append(task.lead_unit_id)
+    found += [link.unit_id for link in task.participants_links
+              if link.acknowledged_at is None and link.share_status != "done"
+              and link.unit_id in mine]
+    return found
+
+
+def can_watch(user, obj):
+    """Tell whether the user may watch a task or a quarter.
+
+    Anyone who reads it in a board of their own (home or membership) may; a parent
+    board's people read their children's records and change nothing there.
+    """
+    if not can_view(user, obj):
+        return False
+    quarter = getattr(obj, "quarter", obj)
+    if quarter.board_id == user.board_id or getattr(
+            user, "is_installation_admin", False):
+        return True
+    return any(member.board_id == quarter.board_id for member in user.memberships)
+
+
+def can_request_extension(user, task):
+    """Tell whether the user may ask for a later deadline: the lead unit, a leader."""
+    if not _is_open(task) or task.is_archived or task.status in ("done", "cancelled"):
+        return False
+    if is_leader(user):
+        return True
+    return can_change_data(user) and task.lead_unit_id in unit_ids(user)
+
+
+def can_decide_extension(user, extension):
+    """Tell whether the user may approve or refuse the request (leaders)."""
+    return (is_leader(user) and extension.is_pending and _is_open(extension.task)
+            and not extension.task.is_archived)

@@ -167,6 +167,7 @@ def _register_core_models():
     _register_petitions()
     _register_comments()
     _register_congresses()
+    _register_follow_up()
 
 
 def _register_comments():
@@ -189,6 +190,28 @@ def _register_congresses():
     register(CongressTerm, lambda ids: CongressTerm.board_id.in_(ids))
     register(CongressTermChange, lambda ids: exists().where(
         CongressTerm.id == CongressTermChange.term_id, CongressTerm.board_id.in_(ids)))
+
+
+
+def _register_follow_up():
+    from tracker.models.extension import DeadlineExtension
+    from tracker.models.watch import Watch
+
+    from sqlalchemy.orm import aliased
+    from tracker.models.quarter import Quarter
+    from tracker.models.task import Task
+
+    # Aliased (as for petitions): the list of requests joins tasks and quarters.
+    task, quarter = aliased(Task, name="scope_ext_task"), aliased(
+        Quarter, name="scope_ext_quarter")
+    register(DeadlineExtension, lambda ids: exists().where(
+        task.id == DeadlineExtension.task_id, task.quarter_id == quarter.id,
+        quarter.board_id.in_(ids)))
+    # A person's watches are theirs wherever they are; in a board, only its own.
+    register(Watch, lambda ids: or_(
+        Watch.quarter_id.in_(quarter_ids(ids)),
+        of_boards_tasks(Watch.task_id, ids),
+    ))
 
 
 def _register_petitions():

@@ -146,6 +146,7 @@ def compute(quarter, tasks, cutoff, petitions=None):
     targets, counted, listed = [], [], []
     scorecard = _Scorecard()
     carried_in = 0
+    unacknowledged = []
     order = {}  # unit id: its display order (links are sorted a thousand times)
 
     for task in tasks:
@@ -153,6 +154,11 @@ def compute(quarter, tasks, cutoff, petitions=None):
         counts[code] += 1
         done = code in DONE_CLASSES
         carried_in += task.carried_from_id is not None
+        for unit, what, given_on in task.unacknowledged(cutoff):
+            unacknowledged.append(dict(
+                task=task.id, title=task.title, unit=unit.id if unit else None,
+                unit_name=unit.short_name if unit else "", what=what,
+                given_on=given_on.isoformat()))
         kind = kinds.setdefault(task.kind, dict(total=0, done=0))
         kind["total"] += 1
         kind["done"] += done
@@ -216,6 +222,7 @@ def compute(quarter, tasks, cutoff, petitions=None):
         listed.append(dict(
             id=task.id, title=task.title, kind=task.kind, status=task.status,
             progress=task.progress, due_on=_iso(task.due_on),
+            extended_due_on=_iso(task.extended_due_on),
             completed_on=_iso(task.completed_on), held_on=_iso(task.held_on),
             timeliness=code,
             lead=task.lead_unit_id, target=task.target_count,
@@ -249,6 +256,8 @@ def compute(quarter, tasks, cutoff, petitions=None):
         cancelled=counts["cancelled"],
         rate=completion_rate(counts),
         carried_in=carried_in,
+        unacknowledged_count=len(unacknowledged),
+        unacknowledged=unacknowledged,
         kinds=kinds,
         dialogues=dialogues,
         training=training,

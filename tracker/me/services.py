@@ -8,6 +8,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth import policy
 from tracker.extensions import db
 from tracker.models import Quarter, Task, TaskUnit, TaskUpdate
+from tracker.models.task import with_follow_up
+from tracker.tasks.timeliness import effective_due
 
 SOON_DAYS = 14  # "due within 14 days"
 QUIET_DAYS = 14  # an overdue task without an update this long needs a leader
@@ -56,7 +58,8 @@ def my_work(user, today):
         .where(Quarter.state != "closed", Task.is_archived.is_(False),
                or_(Task.lead_unit_id.in_(unit_ids), Task.id.in_(shared)))
         .options(joinedload(Task.quarter), joinedload(Task.lead_unit),
-                 selectinload(Task.unit_links).joinedload(TaskUnit.unit))
+                 selectinload(Task.unit_links).joinedload(TaskUnit.unit),
+                 *with_follow_up())
         .order_by(Task.due_on, Task.id)
     ).unique().all()
     for task in tasks:
@@ -72,7 +75,7 @@ def my_work(user, today):
             if link is None or link.share_status == "done" or task.is_finished:
                 continue
             item = WorkItem(task=task, link=link)
-        due = None if task.is_recurring and task.due_on is None else task.due_on
+        due = task.effective_due_on
         item.group = _group(item.status, due, today)
         groups[item.group].append(item)
     return groups
@@ -97,8 +100,8 @@ def quiet_overdue(today):
     return db.session.scalars(
         select(Task).join(Task.quarter)
         .where(Quarter.state != "closed", Task.is_archived.is_(False),
-               Task.status.not_in(("done", "cancelled")), Task.due_on < today,
-               ~recent)
+               Task.status.not_in(("done", "cancelled")),
+               effective_due(Task) < today, ~recent)
         .options(joinedload(Task.quarter), joinedload(Task.lead_unit))
         .order_by(Task.due_on, Task.id)
     ).all()
@@ -109,6 +112,7 @@ def decisions(user, today):
     if not policy.is_leader(user):
         return None
     from tracker.congresses.services import flagged
+    from tracker.followup.services import pending_extensions
 
     return {"approvals": awaiting_approval(), "quiet": quiet_overdue(today),
-            "congresses": flagged(today)}
+            "congresses": flagged(today), "extensions": pending_extensions()}

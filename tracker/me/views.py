@@ -35,8 +35,14 @@ def index():
             policy.can_report_share(current_user, item.link)
         for items in groups.values() for item in items if item.link is not None
     }
+    # (task id, unit id) pairs the person may acknowledge for with one click.
+    may_acknowledge = {
+        (item.task.id, unit_id)
+        for items in groups.values() for item in items
+        for unit_id in policy.acknowledgeable_unit_ids(current_user, item.task)
+    }
     return render_template(
-        "me/index.html", groups=groups, group_labels=translated(GROUP_LABELS),
+        "me/index.html", groups=groups, may_acknowledge=may_acknowledge, group_labels=translated(GROUP_LABELS),
         decisions=services.decisions(current_user, day), today=day,
         units=current_user.units, may_report=may_report, may_share=may_share,
         share_statuses=translated(SHARE_STATUSES), form=Form(),

@@ -4,6 +4,7 @@ from tracker.models.audit import AUDIT_ACTIONS, AuditEvent
 from tracker.models.board import BOARD_LEVELS, Board, BoardMember
 from tracker.models.comment import EDIT_WINDOW, Comment, CommentRevision
 from tracker.models.congress import CONGRESS_LEVELS, CongressTerm, CongressTermChange
+from tracker.models.extension import EXTENSION_STATES, DeadlineExtension
 from tracker.models.petition import (
     PETITION_FIELDS,
     PETITION_STATES,
@@ -34,6 +35,7 @@ from tracker.models.signin import FailedSignIn, SignInSession
 from tracker.models.token import TOKEN_SCOPES, ApiToken, CalendarToken
 from tracker.models.unit import UNIT_KINDS, Unit
 from tracker.models.user import USER_ROLES, User, user_unit
+from tracker.models.watch import Watch
 
 __all__ = [
     "ApiToken", "AUDIT_ACTIONS", "AuditEvent", "BOARD_LEVELS", "Board", "BoardMember",
@@ -46,6 +48,7 @@ __all__ = [
     "PETITION_FIELDS", "PETITION_STATES", "Petition", "PetitionUpdate",
     "CalendarToken", "Comment", "CommentRevision", "EDIT_WINDOW",
     "CONGRESS_LEVELS", "CongressTerm", "CongressTermChange",
+    "DeadlineExtension", "EXTENSION_STATES", "Watch",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)

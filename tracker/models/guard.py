@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models.comment import Comment, CommentRevision
 from tracker.models.quarter import Quarter
+from tracker.models.extension import DeadlineExtension
 from tracker.models.task import Task, TaskUnit, TaskUpdate
 
 UNLOCK_KEY = "closed_quarter_unlocked"
@@ -37,7 +38,7 @@ def _quarter_of(obj):
         return obj
     if isinstance(obj, Task):
         return obj.quarter
-    if isinstance(obj, (TaskUnit, TaskUpdate)):
+    if isinstance(obj, (TaskUnit, TaskUpdate, DeadlineExtension)):
         return obj.task.quarter if obj.task is not None else None
     if isinstance(obj, Comment):
         return obj.task.quarter if obj.task is not None else None

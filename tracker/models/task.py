@@ -41,6 +41,44 @@ ROLES = {
 }
 
 
+# The columns of follow-up (acknowledgement, extended due date), read together when a
+# load asks for them: with_follow_up() below.
+FOLLOW_UP = "follow_up"
+_FOLLOWING = dict(server_default=text("NULL"), deferred=True, deferred_group=FOLLOW_UP)
+
+
+def with_follow_up(links=True):
+    """Return the loader options reading tasks' (and their links') follow-up columns."""
+    from sqlalchemy.orm import selectinload, undefer_group
+
+    options = [undefer_group(FOLLOW_UP)]
+    if links:
+        options.append(selectinload(Task.unit_links).undefer_group(FOLLOW_UP))
+    return options
+
+
+# Days a unit has to acknowledge (tiếp nhận) a task or a share it was given.
+ACK_DAYS = 3
+
+
+def _day(moment):
+    """Return the date of a stored time (or date), or None."""
+    if moment is None:
+        return None
+    return moment.date() if isinstance(moment, dt.datetime) else moment
+
+
+def _late(given_on, acknowledged_on, cutoff):
+    """Tell whether work given on a day is unacknowledged ACK_DAYS on, at the cut-off.
+
+    An acknowledgement settles it for good, whatever the cut-off: the list is of work
+    still waiting for one, not a history of how long each took.
+    """
+    if given_on is None or cutoff < given_on + dt.timedelta(days=ACK_DAYS):
+        return False
+    return acknowledged_on is None
+
+
 class TaskFacts:
     """What a task says for display: labels, timeliness, targets, units' shares.
 
@@ -74,11 +112,21 @@ class TaskFacts:
         """Tell whether the task needs no more work (done or cancelled)."""
         return self.status in ("done", "cancelled")
 
+    @property
+    def effective_due_on(self):
+        """Return the date the task is judged by: an approved extension, else due."""
+        return self.extended_due_on or self.due_on
+
+    @property
+    def is_extended(self):
+        """Tell whether an approved extension moved the task's due date."""
+        return self.extended_due_on is not None
+
     def timeliness(self, cutoff):
         """Return the timeliness code at the cut-off date (frozen once closed)."""
         if self.frozen_timeliness:
             return self.frozen_timeliness
-        return classify(self.status, self.due_on, self.completed_on, cutoff,
+        return classify(self.status, self.effective_due_on, self.completed_on, cutoff,
                         self.held_on)
 
     def share_timeliness(self, link, cutoff):
@@ -88,7 +136,8 @@ class TaskFacts:
         status and date; the shares of a cancelled task are cancelled with it.
         """
         status = "cancelled" if self.status == "cancelled" else link.share_status
-        return classify(status, self.held_on or self.due_on, link.share_done_on, cutoff)
+        return classify(status, self.held_on or self.effective_due_on,
+                        link.share_done_on, cutoff)
 
     def timeliness_label(self, cutoff):
         """Return the translated timeliness label at the cut-off date."""
@@ -169,6 +218,29 @@ class TaskFacts:
         links = self.participants_links
         return sum(1 for link in links if link.share_status == "done"), len(links)
 
+    def unacknowledged(self, cutoff):
+        """Return [(unit, "task" or "share", day given)] not acknowledged in time.
+
+        The lead unit (for the task) and each participating unit (for its share) are
+        to acknowledge what they were given within ACK_DAYS; at the cut-off, what was
+        given ACK_DAYS or more before it and is not acknowledged is listed. Work
+        finished (the task done or cancelled, a share done) asks for nothing.
+        """
+        if self.status in ("done", "cancelled") or self.is_archived:
+            return []
+        late = []
+        created = _day(self.created_at)
+        given = _day(self.lead_given_at) or created
+        if _late(given, _day(self.acknowledged_at), cutoff):
+            late.append((self.lead_unit, "task", given))
+        for link in self.participants_links:
+            if link.share_status == "done":
+                continue
+            given = _day(link.given_at) or created
+            if _late(given, _day(link.acknowledged_at), cutoff):
+                late.append((link.unit, "share", given))
+        return late
+
     def overdue_shares(self, cutoff):
         """Return the participating links not done although the due date has passed."""
         return [link for link in self.participants_links
@@ -196,6 +268,18 @@ class Task(TaskFacts, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     lead_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     due_on: Mapped[Optional[dt.date]]
+    # The due date of the latest approved extension (tracker.models.extension): the
+    # task is judged by it, while due_on keeps the plan's date.
+    # Like the acknowledgement below, left to the database's default unless set and
+    # read with the loads that ask for the group (FOLLOW_UP), so that code run against
+    # an older schema (the migration tests) need not find the columns.
+    extended_due_on: Mapped[Optional[dt.date]] = mapped_column(**_FOLLOWING)
+    # The lead unit's acknowledgement (tiếp nhận) of the task, and since when the
+    # lead unit has had it (the task's creation unless the lead changed since).
+    lead_given_at: Mapped[Optional[dt.datetime]] = mapped_column(**_FOLLOWING)
+    acknowledged_at: Mapped[Optional[dt.datetime]] = mapped_column(**_FOLLOWING)
+    acknowledged_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("user.id"), **_FOLLOWING)
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     progress: Mapped[int] = mapped_column(default=0)
     completed_on: Mapped[Optional[dt.date]]
@@ -250,7 +334,10 @@ class Task(TaskFacts, db.Model):
 
     quarter: Mapped["Quarter"] = relationship()  # noqa: F821
     lead_unit: Mapped["Unit"] = relationship()  # noqa: F821
-    created_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    created_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
+        foreign_keys=[created_by_id])
+    acknowledged_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
+        foreign_keys=[acknowledged_by_id])
     carried_from: Mapped[Optional["Task"]] = relationship(remote_side=[id])
     unit_links: Mapped[list["TaskUnit"]] = relationship(
         back_populates="task", cascade="all, delete-orphan"
@@ -261,7 +348,8 @@ class Task(TaskFacts, db.Model):
         cascade="all, delete-orphan",
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # RETURNING would name the follow-up columns too (their server defaults).
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": False}
 
     def refresh_search_text(self):
         """Recompute the diacritic-free text the board's search matches against."""
@@ -298,9 +386,18 @@ class TaskUnit(db.Model):
     share_done_on: Mapped[Optional[dt.date]]
     share_note: Mapped[str] = mapped_column(Text, default="")
     share_updated_at: Mapped[Optional[dt.datetime]]
+    # When the unit was given its part, and its acknowledgement (tiếp nhận) of it.
+    # None: given with the task (its created_at); set when added to a task later.
+    given_at: Mapped[Optional[dt.datetime]] = mapped_column(**_FOLLOWING)
+    acknowledged_at: Mapped[Optional[dt.datetime]] = mapped_column(**_FOLLOWING)
+    acknowledged_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("user.id"), **_FOLLOWING)
+
+    __mapper_args__ = {"eager_defaults": False}  # as Task's
 
     task: Mapped[Task] = relationship(back_populates="unit_links")
     unit: Mapped["Unit"] = relationship(lazy="joined")  # noqa: F821
+    acknowledged_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
 
     @property
     def role_label(self):
@@ -326,6 +423,10 @@ UPDATE_ACTIONS = {
     "restored": _l("Restored from the archive"),
     "reopened": _l("Quarter reopened: the close undone"),
     "recomputed": _l("Recorded as ended at the quarter's close"),
+    "acknowledged": _l("Acknowledged"),
+    "extension_asked": _l("Deadline extension requested"),
+    "extension_granted": _l("Deadline extension approved"),
+    "extension_refused": _l("Deadline extension refused"),
 }
 
 CLOSING_REASONS = {

@@ -15,7 +15,9 @@ from tracker.models import (
     AuditEvent, Comment, CommentRevision, Quarter, TaskUpdate, User,
 )
 from tracker.notifications.services import (
-    WROTE_NOTICES, insert_ignoring_duplicates, row, users_of_board, users_of_units,
+    WROTE_NOTICES, insert_ignoring_duplicates, leaders_of_board, progress_recipients,
+    row, users_of_board,
+    users_of_units,
 )
 
 
@@ -65,13 +67,29 @@ def _task_rows(connection, update):
             rows += [row(board_id, user_id, kind, key, task.id, task.quarter_id, data)
                      for user_id in people.get(unit_id, ()) if user_id != actor]
     if update.action in ("progress", "share"):
-        people = users_of_units(connection, [task.lead_unit_id])
+        # The lead's staff (who watch by default) and everyone watching the task or
+        # its quarter; one key per report, so nobody is told twice.
+        people = progress_recipients(connection, task)
         person = update.user.display_name if update.user is not None else ""
         data = dict(base, person=person, status=update.new_status,
                     progress=update.new_progress)
         rows += [row(board_id, user_id, "progress", f"update:{update.id}", task.id,
                      task.quarter_id, data)
-                 for user_id in people.get(task.lead_unit_id, ()) if user_id != actor]
+                 for user_id in people if user_id != actor]
+    extension = getattr(update, "extension", None)
+    if extension is not None and update.action.startswith("extension_"):
+        person = update.user.display_name if update.user is not None else ""
+        data = dict(base, person=person, date=extension.proposed_on.isoformat(),
+                    state=extension.state)
+        key = f"extension:{extension.id}:{update.action}"
+        if update.action == "extension_asked":
+            people = leaders_of_board(connection, board_id)
+            kind = "extension_asked"
+        else:
+            people = [extension.requested_by_id] if extension.requested_by_id else []
+            kind = "extension_decided"
+        rows += [row(board_id, user_id, kind, key, task.id, task.quarter_id, data)
+                 for user_id in people if user_id != actor]
     return rows
 
 

@@ -19,6 +19,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.revision import mark_written
+from tracker.tasks.timeliness import effective_due
 
 PAGE_SIZE = 50
 # flask.g key: this request wrote notices (it mails them after).
@@ -27,7 +28,8 @@ WROTE_NOTICES = "wrote_notices"
 CHUNK = 500
 
 KINDS = ("task_assigned", "share_assigned", "due", "overdue", "progress",
-         "quarter_closed", "quarter_reopened", "mentioned")
+         "quarter_closed", "quarter_reopened", "mentioned", "extension_asked",
+         "extension_decided")
 
 
 def insert_ignoring_duplicates(connection, rows):
@@ -77,6 +79,65 @@ def users_of_board(connection, board_id):
                                  table.c.is_active.is_(True))
         .order_by(table.c.id)
     ).scalars())
+
+
+def leaders_of_board(connection, board_id):
+    """Return the ids of the active accounts with a leader's role in the board."""
+    from tracker.auth.policy import LEADER_ROLES
+    from tracker.models import BoardMember
+
+    users, members = User.__table__, BoardMember.__table__
+    home = select(users.c.id).where(users.c.board_id == board_id,
+                                    users.c.role.in_(LEADER_ROLES),
+                                    users.c.is_active.is_(True))
+    member = (select(members.c.user_id)
+              .join(users, users.c.id == members.c.user_id)
+              .where(members.c.board_id == board_id,
+                     members.c.role.in_(LEADER_ROLES), users.c.is_active.is_(True)))
+    return sorted(set(connection.execute(home.union(member)).scalars()))
+
+
+def _has_watches(connection):
+    """Tell whether the database has the watchers' table (known once it has)."""
+    from sqlalchemy import inspect
+
+    if connection.info.get("has_watch_table"):
+        return True
+    found = inspect(connection).has_table("watch")
+    if found:
+        connection.info["has_watch_table"] = True
+    return found
+
+
+def progress_recipients(connection, task):
+    """Return the ids of those told of a progress report on the task, each once.
+
+    The lead unit's staff watch the task by default; anyone may watch the task or its
+    quarter; a choice about the task itself (watching or not) wins over the rest.
+    """
+    from tracker.models import Watch
+
+    lead = users_of_units(connection, [task.lead_unit_id]).get(task.lead_unit_id, [])
+    if not _has_watches(connection):
+        return lead  # a database still below the watchers' migration
+    watches, users = Watch.__table__, User.__table__
+    chosen = {}
+    quarter_watchers = set()
+    for user_id, task_id, watching in connection.execute(
+        select(watches.c.user_id, watches.c.task_id, watches.c.is_watching)
+        .join(users, users.c.id == watches.c.user_id)
+        .where((watches.c.task_id == task.id)
+               | (watches.c.quarter_id == task.quarter_id),
+               users.c.is_active.is_(True))
+    ):
+        if task_id is not None:
+            chosen[user_id] = watching
+        elif watching:
+            quarter_watchers.add(user_id)
+    people = set(lead) | quarter_watchers
+    people |= {user_id for user_id, watching in chosen.items() if watching}
+    people -= {user_id for user_id, watching in chosen.items() if not watching}
+    return sorted(people)
 
 
 def row(board_id, user_id, kind, key, task_id=None, quarter_id=None, data=None):
@@ -129,14 +190,15 @@ def remind(today, days=None):
     """
     days = days if days is not None else reminder_days()
     horizon = today + dt.timedelta(days=max(days))
+    due = effective_due(Task)  # an approved extension moves the reminders with it
     _write_lock_first()
     tasks = db.session.execute(
-        select(Task.id, Task.title, Task.due_on, Task.lead_unit_id, Quarter.board_id,
+        select(Task.id, Task.title, due, Task.lead_unit_id, Quarter.board_id,
                Quarter.id)
         .join(Quarter, Quarter.id == Task.quarter_id)
         .where(Quarter.state != "closed", Task.is_archived.is_(False),
-               Task.status.not_in(("done", "cancelled")), Task.due_on.is_not(None),
-               Task.due_on <= horizon)
+               Task.status.not_in(("done", "cancelled")), due.is_not(None),
+               due <= horizon)
         .order_by(Task.id),
         execution_options={"all_boards": True},
     ).all()
@@ -325,6 +387,17 @@ def message(notice):
         return _("%(person)s mentioned you on “%(title)s”: “%(excerpt)s”",
                  person=data.get("person", ""), title=title,
                  excerpt=data.get("excerpt", ""))
+    if kind == "extension_asked":
+        return _("%(person)s asks to extend “%(title)s” to %(date)s.",
+                 person=data.get("person", ""), title=title,
+                 date=fmt_date(dt.date.fromisoformat(data["date"])))
+    if kind == "extension_decided":
+        day = fmt_date(dt.date.fromisoformat(data["date"]))
+        if data.get("state") == "approved":
+            return _("The extension of “%(title)s” to %(date)s was approved.",
+                     title=title, date=day)
+        return _("The extension of “%(title)s” to %(date)s was refused.",
+                 title=title, date=day)
     quarter = quarter_label(data.get("year", 2000), data.get("number", 1))
     if kind == "quarter_closed":
         return _("%(quarter)s has been closed.", quarter=quarter)

@@ -203,7 +203,8 @@ def close_quarter(quarter, decisions, user, notes=None):
         cutoff = quarter.closed_cutoff
         for task in quarter_tasks(quarter):
             task.frozen_timeliness = closing_class(
-                task.status, task.due_on, task.completed_on, cutoff, task.held_on
+                task.status, task.effective_due_on, task.completed_on, cutoff,
+                task.held_on,
             )
         record(quarter, "closed", user, changes={
             "state": [quarter.state, "closed"],

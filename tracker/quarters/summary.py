@@ -13,6 +13,7 @@ from tracker.figures.services import (
     board_rollup, codes, comparisons, compute, quarter_rows,
 )
 from tracker.models import Task, TaskUnit, TaskUpdate
+from tracker.models.task import with_follow_up
 
 AT_RISK_DAYS = 14
 AT_RISK_PROGRESS = 80
@@ -29,6 +30,7 @@ def quarter_tasks(quarter):
         .options(
             joinedload(Task.lead_unit),
             selectinload(Task.unit_links).joinedload(TaskUnit.unit),
+            *with_follow_up(),
         )
         .order_by(Task.id)
     ).unique().all()
@@ -45,14 +47,15 @@ def attention_tasks(tasks, classes, cutoff, include_at_risk=True):
         code = classes[task.id]
         at_risk = include_at_risk and (
             code in ("in_progress_on_time", "not_started")
-            and task.due_on is not None
-            and task.due_on <= soon
+            and task.effective_due_on is not None
+            and task.effective_due_on <= soon
             and task.progress < AT_RISK_PROGRESS
         )
         if code == "overdue" or at_risk:
             picked.append((task, "overdue" if code == "overdue" else "at_risk"))
     last = last_updates([task.id for task, _ in picked])
-    picked.sort(key=lambda pair: (pair[1] != "overdue", pair[0].due_on, pair[0].id))
+    picked.sort(key=lambda pair: (pair[1] != "overdue", pair[0].effective_due_on,
+                                  pair[0].id))
     return [(task, code, last.get(task.id)) for task, code in picked]
 
 

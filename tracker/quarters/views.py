@@ -11,10 +11,11 @@ from tracker import page_cache
 from tracker.confirm import confirmation_page, wants_review
 from tracker.auth import policy
 from tracker.extensions import db
+from tracker.followup.services import is_watching
 from tracker.forms import Form
 from tracker.i18n import fmt_date, fmt_percent, quarter_label, today, translated
 from tracker.models import KINDS, PETITION_FIELDS, QUARTER_STATES, STATUSES
-from tracker.models.task import STATUS_COLOURS
+from tracker.models.task import ACK_DAYS, STATUS_COLOURS
 from tracker.quarters import services
 from tracker.quarters.forms import QuarterForm
 from tracker.tasks import services as task_services
@@ -126,6 +127,8 @@ def board(key):
         can_close=policy.can_close_quarter(current_user, quarter)
         and not quarter.is_closed,
         state_form=Form(),
+        can_watch=policy.can_watch(current_user, quarter),
+        watching=is_watching(current_user, quarter=quarter),
     )
 
 
@@ -369,7 +372,7 @@ def summary(key):
         as_of=as_of, decisions=decisions(current_user, today()),
         unit_chart=unit_bars(data["figures"]["units"]),
         scorecard=units if every_unit else units[:SCORECARD_ROWS],
-        every_unit=every_unit,
+        every_unit=every_unit, ack_days=ACK_DAYS,
         **data,
     )
 

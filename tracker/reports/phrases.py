@@ -112,6 +112,34 @@ def dialogue_subject(chair, commune):
     return chair, commune
 
 
+def extension_note(task):
+    """Return "gia hạn đến dd/mm/yyyy (hạn ban đầu dd/mm/yyyy)" of an extended task."""
+    if not getattr(task, "extended_due_on", None):
+        return ""
+    text = f"gia hạn đến {date(task.extended_due_on)}"
+    if task.due_on:
+        text += f" (hạn ban đầu {date(task.due_on)})"
+    return text
+
+
+def deadline_clause(task, code):
+    """Return the clause an unfinished task's sentence ends with about its deadline.
+
+    Overdue work names the date it is judged by; an extended deadline is said, with
+    the original, whether the work is overdue or not.
+    """
+    due = task.effective_due_on
+    if code == "overdue" and due:
+        text = f"; đã quá thời hạn {date(due)}"
+        if task.extended_due_on:
+            text += f" (đã gia hạn; hạn ban đầu {date(task.due_on)})" if task.due_on \
+                else " (đã gia hạn)"
+        return text
+    if task.extended_due_on:
+        return f"; {extension_note(task)}"
+    return ""
+
+
 def _status_phrase(task, code):
     """Return how far the task got, in words ("đang thực hiện, đạt 60% kế hoạch")."""
     kind = kind_of(task.kind)
@@ -122,8 +150,14 @@ def _status_phrase(task, code):
         day = task.held_on or task.completed_on
         if day:
             text += f" ngày {date(day)}"
-        if code == "done_late" and task.due_on:
-            text += f" (chậm so với thời hạn {date(task.due_on)})"
+        due = task.effective_due_on
+        if code == "done_late" and due:
+            late = f"chậm so với thời hạn {date(due)}"
+            if task.extended_due_on:
+                late += f"; {extension_note(task)}"
+            text += f" ({late})"
+        elif task.extended_due_on:
+            text += f" ({extension_note(task)})"
         return text
     if task.status == "cancelled":
         return CLOSING_PHRASES.get(task.closing_reason, "không thực hiện (đã hủy)")
@@ -137,8 +171,7 @@ def _status_phrase(task, code):
         text = "đang thực hiện"
     if task.progress and task.status != "not_started":
         text += f", đạt {task.progress}% kế hoạch"
-    if code == "overdue" and task.due_on:
-        text += f"; đã quá thời hạn {date(task.due_on)}"
+    text += deadline_clause(task, code)
     return text
 
 
@@ -195,8 +228,7 @@ def _congress_sentence(task, code):
         text = f"Đang chuẩn bị tổ chức {name}"
         if task.progress:
             text += f", đạt {task.progress}% kế hoạch"
-    if code == "overdue" and task.due_on:
-        text += f"; đã quá thời hạn {date(task.due_on)}"
+    text += deadline_clause(task, code)
     return text
 
 
@@ -225,8 +257,7 @@ def _dialogue_sentence(task, code, petitions=None):
         text += f" vào ngày {date(task.held_on)}"
     if task.status != "done":
         text += ", đang tiếp tục thực hiện"
-        if code == "overdue" and task.due_on:
-            text += f"; đã quá thời hạn {date(task.due_on)}"
+        text += deadline_clause(task, code)
         return text
     stats = []
     if task.participants:

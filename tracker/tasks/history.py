@@ -20,7 +20,8 @@ from tracker.models import CLOSING_REASONS, KINDS, ROLES, STATUSES, Unit, User
 
 # Fields whose values are units' short names (a list of them, or one).
 UNIT_FIELDS = frozenset(
-    ("lead_unit_id", "parent_id", "coordinating", "participating", "units")
+    ("lead_unit_id", "parent_id", "coordinating", "participating", "units",
+     "share_of")
 )
 # Fields whose values are usernames.
 PERSON_FIELDS = frozenset(("approved_by",))
@@ -167,7 +168,8 @@ def task_labels():
     labels = dict(HISTORY_LABELS)
     labels.update(
         closing_reason=_l("Closing reason"), closing_note=_l("Closing note"),
-        due_on=_l("Due date"),
+        due_on=_l("Due date"), extended_due_on=_l("Due date judged by"),
+        share_of=_l("Share of the unit"),
         **{"from": _l("Carried from"), "to": _l("Carried to"),
            "from_task": _l("Carried from task"), "to_task": _l("Carried to task")},
     )

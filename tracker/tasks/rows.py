@@ -24,6 +24,7 @@ LIST_COLUMNS = (
     "title",
     "lead_unit_id",
     "due_on",
+    "extended_due_on",
     "status",
     "progress",
     "completed_on",
@@ -37,6 +38,9 @@ LIST_COLUMNS = (
     "closing_reason",
     "closing_note",
     "is_archived",
+    "created_at",
+    "lead_given_at",
+    "acknowledged_at",
 )
 # What the quarter's figures count: the list's columns and every kind's numbers.
 FIGURE_COLUMNS = LIST_COLUMNS + (
@@ -70,15 +74,18 @@ class LinkRow:
     """
 
     __slots__ = ("unit", "unit_id", "role", "share_status", "share_done_on",
-                 "share_note")
+                 "share_note", "given_at", "acknowledged_at")
 
-    def __init__(self, unit, role, share_status, share_done_on=None, share_note=""):
+    def __init__(self, unit, role, share_status, share_done_on=None, share_note="",
+                 given_at=None, acknowledged_at=None):
         self.unit = unit
         self.unit_id = unit.id
         self.role = role
         self.share_status = share_status
         self.share_done_on = share_done_on
         self.share_note = share_note
+        self.given_at = given_at
+        self.acknowledged_at = acknowledged_at
 
     @property
     def role_label(self):
@@ -155,18 +162,21 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
         # The ids themselves, not a subquery: with a subquery PostgreSQL hashes every
         # link of every quarter.
         wanted = [TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
-                  TaskUnit.share_status, TaskUnit.share_done_on]
+                  TaskUnit.share_status, TaskUnit.share_done_on, TaskUnit.given_at,
+                  TaskUnit.acknowledged_at]
         if notes:
             wanted.append(TaskUnit.share_note)
         # The tasks were read within the request's boards; their links need no
         # second board filter (on PostgreSQL it turns the plan into a scan of the
         # boards' every link, each checked against the id list).
-        for task_id, unit_id, role, status, done_on, *note in db.session.execute(
+        for (task_id, unit_id, role, status, done_on, given_at, acknowledged_at,
+             *note) in db.session.execute(
             select(*wanted).where(among(TaskUnit.task_id, by_id)),
             execution_options={"all_boards": True},
         ):
             by_id[task_id].unit_links.append(
-                LinkRow(units[unit_id], role, status, done_on, note[0] if note else "")
+                LinkRow(units[unit_id], role, status, done_on, note[0] if note else "",
+                        given_at, acknowledged_at)
             )
     return rows
 
@@ -180,14 +190,17 @@ def export_rows(quarter):
     units = unit_rows()
     table = Task.__table__
     links = {}
-    for task_id, unit_id, role, status, done_on, note in db.session.execute(
+    for (task_id, unit_id, role, status, done_on, note, given_at,
+         acknowledged_at) in db.session.execute(
         select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
-               TaskUnit.share_status, TaskUnit.share_done_on, TaskUnit.share_note)
+               TaskUnit.share_status, TaskUnit.share_done_on, TaskUnit.share_note,
+               TaskUnit.given_at, TaskUnit.acknowledged_at)
         .join(Task, Task.id == TaskUnit.task_id)
         .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False))
     ):
         links.setdefault(task_id, []).append(
-            LinkRow(units[unit_id], role, status, done_on, note))
+            LinkRow(units[unit_id], role, status, done_on, note, given_at,
+                    acknowledged_at))
     names = [column.name for column in table.columns]
     lead = names.index("lead_unit_id")
     for values in db.session.execute(

@@ -25,7 +25,7 @@ from tracker.models import (
     Unit,
 )
 from tracker.models.base import utcnow
-from tracker.models.task import ALL_KIND_FIELDS
+from tracker.models.task import ALL_KIND_FIELDS, with_follow_up
 from tracker.tasks.rows import task_rows
 from tracker.text import fold
 
@@ -58,6 +58,7 @@ def get_task_or_404(task_id, for_update=False):
             joinedload(Task.quarter),
             joinedload(Task.lead_unit),
             selectinload(Task.unit_links).joinedload(TaskUnit.unit),
+            *with_follow_up(),
             selectinload(Task.updates).joinedload(TaskUpdate.user),
             selectinload(Task.updates).joinedload(TaskUpdate.unit),
             selectinload(Task.updates).undefer(TaskUpdate.via),
@@ -208,13 +209,21 @@ def _apply_units(task, coordinating, participating):
     for unit_id, link in current.items():
         if unit_id not in wanted:
             task.unit_links.remove(link)
+    # A unit given its part by an edit has it from now (at creation, with the task).
+    given_at = utcnow() if task.id is not None else None
     for unit_id, role in wanted.items():
         if unit_id in current:
-            current[unit_id].role = role
+            link = current[unit_id]
+            if role == "participating" and link.role != role:
+                link.given_at, link.acknowledged_at = given_at, None
+                link.acknowledged_by_id = None
+            link.role = role
         else:
-            task.unit_links.append(
-                TaskUnit(unit_id=unit_id, role=role, unit=db.session.get(Unit, unit_id))
-            )
+            link = TaskUnit(unit_id=unit_id, role=role,
+                            unit=db.session.get(Unit, unit_id))
+            if given_at is not None:
+                link.given_at = given_at
+            task.unit_links.append(link)
 
 
 def create_task(quarter, data, user, coordinating=(), participating=(), note=""):
@@ -246,6 +255,9 @@ def update_task(task, data, user, coordinating=(), participating=()):
     _apply_plan(task, data)
     if task.lead_unit_id != before["lead_unit_id"]:
         task.lead_unit = db.session.get(Unit, task.lead_unit_id)
+        # The new lead unit has the task from now, and acknowledges it itself.
+        task.lead_given_at, task.acknowledged_at = utcnow(), None
+        task.acknowledged_by_id = None
     _apply_units(task, coordinating, participating)
     changes = {}
     for name in PLAN_FIELDS:

@@ -14,6 +14,9 @@ quarter's cut-off (closing_class), so a quarter's own briefing held in the first
 of the next quarter still counts as done for its quarter. Work reported done without
 a completion date ("done, date not recorded", as a briefing often reports it) counts
 as done, neither on time nor late.
+
+A task whose deadline was extended (an approved DeadlineExtension) is judged by the
+extended date: effective_due() below, and Task.effective_due_on in Python.
 """
 from tracker.i18n import lazy as _l
 
@@ -100,6 +103,13 @@ def completion_rate(counts):
     return done / owed
 
 
+def effective_due(task):
+    """Return a SQL expression of the date a task is judged by (extended, else due)."""
+    from sqlalchemy import func
+
+    return func.coalesce(task.extended_due_on, task.due_on)
+
+
 def timeliness_sql(task, cutoff):
     """Return a SQL expression computing classify() for task rows at the cut-off date.
 
@@ -112,7 +122,8 @@ def timeliness_sql(task, cutoff):
         task.completed_on.is_(None) | (task.completed_on <= cutoff)
     )
     held = task.held_on.is_not(None)
-    due = func.coalesce(task.held_on, task.due_on)
+    planned = effective_due(task)
+    due = func.coalesce(task.held_on, planned)
     live = case(
         (task.status == "cancelled", literal("cancelled")),
         (held & (task.status == "done") & (task.held_on <= cutoff),
@@ -122,7 +133,7 @@ def timeliness_sql(task, cutoff):
             case(
                 (task.completed_on.is_(None), literal("done")),
                 (
-                    (task.due_on.is_(None)) | (task.completed_on <= task.due_on),
+                    planned.is_(None) | (task.completed_on <= planned),
                     literal("done_on_time"),
                 ),
                 else_=literal("done_late"),

@@ -110,9 +110,14 @@ def create():
 
 
 def _render_task(task, progress_form=None, share_form=None, direction_form=None,
-                 comment_form=None, status=200):
+                 comment_form=None, status=200, extension_form=None,
+                 decision_form=None):
     from tracker.comments import services as comment_services
     from tracker.comments.forms import CommentForm
+    from tracker.followup import services as followup
+    from tracker.followup.forms import (
+        AcknowledgeForm, ExtensionDecisionForm, ExtensionRequestForm, WatchForm,
+    )
 
     comments = comment_services.thread(task)
     now = utcnow()
@@ -123,6 +128,8 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
             formdata=None, status=task.status, progress=task.progress,
             completed_on=task.completed_on,
         )
+    extensions = followup.task_extensions(task)
+    pending = next((item for item in extensions if item.is_pending), None)
     if share_form is None:
         share_form = ShareForm(formdata=None, links=share_links)
     else:
@@ -157,6 +164,20 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         can_comment=policy.can_comment(current_user, task),
         editable_comments={comment.id for comment in comments
                            if policy.can_edit_comment(current_user, comment, now)},
+        acknowledge_form=AcknowledgeForm(formdata=None),
+        ack_unit_ids=policy.acknowledgeable_unit_ids(current_user, task),
+        unacknowledged=task.unacknowledged(cutoff),
+        watch_form=WatchForm(formdata=None),
+        watching=followup.is_watching(current_user, task=task),
+        can_watch=policy.can_watch(current_user, task),
+        extensions=extensions,
+        pending_extension=pending,
+        extension_form=extension_form or ExtensionRequestForm(formdata=None),
+        decision_form=decision_form or ExtensionDecisionForm(formdata=None),
+        can_request_extension=pending is None
+        and policy.can_request_extension(current_user, task),
+        can_decide_extension=pending is not None
+        and policy.can_decide_extension(current_user, pending),
     ), status
 
 

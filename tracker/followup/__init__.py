@@ -1,0 +1,1 @@
+"""Nothing slips: acknowledging what a unit is given, watching, deadline extensions."""
