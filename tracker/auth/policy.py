@@ -132,6 +132,42 @@ def can_restore_task(user, task):
     return _is_open(task) and task.is_archived and _answers_for(user, task)
 
 
+# Evidence files
+
+def task_unit_ids(task):
+    """Return the ids of every unit taking part in the task (lead, any role)."""
+    return {task.lead_unit_id} | {link.unit_id for link in task.unit_links}
+
+
+def can_view_task_files(user, task):
+    """Tell whether the user may list and download the task's files.
+
+    Files are evidence (minutes, photos of people, signed reports), so they are
+    narrower than the task page: leaders and administrators see every task's; an
+    account tied to units sees those of the tasks its units take part in; a viewer
+    tied to no unit (the board's readers, a parent board's people) reads them all.
+    """
+    role = _role(user)
+    if role is None:
+        return False
+    if is_leader(user):
+        return True
+    mine = unit_ids(user)
+    if not mine:
+        return role == "viewer"
+    return bool(mine & task_unit_ids(task))
+
+
+def can_remove_file(user, stored):
+    """Tell whether the user may remove a file: its giver, or who answers for the task."""
+    task = stored.task
+    if not _is_open(task) or task.is_archived or stored.is_removed:
+        return False
+    if _answers_for(user, task):
+        return True
+    return can_change_data(user) and stored.created_by_id == getattr(user, "id", None)
+
+
 # Quarters
 
 def can_open_quarter(user):

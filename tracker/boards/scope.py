@@ -153,6 +153,13 @@ def _register_core_models():
     # Outside units (no board) are shared by every board.
     register(Unit, lambda ids: or_(Unit.board_id.in_(ids), Unit.board_id.is_(None)))
     _register_petitions()
+    _register_files()
+
+
+def _register_files():
+    from tracker.models.stored_file import StoredFile
+
+    register(StoredFile, lambda ids: of_boards_tasks(StoredFile.task_id, ids))
 
 
 def _register_petitions():

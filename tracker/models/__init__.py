@@ -29,6 +29,7 @@ from tracker.models.task import (
     TaskUpdate,
 )
 from tracker.models.signin import FailedSignIn, SignInSession
+from tracker.models.stored_file import ATTACHED_TO, StoredFile
 from tracker.models.token import TOKEN_SCOPES, ApiToken
 from tracker.models.unit import UNIT_KINDS, Unit
 from tracker.models.user import USER_ROLES, User, user_unit
@@ -42,6 +43,7 @@ __all__ = [
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit", "TOKEN_SCOPES",
     "PETITION_FIELDS", "PETITION_STATES", "Petition", "PetitionUpdate",
+    "ATTACHED_TO", "StoredFile",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)

@@ -11,6 +11,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from tracker.models.quarter import Quarter
+from tracker.models.stored_file import StoredFile
 from tracker.models.task import Task, TaskUnit, TaskUpdate
 
 UNLOCK_KEY = "closed_quarter_unlocked"
@@ -36,7 +37,7 @@ def _quarter_of(obj):
         return obj
     if isinstance(obj, Task):
         return obj.quarter
-    if isinstance(obj, (TaskUnit, TaskUpdate)):
+    if isinstance(obj, (TaskUnit, TaskUpdate, StoredFile)):
         return obj.task.quarter if obj.task is not None else None
     return None
 

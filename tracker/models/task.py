@@ -326,6 +326,7 @@ UPDATE_ACTIONS = {
     "restored": _l("Restored from the archive"),
     "reopened": _l("Quarter reopened: the close undone"),
     "recomputed": _l("Recorded as ended at the quarter's close"),
+    "file_removed": _l("File removed"),
 }
 
 CLOSING_REASONS = {
