@@ -65,3 +65,14 @@ def zip_of(names):
         for name in names:
             archive.writestr(name, "<x/>")
     return out.getvalue()
+
+
+def attach(task, user, name="bien-ban.pdf", content=None, attached_to="progress"):
+    """Attach a file to the task through the files services (flushes, no commit)."""
+    from werkzeug.datastructures import FileStorage
+
+    from tracker.files import services
+
+    upload = FileStorage(io.BytesIO(content if content is not None else pdf()), name)
+    staged = services.put_in_place(services.stage_uploads([upload]))
+    return services.record_files(task, staged, user, attached_to)[0]
