@@ -144,15 +144,18 @@ def can_view_task_files(user, task):
 
     Files are evidence (minutes, photos of people, signed reports), so they are
     narrower than the task page: leaders and administrators see every task's; an
-    account tied to units sees those of the tasks its units take part in; a viewer
-    tied to no unit (the board's readers, a parent board's people) reads them all.
+    account tied to units of the task's board sees those of the tasks its units take
+    part in; a viewer tied to none of that board's units (the board's readers, a
+    parent board's people, whose units are the parent's) reads them all.
     """
     role = _role(user)
     if role is None:
         return False
     if is_leader(user):
         return True
-    mine = unit_ids(user)
+    board_id = task.quarter.board_id
+    mine = {unit.id for unit in user.units
+            if unit.board_id is None or unit.board_id == board_id}
     if not mine:
         return role == "viewer"
     return bool(mine & task_unit_ids(task))
