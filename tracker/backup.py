@@ -211,6 +211,18 @@ def missing_files(database, folder):
             if not os.path.isfile(os.path.join(folder, *key.split("/")))]
 
 
+def verify_files(source):
+    """Check that every file of a backup's files folder is intact; return how many."""
+    if not os.path.isdir(source):
+        raise BackupError(f"{source} is not a folder of stored files.")
+    count = 0
+    for relative, full in _stored_files(source):
+        if _sha256(full) != relative.rsplit("/", 1)[-1]:
+            raise BackupError(f"{full} is damaged: its content does not match its name.")
+        count += 1
+    return count
+
+
 def restore_files(source, files_dir):
     """Put back every file of a backup's files folder; return how many were copied.
 

@@ -197,11 +197,14 @@ def restore_command(path, yes):
         click.echo(backup.postgres_instructions(uri, "restore", path))
         click.echo(f"Put the stored files back too (into the folder {files_dir()}).")
         raise SystemExit(1)
+    stored_files = backup.files_backup_path(path)
     try:
         info = backup.verify(path)
+        # Checked before anything is replaced: a damaged copy restores nothing.
+        if os.path.isdir(stored_files):
+            backup.verify_files(stored_files)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc))
-    stored_files = backup.files_backup_path(path)
     known, head = _known_revisions()
     if info.revision not in known:
         raise click.ClickException(
