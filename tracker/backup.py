@@ -218,7 +218,8 @@ def verify_files(source):
     count = 0
     for relative, full in _stored_files(source):
         if _sha256(full) != relative.rsplit("/", 1)[-1]:
-            raise BackupError(f"{full} is damaged: its content does not match its name.")
+            raise BackupError(
+                f"{full} is damaged: its content does not match its name.")
         count += 1
     return count
 
@@ -235,7 +236,8 @@ def restore_files(source, files_dir):
     for relative, full in _stored_files(source):
         name = relative.rsplit("/", 1)[-1]
         if _sha256(full) != name:
-            raise BackupError(f"{full} is damaged: its content does not match its name.")
+            raise BackupError(
+                f"{full} is damaged: its content does not match its name.")
         target = os.path.join(files_dir, *relative.split("/"))
         if os.path.isfile(target) and _sha256(target) == name:
             continue

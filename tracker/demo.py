@@ -338,7 +338,8 @@ def _load_son_tinh():
                       completed_on=D(2023, 5, 25))
     if demo_files.has_files():
         demo_files.attach(update, staff, {
-            "Biên bản Đại hội Công đoàn huyện lần thứ XIX.docx": demo_files.minutes_docx(
+            "Biên bản Đại hội Công đoàn huyện lần thứ XIX.docx":
+            demo_files.minutes_docx(
                 "Biên bản Đại hội Công đoàn huyện Sơn Tịnh lần thứ XIX",
                 ["Thời gian: 07 giờ 30 ngày 25/5/2023.",
                  "Địa điểm: Hội trường Huyện ủy Sơn Tịnh.",

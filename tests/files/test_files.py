@@ -118,6 +118,9 @@ def test_other_content_is_refused_whatever_its_name(content, reason):
     ("x" * 300 + ".pdf", "pdf", "x" * 120 + ".pdf"),
 ])
 def test_names_are_cleaned_and_end_in_the_contents_extension(sent, extension, kept):
+    from flask_babel import gettext
+
+    kept = kept.replace("file.", gettext("file") + ".")  # a name of none is "tệp"
     assert services.clean_name(sent, extension) == kept
 
 
@@ -134,7 +137,8 @@ def test_a_report_carries_good_files_stored_by_content(
     update = db.session.scalars(select(TaskUpdate).where(
         TaskUpdate.task_id == task.id, TaskUpdate.action == "progress")).one()
     rows = db.session.scalars(select(StoredFile).order_by(StoredFile.id)).all()
-    assert [(row.original_name, row.content_type.rsplit(".", 1)[-1]) for row in rows] == [
+    kinds = [(row.original_name, row.content_type.rsplit(".", 1)[-1]) for row in rows]
+    assert kinds == [
         ("bien-ban.pdf", "application/pdf"), ("anh.png", "image/png"),
         ("bao-cao.docx", "document"), ("danh-sach.xlsx", "sheet")]
     for row, (_name, content) in zip(rows, files):
@@ -457,3 +461,13 @@ def test_the_task_pages_statements_do_not_grow_with_its_files(
            progress="70")
     assert counts(db)[0] == 8
     assert statements() == one
+
+
+def test_the_refusal_reads_in_vietnamese_by_default(client, db, shared, files_dir):
+    task, _commune, users = shared
+    sign_in(client, users["lead"])
+    client.get("/?lang=vi")
+    response = upload(client, task, [("bien-ban.pdf", samples.exe())])
+    assert response.status_code == 400
+    assert "Tệp “bien-ban.pdf” là chương trình" in page_text(response)
+    assert counts(db) == (0, 1)

@@ -1138,8 +1138,8 @@ def _file_contents():
 
 
 file_name = st.one_of(text, st.sampled_from(
-    ["bien-ban.pdf", "../../etc/passwd", "C:\\evil\\x.exe", "<b>x</b>.png", "a/b/c.docx",
-     ".htaccess", "x.pdf\x00.exe", "", " ", "..", "con.jpg"]))
+    ["bien-ban.pdf", "../../etc/passwd", "C:\\evil\\x.exe", "<b>x</b>.png",
+     "a/b/c.docx", ".htaccess", "x.pdf\x00.exe", "", " ", "..", "con.jpg"]))
 
 
 def files_are_sound(db):

@@ -162,7 +162,7 @@ def can_view_task_files(user, task):
 
 
 def can_remove_file(user, stored):
-    """Tell whether the user may remove a file: its giver, or who answers for the task."""
+    """Tell whether the user may remove a file: its giver, or who answers for it."""
     task = stored.task
     if not _is_open(task) or task.is_archived or stored.is_removed:
         return False

@@ -82,7 +82,8 @@ def has_files():
 
 def attach(update, user, named, attached_to="progress", unit_id=None):
     """Attach files {name: bytes} to a history row of a task, as an upload would."""
-    uploads = [FileStorage(io.BytesIO(content), name) for name, content in named.items()]
+    uploads = [FileStorage(io.BytesIO(content), name)
+               for name, content in named.items()]
     staged = services.put_in_place(services.stage_uploads(uploads))
     rows = services.record_files(update.task, staged, user, attached_to, update,
                                  unit_id=unit_id)

@@ -68,11 +68,12 @@ def _refusal(reason, name):
             name=name),
         "macros": _("“%(name)s” contains macros: save it as a plain .docx or .xlsx "
                     "file and attach it again.", name=name),
-        "old_office": _("“%(name)s” is an old-format (.doc, .xls) or password-protected "
-                        "Office file: save it as .docx or .xlsx without a password.",
-                        name=name),
-        "unknown": _("“%(name)s” is not a PDF, Word (.docx), Excel (.xlsx), JPEG or PNG "
-                     "file, whatever its name says: it was refused.", name=name),
+        "old_office": _(
+            "“%(name)s” is an old-format (.doc, .xls) or password-protected Office "
+            "file: save it as .docx or .xlsx without a password.", name=name),
+        "unknown": _(
+            "“%(name)s” is not a PDF, Word (.docx), Excel (.xlsx), JPEG or PNG file, "
+            "whatever its name says: it was refused.", name=name),
     }
     return messages.get(reason, messages["unknown"])
 

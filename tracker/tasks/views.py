@@ -285,7 +285,7 @@ def _file_help():
 
 
 def _stage_files(form):
-    """Check the form's files and stage them; None (messages at the field) if refused."""
+    """Check the form's files and stage them; None (messages at the field) if not."""
     try:
         return file_services.stage_uploads(
             form.files.data, current_app.config.get("MAX_FILES_PER_UPLOAD"))
