@@ -315,8 +315,8 @@ def test_a_report_with_files_needs_the_token(client, sign_in, demo, snapshot):
     assert snapshot() == before
     response = post(csrf_token=csrf_token(client, f"/tasks/{task.id}"))
     assert response.status_code == 302
-    assert demo.session.scalars(demo.select(StoredFile)).one().original_name == \
-        "bien-ban.pdf"
+    assert demo.session.scalars(demo.select(StoredFile).where(
+        StoredFile.task_id == task.id)).one().original_name == "bien-ban.pdf"
 
 
 def test_anonymous_login_needs_the_token(client, make_user, csrf_on, snapshot):
