@@ -230,7 +230,7 @@ class ProgressForm(Form):
         filters=[strip],
     )
     files = MultipleFileField(_l("Files (minutes, photos, signed reports)"),
-                              render_kw={"accept": FILE_ACCEPT})
+                              id="report-files", render_kw={"accept": FILE_ACCEPT})
 
     def __init__(self, *args, task=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -285,7 +285,7 @@ class ShareForm(Form):
         filters=[strip],
     )
     files = MultipleFileField(_l("Files (minutes, photos, signed reports)"),
-                              render_kw={"accept": FILE_ACCEPT})
+                              id="share-files", render_kw={"accept": FILE_ACCEPT})
 
     def __init__(self, *args, links=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
