@@ -62,6 +62,8 @@ def app(tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "TODAY": TODAY.isoformat(),
             "RATELIMIT_ENABLED": False,
+            # Evidence files go to a folder of the session's own.
+            "FILES_DIR": str(tmp_path_factory.mktemp("files")),
             # scrypt takes 0.2 s a hash by design; the tests make hundreds of them.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         }

@@ -1,4 +1,6 @@
 """`flask backup` and `flask restore`: a consistent copy while the app writes."""
+import os
+import shutil
 import sqlite3
 import threading
 
@@ -231,3 +233,77 @@ def test_postgresql_gets_the_pg_commands(command, tmp_path):
     assert tool in result.output
     assert "postgresql://tracker@db.example/tracker" in result.output
     assert "secret" not in result.output
+
+
+# ---- evidence files travel with the database -------------------------------------
+
+def _attach_to_first_task(app, content):
+    """Attach a file to the live app's first task; return its storage key."""
+    from tests.files.samples import attach
+    from tracker.models import Task
+
+    with app.app_context():
+        task = _db.session.scalars(_db.select(Task).order_by(Task.id)).first()
+        stored = attach(task, None, "Biên bản.pdf", content)
+        _db.session.commit()
+        key = stored.storage_key
+        _db.session.remove()
+        _db.engine.dispose()
+    return key
+
+
+def test_backup_takes_the_files_and_restore_brings_them_back(live, tmp_path):
+    from tests.files import samples
+
+    app, path = live
+    content = samples.pdf("Biên bản hội nghị trực báo")
+    key = _attach_to_first_task(app, content)
+    live_file = tmp_path / "instance" / "files" / key
+    assert live_file.read_bytes() == content
+    target = tmp_path / "copy.sqlite"
+    result = invoke(app, ["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    # The demo's files, and this one.
+    stored = sorted(p.name for p in (tmp_path / "instance" / "files").glob("*/*"))
+    assert f"Copied {len(stored)} stored files" in result.output
+    assert sorted(p.name for p in (tmp_path / "copy-files").glob("*/*")) == stored
+    assert (tmp_path / "copy-files" / key).read_bytes() == content
+    # The volume is lost and the records with it.
+    shutil.rmtree(tmp_path / "instance" / "files")
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM stored_file")
+    conn.close()
+    result = invoke(app, ["restore", "--yes", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"Put back {len(stored)} stored files" in result.output
+    assert "Warning" not in result.output
+    assert live_file.read_bytes() == content
+    assert key.split("/")[1] in {row[8] for row in read_all(path)["stored_file"]}
+    # The data it replaced (without the file) was kept, with its files folder.
+    safety = [name for name in os.listdir(tmp_path / "instance" / "backups")
+              if name.startswith("before-restore-") and name.endswith(".sqlite")]
+    assert len(safety) == 1
+
+
+def test_restore_refuses_a_damaged_file_and_warns_of_missing_ones(live, tmp_path):
+    from tests.files import samples
+
+    app, path = live
+    key = _attach_to_first_task(app, samples.png())
+    target = tmp_path / "copy.sqlite"
+    assert invoke(app, ["backup", str(target)]).exit_code == 0
+    (tmp_path / "copy-files" / key).write_bytes(b"damaged")
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE task SET title = 'kept'")
+    conn.close()
+    result = invoke(app, ["restore", "--yes", str(target)])
+    assert result.exit_code != 0 and "is damaged" in result.output
+    assert set(titles(path)) == {"kept"}  # nothing was replaced
+    # Without its files folder, a restore says which files it lacks.
+    shutil.rmtree(tmp_path / "copy-files")
+    (tmp_path / "instance" / "files" / key).unlink()
+    result = invoke(app, ["restore", "--yes", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Warning: 1 files" in result.output and key in result.output

@@ -368,5 +368,29 @@ def test_congress_terms_migrate_up_and_down(scratch_url):
                            None)
         db.session.commit()
         assert term.id is not None and term.version == 1
+
+
+# ---- 3f9a7c21d4e8: evidence files ------------------------------------------------
+
+def test_stored_files_table_comes_and_goes(scratch_url):
+    """The files' table is made with its indexes, and dropped on the way down."""
+    import flask_migrate
+
+    from tracker import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": scratch_url, "SECRET_KEY": "t"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        inspector = inspect(db.engine)
+        assert {index["name"] for index in inspector.get_indexes("stored_file")} == {
+            "ix_stored_file_task_removed", "ix_stored_file_task_update_id",
+            "ix_stored_file_sha256"}
+        assert {fk["referred_table"] for fk in inspector.get_foreign_keys(
+            "stored_file")} == {"task", "task_update", "unit", "user"}
+        db.session.remove()
+        flask_migrate.downgrade(revision="e19a7c4b2d38")
+        assert "stored_file" not in inspect(db.engine).get_table_names()
+        flask_migrate.upgrade()
+        assert "stored_file" in inspect(db.engine).get_table_names()
         db.session.remove()
         db.engine.dispose()

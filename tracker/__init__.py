@@ -4,6 +4,7 @@ import os
 from flask import Flask
 
 from tracker.config import Config, environment_overrides, normalise_database_url
+from tracker.files.limits import TrackerRequest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -17,6 +18,7 @@ def create_app(test_config=None):
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
+    app.request_class = TrackerRequest
     configure(app, test_config)
     register_extensions(app)
     register_blueprints(app)
@@ -94,6 +96,7 @@ def register_blueprints(app):
     from tracker.congresses.views import bp as congresses_bp
     from tracker.figures.views import bp as figures_bp
     from tracker.followup.views import bp as followup_bp
+    from tracker.files.views import bp as files_bp
     from tracker.me.views import bp as me_bp
     from tracker.notifications.views import bp as notifications_bp
     from tracker.boards.views import bp as boards_bp
@@ -109,6 +112,7 @@ def register_blueprints(app):
     app.register_blueprint(congresses_bp)
     app.register_blueprint(figures_bp)
     app.register_blueprint(followup_bp)
+    app.register_blueprint(files_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(boards_bp)
     app.register_blueprint(petitions_bp)

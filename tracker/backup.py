@@ -4,9 +4,17 @@ The backup API copies a consistent snapshot while the application keeps serving 
 writing; restoring goes through the same API into the live database, so processes
 that have it open see the restored data instead of a file swapped under them.
 PostgreSQL has its own tools (pg_dump, pg_restore); the commands print how to use them.
+
+Evidence files (tracker.files) live outside the database: a backup copies their folder
+beside the database copy (tracker-….sqlite → tracker-…-files/), and restoring puts
+back every file of that copy. Their names are their content's SHA-256, so a file is
+never changed in place: copying after the database snapshot finds every file the
+snapshot names (unless it was removed in between, which the copy then reports).
 """
 import datetime as dt
+import hashlib
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass
 
@@ -130,6 +138,112 @@ def restore(backup_path, database):
     if check != "ok":
         raise BackupError(f"The restored database fails its check: {check}.")
     return info
+
+
+def files_backup_path(target):
+    """Return the folder that holds a backup's files, beside the database copy."""
+    return os.path.splitext(target)[0] + "-files"
+
+
+def _stored_files(folder):
+    """Yield (relative path, full path) of the stored files under folder."""
+    if not os.path.isdir(folder):
+        return
+    for sub in sorted(os.listdir(folder)):
+        part = os.path.join(folder, sub)
+        if sub.startswith(".") or not os.path.isdir(part):
+            continue  # the uploads' temporary folder is no stored file
+        for name in sorted(os.listdir(part)):
+            full = os.path.join(part, name)
+            if os.path.isfile(full) and not name.startswith("."):
+                yield f"{sub}/{name}", full
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _copy_file(source, target):
+    """Copy one file through a temporary name, so no half file bears its name."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    partial = target + ".part"
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+
+
+def backup_files(files_dir, target):
+    """Copy the stored files to the folder target (new); return how many.
+
+    Written to target.part and renamed when whole, as the database copy is.
+    """
+    if os.path.exists(target):
+        raise BackupError(f"{target} already exists; choose another name.")
+    partial = target + ".part"
+    shutil.rmtree(partial, ignore_errors=True)
+    os.makedirs(partial)
+    count = 0
+    for relative, full in _stored_files(files_dir):
+        _copy_file(full, os.path.join(partial, *relative.split("/")))
+        count += 1
+    os.replace(partial, target)
+    return count
+
+
+def missing_files(database, folder):
+    """Return the storage keys the database names that the folder lacks."""
+    conn = _connect(database)
+    try:
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stored_file'"
+        ).fetchone()
+        if not has_table:
+            return []
+        keys = [row[0] for row in conn.execute(
+            "SELECT DISTINCT storage_key FROM stored_file WHERE removed_at IS NULL "
+            "ORDER BY storage_key")]
+    finally:
+        conn.close()
+    return [key for key in keys
+            if not os.path.isfile(os.path.join(folder, *key.split("/")))]
+
+
+def verify_files(source):
+    """Check that every file of a backup's files folder is intact; return how many."""
+    if not os.path.isdir(source):
+        raise BackupError(f"{source} is not a folder of stored files.")
+    count = 0
+    for relative, full in _stored_files(source):
+        if _sha256(full) != relative.rsplit("/", 1)[-1]:
+            raise BackupError(
+                f"{full} is damaged: its content does not match its name.")
+        count += 1
+    return count
+
+
+def restore_files(source, files_dir):
+    """Put back every file of a backup's files folder; return how many were copied.
+
+    A file already in place with the same content is left alone; one that differs
+    (damaged) is replaced. Files not in the backup stay: no restored row names them.
+    """
+    if not os.path.isdir(source):
+        raise BackupError(f"{source} is not a folder of stored files.")
+    copied = 0
+    for relative, full in _stored_files(source):
+        name = relative.rsplit("/", 1)[-1]
+        if _sha256(full) != name:
+            raise BackupError(
+                f"{full} is damaged: its content does not match its name.")
+        target = os.path.join(files_dir, *relative.split("/"))
+        if os.path.isfile(target) and _sha256(target) == name:
+            continue
+        _copy_file(full, target)
+        copied += 1
+    return copied
 
 
 def postgres_instructions(database_uri, action, path=None):

@@ -146,27 +146,37 @@ def _known_revisions():
 @click.command("backup")
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 def backup_command(path):
-    """Copy the SQLite database, while the app runs, to PATH.
+    """Copy the SQLite database, while the app runs, to PATH, and the stored files.
 
-    PATH defaults to instance/backups/tracker-YYYYmmdd-HHMMSS.sqlite. For PostgreSQL
+    PATH defaults to instance/backups/tracker-YYYYmmdd-HHMMSS.sqlite; the evidence
+    files go to the folder beside it (tracker-YYYYmmdd-HHMMSS-files/). For PostgreSQL
     the command prints the pg_dump command to use instead.
     """
     from tracker import backup
+    from tracker.files.storage import files_dir
 
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
     database = backup.sqlite_path(uri)
     if database is None:
         click.echo(backup.postgres_instructions(uri, "backup", path))
+        click.echo(f"Copy the stored files too (the folder {files_dir()}).")
         raise SystemExit(1)
     target = path or backup.default_backup_path(current_app.instance_path)
     try:
         info = backup.backup(database, target)
+        folder = backup.files_backup_path(target)
+        count = backup.backup_files(files_dir(), folder)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc))
     click.echo(
         f"Backed up {database} to {info.path} ({info.size:,} bytes, "
         f"schema revision {info.revision})."
     )
+    click.echo(f"Copied {count} stored files to {folder}.")
+    missing = backup.missing_files(info.path, folder)
+    if missing:
+        click.echo(f"{len(missing)} files the copy names were removed while it ran: "
+                   + ", ".join(missing[:5]))
 
 
 @click.command("restore")
@@ -179,14 +189,20 @@ def restore_command(path, yes):
     command prints the pg_restore command to use instead.
     """
     from tracker import backup
+    from tracker.files.storage import files_dir
 
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
     database = backup.sqlite_path(uri)
     if database is None:
         click.echo(backup.postgres_instructions(uri, "restore", path))
+        click.echo(f"Put the stored files back too (into the folder {files_dir()}).")
         raise SystemExit(1)
+    stored_files = backup.files_backup_path(path)
     try:
         info = backup.verify(path)
+        # Checked before anything is replaced: a damaged copy restores nothing.
+        if os.path.isdir(stored_files):
+            backup.verify_files(stored_files)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc))
     known, head = _known_revisions()
@@ -209,15 +225,25 @@ def restore_command(path, yes):
         )
         try:
             backup.backup(database, safety)
+            backup.backup_files(files_dir(), backup.files_backup_path(safety))
         except backup.BackupError as exc:
             raise click.ClickException(f"Could not save the current database: {exc}")
     try:
         backup.restore(path, database)
+        restored = None
+        if os.path.isdir(stored_files):
+            restored = backup.restore_files(stored_files, files_dir())
     except backup.BackupError as exc:
         raise click.ClickException(str(exc))
     if safety:
         click.echo(f"The data it replaced is kept in {safety}.")
     click.echo(f"Restored {database} from {path}.")
+    if restored is not None:
+        click.echo(f"Put back {restored} stored files from {stored_files}.")
+    missing = backup.missing_files(database, files_dir())
+    if missing:
+        click.echo(f"Warning: {len(missing)} files the restored data names are not in "
+                   f"{files_dir()}: " + ", ".join(missing[:5]))
     if info.revision != head:
         click.echo(
             "The backup has an older schema: run `flask --app tracker db upgrade`."

@@ -38,6 +38,13 @@ class Config:
     # trust (0: none), so per-address limits and Secure cookies see the real client.
     PROXY_FIX = 0
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # Evidence files (tracker.files): the folder their bytes live in (default
+    # instance/files; a shared volume when several app servers run), the largest file
+    # in MB, and how many one report may carry. A report's request may be as large as
+    # all of them together (MAX_CONTENT_LENGTH stays the limit of every other form).
+    FILES_DIR = ""
+    MAX_FILE_MB = 20
+    MAX_FILES_PER_UPLOAD = 10
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's; tests use a fast one
     PASSWORD_MIN_LENGTH = 8
     PASSWORD_MAX_LENGTH = 200

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tracker.boards import scope
 from tracker.extensions import db
 from tracker.models import Board, Organisation, Quarter, QuarterReport, Unit, User
+from tracker.files import demo as demo_files
 from tracker.petitions.services import record_imported_counts
 from tracker.tasks import services
 
@@ -182,6 +183,7 @@ def _load_son_tinh():
             item, status, pct, note, user, completed_on=completed_on, today=when
         )
         update.created_at = _at(when, 15)
+        return update
 
     def share(item, short, when, user, status, note):
         link = next(link for link in item.unit_links if link.unit_id == units[short].id)
@@ -189,6 +191,7 @@ def _load_son_tinh():
         update = services.report_share(link, status, done_on, note, user, today=when)
         update.created_at = _at(when, 16)
         link.share_updated_at = update.created_at
+        return update
 
     # ---- Q1 2023: the results reported at the briefing of 31/03/2023 ----
     t = task(
@@ -284,8 +287,13 @@ def _load_son_tinh():
         lead="BDV", participating=COMMUNE_UNITS,
     )
     for number, short in enumerate(COMMUNE_UNITS[:8]):
-        share(t, short, D(2023, 5, 2) + dt.timedelta(days=3 * number), staff, "done",
-              "Đã rà soát, báo cáo kết quả thực hiện QCDC.")
+        update = share(t, short, D(2023, 5, 2) + dt.timedelta(days=3 * number), staff,
+                       "done", "Đã rà soát, báo cáo kết quả thực hiện QCDC.")
+        if number == 0 and demo_files.has_files():
+            demo_files.attach(update, staff, {
+                "Báo cáo kết quả thực hiện QCDC.pdf": demo_files.report_pdf(
+                    "Bao cao ket qua thuc hien Quy che dan chu o co so"),
+            }, "share", units[short].id)
     share(t, COMMUNE_UNITS[8], D(2023, 5, 30), staff, "in_progress",
           "Đang hoàn thiện báo cáo.")
 
@@ -329,9 +337,26 @@ def _load_son_tinh():
         congress_ordinal=19, term_start=2023, term_end=2028, delegates=120,
         held_on=D(2023, 5, 25),
     )
-    progress(t, D(2023, 5, 26), staff, "done", 100,
-             "Đại hội tổ chức thành công ngày 25/5/2023 với 120 đại biểu.",
-             completed_on=D(2023, 5, 25))
+    update = progress(t, D(2023, 5, 26), staff, "done", 100,
+                      "Đại hội tổ chức thành công ngày 25/5/2023 với 120 đại biểu.",
+                      completed_on=D(2023, 5, 25))
+    if demo_files.has_files():
+        demo_files.attach(update, staff, {
+            "Biên bản Đại hội Công đoàn huyện lần thứ XIX.docx":
+            demo_files.minutes_docx(
+                "Biên bản Đại hội Công đoàn huyện Sơn Tịnh lần thứ XIX",
+                ["Thời gian: 07 giờ 30 ngày 25/5/2023.",
+                 "Địa điểm: Hội trường Huyện ủy Sơn Tịnh.",
+                 "Đại biểu: 120 đồng chí được triệu tập, có mặt 120 đồng chí.",
+                 "Đại hội đã bầu Ban Chấp hành nhiệm kỳ 2023–2028 gồm 21 đồng chí."]),
+            "Danh sách đoàn đại biểu.xlsx": demo_files.list_xlsx(
+                ["STT", "Đoàn đại biểu", "Số đại biểu"],
+                [[1, "Khối cơ quan Đảng, đoàn thể huyện", 24],
+                 [2, "Khối cơ quan quản lý nhà nước huyện", 38],
+                 [3, "Ngành Giáo dục và Đào tạo", 41],
+                 [4, "Công đoàn cơ sở các xã", 17]]),
+            "Ảnh đại hội.png": demo_files.photo_png(),
+        })
 
     task(
         q2, D(2023, 4, 7), staff, kind="training",

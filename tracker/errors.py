@@ -48,6 +48,10 @@ def render_error(error):
     detail = None
     if isinstance(error, HTTPException) and error.description != type(error).description:
         detail = error.description
+    if code == 413:
+        from tracker.files.limits import too_large_detail
+
+        detail = too_large_detail(request.endpoint) or detail
     return render_template(
         "errors/error.html", code=code, message=message, detail=detail
     ), code

@@ -3,7 +3,7 @@ import re
 import unicodedata
 
 from flask import request
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from flask_babel import get_translations, gettext, lazy_ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
@@ -53,7 +53,14 @@ class Form(FlaskForm):
                 if not _is_submitted():
                     return None
                 if getattr(form, "accepts_files", False):
-                    return CombinedMultiDict((request.files, request.form))
+                    # Uploads reach the file fields only: a file posted under a
+                    # text field's name is not text (and not read).
+                    names = {name for name, field in form._fields.items()
+                             if field.type in ("FileField", "MultipleFileField")}
+                    files = MultiDict([(key, item) for key, item
+                                       in request.files.items(multi=True)
+                                       if key in names])
+                    return CombinedMultiDict((files, request.form))
                 return request.form
             return formdata
 

@@ -186,6 +186,12 @@ ROWS = [
         "302 403 403 403 302 302",
         "deadline_extension~1 notification+1 task~1 task_update+1",
         decision="approve", note="Đồng ý"),
+    # evidence files: the units on the task (and leaders, and viewers tied to no
+    # unit) download them; the units answerable for the task remove them
+    row("files.download", "GET", "/files/{file}",       "302 200 200 403 200 200"),
+    row("files.remove", "GET", "/files/{file}/remove",  "302 302 302 302 302 302"),
+    row("files.remove", "POST", "/files/{file}/remove", "302 403 302 403 302 302",
+        "stored_file~1 task_update+1"),
     # petitions raised at dialogues: the task's units record and forward them, the
     # body that must answer (unit B) records the answer, leaders do everything
     row("petitions.index", "GET", "/petitions/",         "302 200 200 200 200 200"),
@@ -453,6 +459,9 @@ def world(db):
     open_task = task(q2, "Việc quý II")
     archived = task(q2, "Việc quý II đã lưu trữ")
     archive_task(archived, users["staff_lead"])
+    from tests.files.samples import attach
+
+    stored_file = attach(open_task, users["staff_lead"])
     petition = create_petition(open_task, dict(
         content="Đề nghị cấp giấy chứng nhận quyền sử dụng đất", field="land",
         answering_unit_id=units["B"].id, due_on=dt.date(2023, 5, 31),
@@ -491,7 +500,7 @@ def world(db):
         retired=users["retired"].id, session=other_session.id, board=board.id,
         other_board=other_board.id, member=member.id, token=other_token.id,
         petition=petition.id, notice=notice, comment=comment.id, calendar=calendar,
-        term=term.id, extension=extension.id,
+        term=term.id, extension=extension.id, file=stored_file.id,
     )
     return World(ids=ids, users=users)
 

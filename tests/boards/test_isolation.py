@@ -49,6 +49,9 @@ def _son_tinh_ids(db):
             content="Đề nghị nâng cấp đường xã Tịnh Trà", field="infrastructure",
             answering_unit_id=units[1].id,
         ), users[1])
+        from tests.files.samples import attach
+
+        stored = attach(shared, users[1], "Biên bản Tịnh Trà.pdf")
     # A sign-in session of a Sơn Tịnh account: nobody else may end it.
     signed_in = SignInSession(user=users[1], key_hash="1" * 64)
     # A notice of a Sơn Tịnh account: nobody of another board finds it.
@@ -86,6 +89,7 @@ def _son_tinh_ids(db):
         comment=comment.id, calendar=calendar,
         term=term,
         extension=extension.id,
+        file=stored.id,
     )
 
 

@@ -202,6 +202,7 @@ ROUTES.update({
     "congresses.edit": lambda db: (f"/congresses/{_term(db)}/edit", {
         "organisation": "Hội Cựu chiến binh huyện Sơn Tịnh", "level": "district",
         "unit_id": "0", "ordinal": "8", "term_start": "2022", "term_end": "2027"}),
+    "files.remove": lambda db: (f"/files/{_attached_file(db)}/remove", {}),
     "notifications.read": lambda db: (f"/notifications/{_notice(db)}/read", {}),
     "notifications.read_all": lambda db: ("/notifications/read-all", {}),
     "notifications.preferences": lambda db: (
@@ -257,7 +258,6 @@ def _term(db):
         CongressTerm.organisation == "Hội Cựu chiến binh huyện Sơn Tịnh"))
 
 
-
 def _pending_extension(db):
     """Return the id of a request for a later deadline of the training course."""
     import datetime as dt
@@ -270,6 +270,15 @@ def _pending_extension(db):
     extension = request_extension(task, dt.date(2023, 7, 20), "Chờ kinh phí", asker)
     db.session.commit()
     return extension.id
+
+
+def _attached_file(db):
+    """Attach a file to the training task and return its id."""
+    from tests.files.samples import attach
+
+    stored = attach(get_task("Lớp tập huấn nghiệp vụ"), None)
+    db.session.commit()
+    return stored.id
 
 
 def _received_petition(db):
@@ -349,6 +358,32 @@ def test_progress_report_with_the_token_is_saved(client, sign_in, demo):
     assert response.status_code == 302
     demo.session.refresh(task)
     assert task.progress == 40
+
+
+def test_a_report_with_files_needs_the_token(client, sign_in, demo, snapshot):
+    import io
+
+    from tests.files import samples
+    from tracker.models import StoredFile
+
+    sign_in("staff", units=[get_task("Lớp tập huấn nghiệp vụ").lead_unit])
+    task = get_task("Lớp tập huấn nghiệp vụ")
+    client.get(f"/tasks/{task.id}")
+
+    def post(**token):
+        return client.post(f"/tasks/{task.id}/status", data=dict(
+            status="in_progress", progress="40",
+            files=[(io.BytesIO(samples.pdf()), "bien-ban.pdf")], **token),
+            content_type="multipart/form-data")
+
+    before = snapshot()
+    response = post()
+    assert response.status_code == 400 and REFUSED in page_text(response)
+    assert snapshot() == before
+    response = post(csrf_token=csrf_token(client, f"/tasks/{task.id}"))
+    assert response.status_code == 302
+    assert demo.session.scalars(demo.select(StoredFile).where(
+        StoredFile.task_id == task.id)).one().original_name == "bien-ban.pdf"
 
 
 def test_anonymous_login_needs_the_token(client, make_user, csrf_on, snapshot):

@@ -1305,6 +1305,99 @@ def test_mail_preferences(client, admin, db, data):
                    extra_pages=["/account/"])
 
 
+# ----------------------------------------------------------------- evidence files
+
+def _file_contents():
+    from tests.files import samples
+
+    return st.one_of(
+        st.sampled_from([samples.pdf(), samples.png(), samples.jpg(), samples.exe(),
+                         b"", b"%PDF", b"PK\x03\x04", b"\x00" * 10]),
+        st.binary(max_size=300),
+        st.builds(samples.zip_of, st.lists(st.sampled_from(
+            ["[Content_Types].xml", "word/document.xml", "xl/workbook.xml",
+             "word/vbaProject.bin", "../../evil", "a.txt"]), max_size=4)),
+        st.builds(lambda head, size: head + b"x" * size,
+                  st.sampled_from([b"%PDF-", b"\x89PNG\r\n\x1a\n"]),
+                  st.integers(0, 20_000)),
+    )
+
+
+file_name = st.one_of(text, st.sampled_from(
+    ["bien-ban.pdf", "../../etc/passwd", "C:\\evil\\x.exe", "<b>x</b>.png",
+     "a/b/c.docx", ".htaccess", "x.pdf\x00.exe", "", " ", "..", "con.jpg"]))
+
+
+def files_are_sound(db):
+    """Check every stored file's row against its bytes; no upload left half-done."""
+    import hashlib
+    import os
+
+    from tracker.files import storage
+    from tracker.files.content import KINDS
+    from tracker.models import StoredFile
+
+    folder = storage.files_dir()
+    types = {kind.content_type: kind.extension for kind in KINDS.values()}
+    for stored in db.session.scalars(db.select(StoredFile).where(
+            StoredFile.removed_at.is_(None))):
+        name = stored.original_name
+        assert name and not CONTROL_CHARACTERS.search(name) and len(name) <= 255
+        assert "/" not in name and "\\" not in name and not name.startswith(".")
+        assert name.endswith("." + types[stored.content_type]), name
+        with open(storage.path_of(stored.storage_key), "rb") as handle:
+            content = handle.read()
+        assert len(content) == stored.size > 0
+        assert hashlib.sha256(content).hexdigest() == stored.sha256
+    incoming = os.path.join(folder, storage.TEMP_FOLDER)
+    assert not os.path.isdir(incoming) or not os.listdir(incoming)
+
+
+@FUZZ
+@given(data=form({"status": choice_or(STATUSES), "progress": choice_or(
+           ["0", "50", "100"], numeric=True), "note": value}),
+       files=st.lists(st.tuples(_file_contents(), file_name), max_size=4),
+       to_share=st.booleans())
+def test_files(client, admin, db, ids, data, files, to_share):
+    """Multipart bodies of any files, names and fields, to both upload forms."""
+    body = dict(data)
+    body["files"] = [(io.BytesIO(content), name) for content, name in files]
+    if to_share:
+        body["unit_id"] = ids["share_units"][0]
+        body["share_status"] = data.get("status", "done")
+        path = f"/tasks/{ids['shared']}/share"
+    else:
+        path = f"/tasks/{ids['training']}/status"
+    response = client.post(path, data=body, content_type="multipart/form-data")
+    assert response.status_code in ANSWERS, (response.status_code, files)
+    shown = {**data, **{str(i): name for i, (_c, name) in enumerate(files)}}
+    typed_text_is_escaped(response, shown)
+    task_id = ids["shared"] if to_share else ids["training"]
+    page = client.get(f"/tasks/{task_id}")
+    typed_text_is_escaped(page, shown)
+    stored_data_is_valid(db)
+    files_are_sound(db)
+
+
+@FUZZ
+@given(data=form({"anything": value}),
+       which=st.one_of(st.just("own"), st.integers(0, 10**6)))
+def test_file_remove(client, admin, db, ids, data, which):
+    from tests.files.samples import attach
+    from tracker.models import StoredFile
+
+    if which == "own":
+        task = db.session.get(Task, ids["training"])
+        which = attach(task, admin).id
+        db.session.commit()
+    response = client.post(f"/files/{which}/remove", data=data)
+    assert response.status_code in ANSWERS
+    if response.status_code == 302:
+        assert db.session.get(StoredFile, which).is_removed
+    stored_data_is_valid(db)
+    files_are_sound(db)
+
+
 # ----------------------------------------------------------------- coverage
 
 FUZZED = {
@@ -1322,6 +1415,7 @@ FUZZED = {
     "quarters.change_state": test_state_change,
     "tasks.create": test_task_create, "tasks.edit": test_task_edit,
     "tasks.report": test_progress, "tasks.report_share": test_share,
+    "files.remove": test_file_remove,
     "tasks.direct": test_direction, "tasks.archive": test_archive_and_restore,
     "tasks.restore": test_archive_and_restore,
     "admin.new_user": test_admin_new_user, "admin.edit_user": test_admin_edit_user,

@@ -97,11 +97,18 @@ def test_invisible_titles_are_refused(
 def test_body_over_the_limit_gets_the_translated_413(client, login_as, task, db, app):
     login_as("leader")
     assert app.config["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
-    response = progress(client, task, note="x" * (5 * 1024 * 1024 + 1))
+    # The progress report carries evidence files and allows their size
+    # (tracker.files.limits); every other form keeps the general limit.
+    response = client.post(f"/tasks/{task.id}/direction",
+                           data={"direction": "x" * (5 * 1024 * 1024 + 1)})
     assert response.status_code == 413
     assert "Tệp quá lớn" in page_text(response) or "quá lớn" in page_text(response)
     assert task.progress == 0
     assert db.session.scalar(db.select(db.func.count(TaskUpdate.id))) == 1  # created
+    # The progress report's own 5 MB note is refused at its field, nothing saved.
+    response = progress(client, task, note="x" * (5 * 1024 * 1024 + 1))
+    assert response.status_code in (400, 413)
+    assert db.session.scalar(db.select(db.func.count(TaskUpdate.id))) == 1
 
 
 def test_a_large_field_under_the_body_limit_is_refused_politely(client, login_as, task):

@@ -213,6 +213,45 @@ def can_edit_comment(user, comment, now):
     return can_comment(user, comment.task) and now <= comment.editable_until
 
 
+# Evidence files
+
+def task_unit_ids(task):
+    """Return the ids of every unit taking part in the task (lead, any role)."""
+    return {task.lead_unit_id} | {link.unit_id for link in task.unit_links}
+
+
+def can_view_task_files(user, task):
+    """Tell whether the user may list and download the task's files.
+
+    Files are evidence (minutes, photos of people, signed reports), so they are
+    narrower than the task page: leaders and administrators see every task's; an
+    account tied to units of the task's board sees those of the tasks its units take
+    part in; a viewer tied to none of that board's units (the board's readers, a
+    parent board's people, whose units are the parent's) reads them all.
+    """
+    role = _role(user)
+    if role is None:
+        return False
+    if is_leader(user):
+        return True
+    board_id = task.quarter.board_id
+    mine = {unit.id for unit in user.units
+            if unit.board_id is None or unit.board_id == board_id}
+    if not mine:
+        return role == "viewer"
+    return bool(mine & task_unit_ids(task))
+
+
+def can_remove_file(user, stored):
+    """Tell whether the user may remove a file: its giver, or who answers for it."""
+    task = stored.task
+    if not _is_open(task) or task.is_archived or stored.is_removed:
+        return False
+    if _answers_for(user, task):
+        return True
+    return can_change_data(user) and stored.created_by_id == getattr(user, "id", None)
+
+
 # Quarters
 
 def can_open_quarter(user):

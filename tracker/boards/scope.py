@@ -168,6 +168,7 @@ def _register_core_models():
     _register_comments()
     _register_congresses()
     _register_follow_up()
+    _register_files()
 
 
 def _register_comments():
@@ -212,6 +213,12 @@ def _register_follow_up():
         Watch.quarter_id.in_(quarter_ids(ids)),
         of_boards_tasks(Watch.task_id, ids),
     ))
+
+
+def _register_files():
+    from tracker.models.stored_file import StoredFile
+
+    register(StoredFile, lambda ids: of_boards_tasks(StoredFile.task_id, ids))
 
 
 def _register_petitions():

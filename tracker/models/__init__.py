@@ -32,6 +32,7 @@ from tracker.models.task import (
     TaskUpdate,
 )
 from tracker.models.signin import FailedSignIn, SignInSession
+from tracker.models.stored_file import ATTACHED_TO, StoredFile
 from tracker.models.token import TOKEN_SCOPES, ApiToken, CalendarToken
 from tracker.models.unit import UNIT_KINDS, Unit
 from tracker.models.user import USER_ROLES, User, user_unit
@@ -49,6 +50,7 @@ __all__ = [
     "CalendarToken", "Comment", "CommentRevision", "EDIT_WINDOW",
     "CONGRESS_LEVELS", "CongressTerm", "CongressTermChange",
     "DeadlineExtension", "EXTENSION_STATES", "Watch",
+    "ATTACHED_TO", "StoredFile",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.models.comment import Comment, CommentRevision
 from tracker.models.quarter import Quarter
 from tracker.models.extension import DeadlineExtension
+from tracker.models.stored_file import StoredFile
 from tracker.models.task import Task, TaskUnit, TaskUpdate
 
 UNLOCK_KEY = "closed_quarter_unlocked"
@@ -38,7 +39,7 @@ def _quarter_of(obj):
         return obj
     if isinstance(obj, Task):
         return obj.quarter
-    if isinstance(obj, (TaskUnit, TaskUpdate, DeadlineExtension)):
+    if isinstance(obj, (TaskUnit, TaskUpdate, DeadlineExtension, StoredFile)):
         return obj.task.quarter if obj.task is not None else None
     if isinstance(obj, Comment):
         return obj.task.quarter if obj.task is not None else None

@@ -427,6 +427,7 @@ UPDATE_ACTIONS = {
     "extension_asked": _l("Deadline extension requested"),
     "extension_granted": _l("Deadline extension approved"),
     "extension_refused": _l("Deadline extension refused"),
+    "file_removed": _l("File removed"),
 }
 
 CLOSING_REASONS = {

@@ -2,6 +2,7 @@
 import datetime as dt
 
 from flask_babel import gettext as _
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from tracker.files.content import EXTENSIONS
 from tracker.forms import Form, Visible, choices
 from tracker.i18n import lazy as _l
 from tracker.models import KINDS, SHARE_STATUSES, STATUSES
@@ -69,6 +71,10 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# What the file inputs offer (the server checks the content whatever is chosen).
+FILE_ACCEPT = ",".join(EXTENSIONS + (".jpeg",))
 
 
 class TaskForm(Form):
@@ -202,7 +208,9 @@ class TaskEditForm(TaskForm):
 
 
 class ProgressForm(Form):
-    """A progress report: status, percentage and a note."""
+    """A progress report: status, percentage, a note and evidence files."""
+
+    accepts_files = True
 
     status = SelectField(_l("Status"), choices=choices(STATUSES.items()))
     progress = IntegerField(
@@ -221,6 +229,8 @@ class ProgressForm(Form):
         validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
         filters=[strip],
     )
+    files = MultipleFileField(_l("Files (minutes, photos, signed reports)"),
+                              id="report-files", render_kw={"accept": FILE_ACCEPT})
 
     def __init__(self, *args, task=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -264,6 +274,8 @@ class ProgressForm(Form):
 class ShareForm(Form):
     """A participating unit's report on its own share of a shared task."""
 
+    accepts_files = True
+
     unit_id = SelectField(_l("Unit"), coerce=int, validate_choice=True)
     share_status = SelectField(_l("Status"), choices=choices(SHARE_STATUSES.items()))
     share_done_on = DateField(_l("Date done"), format=DATE_FORMATS, validators=[Optional()])
@@ -272,6 +284,8 @@ class ShareForm(Form):
         validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
         filters=[strip],
     )
+    files = MultipleFileField(_l("Files (minutes, photos, signed reports)"),
+                              id="share-files", render_kw={"accept": FILE_ACCEPT})
 
     def __init__(self, *args, links=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)

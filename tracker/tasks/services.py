@@ -352,13 +352,14 @@ def progress_problems(task, status, progress, completed_on, today, undated=False
 
 
 def report_progress(task, status, progress, note, user, completed_on=None, today=None,
-                    undated=False):
+                    undated=False, with_files=False):
     """Record a progress report as entered, with a history row; None if nothing changed.
 
     progress None keeps the task's percentage (100 for done work). The history row
     names the completion date's old and new values whenever it changes. A report that
     repeats the task's status, progress and date without a note changes nothing and
-    writes nothing. Raises ValueError for a report progress_problems refuses.
+    writes nothing, unless it brings files (with_files: the row is what they attach
+    to). Raises ValueError for a report progress_problems refuses.
     undated reports the task done with its completion date not recorded; an event's
     date held stands for a completion date not entered.
 
@@ -384,7 +385,7 @@ def report_progress(task, status, progress, note, user, completed_on=None, today
             progress = 0 if status == "not_started" else task.progress
     note = note or ""
     if (status, progress, completed) == (old_status, old_progress, old_completed) \
-            and not note:
+            and not note and not with_files:
         return None
     # Reported by someone of no unit answerable for the task (a leader, the board's
     # own staff): the history says on whose behalf. Asked before the task changes, as
@@ -422,14 +423,15 @@ def share_problems(link, status, done_on, today):
     return problems
 
 
-def report_share(link, status, done_on, note, user, today=None):
+def report_share(link, status, done_on, note, user, today=None, with_files=False):
     """Record one participating unit's share, with a history row; None if unchanged.
 
     The task's progress follows the shares: the fraction of units done. When the last
     unit is done the task is done, on the date of the last share. An empty note keeps
     the unit's note (the form cannot show each unit's note to edit); the history row
-    names every changed value with its old one. Raises ValueError for a report
-    share_problems refuses.
+    names every changed value with its old one; a report that brings files
+    (with_files) is written even if it changes nothing else. Raises ValueError for a
+    report share_problems refuses.
     """
     today = today or dt.date.today()
     problems = share_problems(link, status, done_on, today)
@@ -439,7 +441,8 @@ def report_share(link, status, done_on, note, user, today=None):
     old_share, old_done_on = link.share_status, link.share_done_on
     new_done_on = (done_on or old_done_on or today) if status == "done" else None
     note = note or ""
-    if status == old_share and new_done_on == old_done_on and not note:
+    if status == old_share and new_done_on == old_done_on and not note \
+            and not with_files:
         return None
     old_status, old_progress = task.status, task.progress
     old_completed = task.completed_on

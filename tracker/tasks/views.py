@@ -1,5 +1,14 @@
 """Create, show and edit tasks; report progress and units' shares."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.form import _Auto as _AUTO
@@ -8,6 +17,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.auth import policy
 from tracker.confirm import confirmation_page, wants_review
 from tracker.extensions import db
+from tracker.files import services as file_services
+from tracker.files.content import EXTENSIONS
+from tracker.files.forms import RemoveFileForm
 from tracker.i18n import today
 from tracker.models import KIND_FIELDS, KINDS
 from tracker.models.base import utcnow
@@ -134,9 +146,17 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         share_form = ShareForm(formdata=None, links=share_links)
     else:
         share_form.set_links(share_links)
+    can_view_files = policy.can_view_task_files(current_user, task)
+    files = file_services.task_files(task) if can_view_files else []
     return render_template(
         "tasks/show.html",
         task=task,
+        files=files,
+        files_by_update=file_services.by_update(files),
+        can_view_files=can_view_files,
+        remove_file_form=RemoveFileForm(formdata=None),
+        can_remove=lambda stored: policy.can_remove_file(current_user, stored),
+        file_help=_file_help(),
         cutoff=cutoff,
         quarter_over=today() > task.quarter.ends_on,
         progress_form=progress_form,
@@ -303,6 +323,24 @@ def _save_with_retry(task_id, allowed, apply):
 # would mean putting up to several thousand characters in the session cookie.)
 
 
+def _file_help():
+    """Return the help under the file inputs: kinds, size and count accepted."""
+    return _("%(kinds)s; at most %(size)d MB each, %(num)d files at once. Checked by "
+             "content, not by name.", kinds=", ".join(EXTENSIONS),
+             size=file_services.limit_mb(),
+             num=current_app.config.get("MAX_FILES_PER_UPLOAD") or 1)
+
+
+def _stage_files(form):
+    """Check the form's files and stage them; None (messages at the field) if not."""
+    try:
+        return file_services.stage_uploads(
+            form.files.data, current_app.config.get("MAX_FILES_PER_UPLOAD"))
+    except file_services.UploadRefused as refusal:
+        form.files.errors = list(refusal.messages)
+        return None
+
+
 def _back_to(task_id, section):
     if request.method == "POST" and request.form.get("back") == "me":
         return redirect(url_for("me.index") + f"#task-{task_id}")  # reported from /me
@@ -317,29 +355,46 @@ def report(task_id):
     task = services.get_task_or_404(task_id, for_update=True)
     if not policy.can_report_progress(current_user, task):
         abort(403)
+    # A body larger than the uploads may be is refused before any view runs (the
+    # error page says why: tracker.files.limits.too_large_detail).
     form = ProgressForm(task=task, today=today())
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    staged = _stage_files(form) if valid else []
+    if not valid or staged is None:
         flash(_("The progress report was not saved; see the messages below."), "danger")
         return _render_task(task, progress_form=form, status=400)
     if wants_review() and form.status.data == "cancelled" \
             and task.status != "cancelled":
+        consequences = [
+            _("“%(title)s” stops: it is counted as ended (“%(class)s”), left out of "
+              "the completion rate, and no longer on anyone's list of work.",
+              title=task.title, **{"class": TIMELINESS["cancelled"]}),
+            _("Your reason is recorded in its history: %(reason)s",
+              reason=form.note.data[:200]),
+        ]
+        if staged:
+            # The confirmation posts the fields again, not the files.
+            file_services.discard(staged)
+            consequences.append(_("The files you chose are not sent by this step: "
+                                  "attach them with a later report."))
         return confirmation_page(
-            _("End this task?"),
-            [_("“%(title)s” stops: it is counted as ended (“%(class)s”), left out of "
-               "the completion rate, and no longer on anyone's list of work.",
-               title=task.title, **{"class": TIMELINESS["cancelled"]}),
-             _("Your reason is recorded in its history: %(reason)s",
-               reason=form.note.data[:200])],
+            _("End this task?"), consequences,
             url_for("tasks.show", task_id=task.id), _("Yes, end the task"),
         )
-    _task, update = _save_with_retry(
-        task_id,
-        lambda fresh: policy.can_report_progress(current_user, fresh),
-        lambda fresh: services.report_progress(
+
+    def apply(fresh):
+        update = services.report_progress(
             fresh, form.status.data, form.progress.data, form.note.data,
             current_user, completed_on=form.completed_on.data, today=today(),
             undated=form.status.data == "done" and form.undated.data,
-        ),
+            with_files=bool(staged),
+        )
+        file_services.record_files(fresh, staged, current_user, "progress", update)
+        return update
+
+    file_services.put_in_place(staged)
+    _task, update = _save_with_retry(
+        task_id, lambda fresh: policy.can_report_progress(current_user, fresh), apply,
     )
     if update is None:
         flash(_("Nothing was changed."), "info")
@@ -362,25 +417,33 @@ def report_share(task_id):
     if not policy.reportable_links(current_user, task):
         abort(403)
     form = ShareForm(links=links, today=today())
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid:
+        link = services.get_link_or_404(task, form.unit_id.data)
+        if not policy.can_report_share(current_user, link):
+            abort(403)
+    staged = _stage_files(form) if valid else []
+    if not valid or staged is None:
         flash(_("The unit's report was not saved; see the messages below."), "danger")
         return _render_task(task, share_form=form, status=400)
     unit_id = form.unit_id.data
-    link = services.get_link_or_404(task, unit_id)
-    if not policy.can_report_share(current_user, link):
-        abort(403)
 
     def allowed(fresh):
         link = services.get_link_or_404(fresh, unit_id)
         return policy.can_report_share(current_user, link)
 
-    _task, update = _save_with_retry(
-        task_id, allowed,
-        lambda fresh: services.report_share(
+    def apply(fresh):
+        update = services.report_share(
             services.get_link_or_404(fresh, unit_id), form.share_status.data,
             form.share_done_on.data, form.share_note.data, current_user, today=today(),
-        ),
-    )
+            with_files=bool(staged),
+        )
+        file_services.record_files(fresh, staged, current_user, "share", update,
+                                   unit_id=unit_id)
+        return update
+
+    file_services.put_in_place(staged)
+    _task, update = _save_with_retry(task_id, allowed, apply)
     if update is None:
         flash(_("Nothing was changed."), "info")
     else:

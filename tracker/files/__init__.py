@@ -1,0 +1,1 @@
+"""Evidence files: upload, content check, storage outside the database, download."""
