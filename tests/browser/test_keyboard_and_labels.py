@@ -83,6 +83,8 @@ def test_sign_in_and_report_progress_with_the_keyboard_alone(open_page, live_ser
     _tab_to(page, "note", limit=6)
     note = "Báo cáo bằng bàn phím."
     page.keyboard.type(note)
+    page.keyboard.press("Tab")  # the evidence files' input, then the button
+    assert page.evaluate("() => document.activeElement.type") == "file"
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.type") == "submit"
     page.keyboard.press("Enter")
