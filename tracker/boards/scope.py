@@ -153,6 +153,16 @@ def _register_core_models():
     # Outside units (no board) are shared by every board.
     register(Unit, lambda ids: or_(Unit.board_id.in_(ids), Unit.board_id.is_(None)))
     _register_petitions()
+    _register_initiatives()
+
+
+def _register_initiatives():
+    from tracker.models.initiative import Initiative, InitiativeUpdate
+
+    register(Initiative, lambda ids: Initiative.board_id.in_(ids))
+    register(InitiativeUpdate, lambda ids: exists().where(
+        Initiative.id == InitiativeUpdate.initiative_id, Initiative.board_id.in_(ids),
+    ))
 
 
 def _register_petitions():
@@ -230,6 +240,7 @@ def _place_new_rows(session, flush_context, instances):
 
 def _own_core_models():
     from tracker.models.audit import AuditEvent
+    from tracker.models.initiative import Initiative
     from tracker.models.quarter import Quarter
     from tracker.models.report import Organisation
     from tracker.models.unit import Unit
@@ -238,6 +249,7 @@ def _own_core_models():
     owned(Quarter)
     owned(Organisation)
     owned(AuditEvent)
+    owned(Initiative)
     owned(User)
     owned(Unit, shared=lambda unit: unit.kind == "external")
 

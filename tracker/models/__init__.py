@@ -2,6 +2,12 @@
 from tracker.models import guard  # noqa: F401  (registers the closed-quarter guard)
 from tracker.models.audit import AUDIT_ACTIONS, AuditEvent
 from tracker.models.board import BOARD_LEVELS, Board, BoardMember
+from tracker.models.initiative import (
+    INITIATIVE_FIELDS,
+    INITIATIVE_STATES,
+    Initiative,
+    InitiativeUpdate,
+)
 from tracker.models.petition import (
     PETITION_FIELDS,
     PETITION_STATES,
@@ -42,6 +48,7 @@ __all__ = [
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",
     "User", "parse_key", "user_unit", "TOKEN_SCOPES",
     "PETITION_FIELDS", "PETITION_STATES", "Petition", "PetitionUpdate",
+    "INITIATIVE_FIELDS", "INITIATIVE_STATES", "Initiative", "InitiativeUpdate",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)
