@@ -99,7 +99,8 @@ class StepForm(Form):
     level = SelectField(
         _l("Recognised at level"),
         choices=choices([(NO_LEVEL, _l("— not recognised —"))]
-                        + list(RECOGNITION_LEVELS.items())))
+                        + list(RECOGNITION_LEVELS.items())),
+        validate_choice=False)
     decision_number = _text(_l("Decision number"), 100)
     note = TextAreaField(
         _l("Note (the reason, if dropped)"),
@@ -117,7 +118,9 @@ class StepForm(Form):
             raise ValidationError(_l("The model cannot move to this state now."))
 
     def validate_level(self, field):
-        """Require the level of a recognition."""
+        """Require the level of a recognition (one of the levels, or none)."""
+        if field.data and field.data not in RECOGNITION_LEVELS:
+            raise ValidationError(_l("Not a valid choice."))
         if self.state.data == "recognised" and not field.data:
             raise ValidationError(_l("Choose the level that recognised the model."))
 

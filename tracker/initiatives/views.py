@@ -66,7 +66,7 @@ def _render(initiative, step_form=None, status=200):
             step_form.state.data = initiative.next_states[0]
     step_form.state.choices = [
         choice for choice in step_form.state.choices
-        if choice[0] in initiative.next_states]
+        if choice.value in initiative.next_states]
     return render_template(
         "initiatives/show.html", initiative=initiative, step_form=step_form,
         can_edit=can_edit,

@@ -504,8 +504,9 @@ LEVEL_WORDS = {
 def models_recognised_sentence(movements):
     """Return the sentence naming the models recognised in the quarter, or "".
 
-    "Trong quý có 2 mô hình “Dân vận khéo” được công nhận: mô hình “…” của Hội Nông
-    dân huyện (cấp huyện, Quyết định số 15-QĐ/HU ngày 20/3/2023); …"
+    "Trong quý có 3 mô hình “Dân vận khéo” được công nhận, gồm: mô hình “…” của Hội
+    Nông dân huyện (cấp huyện, Quyết định số 15-QĐ/HU ngày 20/03/2023); … và 1 mô
+    hình theo số liệu tổng hợp" (the last part for counts imported without names).
     """
     listed = movements.get("models_recognised_list") or []
     if not listed and not movements.get("models_recognised_in_quarter"):
@@ -527,7 +528,9 @@ def models_recognised_sentence(movements):
             if detail:
                 name += " (" + ", ".join(detail) + ")"
             names.append(name)
-        text += ": " + "; ".join(names)
+        text += ", gồm: " + "; ".join(names)
+        if total > len(listed):
+            text += f" và {number(total - len(listed))} mô hình theo số liệu tổng hợp"
     return _sentence(text)
 
 
