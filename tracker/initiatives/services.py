@@ -254,6 +254,20 @@ def initiative_list(filters, my_unit_ids=()):
     return rows, total, {state: by_state.get(state, 0) for state in INITIATIVE_STATES}
 
 
+def task_models(task):
+    """Return {registered, recognised} of the counts imported for the task, or None."""
+    rows = db.session.execute(
+        select(Initiative.state, func.sum(Initiative.count))
+        .where(Initiative.task_id == task.id, Initiative.is_imported.is_(True))
+        .group_by(Initiative.state)
+    ).all()
+    if not rows:
+        return None
+    counts = dict(rows)
+    return dict(registered=sum(counts.values()),
+                recognised=counts.get("recognised", 0))
+
+
 def unit_initiatives(unit):
     """Return the models the unit registered (records only), newest first."""
     return db.session.scalars(

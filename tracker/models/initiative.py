@@ -43,10 +43,10 @@ NEXT_STATES = {
 }
 
 RECOGNITION_LEVELS = {
-    "grassroots": _l("Grassroots"),
-    "district": _l("District"),
-    "province": _l("Province"),
-    "central": _l("Central"),
+    "grassroots": _l("Grassroots level"),
+    "district": _l("District level"),
+    "province": _l("Province level"),
+    "central": _l("Central level"),
 }
 
 INITIATIVE_ACTIONS = {

@@ -8,6 +8,7 @@ from tracker.auth import policy
 from tracker.confirm import confirmation_page, wants_review
 from tracker.extensions import db
 from tracker.i18n import today
+from tracker.initiatives import services as initiative_services
 from tracker.models import KIND_FIELDS, KINDS
 from tracker.petitions import services as petition_services
 from tracker.quarters.services import get_quarter_or_404
@@ -129,6 +130,8 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         chain=services.carry_chain(task),
         continuation=services.continuation_of(task),
         petitions=petition_services.task_petitions(task),
+        models=initiative_services.task_models(task) if task.kind == "movement"
+        else None,
         can_add_petition=policy.can_record_petition(current_user, task),
         petition_day=today(),
     ), status
