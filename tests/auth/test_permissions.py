@@ -193,7 +193,7 @@ ROWS = [
     row("initiatives.create", "POST", "/initiatives/new",
         "302 403 302 400 302 302", "initiative+1 initiative_update+1",
         name="Tổ tự quản an ninh trật tự", field="defence_security", unit_id="{A}",
-        commune="Tịnh Trà", year="2023", registered_on="2023-05-02"),
+        commune="Tịnh Hiệp", year="2023", registered_on="2023-05-02"),
     row("initiatives.show", "GET", "/initiatives/{initiative}",
         "302 200 200 200 200 200"),
     row("initiatives.edit", "GET", "/initiatives/{initiative}/edit",

@@ -15,7 +15,8 @@ from tests.helpers import page_text
 from tracker.boards import scope
 from tracker.petitions.services import create_petition
 from tracker.models import (
-    AuditEvent, Board, Notification, Quarter, SignInSession, Task, Unit, User,
+    AuditEvent, Board, Initiative, Notification, Quarter, SignInSession, Task, Unit,
+    User,
 )
 
 PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout")
@@ -38,6 +39,10 @@ def _son_tinh_ids(db):
             select(Task).where(Task.title.contains("11 xã tổ chức tiếp xúc")))
         quarters = {q.number: q for q in db.session.scalars(select(Quarter))}
         users = db.session.scalars(select(User).order_by(User.id)).all()
+        initiative = db.session.scalar(select(Initiative.id).where(
+            Initiative.state == "registered", Initiative.is_imported.is_(False))
+            .order_by(Initiative.id))
+    assert initiative is not None
     link = next(link for link in shared.unit_links if link.role == "participating")
     with scope.boards([board.id]):
         petition = create_petition(shared, dict(
@@ -63,6 +68,7 @@ def _son_tinh_ids(db):
         open=quarters[2].key, closed=quarters[1].key, target=users[1].id,
         retired=users[2].id, board=board.id, other_board=board.id, member=1,
         session=signed_in.id, token=token.id, petition=petition.id, notice=notice,
+        initiative=initiative,
     )
 
 
@@ -146,6 +152,17 @@ def test_a_district_lists_only_its_own(client, demo, db):
     quarters = page_text(client.get("/quarters/"))
     assert quarters.count('href="/quarters/2023-Q1/"') == 1
     assert "Bình Sơn" not in page_text(client.get("/boards/"))
+
+
+def test_the_registry_lists_only_the_boards_own_models(client, demo, db):
+    _sign_in(client, "lanhdao")
+    own = page_text(client.get("/initiatives/"))
+    assert "Tổ tự quản an ninh trật tự khu dân cư" in own
+    client.post("/logout")
+    _sign_in(client, "lanhdao_binhson")
+    other = page_text(client.get("/initiatives/"))
+    assert "Tổ tự quản an ninh trật tự khu dân cư" not in other
+    assert "Tịnh Trà" not in other
 
 
 def test_an_administrator_sees_only_the_board_in_hand(client, demo, db):
