@@ -721,7 +721,8 @@ class Generator:
                 f"tại xã {self._place()}"
             )
         row["campaign_name"] = campaign
-        row["target_count"] = rng.randint(5, 80) if rng.random() < 0.3 else None
+        row["models_registered"] = rng.randint(5, 80)
+        row["target_count"] = row["models_registered"] if rng.random() < 0.3 else None
         row["target_label"] = "mô hình" if row["target_count"] else ""
 
     def _fill_congress(self, row, q, lead, participating):
@@ -1064,6 +1065,8 @@ class Generator:
             row["opinions_answered"] = raised if done else rng.randint(0, raised)
             if done:
                 row["held_on"] = row["completed_on"]
+        elif kind == "movement" and done:
+            row["models_recognised"] = rng.randint(0, row["models_registered"] or 0)
         if row["target_count"] is not None:
             row["achieved_count"] = (
                 row["target_count"] if done else rng.randint(0, row["target_count"])

@@ -1,4 +1,4 @@
-"""The "Dân vận khéo" registry: models of skilled mass mobilisation, and their history."""
+"""The "Dân vận khéo" registry: models of skilled mobilisation, and their history."""
 import datetime as dt
 from typing import Any, Optional
 

@@ -130,8 +130,7 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         chain=services.carry_chain(task),
         continuation=services.continuation_of(task),
         petitions=petition_services.task_petitions(task),
-        models=initiative_services.task_models(task) if task.kind == "movement"
-        else None,
+        models=initiative_services.task_models(task),
         can_add_petition=policy.can_record_petition(current_user, task),
         petition_day=today(),
     ), status
