@@ -392,5 +392,63 @@ def test_stored_files_table_comes_and_goes(scratch_url):
         assert "stored_file" not in inspect(db.engine).get_table_names()
         flask_migrate.upgrade()
         assert "stored_file" in inspect(db.engine).get_table_names()
+
+
+# ---- b7d41e9c05a3: hand-typed models become the registry's imported counts ---------
+
+def test_hand_typed_models_become_imported_counts(scratch_url):
+    """Counts typed on movements move to the registry; a closed quarter's stay put."""
+    import flask_migrate
+    from sqlalchemy import update
+
+    from tracker import create_app
+    from tracker.demo import load_son_tinh
+    from tracker.figures.services import quarter_figures
+    from tracker.models import Quarter, Task
+    from tracker.models.initiative import Initiative
+
+    app = create_app({"TESTING": True, "DATABASE_URL": scratch_url,
+                      "SECRET_KEY": "t", "TODAY": "2023-05-15"})
+    columns = Task.__table__.c
+    with app.app_context():
+        flask_migrate.upgrade(revision="3f9a7c21d4e8")
+        load_son_tinh()
+        db.session.commit()
+        movement = db.session.scalar(db.select(columns.id).where(
+            columns.kind == "movement").order_by(columns.id))
+        other = db.session.scalar(db.select(columns.id).where(
+            columns.kind == "monitoring").order_by(columns.id))
+        db.session.execute(update(Task.__table__).where(columns.id == movement)
+                           .values(models_registered=46, models_recognised=3))
+        db.session.execute(update(Task.__table__).where(columns.id == other)
+                           .values(models_registered=None, models_recognised=2))
+        closed_at = dt.datetime(2023, 4, 3, 9, 0)
+        db.session.execute(update(Quarter.__table__).where(
+            Quarter.__table__.c.number == 1).values(state="closed",
+                                                    closed_at=closed_at))
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.upgrade()
+        rows = db.session.scalars(db.select(Initiative).order_by(Initiative.id)).all()
+        assert [(r.task_id, r.state, r.count, r.is_imported) for r in rows] == [
+            (movement, "recognised", 3, True), (movement, "registered", 43, True),
+            (other, "recognised", 2, True)]
+        q1 = db.session.scalars(db.select(Quarter).where(Quarter.number == 1)).one()
+        assert all(r.quarter_id == q1.id and r.year == 2023 for r in rows)
+        assert all(r.settled_at == closed_at for r in rows if r.state == "recognised")
+        assert all(r.updates[0].action == "imported" for r in rows)
+        assert db.session.scalar(db.select(db.func.count()).select_from(Task).where(
+            db.or_(Task.models_registered.is_not(None),
+                   Task.models_recognised.is_not(None)))) == 0
+        m = quarter_figures(q1)["movements"]
+        assert (m["models_registered"], m["models_recognised"],
+                m["models_imported"]) == (48, 5, 48)
+        db.session.remove()
+        flask_migrate.downgrade(revision="3f9a7c21d4e8")
+        typed = db.session.execute(db.select(
+            columns.id, columns.models_registered, columns.models_recognised)
+            .where(columns.models_registered.is_not(None))
+            .order_by(columns.id)).all()
+        assert [tuple(row) for row in typed] == [(movement, 46, 3), (other, 2, 2)]
         db.session.remove()
         db.engine.dispose()

@@ -100,6 +100,7 @@ def register_blueprints(app):
     from tracker.me.views import bp as me_bp
     from tracker.notifications.views import bp as notifications_bp
     from tracker.boards.views import bp as boards_bp
+    from tracker.initiatives.views import bp as initiatives_bp
     from tracker.petitions.views import bp as petitions_bp
     from tracker.quarters.views import bp as quarters_bp
     from tracker.reports.views import bp as reports_bp
@@ -116,6 +117,7 @@ def register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(boards_bp)
     app.register_blueprint(petitions_bp)
+    app.register_blueprint(initiatives_bp)
     app.register_blueprint(quarters_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(tasks_bp)

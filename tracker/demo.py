@@ -221,11 +221,13 @@ def _load_son_tinh():
         q1, D(2023, 1, 6), staff, kind="movement",
         title="Thực hiện phong trào thi đua “Dân vận khéo” năm 2023",
         lead="BDV", coordinating=MASS_ORGS, due_on=D(2023, 12, 31),
-        campaign_name="Dân vận khéo", models_registered=46,
+        campaign_name="Dân vận khéo",
         source_document="Kế hoạch số 05-KH/BDVHU",
     )
     progress(t, D(2023, 3, 25), staff, "in_progress", 25,
              "46 mô hình “Dân vận khéo” đăng ký năm 2023.")
+    if _has_initiatives():
+        _initiatives(t, units, users)
 
     task(
         q1, D(2023, 1, 6), staff, kind="monitoring",
@@ -571,6 +573,85 @@ def _has_table(name):
     return inspect(db.session.connection()).has_table(name)
 
 
+# The year's "Dân vận khéo" models the demo names (46 were registered in all; the
+# rest are an imported count): name, unit, commune, field, whom it serves, registered
+# on, then its steps as (state, day, level, decision number, note).
+INITIATIVES = (
+    ("Vận động nhân dân hiến đất mở rộng đường giao thông nông thôn", "HND",
+     "Tịnh Hiệp", "economy", "Hộ dân các thôn Phước Lộc, Bình Đẳng",
+     D(2023, 1, 16), (("building", D(2023, 1, 30), None, "", ""),
+                      ("reviewed", D(2023, 3, 10), None, "", ""),
+                      ("recognised", D(2023, 3, 28), "district", "215-QĐ/HU", ""))),
+    ("Chi hội phụ nữ “5 không, 3 sạch” gắn với xây dựng nông thôn mới", "HLHPN",
+     "Tịnh Bắc", "culture_society", "Hội viên phụ nữ và hộ gia đình trong xã",
+     D(2023, 1, 18), (("building", D(2023, 2, 1), None, "", ""),
+                      ("reviewed", D(2023, 3, 10), None, "", ""),
+                      ("recognised", D(2023, 3, 28), "district", "215-QĐ/HU", ""))),
+    ("Tổ tự quản an ninh trật tự khu dân cư", "ĐU Tịnh Trà", "Tịnh Trà",
+     "defence_security", "Nhân dân các thôn giáp ranh",
+     D(2023, 1, 20), (("building", D(2023, 2, 6), None, "", ""),
+                      ("reviewed", D(2023, 3, 22), None, "", ""))),
+    ("Dân vận khéo trong vận động bồi thường, giải phóng mặt bằng", "MTTQ",
+     "Tịnh Phong", "political_system", "Hộ dân có đất bị thu hồi",
+     D(2023, 1, 25), (("building", D(2023, 2, 15), None, "", ""),)),
+    ("Đoàn viên thanh niên giúp người dân thanh toán không dùng tiền mặt", "ĐTN",
+     "Tịnh Hà", "economy", "Người cao tuổi, tiểu thương chợ xã",
+     D(2023, 2, 3), (("building", D(2023, 3, 1), None, "", ""),)),
+    ("Cựu chiến binh giúp nhau phát triển kinh tế, giảm nghèo bền vững", "HCCB",
+     "Tịnh Bình", "economy", "Hội viên cựu chiến binh thuộc hộ nghèo, cận nghèo",
+     D(2023, 2, 10), ()),
+    ("Công đoàn đồng hành cùng người lao động ở cơ sở", "LĐLĐ", "", "culture_society",
+     "Đoàn viên, người lao động", D(2023, 2, 14), ()),
+    ("Nuôi bò vỗ béo theo tổ hợp tác", "HND", "Tịnh Thọ", "economy",
+     "Hội viên nông dân", D(2023, 2, 20),
+     (("dropped", D(2023, 3, 15), None, "",
+       "Tổ hợp tác giải thể; hội viên chuyển sang mô hình trồng cỏ."),)),
+    ("Tuyến đường hoa, đường cờ nông thôn mới", "HLHPN", "Tịnh Đông",
+     "culture_society", "Nhân dân thôn Hưng Nhượng", D(2023, 3, 2),
+     (("building", D(2023, 3, 20), None, "", ""),
+      ("reviewed", D(2023, 5, 25), None, "", ""),
+      ("recognised", D(2023, 6, 12), "grassroots", "36-QĐ/ĐU", ""))),
+)
+REGISTERED_IN_2023 = 46
+
+
+def _initiatives(task, units, users):
+    """Register the year's named models, move them on, and import the rest's count."""
+    from tracker.initiatives import services as registry
+
+    staff = users["canbo_bdv"]
+    for name, unit, commune, field, served, day, steps in INITIATIVES:
+        item = registry.create_initiative(dict(
+            name=name, field=field, unit_id=units[unit].id, commune=commune,
+            year=day.year, beneficiaries=served, registered_on=day), staff)
+        item.created_at = item.updates[-1].created_at = _at(day)
+        for state, on, level, number, note in steps:
+            registry.advance(item, users["lanhdao"] if state == "recognised" else staff,
+                             state, on, note, level=level, decision_number=number)
+            item.updates[-1].created_at = _at(on)
+            if item.settled_at is not None:
+                item.settled_at = _at(on)
+    rest = REGISTERED_IN_2023 - len(INITIATIVES)
+    for row in registry.record_imported_counts(task, rest, 0, staff,
+                                               whole_year_on=D(2023, 3, 25)):
+        row.created_at = row.updates[-1].created_at = _at(D(2023, 3, 25))
+
+
+def _models_count(task, registered, recognised, user):
+    """Record a movement's models the source reports as counts, where the schema can."""
+    if _has_initiatives():
+        from tracker.initiatives.services import record_imported_counts as models
+
+        models(task, registered, recognised, user)
+
+
+def _has_initiatives():
+    """Tell whether the schema has the "Dân vận khéo" registry (see _has_petitions)."""
+    from sqlalchemy import inspect
+
+    return inspect(db.session.connection()).has_table("initiative")
+
+
 def _has_petitions():
     """Tell whether the schema has petitions (the migration tests load the demo into
     databases migrated only as far as an older revision)."""
@@ -593,10 +674,13 @@ def _plan(quarter, units, user, rows):
         coordinating = [units[name].id for name in data.pop("coordinating", ())]
         participating = [units[name].id for name in data.pop("participating", ())]
         counts = data.pop("opinions", None)
+        models = data.pop("models", None)
         item = services.create_task(quarter, data, user, coordinating=coordinating,
                                     participating=participating)
         if counts:
             _imported_counts(item, *counts, user)
+        if models:
+            _models_count(item, *models, user)
         item.created_at = item.updates[-1].created_at = _at(when)
         for day, status, pct, note, completed_on in reports:
             update = services.report_progress(item, status, pct, note, user,
@@ -656,7 +740,7 @@ def _load_binh_son():
         (D(2023, 1, 6), dict(
             kind="movement", lead="BDV", coordinating=("MTTQ", "HND", "HLHPN"),
             title="Thực hiện phong trào thi đua “Dân vận khéo” năm 2023",
-            campaign_name="Dân vận khéo", models_registered=18,
+            campaign_name="Dân vận khéo", models=(18, 0),
             due_on=D(2023, 12, 31)),
          ((D(2023, 3, 20), "in_progress", 30, "18 mô hình đăng ký.", None),)),
         (D(2023, 1, 6), dict(
@@ -945,8 +1029,9 @@ def load_live(as_of):
              "Đã vận động 33/60 hộ đồng thuận; còn vướng đơn giá bồi thường.")
     t = task(q, on(q, 2), staff, kind="movement", lead="BDV",
              coordinating=("MTTQ", "HND", "HLHPN"), campaign_name="Dân vận khéo",
-             models_registered=21, due_on=on(q, 75),
+             due_on=on(q, 75),
              title="Sơ kết phong trào thi đua “Dân vận khéo”, nhân rộng mô hình hay")
+    _models_count(t, 21, 21, staff)
     progress(t, on(q, 70), staff, "done", 100, "21 mô hình được công nhận.",
              completed_on=on(q, 70))
     t = task(q, on(q, 3), hnd, kind="congress", lead="HND", coordinating=("BDV",),

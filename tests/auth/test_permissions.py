@@ -223,6 +223,27 @@ ROWS = [
     row("petitions.close", "POST", "/petitions/{petition}/close",
         "302 403 302 403 302 302", "petition~1 petition_update+1",
         reason="Trùng với ý kiến đã trả lời", closed_on="2023-05-12"),
+    # the "Dân vận khéo" registry: staff record their own units' models (unit A's
+    # here); unit B's staff may register only for B, leaders everything
+    row("initiatives.index", "GET", "/initiatives/", "302 200 200 200 200 200"),
+    row("initiatives.create", "GET", "/initiatives/new", "302 403 200 200 200 200"),
+    row("initiatives.create", "POST", "/initiatives/new",
+        "302 403 302 400 302 302", "initiative+1 initiative_update+1",
+        name="Tổ tự quản an ninh trật tự", field="defence_security", unit_id="{A}",
+        commune="Tịnh Hiệp", year="2023", registered_on="2023-05-02"),
+    row("initiatives.show", "GET", "/initiatives/{initiative}",
+        "302 200 200 200 200 200"),
+    row("initiatives.edit", "GET", "/initiatives/{initiative}/edit",
+        "302 403 200 403 200 200"),
+    row("initiatives.edit", "POST", "/initiatives/{initiative}/edit",
+        "302 403 302 403 302 302", "initiative~1 initiative_update+1",
+        name="Hiến đất mở đường (đã sửa)", field="economy", unit_id="{A}",
+        year="2023", registered_on="2023-04-10"),
+    row("initiatives.step", "GET", "/initiatives/{initiative}/step",
+        "302 302 302 302 302 302"),
+    row("initiatives.step", "POST", "/initiatives/{initiative}/step",
+        "302 403 302 403 302 302", "initiative~1 initiative_update+1",
+        state="building", on="2023-05-10"),
     # notifications: each person's own; another's is not found
     row("notifications.index", "GET", "/notifications/", "302 200 200 200 200 200"),
     row("notifications.read", "POST", "/notifications/{notice}/read",
@@ -466,6 +487,11 @@ def world(db):
         content="Đề nghị cấp giấy chứng nhận quyền sử dụng đất", field="land",
         answering_unit_id=units["B"].id, due_on=dt.date(2023, 5, 31),
     ), users["staff_lead"])
+    from tracker.initiatives.services import create_initiative
+
+    initiative = create_initiative(dict(
+        name="Hiến đất mở đường", field="economy", unit_id=units["A"].id, year=2023,
+        registered_on=dt.date(2023, 4, 10)), users["staff_lead"])
     # Someone else's sign-in session, and a failed sign-in for the target account.
     other_session = SignInSession(user=users["target"], key_hash="0" * 64)
     db.session.add_all([other_session, FailedSignIn(username="target")])
@@ -501,6 +527,7 @@ def world(db):
         other_board=other_board.id, member=member.id, token=other_token.id,
         petition=petition.id, notice=notice, comment=comment.id, calendar=calendar,
         term=term.id, extension=extension.id, file=stored_file.id,
+        initiative=initiative.id,
     )
     return World(ids=ids, users=users)
 

@@ -16,7 +16,8 @@ from tests.helpers import page_text
 from tracker.boards import scope
 from tracker.petitions.services import create_petition
 from tracker.models import (
-    AuditEvent, Board, CongressTerm, Notification, Quarter, SignInSession, Task, Unit, User,
+    AuditEvent, Board, CongressTerm, Initiative, Notification, Quarter, SignInSession,
+    Task, Unit, User,
 )
 
 PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout",
@@ -43,6 +44,10 @@ def _son_tinh_ids(db):
         users = db.session.scalars(select(User).order_by(User.id)).all()
         term = db.session.scalar(select(CongressTerm.id).where(
             CongressTerm.organisation == "Hội Nông dân xã Tịnh Trà"))
+        initiative = db.session.scalar(select(Initiative.id).where(
+            Initiative.state == "registered", Initiative.is_imported.is_(False))
+            .order_by(Initiative.id))
+    assert initiative is not None
     link = next(link for link in shared.unit_links if link.role == "participating")
     with scope.boards([board.id]):
         petition = create_petition(shared, dict(
@@ -90,6 +95,7 @@ def _son_tinh_ids(db):
         term=term,
         extension=extension.id,
         file=stored.id,
+        initiative=initiative,
     )
 
 
@@ -173,6 +179,17 @@ def test_a_district_lists_only_its_own(client, demo, db):
     quarters = page_text(client.get("/quarters/"))
     assert quarters.count('href="/quarters/2023-Q1/"') == 1
     assert "Bình Sơn" not in page_text(client.get("/boards/"))
+
+
+def test_the_registry_lists_only_the_boards_own_models(client, demo, db):
+    _sign_in(client, "lanhdao")
+    own = page_text(client.get("/initiatives/"))
+    assert "Tổ tự quản an ninh trật tự khu dân cư" in own
+    client.post("/logout")
+    _sign_in(client, "lanhdao_binhson")
+    other = page_text(client.get("/initiatives/"))
+    assert "Tổ tự quản an ninh trật tự khu dân cư" not in other
+    assert "Tịnh Trà" not in other
 
 
 def test_an_administrator_sees_only_the_board_in_hand(client, demo, db):

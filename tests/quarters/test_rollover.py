@@ -29,7 +29,7 @@ def q1(make_quarter, make_task, make_unit):
               progress=60, kind="congress", congress_ordinal=12, coordinating=communes)
     make_task(quarter=quarter, lead=bdv, title="Cả năm", status="in_progress",
               progress=20, due_on=dt.date(2023, 12, 31), kind="movement",
-              campaign_name="Dân vận khéo", models_registered=46)
+              campaign_name="Dân vận khéo")
     make_task(quarter=quarter, lead=bdv, title="Thường xuyên", is_recurring=True,
               status="done", progress=100, completed_on=dt.date(2023, 3, 2))
     make_task(quarter=quarter, lead=bdv, title="Chưa làm", due_on=dt.date(2023, 2, 15))

@@ -203,6 +203,15 @@ ROUTES.update({
         "organisation": "Hội Cựu chiến binh huyện Sơn Tịnh", "level": "district",
         "unit_id": "0", "ordinal": "8", "term_start": "2022", "term_end": "2027"}),
     "files.remove": lambda db: (f"/files/{_attached_file(db)}/remove", {}),
+    "initiatives.create": lambda db: ("/initiatives/new", {
+        "name": "Mô hình mới", "field": "economy", "unit_id": str(_unit(db, "HND").id),
+        "year": "2023", "registered_on": "2023-05-02"}),
+    "initiatives.edit": lambda db: (f"/initiatives/{_registered_initiative(db)}/edit", {
+        "name": "Đã sửa", "field": "economy", "unit_id": str(_unit(db, "HND").id),
+        "year": "2023", "registered_on": "2023-02-10"}),
+    "initiatives.step": lambda db: (
+        f"/initiatives/{_registered_initiative(db)}/step",
+        {"state": "building", "on": "2023-05-10"}),
     "notifications.read": lambda db: (f"/notifications/{_notice(db)}/read", {}),
     "notifications.read_all": lambda db: ("/notifications/read-all", {}),
     "notifications.preferences": lambda db: (
@@ -286,6 +295,14 @@ def _received_petition(db):
 
     return db.session.scalar(db.select(Petition.id).where(
         Petition.state == "received", Petition.is_imported.is_(False)))
+
+
+def _registered_initiative(db):
+    from tracker.models.initiative import Initiative
+
+    return db.session.scalar(db.select(Initiative.id).where(
+        Initiative.state == "registered", Initiative.is_imported.is_(False))
+        .order_by(Initiative.id))
 
 
 def _notice(db):

@@ -150,9 +150,33 @@ def stored_data_is_valid(db):
     for quarter in db.session.scalars(db.select(Quarter)):
         assert 1 <= quarter.number <= 4 and 2000 <= quarter.year <= 2100
         assert quarter.state in QUARTER_STATES
+    initiatives_are_valid(db)
     users_and_units_are_valid(db)
     reports_are_valid(db)
     no_nul_in_any_text_column(db)
+
+
+def initiatives_are_valid(db):
+    """Check the registry's models: their choices, texts and year."""
+    from tracker.models.initiative import (
+        INITIATIVE_FIELDS,
+        INITIATIVE_STATES,
+        RECOGNITION_LEVELS,
+        Initiative,
+    )
+
+    for item in db.session.scalars(db.select(Initiative)):
+        assert item.field in INITIATIVE_FIELDS and item.state in INITIATIVE_STATES
+        assert 2000 <= item.year <= 2100 and item.count >= 1
+        assert item.is_imported or _clean(item.name, 300, required=True) is None
+        _clean(item.commune, 200)
+        _clean(item.decision_number, 100)
+        assert len(item.beneficiaries) <= 2000 and len(item.drop_reason) <= 2000
+        if item.state == "recognised" and not item.is_imported:
+            assert item.level in RECOGNITION_LEVELS and item.recognised_on
+            assert item.decision_number.strip()
+        if item.state == "dropped":
+            assert item.dropped_on and item.drop_reason.strip()
 
 
 def _clean(value, maximum, required=False):
@@ -1275,6 +1299,49 @@ def test_term_edit(client, admin, db, data):
     terms_are_valid(db)
 
 
+# ----------------------------------------------------------------- the registry
+
+
+def _initiative(db):
+    from tracker.models.initiative import Initiative
+
+    return db.session.scalar(db.select(Initiative.id).where(
+        Initiative.state == "registered", Initiative.is_imported.is_(False))
+        .order_by(Initiative.id))
+
+
+INITIATIVE = {"name": value, "field": choice_or(["economy", "culture_society"]),
+              "unit_id": value, "commune": value,
+              "year": choice_or(["2023"], numeric=True),
+              "beneficiaries": value, "registered_on": value}
+
+
+@FUZZ
+@given(data=form(INITIATIVE))
+def test_initiative_create(client, admin, db, data):
+    post_and_check(client, db, "/initiatives/new", data,
+                   extra_pages=["/initiatives/"])
+
+
+@FUZZ
+@given(data=form(INITIATIVE))
+def test_initiative_edit(client, admin, db, data):
+    initiative = _initiative(db)
+    post_and_check(client, db, f"/initiatives/{initiative}/edit", data,
+                   extra_pages=[f"/initiatives/{initiative}", "/initiatives/"])
+
+
+@FUZZ
+@given(data=form({
+    "state": choice_or(["building", "reviewed", "recognised", "dropped"]),
+    "on": value, "level": choice_or(["district", "central", ""]),
+    "decision_number": value, "note": value}))
+def test_initiative_step(client, admin, db, data):
+    initiative = _initiative(db)
+    post_and_check(client, db, f"/initiatives/{initiative}/step", data,
+                   extra_pages=[f"/initiatives/{initiative}", "/initiatives/"])
+
+
 # ----------------------------------------------------------------- notifications
 
 
@@ -1405,6 +1472,8 @@ FUZZED = {
     "petitions.create": test_petition_create, "petitions.edit": test_petition_edit,
     "petitions.forward": test_petition_actions,
     "petitions.answer": test_petition_actions, "petitions.close": test_petition_actions,
+    "initiatives.create": test_initiative_create,
+    "initiatives.edit": test_initiative_edit, "initiatives.step": test_initiative_step,
     "notifications.read": test_notification_read,
     "notifications.read_all": test_notification_read_all,
     "notifications.preferences": test_mail_preferences,

@@ -70,13 +70,16 @@ def test_pages_say_what_the_count_is(client, login_as, make_task, lead, target,
     assert board in listing and "0/10" not in listing
 
 
-def test_kind_counts_not_given_are_not_printed_as_zero(client, login_as, make_task,
+def test_kind_counts_not_given_are_not_printed_as_zero(client, db, login_as, make_task,
                                                        lead):
     login_as("viewer")
-    task = make_task(lead=lead, kind="movement", title="Dân vận khéo",
-                     models_registered=46)
+    from tracker.initiatives.services import record_imported_counts
+
+    task = make_task(lead=lead, kind="movement", title="Dân vận khéo")
+    record_imported_counts(task, 46, 0)
+    db.session.commit()
     text = visible_text(client.get(f"/tasks/{task.id}"))
-    assert "Mô hình đăng ký 46" in text and "0 / 46" not in text and "0/46" not in text
+    assert "Mô hình đăng ký (số liệu nhập từ trước) 46" in text and "0 / 46" not in text and "0/46" not in text
 
 
 @pytest.mark.parametrize("fields, present, absent", [

@@ -441,3 +441,27 @@ def can_decide_extension(user, extension):
     """Tell whether the user may approve or refuse the request (leaders)."""
     return (is_leader(user) and extension.is_pending and _is_open(extension.task)
             and not extension.task.is_archived)
+
+
+# The "Dân vận khéo" registry
+#
+# Staff register and follow the models of their own units; leaders see and manage
+# every model. Imported counts (typed before the registry) are history, not records
+# to change; a recognised or dropped model is settled.
+
+def can_record_initiative(user):
+    """Tell whether the user may register a model (for a unit they may record for)."""
+    return is_leader(user) or (can_change_data(user) and bool(unit_ids(user)))
+
+
+def can_record_for_unit(user, unit_id):
+    """Tell whether the user may record a model for the unit."""
+    if is_leader(user):
+        return True
+    return can_change_data(user) and unit_id in unit_ids(user)
+
+
+def can_edit_initiative(user, initiative):
+    """Tell whether the user may correct the model's details or move it on."""
+    return (not initiative.is_imported and not initiative.is_final
+            and can_record_for_unit(user, initiative.unit_id))

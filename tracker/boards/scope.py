@@ -169,6 +169,7 @@ def _register_core_models():
     _register_congresses()
     _register_follow_up()
     _register_files()
+    _register_initiatives()
 
 
 def _register_comments():
@@ -219,6 +220,15 @@ def _register_files():
     from tracker.models.stored_file import StoredFile
 
     register(StoredFile, lambda ids: of_boards_tasks(StoredFile.task_id, ids))
+
+
+def _register_initiatives():
+    from tracker.models.initiative import Initiative, InitiativeUpdate
+
+    register(Initiative, lambda ids: Initiative.board_id.in_(ids))
+    register(InitiativeUpdate, lambda ids: exists().where(
+        Initiative.id == InitiativeUpdate.initiative_id, Initiative.board_id.in_(ids),
+    ))
 
 
 def _register_petitions():
@@ -297,6 +307,7 @@ def _place_new_rows(session, flush_context, instances):
 def _own_core_models():
     from tracker.models.audit import AuditEvent
     from tracker.models.congress import CongressTerm
+    from tracker.models.initiative import Initiative
     from tracker.models.quarter import Quarter
     from tracker.models.report import Organisation
     from tracker.models.unit import Unit
@@ -306,6 +317,7 @@ def _own_core_models():
     owned(Organisation)
     owned(CongressTerm)
     owned(AuditEvent)
+    owned(Initiative)
     owned(User)
     owned(Unit, shared=lambda unit: unit.kind == "external")
 

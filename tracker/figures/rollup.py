@@ -75,6 +75,7 @@ def rollup(board, quarter, figures, as_of=None, children=None):
     if not children:
         return None
     ids = [child.id for child in children]
+    from tracker.initiatives.services import initiative_rows
     from tracker.petitions.services import petition_rows
     from tracker.tasks.rows import FIGURE_COLUMNS, task_rows, unit_rows
 
@@ -89,6 +90,7 @@ def rollup(board, quarter, figures, as_of=None, children=None):
             columns=FIGURE_COLUMNS, units=unit_rows(),
         ) if quarters else []
         petitions = petition_rows([q.id for q in quarters])
+        initiatives = initiative_rows(quarters)
     by_quarter = {}
     for row in rows:
         by_quarter.setdefault(row.quarter_id, []).append(row)
@@ -104,7 +106,8 @@ def rollup(board, quarter, figures, as_of=None, children=None):
         if child_quarter is not None:
             full = compute(child_quarter, by_quarter.get(child_quarter.id, []),
                            child_quarter.cutoff(day),
-                           petitions=petitions.get(child_quarter.id, []))
+                           petitions=petitions.get(child_quarter.id, []),
+                           initiatives=initiatives.get(child_quarter.id, []))
             row = _row_of(full)
             _add_into(totals, row)
         entries.append(dict(board=child, quarter=child_quarter, row=row, figures=full))

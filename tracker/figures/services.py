@@ -124,18 +124,23 @@ class _Scorecard:
         return rows
 
 
-def compute(quarter, tasks, cutoff, petitions=None):
+def compute(quarter, tasks, cutoff, petitions=None, initiatives=None):
     """Return the figures of a quarter's tasks at the cut-off date.
 
     tasks are Task objects or TaskRows with their unit links (and the links' dates
     and notes, for the shares). petitions are the quarter's petition rows
     (tracker.petitions.services.petition_rows), read here when not given; only
-    those raised at the given tasks count.
+    those raised at the given tasks count. initiatives are the quarter's rows of the
+    "Dân vận khéo" registry (tracker.initiatives.services.initiative_rows), read
+    here when not given.
     """
+    from tracker.initiatives.services import count_initiatives, initiative_rows
     from tracker.petitions.services import count_petitions, petition_rows
 
     if petitions is None:
         petitions = petition_rows([quarter.id]).get(quarter.id, [])
+    if initiatives is None:
+        initiatives = initiative_rows([quarter]).get(quarter.id, [])
     counts = dict.fromkeys(TIMELINESS, 0)
     kinds = {}
     dialogues = dict(planned=0, held=0, participants=0)
@@ -183,8 +188,6 @@ def compute(quarter, tasks, cutoff, petitions=None):
             congresses["delegates"] = _add(congresses["delegates"], task.delegates)
         elif task.kind == "movement":
             movements["count"] += 1
-            for name in ("models_registered", "models_recognised"):
-                movements[name] = _add(movements[name], getattr(task, name))
         if task.target_count is not None:
             targets.append(dict(
                 id=task.id, title=task.title, target=task.target_count,
@@ -243,6 +246,18 @@ def compute(quarter, tasks, cutoff, petitions=None):
     )
     for entry in listed:
         entry["petitions"] = by_task.get(entry["id"])
+    # The models of the "Dân vận khéo" registry, for the quarter's year.
+    models, models_by_task = count_initiatives(initiatives, quarter, cutoff)
+    movements.update(
+        models_registered=models["registered"],
+        models_recognised=models["recognised"],
+        models_recognised_in_quarter=models["recognised_in_quarter"],
+        models_dropped=models["dropped"], models_imported=models["imported"],
+        models_by_field=models["by_field"], models_by_unit=models["by_unit"],
+        models_recognised_list=models["recognised_list"],
+    )
+    for entry in listed:
+        entry["models"] = models_by_task.get(entry["id"])
     done = done_count(counts)
     return dict(
         quarter=quarter.key,

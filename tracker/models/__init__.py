@@ -5,6 +5,12 @@ from tracker.models.board import BOARD_LEVELS, Board, BoardMember
 from tracker.models.comment import EDIT_WINDOW, Comment, CommentRevision
 from tracker.models.congress import CONGRESS_LEVELS, CongressTerm, CongressTermChange
 from tracker.models.extension import EXTENSION_STATES, DeadlineExtension
+from tracker.models.initiative import (
+    INITIATIVE_FIELDS,
+    INITIATIVE_STATES,
+    Initiative,
+    InitiativeUpdate,
+)
 from tracker.models.petition import (
     PETITION_FIELDS,
     PETITION_STATES,
@@ -51,6 +57,7 @@ __all__ = [
     "CONGRESS_LEVELS", "CongressTerm", "CongressTermChange",
     "DeadlineExtension", "EXTENSION_STATES", "Watch",
     "ATTACHED_TO", "StoredFile",
+    "INITIATIVE_FIELDS", "INITIATIVE_STATES", "Initiative", "InitiativeUpdate",
 ]
 
 from tracker.boards import scope  # noqa: E402,F401  (registers the board scope)

@@ -32,7 +32,7 @@ ACTIONS = (CARRY,) + tuple(CLOSING_REASONS)
 COPIED_FIELDS = (
     "kind", "title", "description", "lead_unit_id", "target_count", "achieved_count",
     "target_label", "source_document", "is_recurring", "campaign_name",
-    "models_registered", "models_recognised", "organisation", "congress_ordinal",
+    "organisation", "congress_ordinal",
     "term_start", "term_end", "delegates", "audience", "sessions", "trainees_planned",
     "trainees_attended", "chair", "commune", "participants", "held_on",
 )

@@ -14,7 +14,13 @@ from tracker.extensions import db
 from tracker.followup.services import is_watching
 from tracker.forms import Form
 from tracker.i18n import fmt_date, fmt_percent, quarter_label, today, translated
-from tracker.models import KINDS, PETITION_FIELDS, QUARTER_STATES, STATUSES
+from tracker.models import (
+    INITIATIVE_FIELDS,
+    KINDS,
+    PETITION_FIELDS,
+    QUARTER_STATES,
+    STATUSES,
+)
 from tracker.models.task import ACK_DAYS, STATUS_COLOURS
 from tracker.quarters import services
 from tracker.quarters.forms import QuarterForm
@@ -365,6 +371,7 @@ def summary(key):
         "quarters/summary.html", timeliness=labels, timeliness_parts=parts,
         kinds=translated(KINDS), form=Form(),
         petition_fields=translated(PETITION_FIELDS),
+        initiative_fields=translated(INITIATIVE_FIELDS),
         can_approve=policy.can_approve_quarter(current_user, quarter)
         and quarter.is_closed and not quarter.is_approved,
         can_reopen=policy.can_reopen_quarter(current_user, quarter)

@@ -49,8 +49,6 @@ COLUMNS = (
     Column("is_recurring", _l("Recurring / ongoing work"), "bool", 12),
     Column("description", _l("Description"), "text", 40, max_length=10000),
     Column("campaign_name", _l("Campaign name"), "text", 26, max_length=300),
-    Column("models_registered", _l("Models registered"), "int", 10),
-    Column("models_recognised", _l("Models recognised"), "int", 10),
     Column("organisation", _l("Organisation holding the congress"), "text", 26,
            max_length=300),
     Column("congress_ordinal", _l("Congress number (ordinal)"), "int", 10, minimum=1,

@@ -4,6 +4,7 @@ The report is a Party document written in Vietnamese whatever language the inter
 shows, so these phrases are the document's content, not interface text, and stay out
 of the translation catalogs.
 """
+import datetime as dt
 import re
 
 from tracker.i18n import fmt_number, fmt_percent
@@ -175,17 +176,21 @@ def _status_phrase(task, code):
     return text
 
 
-def _kind_details(task):
-    """Return the kind's own figures as a clause, or an empty string."""
+def _kind_details(task, models=None):
+    """Return the kind's own figures as a clause, or an empty string.
+
+    models are the counts of the registry's rows tied to a movement task
+    ({registered, recognised}, from the quarter's figures).
+    """
     parts = []
     if task.kind == "movement":
         noun = "mô hình"
         if "dan van kheo" in fold(task.campaign_name):
             noun = "mô hình “Dân vận khéo”"
-        if task.models_registered is not None:
-            parts.append(f"{number(task.models_registered)} {noun} đăng ký")
-        if task.models_recognised is not None:
-            parts.append(f"{number(task.models_recognised)} {noun} được công nhận")
+        if models and models["registered"]:
+            parts.append(f"{number(models['registered'])} {noun} đăng ký")
+        if models and models["recognised"]:
+            parts.append(f"{number(models['recognised'])} {noun} được công nhận")
     elif task.kind == "training":
         if task.sessions:
             parts.append(f"{number(task.sessions)} lớp")
@@ -273,14 +278,15 @@ def _dialogue_sentence(task, code, petitions=None):
 
 
 def result_sentence(task, cutoff, note="", origin=None, code=None, shares="",
-                    petitions=None):
+                    petitions=None, models=None):
     """Return the sentence that reports what the task achieved in its quarter.
 
     note is the result written by staff (or their latest progress note about the
     whole task); origin the (year, number) of the quarter the work was carried from,
     if any; code the task's class at the cut-off (from the quarter's figures);
     shares the sentence on the units' shares (shares_sentence); petitions the
-    counts of the petitions raised at it (from the quarter's figures).
+    counts of the petitions raised at it (from the quarter's figures); models the
+    counts of the registry's models tied to it.
     """
     if code is None:
         code = task.timeliness(cutoff)
@@ -293,7 +299,7 @@ def result_sentence(task, cutoff, note="", origin=None, code=None, shares="",
         text = _dialogue_sentence(task, code, petitions)
     if text is None:
         text = f"{task.title.strip().rstrip('.')}: {_status_phrase(task, code)}"
-    details = _kind_details(task)
+    details = _kind_details(task, models)
     if details:
         text += f"; {details}"
     closing = CLOSING_PHRASES.get(task.closing_reason, "dừng thực hiện")
@@ -512,7 +518,51 @@ def figures_paragraphs(figures):
         parts.append("phong trào thi đua: " + ", ".join(models))
     if parts:
         paragraphs.append(_sentence("Theo lĩnh vực: " + "; ".join(parts)))
+    recognised = models_recognised_sentence(movements)
+    if recognised:
+        paragraphs.append(recognised)
     return paragraphs
+
+
+LEVEL_WORDS = {
+    "grassroots": "cấp cơ sở",
+    "district": "cấp huyện",
+    "province": "cấp tỉnh",
+    "central": "cấp Trung ương",
+}
+
+
+def models_recognised_sentence(movements):
+    """Return the sentence naming the models recognised in the quarter, or "".
+
+    "Trong quý có 3 mô hình “Dân vận khéo” được công nhận, gồm: mô hình “…” của Hội
+    Nông dân huyện (cấp huyện, Quyết định số 15-QĐ/HU ngày 20/03/2023); … và 1 mô
+    hình theo số liệu tổng hợp" (the last part for counts imported without names).
+    """
+    listed = movements.get("models_recognised_list") or []
+    if not listed and not movements.get("models_recognised_in_quarter"):
+        return ""
+    total = movements.get("models_recognised_in_quarter") or len(listed)
+    text = f"Trong quý có {number(total)} mô hình “Dân vận khéo” được công nhận"
+    if listed:
+        names = []
+        for row in listed:
+            name = f"mô hình “{row['name'].strip()}”"
+            if row.get("unit_name"):
+                name += f" của {row['unit_name']}"
+            detail = [LEVEL_WORDS.get(row.get("level"), "")]
+            if row.get("decision_number"):
+                detail.append(
+                    f"Quyết định số {row['decision_number']} ngày "
+                    f"{date(dt.date.fromisoformat(row['recognised_on']))}")
+            detail = [part for part in detail if part]
+            if detail:
+                name += " (" + ", ".join(detail) + ")"
+            names.append(name)
+        text += ", gồm: " + "; ".join(names)
+        if total > len(listed):
+            text += f" và {number(total - len(listed))} mô hình theo số liệu tổng hợp"
+    return _sentence(text)
 
 
 def text_paragraphs(text):

@@ -354,6 +354,7 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried):
     """Return section II: results by area, figures, the unit table, what carries."""
     classes, shares = codes(figures), share_codes(figures)
     petitions = {entry["id"]: entry.get("petitions") for entry in figures["tasks"]}
+    models = {entry["id"]: entry.get("models") for entry in figures["tasks"]}
     by_area = {}
     for task in tasks:
         by_area.setdefault(_area(task), []).append(task)
@@ -371,7 +372,7 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried):
                 task, cutoff, _note_for(task, notes),
                 origin=origin if task.carried_from_id else None,
                 code=classes[task.id], shares=share_clause(task, shares),
-                petitions=petitions.get(task.id),
+                petitions=petitions.get(task.id), models=models.get(task.id),
             )))
     if not tasks:
         blocks.append(Block("para", "Trong quý không có nhiệm vụ nào được giao."))

@@ -118,8 +118,6 @@ class TaskForm(Form):
     )
     # movement / campaign
     campaign_name = _text(_l("Campaign name"), 300)
-    models_registered = _count(_l("Models registered"))
-    models_recognised = _count(_l("Models recognised"))
     # congress
     organisation = _text(_l("Organisation"), 300)
     congress_ordinal = IntegerField(

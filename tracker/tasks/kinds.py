@@ -53,7 +53,7 @@ class Kind:
 
 KIND_TABLE = (
     Kind("movement", _l("Movement / campaign"), "mass_orgs",
-         ("campaign_name", "models_registered", "models_recognised")),
+         ("campaign_name",)),
     Kind("congress", _l("Congress"), "mass_orgs",
          ("organisation", "congress_ordinal", "term_start", "term_end", "delegates")),
     Kind("training", _l("Training course"), "training",

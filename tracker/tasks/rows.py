@@ -44,8 +44,6 @@ LIST_COLUMNS = (
 )
 # What the quarter's figures count: the list's columns and every kind's numbers.
 FIGURE_COLUMNS = LIST_COLUMNS + (
-    "models_registered",
-    "models_recognised",
     "delegates",
     "sessions",
     "trainees_planned",

@@ -21,6 +21,7 @@ from tracker.files import services as file_services
 from tracker.files.content import EXTENSIONS
 from tracker.files.forms import RemoveFileForm
 from tracker.i18n import today
+from tracker.initiatives import services as initiative_services
 from tracker.models import KIND_FIELDS, KINDS
 from tracker.models.base import utcnow
 from tracker.petitions import services as petition_services
@@ -176,6 +177,7 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         chain=services.carry_chain(task),
         continuation=services.continuation_of(task),
         petitions=petition_services.task_petitions(task),
+        models=initiative_services.task_models(task),
         can_add_petition=policy.can_record_petition(current_user, task),
         petition_day=today(),
         timeline=comment_services.timeline(task, comments),

@@ -12,6 +12,7 @@ from tracker.figures.services import (
     unit_figures,
 )
 from tracker.i18n import today, translated
+from tracker.initiatives.services import unit_initiatives
 from tracker.models import Task, TaskUnit, Unit, parse_key
 from tracker.quarters.services import current_quarter, find_quarter, list_quarters
 from tracker.tasks.rows import among
@@ -108,4 +109,5 @@ def show(unit_id):
         quarter=quarter, quarters=list_quarters(), cutoff=cutoff, as_of=as_of,
         score=score, shares=shares, timeliness_labels=translated(TIMELINESS),
         timeliness_colours=TIMELINESS_COLOURS,
+        initiatives=unit_initiatives(unit),
     )
