@@ -62,7 +62,7 @@ def test_bad_bodies_are_refused_as_the_form_refuses_them(api, staff_setup, db):
 
 
 def test_a_closed_quarters_discussion_is_refused_with_the_pages_reason(
-        api, staff_setup, make_token, db):
+        api, staff_setup, db):
     task = staff_setup["own"]
     staff_setup["quarter"].state = "closed"
     db.session.commit()
