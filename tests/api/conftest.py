@@ -51,6 +51,14 @@ def contract_world(staff_setup, make_task, make_user, db):
               participating=[staff_setup["other_unit"]], kind="dialogue",
               title="Tiếp xúc, đối thoại")
     leader = make_user(username="lanhdao", role="leader")
+    # A comment and a congress term, so that their reads answer with records.
+    from tracker.comments.services import post_comment
+    from tracker.congresses.services import create_term
+
+    post_comment(staff_setup["own"], "Nhờ @lanhdao cho ý kiến **sớm**", leader)
+    create_term(dict(organisation="Hội Nông dân huyện", level="district",
+                     unit_id=staff_setup["unit"].id, ordinal=11, term_start=2018,
+                     term_end=2023, last_held_on=None), leader)
     _row, secret = create_token(leader, "contract", "write")
     db.session.commit()
     return secret

@@ -5,11 +5,13 @@ from tests.auth.test_permissions import changes_between, snapshot
 from tracker.api.tokens import create_token
 from tracker.boards import scope
 from tracker.models import Board, Notification, Task, Unit, User
+from tracker.models.congress import CongressTerm
 from tracker.models.petition import Petition
 
 READS = ("/api/v1/tasks/{task}", "/api/v1/tasks/{task}/history",
          "/api/v1/units/{unit}", "/api/v1/units/{unit}/scorecard",
-         "/api/v1/petitions/{petition}", "/api/v1/notifications/{notice}")
+         "/api/v1/petitions/{petition}", "/api/v1/notifications/{notice}",
+         "/api/v1/tasks/{task}/comments", "/api/v1/congresses/{term}")
 # Every write, with a body the route would accept in its own board.
 WRITES = (
     ("POST", "/api/v1/tasks/{task}/progress",
@@ -24,6 +26,7 @@ WRITES = (
     ("POST", "/api/v1/petitions/{petition}/close",
      {"reason": "Trùng", "closed_on": "2023-05-10"}),
     ("POST", "/api/v1/notifications/{notice}/read", None),
+    ("POST", "/api/v1/tasks/{task}/comments", {"body": "Góp ý từ huyện khác"}),
 )
 
 
@@ -44,8 +47,9 @@ def _son_tinh(db):
                                  .order_by(Unit.id))
         petition = db.session.scalar(select(Petition).order_by(Petition.id))
         notice = db.session.scalar(select(Notification).order_by(Notification.id))
+        term = db.session.scalar(select(CongressTerm).order_by(CongressTerm.id))
     return {"task": task.id, "unit": unit.id, "petition": petition.id,
-            "notice": notice.id}
+            "notice": notice.id, "term": term.id}
 
 
 def test_another_districts_records_are_not_found(api, demo, db):
@@ -78,6 +82,8 @@ def test_another_districts_records_are_not_found(api, demo, db):
     assert ids["petition"] not in [item["id"] for item in petitions]
     notices = api("GET", "/api/v1/notifications", token).json["items"]
     assert ids["notice"] not in [item["id"] for item in notices]
+    calendar = api("GET", "/api/v1/congresses", token).json["items"]
+    assert ids["term"] not in [item["term_id"] for item in calendar]
 
 
 def test_the_province_reads_a_district_and_changes_nothing(api, demo, db):

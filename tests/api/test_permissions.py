@@ -71,6 +71,16 @@ API_ROWS = [
     ("POST", "/api/v1/petitions/{petition}/close", "401 403 200 403 200 200",
      "petition~1 petition_update+1",
      {"reason": "Trùng với ý kiến đã trả lời", "closed_on": "2023-05-12"}),
+    # Comments: whoever sees a task discusses it (viewers too), as on its page; the
+    # person it mentions is told. An archived task's discussion is closed.
+    ("GET", "/api/v1/tasks/{task}/comments", "401 200 200 200 200 200", "", None),
+    ("POST", "/api/v1/tasks/{task}/comments", "401 201 201 201 201 201",
+     "comment+1 notification+1", {"body": "Nhờ @target xem **giúp**"}),
+    ("POST", "/api/v1/tasks/{archived}/comments", "401 403 403 403 403 403", "",
+     {"body": "Còn việc này?"}),
+    # Congresses: everyone reads the calendar and the terms.
+    ("GET", "/api/v1/congresses", "401 200 200 200 200 200", "", None),
+    ("GET", "/api/v1/congresses/{term}", "401 200 200 200 200 200", "", None),
     # Notifications: each person's own; another's is not found.
     ("GET", "/api/v1/notifications", "401 200 200 200 200 200", "", None),
     ("GET", "/api/v1/notifications/{notice}", "401 404 404 404 404 404", "", None),

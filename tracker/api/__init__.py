@@ -54,7 +54,9 @@ class TrackerApi(Api):
 def init_app(app):
     """Build the OpenAPI document and mount the API's one blueprint."""
     from tracker.api import auth
-    from tracker.api import notifications, petitions  # noqa: F401  (their routes)
+    from tracker.api import (  # noqa: F401  (their routes)
+        comments, congresses, notifications, petitions,
+    )
     from tracker.api.views import bp
 
     app.config.setdefault("API_TITLE", "Tracker API")

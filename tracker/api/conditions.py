@@ -65,3 +65,12 @@ def answer_conditionally(response):
             response.headers.get("ETag"):
         response.make_conditional(request)
     return response
+
+
+def digest_etag(name, document):
+    """Return the ETag of a derived read (a list): a digest of what it shows."""
+    import json
+
+    stamp = json.dumps(document, sort_keys=True, default=str)
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    return f'"{name}-{digest}"'

@@ -4,11 +4,15 @@ import datetime as dt
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from tracker.congresses.services import HELD, NOT_PLANNED, PLANNED
 from tracker.models import CLOSING_REASONS, KINDS, SHARE_STATUSES, STATUSES
+from tracker.models.congress import CONGRESS_LEVELS
 from tracker.models.petition import PETITION_FIELDS, PETITION_STATES
 from tracker.models.user import USER_ROLES
 from tracker.tasks.services import PAGE_SIZE, PAGE_SIZES, SORTS
 from tracker.tasks.timeliness import TIMELINESS
+
+CONGRESS_STATES = (PLANNED, HELD, NOT_PLANNED)
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -589,3 +593,95 @@ class NotificationPageSchema(Schema):
     page = fields.Integer()
     has_next = fields.Boolean()
     unread = fields.Integer()
+
+
+class CommentSchema(Schema):
+    """A comment in a task's discussion: its Markdown and the HTML the page shows."""
+
+    id = fields.Integer()
+    task = fields.Integer()
+    author = fields.Nested(UserRefSchema, allow_none=True)
+    created_at = UtcDateTime()
+    edited_at = UtcDateTime(allow_none=True)
+    body = fields.String(metadata={"description": "The Markdown source."})
+    body_html = fields.String(metadata={
+        "description": "The sanitised HTML the task's page shows, mentions linked."})
+
+
+class CommentListSchema(Schema):
+    """A task's discussion, oldest first."""
+
+    task = fields.Integer()
+    items = fields.List(fields.Nested(CommentSchema))
+
+
+class CommentCreateSchema(Schema):
+    """A comment to post, in Markdown (@username tells that person)."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class CongressSchema(Schema):
+    """One congress of the calendar: an organisation's next one, or its last held."""
+
+    term_id = fields.Integer()
+    organisation = fields.String()
+    level = fields.String(validate=validate.OneOf(tuple(CONGRESS_LEVELS)))
+    unit = fields.Nested(UnitRefSchema, allow_none=True)
+    last_ordinal = fields.Integer(metadata={"description": "Its last congress."})
+    last_term_start = fields.Integer()
+    last_term_end = fields.Integer()
+    last_held_on = fields.Date(allow_none=True)
+    ordinal = fields.Integer(metadata={"description": "This congress's number."})
+    ordinal_roman = fields.String()
+    term_start = fields.Integer()
+    term_end = fields.Integer()
+    due_on = fields.Date()
+    state = fields.String(validate=validate.OneOf(CONGRESS_STATES))
+    held_on = fields.Date(allow_none=True)
+    task = fields.Integer(allow_none=True, metadata={
+        "description": "The congress task that plans or held it."})
+    flagged = fields.Boolean(metadata={
+        "description": "Due within two quarters and not planned."})
+
+
+class CongressListSchema(Schema):
+    """The calendar of congresses, as its page orders it."""
+
+    items = fields.List(fields.Nested(CongressSchema))
+
+
+class CongressTermChangeSchema(Schema):
+    """One change of a term: who, when, what (old and new)."""
+
+    id = fields.Integer()
+    created_at = UtcDateTime()
+    action = fields.String()
+    user = fields.Nested(UserRefSchema, allow_none=True)
+    task = fields.Integer(allow_none=True)
+    changes = fields.Dict(allow_none=True)
+
+
+class CongressTermSchema(Schema):
+    """An organisation's term: its last congress, its next one and its history."""
+
+    id = fields.Integer()
+    organisation = fields.String()
+    level = fields.String(validate=validate.OneOf(tuple(CONGRESS_LEVELS)))
+    unit = fields.Nested(UnitRefSchema, allow_none=True)
+    last_ordinal = fields.Integer()
+    last_ordinal_roman = fields.String()
+    last_term_start = fields.Integer()
+    last_term_end = fields.Integer()
+    last_held_on = fields.Date(allow_none=True)
+    next_ordinal = fields.Integer()
+    next_ordinal_roman = fields.String()
+    next_term_start = fields.Integer()
+    next_term_end = fields.Integer()
+    next_due_on = fields.Date()
+    version = fields.Integer()
+    history = fields.List(fields.Nested(CongressTermChangeSchema))
