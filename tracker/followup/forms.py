@@ -32,6 +32,8 @@ class ExtensionRequestForm(Form):
         validators=[DataRequired(_l("Write the reason for the extension.")),
                     Length(max=2000, message=_l("At most %(max)d characters."))],
         filters=[strip],
+        # Its own id: the task page also shows the archive form's "reason".
+        id="extension_reason",
     )
 
 
@@ -47,4 +49,6 @@ class ExtensionDecisionForm(Form):
         _l("Note"),
         validators=[Length(max=2000, message=_l("At most %(max)d characters."))],
         filters=[strip],
+        # Its own id: the task page also shows the progress form's "note".
+        id="decision_note",
     )
