@@ -101,7 +101,10 @@ def test_statements_do_not_grow_with_tasks_or_history(app, client, count_queries
         page: (small[page], large[page]) for page in small if small[page] != large[page]
     }
     assert differing == {}
-    assert max(large.values()) <= 12, large
+    # Flat in the data, and few: the summary (figures, the decisions box with its
+    # extension requests and congresses due, the registry's models) and the task page
+    # (comments, files, extensions, watching) are the heaviest, at 14.
+    assert max(large.values()) <= 14, large
 
 
 def test_healthz_needs_no_session_and_no_database(client, count_queries):
