@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
+from tracker.auth import policy
 from tracker.exports import csv_text_in
 from tracker.extensions import db
 from tracker.forms import CONTROL_CHARACTERS
@@ -493,8 +494,6 @@ def _check_rules(row, quarter, problem):
 
 def _check_reporter(row, plan, problem):
     """Refuse a status or progress the importer may not report (the forms' rule)."""
-    from tracker.auth import policy
-
     data = row.data
     if plan.user is None or row.lead is None:
         return
