@@ -1,5 +1,9 @@
-"""Text helpers: diacritic folding for search, Roman numerals for ordinals."""
+"""Text helpers: diacritic folding for search, Roman numerals, ids read from a URL."""
+import re
 import unicodedata
+
+_ROW_ID = re.compile(r"[1-9][0-9]{0,9}")
+MAX_ROW_ID = 2**31 - 1  # the largest id an integer column holds on PostgreSQL
 
 _ROMAN = (
     (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
@@ -26,3 +30,15 @@ def to_roman(number):
         count, number = divmod(number, value)
         parts.append(symbol * count)
     return "".join(parts)
+
+
+def row_id(text):
+    """Return the id a query-string value names, or None when it names none.
+
+    Only ASCII digits count ("²" is a digit to str.isdigit() but not to int()), and
+    only ids an integer column can hold: a larger one would fail in PostgreSQL.
+    """
+    if not text or not _ROW_ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ROW_ID else None

@@ -242,3 +242,14 @@ def test_ids_past_the_databases_integers_are_not_found(api, staff_setup):
         response = api("GET", path, staff_setup["token"])
         assert response.status_code == 404, path
         assert response.mimetype == "application/problem+json"
+
+
+def test_an_answering_body_past_what_an_id_holds_is_refused_not_a_server_error(
+        api, staff_setup):
+    """An id PostgreSQL's integer column cannot hold is a 422, not a failed query."""
+    token = staff_setup["token"]
+    for body in ("9250633586", "2147483648", "²"):
+        refused = api("GET", f"/api/v1/petitions?body={body}", token)
+        assert refused.status_code == 422, body
+        assert "body" in refused.json["errors"]
+    assert api("GET", "/api/v1/petitions?body=999999999", token).json["total"] == 0

@@ -1666,6 +1666,21 @@ def test_ids_beyond_64_bits_are_not_found(client, admin, path, method):
     assert response.status_code in (404, 405)
 
 
+# Ids in a list's filters: past what an integer column holds (PostgreSQL refuses to
+# compare them), or digits only to str.isdigit() ("²").
+ODD_IDS = ["9250633586", "2147483648", "99999999999999999999", "²", "٣", "0", "-1"]
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+@pytest.mark.parametrize("path", [
+    "/petitions/?body={}", "/initiatives/?unit={}", "/initiatives/?year={}",
+    "/admin/audit?entity_id={}", "/admin/audit?user={}", "/petitions/new?task={}",
+])
+def test_odd_ids_in_filters_are_ignored_or_not_found(client, admin, path, value):
+    response = client.get(path.format(value))
+    assert response.status_code in (200, 404), response.status_code
+
+
 @pytest.mark.parametrize("year", ["99999999999999999999999999", "-1", "2100000"])
 def test_year_out_of_range_is_refused_before_the_database(client, admin, db, year):
     response = client.post("/quarters/new", data={"year": year, "number": "1"})

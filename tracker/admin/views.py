@@ -26,6 +26,7 @@ from tracker.forms import Form
 from tracker.i18n import today
 from tracker.models import Unit, User
 from tracker.models.signin import FAILURE_KINDS
+from tracker.text import row_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -313,13 +314,13 @@ def parse_filters(args):
     elif entity:
         problems.append(_("Unknown type of object; it was ignored."))
     entity_id = args.get("entity_id") or ""
-    if entity_id.isdigit() and len(entity_id) < 10:
-        filters.entity_id = int(entity_id)
+    if row_id(entity_id) is not None:
+        filters.entity_id = row_id(entity_id)
     elif entity_id:
         problems.append(_("The object number is not valid; it was ignored."))
     user_id = args.get("user") or ""
-    if user_id.isdigit() and len(user_id) < 10:
-        filters.user_id = int(user_id)
+    if row_id(user_id) is not None:
+        filters.user_id = row_id(user_id)
     elif user_id:
         problems.append(_("Unknown user; the filter was ignored."))
     for name in ("date_from", "date_to"):

@@ -460,7 +460,7 @@ class PetitionListArgs(Schema):
     state = fields.String(validate=validate.OneOf(PETITION_STATES))
     field = fields.String(validate=validate.OneOf(PETITION_FIELDS))
     commune = fields.String(validate=validate.Length(max=200))
-    body = fields.String(validate=validate.Regexp(r"^(mine|[1-9][0-9]{0,9})$"),
+    body = fields.String(validate=validate.Regexp(r"^(mine|[1-9][0-9]{0,8})$"),
                          metadata={"description": "A unit id, or \"mine\"."})
     overdue = fields.Boolean(load_default=False)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))

@@ -22,7 +22,7 @@ from tracker.models.initiative import (
     Initiative,
     InitiativeUpdate,
 )
-from tracker.text import fold
+from tracker.text import fold, row_id
 
 # What the edit form may change, in the order the history lists them.
 DETAIL_FIELDS = ("name", "field", "unit_id", "commune", "year", "beneficiaries",
@@ -187,10 +187,11 @@ class Filters:
         state = args.get("state", "")
         field = args.get("field", "")
         unit = args.get("unit", "")
-        if unit != "mine" and not (unit.isdigit() and len(unit) < 10):
+        if unit != "mine" and row_id(unit) is None:
             unit = ""
         year = args.get("year", "")
-        year = int(year) if year.isdigit() and 1900 < int(year[:5]) < 2200 else 0
+        year = row_id(year) or 0
+        year = year if 1900 < year < 2200 else 0
         try:
             page = max(1, min(int(args.get("page", "1")), 100_000))
         except ValueError:

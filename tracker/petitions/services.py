@@ -20,7 +20,7 @@ from tracker.models.petition import (
     Petition,
     PetitionUpdate,
 )
-from tracker.text import fold
+from tracker.text import fold, row_id
 
 # What the edit form may change, in the order the history lists them.
 DETAIL_FIELDS = ("citizen", "commune", "content", "field", "answering_unit_id",
@@ -160,7 +160,7 @@ class Filters:
         state = args.get("state", "")
         field = args.get("field", "")
         body = args.get("body", "")
-        if body != "mine" and not body.isdigit():
+        if body != "mine" and row_id(body) is None:
             body = ""
         try:
             page = max(1, min(int(args.get("page", "1")), 100_000))

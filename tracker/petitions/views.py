@@ -15,6 +15,7 @@ from tracker.petitions.forms import (
     PetitionForm,
 )
 from tracker.tasks.services import get_task_or_404
+from tracker.text import row_id
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 
@@ -46,10 +47,10 @@ def _unit_list(petition=None):
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     """Record a petition raised at a task's meeting."""
-    task_id = request.args.get("task", "")
-    if not task_id.isdigit():
+    task_id = row_id(request.args.get("task", ""))
+    if task_id is None:
         abort(404)
-    task = get_task_or_404(int(task_id))
+    task = get_task_or_404(task_id)
     if not policy.can_record_petition(current_user, task):
         abort(403)
     form = PetitionForm(units=_unit_list())
