@@ -97,7 +97,8 @@ def test_summary_page_shows_figures_and_charts(client, login_as, demo):
     # Today (15/05/2023) the congress held on 25/05 was not held yet.
     text = page_text(client.get("/quarters/2023-Q2/summary"))
     assert "Số liệu tính đến ngày 15/05/2023" in text
-    assert "Đại hội đã tổ chức / kế hoạch: <strong>0/2</strong>" in text
+    assert "Đại hội theo kế hoạch, chưa tổ chức: <strong class=\"planned-only\">2</strong>" in text
+    assert "<strong>0/2</strong>" not in text
     assert "Kết quả theo đơn vị" in text and "Cần lãnh đạo quan tâm" in text
     assert "Quý trước: Quý I/2023" in text and "2023-Q1" not in visible_text(response)
 
@@ -229,3 +230,29 @@ def test_scorecard_and_chart_show_the_units_with_most_work_then_all(
     listed = re.findall(r'id="unit-score-(\d+)"', text)
     assert listed == [str(unit.id) for unit in order]
     assert 'id="every-unit"' not in text
+
+
+def test_a_plan_with_nothing_held_yet_reads_as_the_plan_not_zero_of_n(
+        client, login_as, make_quarter, make_task, db):
+    """Two congresses planned, none held: "planned, none held yet: 2", never "0/2"."""
+    quarter = make_quarter(2023, 2)
+    for number in (1, 2):
+        make_task(quarter=quarter, kind="congress", title=f"Đại hội {number}",
+                  due_on=dt.date(2023, 6, 30))
+    make_task(quarter=quarter, kind="training", title="Lớp tập huấn",
+              due_on=dt.date(2023, 6, 30))
+    login_as("leader")
+
+    def item(code):
+        html = client.get("/quarters/2023-Q2/summary").get_data(as_text=True)
+        found = re.search(rf'id="kind-{code}">(.*?)</li>', html, re.S).group(1)
+        return " ".join(re.sub(r"<[^>]+>", " ", found).split())
+
+    congresses = item("congress")
+    assert "0/2" not in congresses and "2" in congresses
+    assert "chưa tổ chức" in congresses or "none held yet" in congresses
+    assert "0/1" not in item("training")
+    task = db.session.scalar(db.select(Task).where(Task.title == "Đại hội 1"))
+    task.status, task.progress, task.completed_on = "done", 100, dt.date(2023, 5, 10)
+    db.session.commit()
+    assert "1/2" in item("congress")
