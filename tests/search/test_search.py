@@ -216,8 +216,12 @@ def _menu(response):
 
 def test_a_saved_search_appears_in_the_menu_of_every_page(client, login_as, years, db):
     user = login_as("viewer")
+    # What the page would not have offered is refused.
     response = client.post("/search/saved", data={
-        "name": "  Đối thoại   xã ", "query": "q=doi+thoai&kind=dialogue&unit=²"})
+        "name": "Đối thoại xã", "query": "q=doi+thoai&kind=dialogue&unit=²"})
+    assert response.status_code == 400 and "Đơn vị" in page_text(response)
+    response = client.post("/search/saved", data={
+        "name": "  Đối thoại   xã ", "query": "q=doi+thoai&kind=dialogue&page=2"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/search?q=doi+thoai&kind=dialogue"
     saved = db.session.scalars(select(SavedSearch)).one()

@@ -305,9 +305,9 @@ def saved_count(user, board):
     )
 
 
-def canonical_query(query, units):
-    """Return the understood filters of a query string, as a query string."""
-    return parse_filters(dict(parse_qsl(query or "")), units).query_string()
+def filters_of_query(query, units):
+    """Return the Filters a stored or posted query string names."""
+    return parse_filters(dict(parse_qsl(query or "")), units)
 
 
 def save_search(user, board, name, query):

@@ -104,6 +104,13 @@ def save():
     board = current_board()
     form = SavedSearchForm()
     valid = form.validate_on_submit()
+    filters = services.filters_of_query(form.query.data, unit_rows())
+    if valid and filters.ignored:
+        # The page offers only what it understood: anything else was not typed there.
+        form.name.errors.append(_("Some values in the address were not understood "
+                                  "and were left out: %(names)s.", names=", ".join(
+                                      _filter_label(name) for name in filters.ignored)))
+        valid = False
     if valid and services.name_taken(current_user, board, form.name.data):
         form.name.errors.append(_("You already keep a search of this name."))
         valid = False
@@ -113,7 +120,7 @@ def save():
         valid = False
     if not valid:
         return _render_search(save_form=form, status=400)
-    query = services.canonical_query(form.query.data, unit_rows())
+    query = filters.query_string()
     saved = services.save_search(current_user, board, form.name.data, query)
     db.session.commit()
     flash(_("The search “%(name)s” is kept in the menu.", name=saved.name), "success")
