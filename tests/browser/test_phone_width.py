@@ -83,7 +83,7 @@ def test_the_summary_on_a_phone_shows_its_figures_first(open_page, live_server):
 
 
 def test_a_saved_search_and_the_header_menu_fit_a_phone(open_page, live_server):
-    """A long name saved on a phone shows in the header's menu, wrapped to the screen."""
+    """A long name saved on a phone shows in the header's menu, wrapped to fit."""
     page = open_page("phone")
     page.set_viewport_size({"width": WIDTH, "height": 844})
     sign_in(page, "lanhdao")

@@ -1,4 +1,4 @@
-"""Searching every quarter: words without accents, each filter, paging, saved searches."""
+"""Searching every quarter: words without accents, filters, paging, saved searches."""
 import datetime as dt
 import re
 
@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.helpers import page_text, visible_text
 from tracker.boards import scope
-from tracker.models import Board, BoardMember, Quarter, SavedSearch, Unit, User
+from tracker.models import Board, BoardMember, Quarter, SavedSearch, Unit
 from tracker.quarters.rollover import close_quarter
 from tracker.search import services
 
@@ -242,7 +242,8 @@ def test_a_saved_search_is_renamed_and_forgotten(client, login_as, years, db):
     response = client.post("/search/saved", data={"name": "Đại hội", "query": ""})
     assert response.status_code == 400
     assert "Bạn đã lưu một tìm kiếm cùng tên" in page_text(response)
-    response = client.post(f"/search/saved/{second.id}/rename", data={"name": "Đại hội"})
+    response = client.post(f"/search/saved/{second.id}/rename",
+                           data={"name": "Đại hội"})
     assert response.status_code == 400
     assert client.post(f"/search/saved/{first.id}/rename",
                        data={"name": "Các đại hội"}).status_code == 302
@@ -291,14 +292,15 @@ def test_a_person_keeps_at_most_thirty(client, login_as, years, db):
             "name": f"Tìm {number}", "query": ""}).status_code == 302
     response = client.post("/search/saved", data={"name": "Thêm", "query": ""})
     assert response.status_code == 400
-    assert db.session.scalar(select(db.func.count(SavedSearch.id))) == services.MAX_SAVED
+    count = db.session.scalar(select(db.func.count(SavedSearch.id)))
+    assert count == services.MAX_SAVED
 
 
 # ------------------------------------------------------------------ boards
 
 @pytest.fixture
 def other_board(db, years, make_user):
-    """Return another district with one task of its own, whose staff also belong here."""
+    """Return another district with one task of its own."""
     board = Board(code="khac", name="Ban Dân vận huyện khác", level="district")
     db.session.add(board)
     db.session.flush()
@@ -328,8 +330,9 @@ def test_saved_searches_belong_to_their_board(client, login_as, other_board, db)
     user = login_as("staff", username="both")
     db.session.add(BoardMember(user_id=user.id, board_id=other_board.id, role="staff"))
     db.session.commit()
-    assert client.post("/b/khac/search/saved",
-                       data={"name": "Ở huyện khác", "query": "q=dan"}).status_code == 302
+    response = client.post("/b/khac/search/saved",
+                           data={"name": "Ở huyện khác", "query": "q=dan"})
+    assert response.status_code == 302
     assert client.post("/search/saved",
                        data={"name": "Ở nhà", "query": "q=dan"}).status_code == 302
     home = [name for _url, name in _menu(client.get("/quarters/"))]

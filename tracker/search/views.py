@@ -38,7 +38,7 @@ def _filter_label(name):
 
 @bp.route("", strict_slashes=False)
 def index():
-    """Search the tasks of every quarter of the board, with filters, a page at a time."""
+    """Search the tasks of every quarter of the board, a page at a time."""
     return _render_search()
 
 
