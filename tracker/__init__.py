@@ -104,6 +104,7 @@ def register_blueprints(app):
     from tracker.petitions.views import bp as petitions_bp
     from tracker.quarters.views import bp as quarters_bp
     from tracker.reports.views import bp as reports_bp
+    from tracker.search.views import bp as search_bp
     from tracker.tasks.views import bp as tasks_bp
     from tracker.units.views import bp as units_bp
 
@@ -120,6 +121,7 @@ def register_blueprints(app):
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(quarters_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(units_bp)
     app.register_blueprint(me_bp)

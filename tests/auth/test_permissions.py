@@ -28,8 +28,8 @@ from tests.helpers import page_text
 from tracker.auth import policy
 from tracker.extensions import db as _db
 from tracker.models import (
-    Board, BoardMember, FailedSignIn, Notification, Quarter, SignInSession, Task, Unit,
-    User,
+    Board, BoardMember, FailedSignIn, Notification, Quarter, SavedSearch, SignInSession,
+    Task, Unit, User,
 )
 from tracker.models.revision import UNTRACKED_TABLES
 
@@ -256,6 +256,15 @@ ROWS = [
     row("notifications.read_all", "POST", "/notifications/read-all",
         "302 302 302 302 302 302", "notification~1",
         by_role={"leader": "notification~1", "admin": "notification~2"}),
+    # search: anyone signed in searches and keeps searches; each keeps their own
+    row("search.index", "GET", "/search?q=viec&from={closed}&unit={A}",
+        "302 200 200 200 200 200"),
+    row("search.save", "POST", "/search/saved", "302 302 302 302 302 302",
+        "saved_search+1", name="Việc của đơn vị A", query="q=viec&unit={A}"),
+    row("search.rename", "POST", "/search/saved/{saved}/rename",
+        "302 404 404 404 404 404", name="Tên khác"),
+    row("search.delete", "POST", "/search/saved/{saved}/delete",
+        "302 404 404 404 404 404"),
     # reports, exports and plan import
     row("reports.settings", "GET", "/quarters/{closed}/report",
         "302 200 200 200 200 200"),
@@ -523,6 +532,10 @@ def world(db):
                             unit_id=units["A"].id, ordinal=11, term_start=2018,
                             term_end=2023, last_held_on=dt.date(2018, 6, 20)),
                        users["leader"])
+    # The target's saved search: nobody else finds it.
+    saved = SavedSearch(user_id=users["target"].id, board_id=board.id,
+                        name="Việc của tôi", query="q=viec")
+    db.session.add(saved)
     db.session.commit()
     ids = {short: unit.id for short, unit in units.items()}
     notice = db.session.scalar(select(Notification.id).where(
@@ -534,7 +547,7 @@ def world(db):
         other_board=other_board.id, member=member.id, token=other_token.id,
         petition=petition.id, notice=notice, comment=comment.id, calendar=calendar,
         term=term.id, extension=extension.id, file=stored_file.id,
-        initiative=initiative.id,
+        initiative=initiative.id, saved=saved.id,
     )
     return World(ids=ids, users=users)
 

@@ -16,8 +16,8 @@ from tests.helpers import page_text
 from tracker.boards import scope
 from tracker.petitions.services import create_petition
 from tracker.models import (
-    AuditEvent, Board, CongressTerm, Initiative, Notification, Quarter, SignInSession,
-    Task, Unit, User,
+    AuditEvent, Board, CongressTerm, Initiative, Notification, Quarter, SavedSearch,
+    SignInSession, Task, Unit, User,
 )
 
 PUBLIC = ("static", "bootstrap.static", "healthz", "auth.login", "auth.logout",
@@ -84,8 +84,13 @@ def _son_tinh_ids(db):
         comment = post_comment(shared, "Bí thư Đảng ủy 11 xã đã nhận kế hoạch",
                                users[1])
         _row, calendar = create_calendar_token(users[1])
+    # A Sơn Tịnh account's saved search: nobody of another board finds it.
+    saved = SavedSearch(user_id=users[1].id, board_id=board.id, name="Tịnh Trà",
+                        query="q=tinh+tra")
+    db.session.add(saved)
     db.session.commit()
     return dict(
+        saved=saved.id,
         task=shared.id, archived=shared.id, version=shared.version,
         A=units[0].id, B=units[1].id, C=units[2].id, P=link.unit_id, Z=units[3].id,
         open=quarters[2].key, closed=quarters[1].key, target=users[1].id,

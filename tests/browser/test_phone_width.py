@@ -1,7 +1,8 @@
 """Every page a person reads fits a 390-px phone: nothing scrolls sideways.
 
 /me (staff and leader), the quarter list, a board, a task, two summaries (open and
-closed), the units list, a unit's page, a rollover and the audit log; screenshots are
+closed), the units list, a unit's page, a rollover, the search (with the message about
+a value not understood) and the audit log; screenshots are
 kept under artifacts/browser for CI.
 """
 import pytest
@@ -32,7 +33,8 @@ def _scroll_width(page):
     ("canbo_xa", ("/me",)),
     ("lanhdao", ("/me", "/quarters/", "/quarters/2023-Q2/", "/tasks/{task}",
                  "/quarters/2023-Q2/summary", "/quarters/2023-Q1/summary", "/units/",
-                 "/units/{unit}?quarter=2023-Q2", "/quarters/2023-Q1/rollover")),
+                 "/units/{unit}?quarter=2023-Q2", "/quarters/2023-Q1/rollover",
+                 "/search", "/search?q=dan+van&from=2023-Q1&unit=²")),
     ("quantri", ("/admin/audit",)),
 ])
 def test_pages_fit_a_390_px_screen(open_page, live_server, username, pages):
@@ -78,3 +80,29 @@ def test_the_summary_on_a_phone_shows_its_figures_first(open_page, live_server):
     sign_in(wide, "lanhdao")
     wide.goto("/quarters/2023-Q2/summary")
     assert all(is_open for _, is_open in _folds(wide))
+
+
+def test_a_saved_search_and_the_header_menu_fit_a_phone(open_page, live_server):
+    """A long name saved on a phone shows in the header's menu, wrapped to fit."""
+    page = open_page("phone")
+    page.set_viewport_size({"width": WIDTH, "height": 844})
+    sign_in(page, "lanhdao")
+    page.goto("/search?q=dan+van&status=in_progress")
+    assert page.locator(".search-result").count() > 0
+    name = "Các việc dân vận đang làm của các xã và thị trấn trong huyện " \
+           "SơnTịnhQuảngNgãiNămHaiNghìnHaiBa"[:80]
+    page.fill("#save-name", name)
+    page.click("#save-search-form button[type=submit]")
+    page.wait_for_url("**/search?q=dan+van&status=in_progress")
+    assert _scroll_width(page) <= WIDTH
+    page.goto("/quarters/")
+    page.click(".navbar-toggler")
+    page.click("#nav-search")
+    saved = page.locator(".nav-saved-search", has_text=name[:20])
+    saved.wait_for()
+    shot(page, "7-phone-search-menu")
+    assert _scroll_width(page) <= WIDTH
+    box = saved.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
+    saved.click()
+    page.wait_for_url("**/search?q=dan+van&status=in_progress")

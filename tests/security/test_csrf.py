@@ -235,7 +235,26 @@ ROUTES.update({
     "followup.decide_extension": lambda db: (
         f"/tasks/{_training(db)}/extension/{_pending_extension(db)}",
         {"decision": "approve"}),
+    "search.save": lambda db: ("/search/saved", {"name": "Đối thoại",
+                                                 "query": "kind=dialogue"}),
+    "search.rename": lambda db: (f"/search/saved/{_saved_of(db, 'admin_user')}/rename",
+                                 {"name": "Tên mới"}),
+    "search.delete": lambda db: (f"/search/saved/{_saved_of(db, 'admin_user')}/delete",
+                                 {}),
 })
+
+
+def _saved_of(db, username):
+    """Keep a search for the user in their board and return its id."""
+    from tracker.models import SavedSearch
+    from tracker.models import User as Account
+
+    user = db.session.get(Account, _user_id(db, username))
+    saved = SavedSearch(user_id=user.id, board_id=user.board_id, name="Đã lưu",
+                        query="q=dan+van")
+    db.session.add(saved)
+    db.session.commit()
+    return saved.id
 
 
 def _comment_of(db, username):

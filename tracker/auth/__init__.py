@@ -39,10 +39,11 @@ def setup_login(app):
         # Accounts are read across boards: the request's board is not known yet.
         # So does the bell's count of unread notices in the home board.
         from tracker.notifications.services import home_unread_column
+        from tracker.search.services import home_saved_column, parse_home_saved
 
         row = db.session.execute(
             select(User, SignInSession, page_cache.token_column(),
-                   home_unread_column())
+                   home_unread_column(), home_saved_column())
             .join(SignInSession, SignInSession.user_id == User.id)
             .where(User.id == user_id, SignInSession.key_hash == sessions.digest(key))
             .options(joinedload(User.board)),
@@ -50,9 +51,10 @@ def setup_login(app):
         ).first()
         if row is None:
             return None
-        user, sign_in, data_token, unread = row
+        user, sign_in, data_token, unread, saved = row
         page_cache.remember_token(data_token)
         user.home_unread_notices = unread
+        user.home_saved_searches = parse_home_saved(saved)
         if not user.is_active or not sessions.is_alive(sign_in):
             return None
         user.sign_in, user.session_key = sign_in, key

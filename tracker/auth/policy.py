@@ -465,3 +465,16 @@ def can_edit_initiative(user, initiative):
     """Tell whether the user may correct the model's details or move it on."""
     return (not initiative.is_imported and not initiative.is_final
             and can_record_for_unit(user, initiative.unit_id))
+
+
+def can_save_search(user, board):
+    """Tell whether the user may keep named searches in the board.
+
+    Anyone signed in to a board of their own (home or membership) may; a parent
+    board's people read their children's records and keep nothing there.
+    """
+    if board is None or _role(user) is None:
+        return False
+    if board.id == user.board_id or getattr(user, "is_installation_admin", False):
+        return True
+    return any(member.board_id == board.id for member in user.memberships)

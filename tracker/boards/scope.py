@@ -170,6 +170,7 @@ def _register_core_models():
     _register_follow_up()
     _register_files()
     _register_initiatives()
+    _register_saved_searches()
 
 
 def _register_comments():
@@ -229,6 +230,12 @@ def _register_initiatives():
     register(InitiativeUpdate, lambda ids: exists().where(
         Initiative.id == InitiativeUpdate.initiative_id, Initiative.board_id.in_(ids),
     ))
+
+
+def _register_saved_searches():
+    from tracker.models.saved_search import SavedSearch
+
+    register(SavedSearch, lambda ids: SavedSearch.board_id.in_(ids))
 
 
 def _register_petitions():

@@ -37,6 +37,7 @@ from tracker.models.task import (
     TaskUnit,
     TaskUpdate,
 )
+from tracker.models.saved_search import SavedSearch
 from tracker.models.signin import FailedSignIn, SignInSession
 from tracker.models.stored_file import ATTACHED_TO, StoredFile
 from tracker.models.token import TOKEN_SCOPES, ApiToken, CalendarToken
@@ -56,7 +57,7 @@ __all__ = [
     "CalendarToken", "Comment", "CommentRevision", "EDIT_WINDOW",
     "CONGRESS_LEVELS", "CongressTerm", "CongressTermChange",
     "DeadlineExtension", "EXTENSION_STATES", "Watch",
-    "ATTACHED_TO", "StoredFile",
+    "ATTACHED_TO", "StoredFile", "SavedSearch",
     "INITIATIVE_FIELDS", "INITIATIVE_STATES", "Initiative", "InitiativeUpdate",
 ]
 
