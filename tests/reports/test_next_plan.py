@@ -394,3 +394,22 @@ def test_reimport_of_a_template_without_quarter_column_uses_its_dates(
     assert (new_training.due_on, new_training.held_on) == (D(2023, 9, 30),
                                                            D(2023, 9, 15))
     assert training.status == "done"
+
+
+def test_cli_import_with_shift(runner, db, make_quarter, units, csv_file, tmp_path):
+    q2 = make_quarter(2023, 2, state="planning")
+    path = tmp_path / "nhiem-vu-2023-Q1.csv"
+    path.write_bytes(csv_file([
+        ["Loại công việc", "Tên nhiệm vụ", "Đơn vị chủ trì", "Hạn hoàn thành",
+         "Trạng thái", "Tiến độ (%)", "Ngày hoàn thành", "Quý"],
+        ["Khác", "Việc đã xong quý I", "BDV", "31/03/2023", "Hoàn thành", "100",
+         "20/03/2023", "Quý I/2023"],
+    ]))
+    result = runner.invoke(args=["import", "2023-Q2", str(path)])
+    assert result.exit_code != 0  # as before: the first quarter's dates are refused
+    result = runner.invoke(args=["import", "2023-Q2", str(path), "--shift"])
+    assert result.exit_code == 0, result.output
+    assert "Dates shifted from 2023-Q1 to 2023-Q2." in result.output
+    (task,) = _tasks(db, q2)
+    assert (task.due_on, task.status, task.progress, task.completed_on) == (
+        D(2023, 6, 30), "not_started", 0, None)
