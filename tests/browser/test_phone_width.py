@@ -78,3 +78,19 @@ def test_the_summary_on_a_phone_shows_its_figures_first(open_page, live_server):
     sign_in(wide, "lanhdao")
     wide.goto("/quarters/2023-Q2/summary")
     assert all(is_open for _, is_open in _folds(wide))
+
+
+def test_planning_the_next_quarter_fits_a_phone(open_page, live_server):
+    """The choice of tasks and the plan's preview fit a 390-px screen."""
+    page = open_page("phone")
+    page.set_viewport_size({"width": WIDTH, "height": 844})
+    sign_in(page, "lanhdao")
+    page.goto("/quarters/2023-Q1/")
+    page.locator("#plan-next-link").click()
+    page.wait_for_selector("#plan-next-tasks")
+    shot(page, "7-phone-plan-next-choice")
+    assert _scroll_width(page) <= WIDTH
+    page.locator("#check-plan-next").click()
+    page.wait_for_selector("#confirm-plan-next")
+    shot(page, "7-phone-plan-next-preview")
+    assert _scroll_width(page) <= WIDTH
