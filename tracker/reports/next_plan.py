@@ -44,7 +44,8 @@ PLAN_FIELDS = (
     "target_count", "target_label", "source_document",
 )
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
-LABEL_PATTERN = re.compile(r"^(?:quy|quarter|q)?\s*([1-4]|i{1,3}|iv)\s*[/.-]\s*(\d{4})$")
+LABEL_PATTERN = re.compile(
+    r"^(?:quy|quarter|q)?\s*([1-4]|i{1,3}|iv)\s*[/.-]\s*(\d{4})$")
 KEY_PATTERN = re.compile(r"^(\d{4})\s*-\s*q([1-4])$")
 
 
