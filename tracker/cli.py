@@ -308,8 +308,10 @@ def rollover_command(key, closings, username, dry_run):
 @click.option("--user", "username", help="Record the import as done by this user.")
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would be "
               "imported; change nothing.")
+@click.option("--shift", is_flag=True, help="The file is another quarter's (e.g. its "
+              "downloaded workbook): shift its dates to KEY and reset statuses.")
 @in_board
-def import_command(key, path, username, dry_run):
+def import_command(key, path, username, dry_run, shift):
     """Import quarter KEY's plan (e.g. 2023-Q3) from an .xlsx or .csv file at PATH."""
     import os
 
@@ -333,7 +335,12 @@ def import_command(key, path, username, dry_run):
             f"The file is larger than {limit // (1024 * 1024)} MB.")
     with open(path, "rb") as handle:
         content = handle.read()
-    plan = read_plan(quarter, content, os.path.basename(path))
+    plan = read_plan(quarter, content, os.path.basename(path), shift=shift)
+    if plan.shifted_from:
+        click.echo("Dates shifted from {}-Q{} to {}.".format(*plan.shifted_from,
+                                                            quarter.key))
+    for row in plan.carried:
+        click.echo(f"row {row.row}: already carried into {quarter.key}, left out")
     for row in plan.rows:
         units = ", ".join(unit.short_name for unit in row.coordinating_units)
         lead = row.lead.short_name if row.lead else "?"

@@ -296,6 +296,18 @@ ROWS = [
         "302 403 302 302 302 302"),
     row("reports.confirm_import", "POST", "/quarters/{open}/import/confirm",
         "302 403 302 302 302 302", token="unknown"),
+    # The next quarter planned from a closed one's tasks: the import's rule on it.
+    row("reports.plan_next", "GET", "/quarters/{closed}/plan-next",
+        "302 403 200 200 200 200"),
+    row("reports.plan_next", "POST", "/quarters/{closed}/plan-next",
+        "302 403 200 200 200 200", task="{q1_task}"),
+    row("reports.confirm_plan_next", "GET", "/quarters/{closed}/plan-next/confirm",
+        "302 403 302 302 302 302"),
+    row("reports.confirm_plan_next", "POST", "/quarters/{closed}/plan-next/confirm",
+        "302 403 302 302 302 302",
+        "audit_event+1 notification+1 task+1 task_unit+2 task_update+1",
+        by_role={"staff_lead": "audit_event+1 task+1 task_unit+2 task_update+1"},
+        task="{q1_task}"),
     # congresses by term: everyone reads the calendar, leaders set the terms
     row("congresses.index", "GET", "/congresses/",      "302 200 200 200 200 200"),
     row("congresses.show", "GET", "/congresses/{term}", "302 200 200 200 200 200"),
@@ -490,8 +502,8 @@ def world(db):
             participating=[units["P"].id],
         )
 
-    task(q1, "Việc quý I đã xong", status="done", progress=100,
-         completed_on=dt.date(2023, 3, 20))
+    q1_task = task(q1, "Việc quý I đã xong", status="done", progress=100,
+                   completed_on=dt.date(2023, 3, 20))
     close_quarter(q1, {}, users["leader"])
     open_task = task(q2, "Việc quý II")
     archived = task(q2, "Việc quý II đã lưu trữ")
@@ -547,7 +559,7 @@ def world(db):
         other_board=other_board.id, member=member.id, token=other_token.id,
         petition=petition.id, notice=notice, comment=comment.id, calendar=calendar,
         term=term.id, extension=extension.id, file=stored_file.id,
-        initiative=initiative.id, saved=saved.id,
+        initiative=initiative.id, saved=saved.id, q1_task=q1_task.id,
     )
     return World(ids=ids, users=users)
 

@@ -48,6 +48,9 @@ def _son_tinh_ids(db):
             Initiative.state == "registered", Initiative.is_imported.is_(False))
             .order_by(Initiative.id))
     assert initiative is not None
+    with scope.boards([board.id]):
+        q1_task = db.session.scalar(select(Task.id).where(
+            Task.quarter_id == quarters[1].id).order_by(Task.id).limit(1))
     link = next(link for link in shared.unit_links if link.role == "participating")
     with scope.boards([board.id]):
         petition = create_petition(shared, dict(
@@ -100,7 +103,7 @@ def _son_tinh_ids(db):
         term=term,
         extension=extension.id,
         file=stored.id,
-        initiative=initiative,
+        initiative=initiative, q1_task=q1_task,
     )
 
 

@@ -106,3 +106,19 @@ def test_a_saved_search_and_the_header_menu_fit_a_phone(open_page, live_server):
     assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
     saved.click()
     page.wait_for_url("**/search?q=dan+van&status=in_progress")
+
+
+def test_planning_the_next_quarter_fits_a_phone(open_page, live_server):
+    """The choice of tasks and the plan's preview fit a 390-px screen."""
+    page = open_page("phone")
+    page.set_viewport_size({"width": WIDTH, "height": 844})
+    sign_in(page, "lanhdao")
+    page.goto("/quarters/2023-Q1/")
+    page.locator("#plan-next-link").click()
+    page.wait_for_selector("#plan-next-tasks")
+    shot(page, "7-phone-plan-next-choice")
+    assert _scroll_width(page) <= WIDTH
+    page.locator("#check-plan-next").click()
+    page.wait_for_selector("#confirm-plan-next")
+    shot(page, "7-phone-plan-next-preview")
+    assert _scroll_width(page) <= WIDTH

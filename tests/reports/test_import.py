@@ -60,7 +60,7 @@ def test_preview_then_confirm_creates_every_row(client, login_as, q3, units, db,
     assert response.status_code == 200, text
     assert "Tệp ke-hoach.xlsx có 3 nhiệm vụ. Chưa nhập dữ liệu nào" in text
     assert "Đại hội đại biểu Hội Nông dân huyện lần thứ XII" in text
-    assert '<td class="text-end">25%</td>' in text and '<td class="text-end">0%</td>' \
+    assert 'data-label="Tiến độ">25%</td>' in text and 'data-label="Tiến độ">0%</td>' \
         in text
     assert _count(db, Task) == 0 and _count(db, ImportUpload) == 1
 

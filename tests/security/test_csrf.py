@@ -27,6 +27,13 @@ def _user_id(db, username):
     return db.session.scalar(db.select(User.id).where(User.username == username))
 
 
+def _q1_task(db):
+    from tracker.models import Quarter, Task
+
+    return db.session.scalar(db.select(Task.id).join(Quarter).where(
+        Quarter.year == 2023, Quarter.number == 1).order_by(Task.id).limit(1))
+
+
 def _training(db):
     return get_task("Lớp tập huấn nghiệp vụ").id
 
@@ -178,6 +185,10 @@ ROUTES.update({
         f"/admin/boards/{_board(db, 'binh-son')}/members/{_member(db)}/remove", {}),
     "reports.confirm_import": lambda db: (
         "/quarters/2023-Q2/import/confirm", {"token": "unknown"}),
+    "reports.plan_next": lambda db: (
+        "/quarters/2023-Q1/plan-next", {"task": str(_q1_task(db))}),
+    "reports.confirm_plan_next": lambda db: (
+        "/quarters/2023-Q1/plan-next/confirm", {"task": str(_q1_task(db))}),
     "auth.create_token": lambda db: ("/account/tokens", {"name": "Bảng tính",
                                                          "scope": "write"}),
     "auth.revoke_token": lambda db: (

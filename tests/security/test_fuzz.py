@@ -856,6 +856,23 @@ def test_plan_import_confirm(client, admin, db, data, key):
     post_and_check(client, db, f"/quarters/{key}/import/confirm", data)
 
 
+@FUZZ
+@given(data=form({"task": st.one_of(value, choice_or(ODD_NUMBERS, numeric=True))}),
+       real=st.sampled_from(["none", "some", "with garbage"]),
+       key=st.sampled_from(["2023-Q1", "2023-Q2", "2023-Q4", "x"]),
+       confirm=st.booleans())
+def test_plan_next(client, admin, db, ids, data, real, key, confirm):
+    """Choosing, previewing and confirming the next quarter's plan, with anything."""
+    chosen = [str(ids["training"]), str(ids["congress"])]
+    if real == "some":
+        data = dict(data, task=chosen)
+    elif real == "with garbage":
+        extra = data.get("task", "")
+        data = dict(data, task=chosen + (extra if isinstance(extra, list) else [extra]))
+    path = f"/quarters/{key}/plan-next" + ("/confirm" if confirm else "")
+    post_and_check(client, db, path, data, extra_pages=[f"/quarters/{key}/plan-next"])
+
+
 # ----------------------------------------------------------------- sessions, limits
 
 
@@ -1563,6 +1580,7 @@ FUZZED = {
     "boards.add_member": test_board_members,
     "boards.remove_member": test_board_member_removal,
     "reports.confirm_import": test_plan_import_confirm,
+    "reports.plan_next": test_plan_next, "reports.confirm_plan_next": test_plan_next,
     "auth.end_session": test_end_session,
     "admin.lift_sign_in_limit": test_lift_sign_in_limit,
     "auth.create_token": test_token_create, "auth.revoke_token": test_token_revoke,

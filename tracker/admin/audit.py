@@ -77,6 +77,8 @@ def _build_field_labels():
             "ended": _l("Tasks recorded as stopped"), **TIMELINESS,
             "fields": _l("Fields changed"), "tasks": _l("Tasks imported"),
             "file": _l("File"),
+            "from": _l("Planned from the quarter"),
+            "shifted_from": _l("Dates shifted from the quarter"),
         },
         "unit": {
             "name": _l("Name"), "short_name": _l("Short name"), "kind": _l("Kind"),

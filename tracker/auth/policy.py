@@ -337,6 +337,17 @@ def can_import_plan(user, quarter):
     return can_change_data(user) and not quarter.is_closed
 
 
+def can_plan_next(user, target):
+    """Tell whether the user may plan the next quarter (target) from this one's tasks.
+
+    The import's rule on that quarter; one not opened yet (None) is opened by the
+    plan, so only by those who may open quarters.
+    """
+    if target is None:
+        return can_change_data(user) and can_open_quarter(user)
+    return can_import_plan(user, target)
+
+
 # Petitions raised at dialogues
 #
 # Staff record and forward the petitions of their own units' dialogues; the body that

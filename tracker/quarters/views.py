@@ -135,7 +135,16 @@ def board(key):
         state_form=Form(),
         can_watch=policy.can_watch(current_user, quarter),
         watching=is_watching(current_user, quarter=quarter),
+        can_plan_next=_can_plan_next(quarter),
     )
+
+
+def _can_plan_next(quarter):
+    """Tell whether the user may plan the next quarter from this one's tasks."""
+    if not policy.can_change_data(current_user):
+        return False  # viewers: no need to look the next quarter up
+    return policy.can_plan_next(
+        current_user, services.find_quarter(*quarter.next_key()))
 
 
 def _board_tasks_part(quarter, cutoff, args):

@@ -3,7 +3,7 @@ import re
 
 from flask_babel import gettext as _
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.forms import Form, choices
@@ -135,4 +135,12 @@ class ImportForm(Form):
     file = FileField(
         _l("Plan file (.xlsx or .csv)"),
         validators=[FileRequired(_l("Choose the file to upload."))],
+    )
+    shift = BooleanField(
+        _l("Shift dates to this quarter and reset statuses"),
+        description=_l("For a workbook downloaded from another quarter: its dates "
+                       "move to this quarter (31/03 becomes 30/06), every task "
+                       "starts as not started, progress, results and completion "
+                       "dates are cleared, and tasks already carried here are left "
+                       "out."),
     )

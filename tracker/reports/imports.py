@@ -100,11 +100,30 @@ class Plan:
     # task rows of the quarter's own export that are already in the quarter.
     petitions: list = field(default_factory=list)
     kept: list = field(default_factory=list)
+    # The next quarter's plan made from a quarter's tasks (tracker.reports.next_plan):
+    # that quarter, and the note each created task's history row carries.
+    source: object = None
+    note: str = ""
+    # A file of another quarter read with its dates shifted here and its results
+    # cleared: the quarter it came from (None: not shifted, or nothing told it), the
+    # rows left out because the quarter already holds their carried continuation,
+    # and whether a petitions sheet was left out.
+    shift: bool = False
+    shifted_from: object = None
+    carried: list = field(default_factory=list)
+    petitions_skipped: bool = False
 
     @property
     def ok(self):
         """Tell whether the plan can be imported: rows and no problem."""
         return bool(self.rows or self.petitions) and not self.problems
+
+    @property
+    def shifted_from_label(self):
+        """Return the label of the quarter a shifted file came from, or ""."""
+        from tracker.i18n import quarter_label
+
+        return quarter_label(*self.shifted_from) if self.shifted_from else ""
 
     @property
     def shown_problems(self):
@@ -373,12 +392,20 @@ def _map_header(cells, plan):
     return mapping
 
 
-def _label(key):
+def column_label(key):
+    """Return a column's header in the current language, as problems name it."""
     return header(BY_KEY[key], None)
 
 
-def _check_row(number, cells, mapping, plan, units, kinds, statuses):
-    """Turn one row of cells into a PlanRow, with its problems."""
+_label = column_label
+
+
+def _check_row(number, cells, mapping, plan, units, kinds, statuses, shift=0):
+    """Turn one row of cells into a PlanRow, with its problems.
+
+    shift: with the plan's shift option, the quarters its dates move by (its results
+    are cleared whatever it is).
+    """
     row = PlanRow(row=number, data={})
     values = {column.key: cells[index] if index < len(cells) else None
               for index, column in mapping.items()}
@@ -430,12 +457,16 @@ def _check_row(number, cells, mapping, plan, units, kinds, statuses):
                 row.data[key] = text
         except ValueError as exc:
             problem(key, str(exc))
-    _check_rules(row, plan.quarter, problem)
+    if plan.shift:
+        from tracker.reports.next_plan import shift_row
+
+        shift_row(row.data, shift)
+    check_rules(row, plan.quarter, problem)
     _check_reporter(row, plan, problem)
     return row
 
 
-def _check_rules(row, quarter, problem):
+def check_rules(row, quarter, problem):
     """Apply the rules the task form applies, and the importer's own."""
     from tracker.i18n import today
 
@@ -508,12 +539,15 @@ def _check_reporter(row, plan, problem):
             unit=row.lead.name, status=STATUSES["not_started"]))
 
 
-def read_plan(quarter, content, filename="", user=None):
+def read_plan(quarter, content, filename="", user=None, shift=False):
     """Read a plan file for the quarter; return a Plan with its rows and problems.
 
     user is the importer: a row setting a status they may not report is an error.
+    shift: the file is another quarter's (a downloaded workbook): its dates move to
+    this quarter, its statuses start afresh and its results are cleared, rows whose
+    task was already carried here are left out, and so is a petitions sheet.
     """
-    plan = Plan(quarter=quarter, filename=filename, user=user)
+    plan = Plan(quarter=quarter, filename=filename, user=user, shift=shift)
     if quarter.is_closed:
         plan.problems.append(Problem(_(
             "%(quarter)s is closed; nothing can be imported into it.",
@@ -525,6 +559,9 @@ def read_plan(quarter, content, filename="", user=None):
     except PlanError as exc:
         plan.problems.append(Problem(str(exc)))
         return plan
+    if shift and petition_cells is not None:
+        # A new plan has no petitions yet: those of the file's quarter stay there.
+        petition_cells, plan.petitions_skipped = None, True
     # Skip leading empty rows; the first row with anything in it is the header.
     start = next((i for i, row in enumerate(cells)
                   if any(not _blank(cell) for cell in row)), None)
@@ -533,10 +570,14 @@ def read_plan(quarter, content, filename="", user=None):
         return plan
     mapping = _map_header(cells[start], plan)
     lookup = header_lookup()
-    id_index = next((index for index, cell in enumerate(cells[start])
+
+    def index_of(key):
+        return next((index for index, cell in enumerate(cells[start])
                      if not _blank(cell)
-                     and lookup.get(fold(_text(cell)).rstrip(" *:")) is BY_KEY["id"]),
+                     and lookup.get(fold(_text(cell)).rstrip(" *:")) is BY_KEY[key]),
                     None)
+
+    id_index = index_of("id")
     body = list(cells[start + 1:])
     while body and all(_blank(cell) for cell in body[-1]):
         body.pop()
@@ -555,13 +596,18 @@ def read_plan(quarter, content, filename="", user=None):
 
     units = UnitIndex()
     kinds, statuses = _choices(KINDS), _choices(STATUSES)
-    existing = {
-        (fold(title), lead_id): task_id
-        for task_id, title, lead_id in db.session.execute(
-            select(Task.id, Task.title, Task.lead_unit_id)
-            .where(Task.quarter_id == quarter.id)
-        )
-    }
+    existing, carried_from = {}, {}
+    for task_id, title, lead_id, source_id in db.session.execute(
+        select(Task.id, Task.title, Task.lead_unit_id, Task.carried_from_id)
+        .where(Task.quarter_id == quarter.id)
+    ):
+        existing[(fold(title), lead_id)] = task_id
+        if source_id is not None:
+            carried_from[(fold(title), lead_id)] = source_id
+    carried_sources = set(carried_from.values())
+    quarters = 0
+    if shift:
+        quarters = _shift_from(plan, body, mapping, index_of("quarter"))
     seen = {}
     for offset, cells_of_row in enumerate(body):
         number = start + offset + 2  # spreadsheet row numbers start at 1, after header
@@ -569,9 +615,17 @@ def read_plan(quarter, content, filename="", user=None):
             plan.problems.append(Problem(
                 _("The row is empty: delete empty rows between tasks."), number))
             continue
-        row = _check_row(number, cells_of_row, mapping, plan, units, kinds, statuses)
+        row = _check_row(number, cells_of_row, mapping, plan, units, kinds, statuses,
+                         quarters)
         row.exported_id = _exported_id(cells_of_row, id_index)
         title = row.data.get("title")
+        if shift and (row.exported_id in carried_sources or (
+                title and row.lead is not None
+                and (fold(title), row.lead.id) in carried_from)):
+            # The close carried this task here already: a second copy would double
+            # it (its continuation goes on with its own history).
+            plan.carried.append(row)
+            continue
         if title and row.lead is not None:
             key = (fold(title), row.lead.id)
             if (petition_cells is not None and key in existing
@@ -591,6 +645,10 @@ def read_plan(quarter, content, filename="", user=None):
             seen.setdefault(key, number)
         plan.problems.extend(row.problems)
         plan.rows.append(row)
+    if shift and plan.carried and not plan.rows:
+        plan.problems.append(Problem(_(
+            "Every task of the file was already carried into %(quarter)s; nothing is "
+            "left to import.", quarter=quarter.label)))
     if petition_cells is not None:
         from tracker.reports.petition_import import parse_with, read_rows
 
@@ -599,6 +657,37 @@ def read_plan(quarter, content, filename="", user=None):
                                              Problem, parse)
         plan.problems.extend(problems)
     return plan
+
+
+def _shift_from(plan, body, mapping, quarter_index):
+    """Return the quarters a file's dates move by, noting the quarter it came from.
+
+    The file's quarter is the one its "Quarter" column names (the exports write it),
+    else the one most of its due and held dates fall in; with neither there is no
+    date to move, and only the results are cleared.
+    """
+    from tracker.reports.next_plan import parse_quarter, quarter_index as position
+    from tracker.reports.next_plan import source_quarter
+
+    named = []
+    if quarter_index is not None:
+        named = [parse_quarter(_text(cells[quarter_index]))
+                 for cells in body if quarter_index < len(cells)]
+    dates = []
+    for index, column in mapping.items():
+        if column.key not in ("due_on", "held_on"):
+            continue
+        for cells in body:
+            if index < len(cells) and not _blank(cells[index]):
+                try:
+                    dates.append(_as_date(cells[index]))
+                except ValueError:
+                    pass  # reported on its row
+    found = source_quarter(named, dates)
+    if found is None:
+        return 0
+    plan.shifted_from = found
+    return position(plan.quarter.year, plan.quarter.number) - position(*found)
 
 
 def _exported_id(cells, index):
@@ -620,7 +709,8 @@ def apply_plan(plan, user):
     if not plan.ok:
         raise PlanError(_("The file has problems; nothing was imported."))
     created, by_row = [], {}
-    note = _("Imported from %(file)s", file=plan.filename) if plan.filename else ""
+    note = plan.note or (
+        _("Imported from %(file)s", file=plan.filename) if plan.filename else "")
     for row in plan.rows:
         data = dict(row.data)
         data["lead_unit_id"] = row.lead.id
@@ -632,7 +722,12 @@ def apply_plan(plan, user):
         )
         created.append(task)
         by_row[id(row)] = task
-    changes = {"tasks": len(created), "file": plan.filename[:200]}
+    if plan.source is not None:
+        changes = {"tasks": len(created), "from": plan.source.key}
+    else:
+        changes = {"tasks": len(created), "file": plan.filename[:200]}
+    if plan.shifted_from is not None:
+        changes["shifted_from"] = "{}-Q{}".format(*plan.shifted_from)
     if plan.petitions:
         from tracker.reports.petition_import import apply_rows
 

@@ -170,7 +170,7 @@ def _too_large_message():
 def _render_import(quarter, form, plan=None, token=None, status=200):
     return render_template(
         "reports/import.html", quarter=quarter, form=form, plan=plan, token=token,
-        confirm_form=Form(formdata=None),
+        confirm_form=Form(formdata=None), shift=bool(plan and plan.shift),
     ), status
 
 
@@ -195,7 +195,8 @@ def import_plan(key):
     filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     filename = CONTROL_CHARACTERS.sub("", filename)[:255]
     content = upload.read()
-    plan = imports.read_plan(quarter, content, filename, user=current_user)
+    plan = imports.read_plan(quarter, content, filename, user=current_user,
+                             shift=bool(form.shift.data))
     if not plan.ok:
         return _render_import(quarter, form, plan=plan, status=400)
     token = imports.keep_upload(quarter, current_user, filename, content)
@@ -219,8 +220,9 @@ def confirm_import(key):
         flash(_("This preview has expired or was already imported; upload the file "
                 "again."), "warning")
         return redirect(url_for("reports.import_plan", key=quarter.key))
+    # The preview's option comes back with its token: the file is read as it was.
     plan = imports.read_plan(quarter, upload.content, upload.filename,
-                              user=current_user)
+                              user=current_user, shift=request.form.get("shift") == "1")
     if not plan.ok:
         db.session.rollback()
         return _render_import(quarter, ImportForm(formdata=None), plan=plan, status=400)
@@ -234,3 +236,84 @@ def confirm_import(key):
                        "%(num)d petitions have been recorded or updated.",
                        plan.petitions_done), "success")
     return redirect(url_for("quarters.board", key=quarter.key))
+
+
+# ---- the next quarter's plan from this one -------------------------------------
+
+
+def _plan_next_source(key):
+    """Return (the quarter, its next quarter or None); 404 or 403 as the import."""
+    from tracker.reports.next_plan import next_quarter
+
+    quarter = get_quarter_or_404(key)
+    if not policy.can_change_data(current_user):
+        abort(403)
+    return quarter, next_quarter(quarter)
+
+
+def _render_plan_next(quarter, target, items=None, plan=None, ids=(), error=None,
+                      status=200):
+    from tracker.reports.next_plan import planning_target
+
+    return render_template(
+        "reports/plan_next.html", quarter=quarter,
+        target=target if target is not None else planning_target(quarter),
+        target_exists=target is not None, items=items, plan=plan, ids=ids,
+        error=error, form=Form(formdata=None),
+    ), status
+
+
+@bp.route("/quarters/<key>/plan-next", methods=["GET", "POST"])
+def plan_next(key):
+    """Choose tasks of the quarter to plan again in the next; preview the plan."""
+    from tracker.reports.next_plan import (
+        NextPlanError, build_plan, candidates, check_target, chosen_ids,
+        planning_target,
+    )
+
+    quarter, target = _plan_next_source(key)
+    try:
+        check_target(quarter, target, current_user)
+    except NextPlanError as exc:
+        return _render_plan_next(quarter, target, error=str(exc),
+                                 status=403 if target is None else 409)
+    if request.method == "GET":
+        return _render_plan_next(quarter, target, items=candidates(quarter, target))
+    if not Form().validate_on_submit():
+        abort(400)
+    try:
+        ids = chosen_ids(request.form.getlist("task"))
+        plan = build_plan(quarter, planning_target(quarter), ids, current_user)
+    except NextPlanError as exc:
+        return _render_plan_next(quarter, target, items=candidates(quarter, target),
+                                 error=str(exc), status=400)
+    return _render_plan_next(quarter, target, plan=plan, ids=ids,
+                             status=200 if plan.ok else 400)
+
+
+@bp.route("/quarters/<key>/plan-next/confirm", methods=["GET", "POST"])
+def confirm_plan_next(key):
+    """Create the previewed tasks in the next quarter, opening it if needed."""
+    from tracker.reports.next_plan import NextPlanError, chosen_ids, confirm_plan
+
+    quarter, target = _plan_next_source(key)
+    if request.method == "GET":
+        # A refusal is shown at this address; reloading it goes back to the choice.
+        return redirect(url_for("reports.plan_next", key=quarter.key))
+    if not Form().validate_on_submit():
+        abort(400)
+    try:
+        ids = chosen_ids(request.form.getlist("task"))
+        plan, created = confirm_plan(quarter, ids, current_user)
+    except NextPlanError as exc:
+        db.session.rollback()
+        return _render_plan_next(quarter, target, error=str(exc), status=400)
+    if not created:
+        db.session.rollback()
+        return _render_plan_next(quarter, target, plan=plan, ids=ids, status=400)
+    db.session.commit()
+    flash(ngettext("%(num)d task of %(source)s has been planned in %(quarter)s.",
+                   "%(num)d tasks of %(source)s have been planned in %(quarter)s.",
+                   len(created), source=quarter.label, quarter=plan.quarter.label),
+          "success")
+    return redirect(url_for("quarters.board", key=plan.quarter.key))
