@@ -31,7 +31,8 @@ LINKS = {
     "GetComment": {"operationId": "getComment",
                    "parameters": {"comment_id": "$response.body#/id"}},
     "EditComment": {"operationId": "editComment", "parameters": {
-        "comment_id": "$response.body#/id", "header.If-Match": "$response.header.ETag"}},
+        "comment_id": "$response.body#/id",
+        "header.If-Match": "$response.header.ETag"}},
 }
 
 
