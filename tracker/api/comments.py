@@ -6,6 +6,7 @@ earlier text kept), and a refusal says what the page says.
 """
 from flask import url_for
 from flask_smorest import abort as refuse
+from sqlalchemy import select
 
 from tracker.api import conditions, schemas
 from tracker.api.conditions import comment_etag, digest_etag, require_if_match
@@ -23,6 +24,7 @@ from tracker.comments import services
 from tracker.comments.forms import CommentForm
 from tracker.comments.views import _refuse
 from tracker.extensions import db
+from tracker.models import Comment
 from tracker.models.base import utcnow
 from tracker.tasks.services import get_task_or_404
 
@@ -116,8 +118,11 @@ def comment_edit(data, comment_id):
     user = _user()
     if not policy.can_edit_comment(user, found, utcnow()):
         _refuse(found.task, found)
-    # Hold the row while comparing and writing: a comment keeps no version number.
-    db.session.refresh(found, with_for_update=True)
+    # Hold the row while comparing and writing (PostgreSQL; SQLite holds the whole
+    # database for a write): a comment keeps no version number to catch a race.
+    db.session.scalar(select(Comment).where(Comment.id == found.id)
+                      .with_for_update(of=Comment)
+                      .execution_options(populate_existing=True))
     require_if_match(comment_etag(found))
     form = form_from_json(CommentForm, data)
     if not form.validate():
