@@ -104,3 +104,88 @@ def test_the_thread_costs_the_same_statements_for_more_comments(
         response = api("GET", path, staff_setup["token"])
     assert len(response.json["items"]) == 11
     assert len(many) == len(few)
+
+
+def test_its_author_corrects_a_comment_naming_its_etag(api, client, login_as,
+                                                       staff_setup, db):
+    from tracker.models import CommentRevision
+
+    task, token = staff_setup["own"], staff_setup["token"]
+    created = api("POST", f"/api/v1/tasks/{task.id}/comments", token,
+                  json={"body": "Đã gửi kế hoạch"})
+    assert created.status_code == 201
+    path = f"/api/v1/comments/{created.json['id']}"
+    assert created.headers["Location"].endswith(path)
+    etag = created.headers["ETag"]
+    read = api("GET", path, token)
+    assert read.status_code == 200 and read.headers["ETag"] == etag
+    assert read.json["body"] == "Đã gửi kế hoạch"
+    # Without If-Match: 428; with another version: 412; nothing changes.
+    assert api("PATCH", path, token, json={"body": "Sửa"}).status_code == 428
+    stale = api("PATCH", path, token, headers={"If-Match": '"comment-1-0"'},
+                json={"body": "Sửa"})
+    assert stale.status_code == 412
+    assert stale.mimetype == "application/problem+json"
+    assert db.session.scalar(select(CommentRevision)) is None
+    # The form's rules: an empty text is refused with its message.
+    empty = api("PATCH", path, token, headers={"If-Match": etag}, json={"body": "  "})
+    assert empty.status_code == 422 and "body" in empty.json["errors"]
+    edited = api("PATCH", path, token, headers={"If-Match": etag},
+                 json={"body": "Đã gửi **kế hoạch** số 12"})
+    assert edited.status_code == 200, edited.json
+    assert edited.json["edited_at"] is not None
+    assert "<strong>kế hoạch</strong>" in edited.json["body_html"]
+    assert edited.headers["ETag"] != etag
+    # The earlier text is kept, as on the page; the old ETag is stale now.
+    revision = db.session.scalar(select(CommentRevision))
+    assert revision.body == "Đã gửi kế hoạch"
+    assert revision.user_id == staff_setup["user"].id
+    again = api("PATCH", path, token, headers={"If-Match": etag},
+                json={"body": "Lần nữa"})
+    assert again.status_code == 412
+    # The same text again changes nothing.
+    same = api("PATCH", path, token, headers={"If-Match": edited.headers["ETag"]},
+               json={"body": "Đã gửi **kế hoạch** số 12"})
+    assert same.status_code == 200
+    assert len(db.session.scalars(select(CommentRevision)).all()) == 1
+    login_as("viewer")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "số 12" in page
+
+
+def test_the_edit_window_and_the_author_are_the_pages_rules(api, staff_setup,
+                                                           make_user, make_token,
+                                                           db):
+    import datetime as dt
+
+    from tracker.models import CommentRevision
+    from tracker.models.base import utcnow
+
+    task, user, token = staff_setup["own"], staff_setup["user"], staff_setup["token"]
+    old = post_comment(task, "Gửi từ sáng", user,
+                       now=utcnow() - dt.timedelta(minutes=16))
+    fresh = post_comment(task, "Gửi vừa xong", user)
+    db.session.commit()
+    late = api("PATCH", f"/api/v1/comments/{old.id}", token,
+               headers={"If-Match": "*"}, json={"body": "Sửa muộn"})
+    assert late.status_code == 403
+    assert late.mimetype == "application/problem+json"
+    assert "15 phút" in late.json["detail"]
+    # Someone else (a leader too) cannot correct it.
+    leader = make_token(make_user("lanhdao", role="leader"))
+    other = api("PATCH", f"/api/v1/comments/{fresh.id}", leader,
+                headers={"If-Match": "*"}, json={"body": "Sửa hộ"})
+    assert other.status_code == 403
+    # A read token cannot either, even its author's.
+    reader = make_token(user, "read")
+    assert api("PATCH", f"/api/v1/comments/{fresh.id}", reader,
+               headers={"If-Match": "*"}, json={"body": "Sửa"}).status_code == 403
+    # Once the quarter closes, its discussion stands as written.
+    staff_setup["quarter"].state = "closed"
+    db.session.commit()
+    closed = api("PATCH", f"/api/v1/comments/{fresh.id}", token,
+                 headers={"If-Match": "*"}, json={"body": "Sửa"})
+    assert closed.status_code == 403 and "khóa sổ" in closed.json["detail"]
+    assert db.session.scalar(select(CommentRevision)) is None
+    assert db.session.get(Comment, fresh.id).body == "Gửi vừa xong"
+    assert api("GET", "/api/v1/comments/999999999", token).status_code == 404

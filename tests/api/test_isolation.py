@@ -5,13 +5,16 @@ from tests.auth.test_permissions import changes_between, snapshot
 from tracker.api.tokens import create_token
 from tracker.boards import scope
 from tracker.models import Board, Notification, Task, Unit, User
+from tracker.models.comment import Comment
 from tracker.models.congress import CongressTerm
+from tracker.models.initiative import Initiative
 from tracker.models.petition import Petition
 
 READS = ("/api/v1/tasks/{task}", "/api/v1/tasks/{task}/history",
          "/api/v1/units/{unit}", "/api/v1/units/{unit}/scorecard",
          "/api/v1/petitions/{petition}", "/api/v1/notifications/{notice}",
-         "/api/v1/tasks/{task}/comments", "/api/v1/congresses/{term}")
+         "/api/v1/tasks/{task}/comments", "/api/v1/congresses/{term}",
+         "/api/v1/comments/{comment}", "/api/v1/initiatives/{initiative}")
 # Every write, with a body the route would accept in its own board.
 WRITES = (
     ("POST", "/api/v1/tasks/{task}/progress",
@@ -27,6 +30,10 @@ WRITES = (
      {"reason": "Trùng", "closed_on": "2023-05-10"}),
     ("POST", "/api/v1/notifications/{notice}/read", None),
     ("POST", "/api/v1/tasks/{task}/comments", {"body": "Góp ý từ huyện khác"}),
+    ("PATCH", "/api/v1/comments/{comment}", {"body": "Sửa từ huyện khác"}),
+    ("PATCH", "/api/v1/initiatives/{initiative}", {"name": "Sửa từ huyện khác"}),
+    ("POST", "/api/v1/initiatives/{initiative}/step",
+     {"state": "dropped", "on": "2023-05-10", "note": "Từ huyện khác"}),
 )
 
 
@@ -48,8 +55,15 @@ def _son_tinh(db):
         petition = db.session.scalar(select(Petition).order_by(Petition.id))
         notice = db.session.scalar(select(Notification).order_by(Notification.id))
         term = db.session.scalar(select(CongressTerm).order_by(CongressTerm.id))
+        comment = db.session.scalar(select(Comment).join(Comment.task)
+                                    .order_by(Comment.id))
+        initiative = db.session.scalar(
+            select(Initiative).where(Initiative.is_imported.is_(False),
+                                     Initiative.state.in_(("registered", "building")))
+            .order_by(Initiative.id))
     return {"task": task.id, "unit": unit.id, "petition": petition.id,
-            "notice": notice.id, "term": term.id}
+            "notice": notice.id, "term": term.id, "comment": comment.id,
+            "initiative": initiative.id}
 
 
 def test_another_districts_records_are_not_found(api, demo, db):
@@ -84,6 +98,17 @@ def test_another_districts_records_are_not_found(api, demo, db):
     assert ids["notice"] not in [item["id"] for item in notices]
     calendar = api("GET", "/api/v1/congresses", token).json["items"]
     assert ids["term"] not in [item["term_id"] for item in calendar]
+    models = api("GET", "/api/v1/initiatives?page=1", token).json["items"]
+    assert ids["initiative"] not in [item["id"] for item in models]
+    # Registering a model for Sơn Tịnh's unit: no such unit in Bình Sơn's form.
+    unit_id = api("GET", "/b/son-tinh/api/v1/initiatives/{initiative}".format(**ids),
+                  _token(db, "lanhdao_tinh")).json["unit"]["id"]
+    before = snapshot()
+    response = api("POST", "/api/v1/initiatives", token, json={
+        "name": "Mô hình", "field": "economy", "unit_id": unit_id, "year": 2023,
+        "registered_on": "2023-05-02"})
+    assert response.status_code == 422 and "unit_id" in response.json["errors"]
+    assert changes_between(before, snapshot()) == ""
 
 
 def test_the_province_reads_a_district_and_changes_nothing(api, demo, db):
@@ -105,4 +130,7 @@ def test_the_province_reads_a_district_and_changes_nothing(api, demo, db):
         assert response.status_code == 403, (action, response.status_code)
     petitions = api("GET", "/b/son-tinh/api/v1/petitions", token)
     assert petitions.status_code == 200
+    models = api("GET", "/b/son-tinh/api/v1/initiatives?unit=mine", token)
+    assert models.status_code == 200 and models.json["items"] == []
+    assert api("GET", "/b/son-tinh/api/v1/initiatives", token).json["total"] > 0
     assert changes_between(before, snapshot()) == ""

@@ -78,6 +78,27 @@ API_ROWS = [
      "comment+1 notification+1", {"body": "Nhờ @target xem **giúp**"}),
     ("POST", "/api/v1/tasks/{archived}/comments", "401 403 403 403 403 403", "",
      {"body": "Còn việc này?"}),
+    # Only its author corrects a comment, within the edit window (the world's comment
+    # is staff_lead's, just posted); the earlier text is kept.
+    ("GET", "/api/v1/comments/{comment}", "401 200 200 200 200 200", "", None),
+    ("PATCH", "/api/v1/comments/{comment}", "401 403 200 403 403 403",
+     "comment~1 comment_revision+1", {"body": "Đã sửa lại"}),
+    # The "Dân vận khéo" registry: staff record their own units' models (unit A's
+    # here); unit B's staff may register only for B (the form refuses A), leaders
+    # everything, as on the pages.
+    ("GET", "/api/v1/initiatives", "401 200 200 200 200 200", "", None),
+    ("GET", "/api/v1/initiatives?state=registered&field=economy&unit=mine"
+     "&commune=tinh%20hiep&year=2023&page=1", "401 200 200 200 200 200", "", None),
+    ("GET", "/api/v1/initiatives/{initiative}", "401 200 200 200 200 200", "", None),
+    ("POST", "/api/v1/initiatives", "401 403 201 422 201 201",
+     "initiative+1 initiative_update+1",
+     {"name": "Tổ tự quản an ninh trật tự", "field": "defence_security",
+      "unit_id": "{A}", "commune": "Tịnh Hiệp", "year": 2023,
+      "registered_on": "2023-05-02"}),
+    ("PATCH", "/api/v1/initiatives/{initiative}", "401 403 200 403 200 200",
+     "initiative~1 initiative_update+1", {"name": "Hiến đất mở đường (đã sửa)"}),
+    ("POST", "/api/v1/initiatives/{initiative}/step", "401 403 200 403 200 200",
+     "initiative~1 initiative_update+1", {"state": "building", "on": "2023-05-10"}),
     # Congresses: everyone reads the calendar and the terms.
     ("GET", "/api/v1/congresses", "401 200 200 200 200 200", "", None),
     ("GET", "/api/v1/congresses/{term}", "401 200 200 200 200 200", "", None),

@@ -47,7 +47,8 @@ def test_the_links_lead_where_they_say(app, contract_world):
     """schemathesis's stateful phase: follow the documented links between operations.
 
     A created task leads to reading, editing and reporting on it with the ETag its
-    answer carried (If-Match); a recorded petition to its steps. Every answer on the
+    answer carried (If-Match); a recorded petition to its steps; a registered
+    "Dân vận khéo" model to its edit and steps. Every answer on the
     way is checked as in the test above.
     """
     headers = {"Authorization": f"Bearer {contract_world}"}
@@ -57,7 +58,9 @@ def test_the_links_lead_where_they_say(app, contract_world):
     linked = schema.include(operation_id=[
         "listUnits", "listQuarters", "createTask", "getTask", "updateTask",
         "reportProgress", "getTaskHistory", "createPetition", "getPetition",
-        "forwardPetition", "answerPetition", "closePetition"])
+        "forwardPetition", "answerPetition", "closePetition", "createInitiative",
+        "getInitiative", "updateInitiative", "stepInitiative", "getComment",
+        "editComment"])
 
     class Workflow(linked.as_state_machine()):
         def call(self, case, **kwargs):

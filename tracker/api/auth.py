@@ -93,12 +93,14 @@ def _mark_api_history(session, flush_context, instances):
     from flask import has_request_context
 
     from tracker.models.audit import AuditEvent
+    from tracker.models.initiative import InitiativeUpdate
     from tracker.models.petition import PetitionUpdate
 
     if not has_request_context() or g.get("api_token") is None:
         return
     for obj in session.new:
-        if isinstance(obj, (TaskUpdate, PetitionUpdate, AuditEvent)) and \
+        if isinstance(obj, (TaskUpdate, PetitionUpdate, InitiativeUpdate,
+                            AuditEvent)) and \
                 obj.via is None:
             obj.via = "api"
 

@@ -30,6 +30,18 @@ def petition_etag(petition):
     return f'"petition-{petition.id}-v{petition.version}"'
 
 
+def initiative_etag(initiative):
+    """Return the ETag of a "Dân vận khéo" model's current version."""
+    return f'"initiative-{initiative.id}-v{initiative.version}"'
+
+
+def comment_etag(comment):
+    """Return the ETag of a comment's current text (a comment keeps no version)."""
+    stamp = f"{comment.edited_at}|{comment.body}"
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    return f'"comment-{comment.id}-{digest}"'
+
+
 def quarter_etag(quarter):
     """Return the ETag of a quarter: its state, close, approval and meeting date."""
     stamp = "|".join(str(value) for value in (

@@ -7,6 +7,11 @@ from marshmallow import fields, validate
 from tracker.congresses.services import HELD, NOT_PLANNED, PLANNED
 from tracker.models import CLOSING_REASONS, KINDS, SHARE_STATUSES, STATUSES
 from tracker.models.congress import CONGRESS_LEVELS
+from tracker.models.initiative import (
+    INITIATIVE_FIELDS,
+    INITIATIVE_STATES,
+    RECOGNITION_LEVELS,
+)
 from tracker.models.petition import PETITION_FIELDS, PETITION_STATES
 from tracker.models.user import USER_ROLES
 from tracker.tasks.services import PAGE_SIZE, PAGE_SIZES, SORTS
@@ -623,6 +628,144 @@ class CommentCreateSchema(Schema):
         unknown = ma.RAISE
 
     body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class CommentEditSchema(Schema):
+    """A comment's corrected text, in Markdown (its author, within the edit window)."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class InitiativeListArgs(Schema):
+    """The registry list's filters, as on its page."""
+
+    state = fields.String(validate=validate.OneOf(INITIATIVE_STATES))
+    field = fields.String(validate=validate.OneOf(INITIATIVE_FIELDS))
+    unit = fields.String(validate=validate.Regexp(r"^(mine|[1-9][0-9]{0,8})$"),
+                         metadata={"description": "A unit id, or \"mine\"."})
+    commune = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "Words of the commune's name, accents and case ignored."})
+    year = fields.Integer(validate=validate.Range(min=1901, max=2199))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class InitiativeUpdateSchema(Schema):
+    """One row of a model's history."""
+
+    id = fields.Integer()
+    created_at = UtcDateTime()
+    action = fields.String()
+    user = fields.Nested(UserRefSchema, allow_none=True)
+    old_state = fields.String(allow_none=True)
+    new_state = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    changes = fields.Dict(allow_none=True)
+    via = fields.String(allow_none=True, metadata={
+        "description": "\"api\" for a change made through the API."})
+
+
+class InitiativeSchema(Schema):
+    """A "Dân vận khéo" model of the registry, and where it stands."""
+
+    id = fields.Integer()
+    name = fields.String()
+    field = fields.String(validate=validate.OneOf(INITIATIVE_FIELDS))
+    unit = fields.Nested(UnitRefSchema, allow_none=True)
+    commune = fields.String()
+    year = fields.Integer()
+    beneficiaries = fields.String()
+    registered_on = fields.Date()
+    state = fields.String(validate=validate.OneOf(INITIATIVE_STATES))
+    next_states = fields.List(fields.String(), metadata={
+        "description": "The states a step may move it to now (none once settled)."})
+    level = fields.String(allow_none=True)
+    decision_number = fields.String()
+    recognised_on = fields.Date(allow_none=True)
+    dropped_on = fields.Date(allow_none=True)
+    drop_reason = fields.String()
+    is_imported = fields.Boolean(metadata={
+        "description": "A count typed before the registry (count may exceed 1)."})
+    count = fields.Integer()
+    quarter = fields.String(allow_none=True)
+    task = fields.Integer(allow_none=True)
+    version = fields.Integer()
+
+
+class InitiativeDetailSchema(InitiativeSchema):
+    """A model with its history, newest first."""
+
+    history = fields.List(fields.Nested(InitiativeUpdateSchema))
+
+
+class InitiativePageSchema(Schema):
+    """One page of the registry under the filters."""
+
+    items = fields.List(fields.Nested(InitiativeSchema))
+    page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer()
+    by_state = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Models counted in each state under the filters."})
+
+
+class InitiativeWriteSchema(Schema):
+    """A model's details, as the registry's form takes them (the form's rules apply)."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    name = _text(300)
+    field = fields.String(validate=validate.OneOf(INITIATIVE_FIELDS))
+    unit_id = fields.Integer(validate=ID)
+    commune = _text(200)
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    beneficiaries = _text(2000)
+    registered_on = fields.Date()
+
+
+class InitiativeCreateSchema(InitiativeWriteSchema):
+    """A model to register: its name, unit, year and date are required."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    field = fields.String(required=True, validate=validate.OneOf(INITIATIVE_FIELDS))
+    unit_id = fields.Integer(required=True, validate=ID)
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    registered_on = fields.Date(required=True)
+
+
+class InitiativeEditResultSchema(Schema):
+    """The model after an edit, and what changed ({field: [old, new]})."""
+
+    changed = fields.Dict()
+    initiative = fields.Nested(InitiativeDetailSchema)
+
+
+class InitiativeStepSchema(Schema):
+    """A step: the state to move to, its date, and what the state needs."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    state = fields.String(required=True, validate=validate.OneOf(
+        [state for state in INITIATIVE_STATES if state != "registered"]))
+    on = fields.Date(required=True, metadata={
+        "description": "The day of the step (the decision's date, if recognised)."})
+    level = fields.String(validate=validate.OneOf(RECOGNITION_LEVELS), metadata={
+        "description": "Required to recognise: the level that recognised it."})
+    decision_number = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "Required to recognise: the decision's number."})
+    note = fields.String(load_default="", validate=validate.Length(max=2000),
+                         metadata={"description": "Required to drop: the reason."})
 
 
 class CongressSchema(Schema):

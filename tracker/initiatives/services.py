@@ -57,6 +57,7 @@ def get_initiative_or_404(initiative_id):
             joinedload(Initiative.unit),
             joinedload(Initiative.quarter),
             selectinload(Initiative.updates).joinedload(InitiativeUpdate.user),
+            selectinload(Initiative.updates).undefer(InitiativeUpdate.via),
         )
     )
     if initiative is None:

@@ -2,7 +2,7 @@
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -170,6 +170,11 @@ class InitiativeUpdate(db.Model):
     new_state: Mapped[Optional[str]] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     changes: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # "api" for a change made through the JSON API; None on the pages. Deferred and
+    # left to the database's default, as TaskUpdate.via.
+    via: Mapped[Optional[str]] = mapped_column(String(10), server_default=text("NULL"),
+                                               deferred=True)
+    __mapper_args__ = {"eager_defaults": False}
 
     initiative: Mapped[Initiative] = relationship(back_populates="updates")
     user: Mapped[Optional["User"]] = relationship()  # noqa: F821
