@@ -1,7 +1,7 @@
 """The "Dân vận khéo" registry's history says when a change came through the API
 
 Revision ID: 3e8f2a6c9d10
-Revises: b7d41e9c05a3
+Revises: 5c2e8a91f0d7
 Create Date: 2026-12-06 20:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e8f2a6c9d10'
-down_revision = 'b7d41e9c05a3'
+down_revision = '5c2e8a91f0d7'
 branch_labels = None
 depends_on = None
 
