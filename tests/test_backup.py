@@ -307,3 +307,51 @@ def test_restore_refuses_a_damaged_file_and_warns_of_missing_ones(live, tmp_path
     result = invoke(app, ["restore", "--yes", str(target)])
     assert result.exit_code == 0, result.output
     assert "Warning: 1 files" in result.output and key in result.output
+
+
+def test_a_comments_files_are_backed_up_and_restored(live, tmp_path):
+    """Files posted with comments live in the same folder: they travel too."""
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from tests.files import samples
+    from tracker.comments.services import attach_files, post_comment
+    from tracker.files import services as file_services
+    from tracker.models import StoredFile, Task, User
+
+    app, path = live
+    content = samples.docx()
+    with app.app_context():
+        task = _db.session.scalars(_db.select(Task).order_by(Task.id)).first()
+        user = _db.session.scalars(_db.select(User).order_by(User.id)).first()
+        comment = post_comment(task, "Kèm báo cáo", user)
+        staged = file_services.put_in_place(file_services.stage_uploads(
+            [FileStorage(BytesIO(content), "Báo cáo.docx")]))
+        [stored] = attach_files(comment, staged, user)
+        _db.session.commit()
+        key, comment_id = stored.storage_key, comment.id
+        # The demo's discussion carries a file of its own.
+        keys = set(_db.session.scalars(
+            _db.select(StoredFile.storage_key).where(
+                StoredFile.attached_to == "comment"),
+            execution_options={"all_boards": True}))
+        assert len(keys) == 2 and key in keys
+        _db.session.remove()
+        _db.engine.dispose()
+    target = tmp_path / "copy.sqlite"
+    result = invoke(app, ["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    for each in keys:
+        assert (tmp_path / "copy-files" / each).is_file()
+    assert (tmp_path / "copy-files" / key).read_bytes() == content
+    shutil.rmtree(tmp_path / "instance" / "files")
+    result = invoke(app, ["restore", "--yes", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.output
+    assert (tmp_path / "instance" / "files" / key).read_bytes() == content
+    conn = sqlite3.connect(path)
+    restored = conn.execute("SELECT storage_key FROM stored_file "
+                            "WHERE comment_id = ?", (comment_id,)).fetchall()
+    conn.close()
+    assert restored == [(key,)]

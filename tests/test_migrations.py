@@ -380,7 +380,7 @@ def test_stored_files_table_comes_and_goes(scratch_url):
 
     app = create_app({"TESTING": True, "DATABASE_URL": scratch_url, "SECRET_KEY": "t"})
     with app.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="3f9a7c21d4e8")
         inspector = inspect(db.engine)
         assert {index["name"] for index in inspector.get_indexes("stored_file")} == {
             "ix_stored_file_task_removed", "ix_stored_file_task_update_id",
@@ -392,6 +392,62 @@ def test_stored_files_table_comes_and_goes(scratch_url):
         assert "stored_file" not in inspect(db.engine).get_table_names()
         flask_migrate.upgrade()
         assert "stored_file" in inspect(db.engine).get_table_names()
+
+
+# ---- 020833e21361: files on comments ----------------------------------------------
+
+def test_comment_files_column_comes_and_goes(scratch_url):
+    """stored_file gains comment_id (indexed, a foreign key) and loses it, rows kept."""
+    import flask_migrate
+
+    from tracker import create_app
+    from tracker.comments.services import post_comment
+    from tracker.models import Quarter, StoredFile, Unit, User
+    from tracker.tasks.services import create_task
+
+    below = "020833e21361-1"  # the revision before, wherever it is chained
+    app = create_app({"TESTING": True, "DATABASE_URL": scratch_url, "SECRET_KEY": "t",
+                      "TODAY": "2023-05-15"})
+    with app.app_context():
+        flask_migrate.upgrade(revision=below)
+        assert "comment_id" not in {
+            column["name"] for column in inspect(db.engine).get_columns("stored_file")}
+        db.session.remove()
+        flask_migrate.upgrade()
+        inspector = inspect(db.engine)
+        assert "ix_stored_file_comment_id" in {
+            index["name"] for index in inspector.get_indexes("stored_file")}
+        assert {(fk["referred_table"], tuple(fk["constrained_columns"]))
+                for fk in inspector.get_foreign_keys("stored_file")} >= {
+            ("comment", ("comment_id",)), ("task", ("task_id",))}
+        quarter = Quarter(year=2023, number=2, state="active")
+        unit = Unit(name="Hội Nông dân huyện", short_name="HND", kind="mass_org")
+        user = User(username="an", full_name="An", role="staff")
+        user.set_password("secret-pass")
+        db.session.add_all([quarter, unit, user])
+        db.session.flush()
+        task = create_task(quarter, dict(title="Đối thoại", kind="other",
+                                         lead_unit_id=unit.id), None)
+        comment = post_comment(task, "Kèm biên bản", user)
+        db.session.add(StoredFile(
+            task=task, attached_to="comment", comment=comment,
+            original_name="bien-ban.pdf", content_type="application/pdf", size=5,
+            sha256="a" * 64, storage_key="aa/" + "a" * 64))
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.downgrade(revision=below)
+        inspector = inspect(db.engine)
+        assert "comment_id" not in {
+            column["name"] for column in inspector.get_columns("stored_file")}
+        assert "comment" not in {
+            fk["referred_table"] for fk in inspector.get_foreign_keys("stored_file")}
+        # The file's row stays, a file of its task.
+        with db.engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT original_name, attached_to FROM stored_file")).all() == [
+                ("bien-ban.pdf", "comment")]
+        db.session.remove()
+        db.engine.dispose()
 
 
 # ---- b7d41e9c05a3: hand-typed models become the registry's imported counts ---------

@@ -545,10 +545,17 @@ def _discussion(task, staff, hnd, leader):
     """Give the dialogue task a short discussion, with a mention and a correction."""
     from tracker.comments import services as comments
 
-    comments.post_comment(
+    request = comments.post_comment(
         task, "Đề nghị **Hội Nông dân huyện** tổng hợp ý kiến, kiến nghị của hội viên "
         "xã Tịnh Hiệp gửi Ban trước ngày 10/6, để chuẩn bị nội dung đối thoại. "
         "@canbo_hnd vui lòng phản hồi.", staff, now=_at(D(2023, 6, 2), 10))
+    if demo_files.has_comment_files():
+        demo_files.attach_to_comment(request, staff, {
+            "Mẫu tổng hợp ý kiến, kiến nghị.xlsx": demo_files.list_xlsx(
+                ["STT", "Lĩnh vực", "Nội dung ý kiến, kiến nghị", "Số hộ nêu"],
+                [[1, "Đất đai", "", None], [2, "Giá vật tư nông nghiệp", "", None],
+                 [3, "Nước sạch", "", None]]),
+        })
     answer = comments.post_comment(
         task, "Đã nhận. Hội sẽ gửi bản tổng hợp gồm:\n\n- ý kiến về đất đai;\n"
         "- ý kiến về giá vật tư nông nghiệp.", hnd, now=_at(D(2023, 6, 2), 14))

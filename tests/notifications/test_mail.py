@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.conftest import TODAY
 from tests.helpers import page_text, visible_text
-from tracker.models import MailPreference, Notification
+from tracker.models import MailPreference, Notification, Task
 from tracker.notifications import mail
 
 
@@ -194,3 +194,140 @@ def test_a_bad_choice_is_refused_with_a_message(client, login_as, db, data, mess
     assert message in visible_text(response)
     db.session.expire_all()
     assert db.session.get(MailPreference, user.id) is None
+
+
+# ---- links lead to the task's own board ----------------------------------------
+
+@pytest.fixture
+def two_boards(db, make_user, make_unit, make_quarter):
+    """Return Bình Sơn's task and its people: one at home there, one a member."""
+    from tracker.boards import scope
+    from tracker.models import Board, BoardMember, Quarter
+
+    home = db.session.scalar(select(Board).order_by(Board.id))
+    other = Board(code="binh-son", name="Ban Dân vận Bình Sơn", level="district")
+    db.session.add(other)
+    db.session.commit()
+    make_quarter(2023, 2)  # the home board's quarter, so that it is not empty
+    with scope.boards([other.id]):
+        unit = make_unit("Hội Nông dân Bình Sơn", "HND BS")
+        local = make_user("tai_cho", units=[unit])
+        db.session.add(Quarter(year=2023, number=2, state="active"))
+        db.session.commit()
+    member = make_user("thanh_vien", units=[unit])
+    assert member.board_id == home.id and local.board_id == other.id
+    db.session.add(BoardMember(user=member, board=other, role="staff"))
+    for user, frequency in ((local, "immediately"), (member, "immediately")):
+        db.session.add(MailPreference(user_id=user.id, email=f"{user.username}@bs.vn",
+                                      frequency=frequency))
+    db.session.commit()
+    return other, unit, local, member
+
+
+def _task_of(db, board, unit, title):
+    from tracker.boards import scope
+    from tracker.models import Quarter
+    from tracker.tasks.services import create_task
+
+    with scope.boards([board.id]):
+        quarter = db.session.scalar(select(Quarter))
+        task = create_task(quarter, dict(title=title, kind="other",
+                                         lead_unit_id=unit.id), None)
+        db.session.commit()
+    return task
+
+
+def test_a_mailed_link_opens_the_board_the_task_belongs_to(
+        app, smtp, two_boards, db, client):
+    board, unit, local, member = two_boards
+    task = _task_of(db, board, unit, "Đối thoại ở Bình Sơn")
+    assert mail.send_immediate() == 2
+    [to_member] = smtp.to("thanh_vien@bs.vn")
+    [to_local] = smtp.to("tai_cho@bs.vn")
+    text, html = _parts(to_member)
+    link = f"https://theodoi.example.vn/b/binh-son/tasks/{task.id}"
+    assert link in text and f'href="{link}"' in html
+    # At home in Bình Sơn, the plain address is Bình Sơn's already.
+    text, _html = _parts(to_local)
+    assert f"https://theodoi.example.vn/tasks/{task.id}" in text
+    assert "/b/binh-son/" not in text
+    # A click opens the task; the address without the board would not find it.
+    client.post("/login", data={"username": "thanh_vien", "password": "secret-pass"})
+    opened = client.get(f"/b/binh-son/tasks/{task.id}")
+    assert opened.status_code == 200 and "Đối thoại ở Bình Sơn" in page_text(opened)
+    assert client.get(f"/tasks/{task.id}").status_code == 404
+
+
+def test_digest_links_open_each_notices_board(app, smtp, two_boards, db, make_task,
+                                              make_unit):
+    board, unit, _local, member = two_boards
+    db.session.get(MailPreference, member.id).frequency = "daily"
+    home_unit = make_unit("Mặt trận huyện", "MTTQ")
+    member.units = [unit, home_unit]
+    db.session.commit()
+    theirs = _task_of(db, board, unit, "Việc của Bình Sơn")
+    ours = make_task(lead=home_unit, title="Việc ở nhà")
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    later = now - dt.timedelta(hours=mail.local_now(now).hour) + dt.timedelta(hours=8)
+    assert mail.send_digests(later) == 1
+    [digest] = smtp.to("thanh_vien@bs.vn")
+    text, html = _parts(digest)
+    assert f'href="https://theodoi.example.vn/b/binh-son/tasks/{theirs.id}"' in html
+    assert f'href="https://theodoi.example.vn/tasks/{ours.id}"' in html
+    assert f"https://theodoi.example.vn/b/binh-son/tasks/{theirs.id}" in text
+
+
+def test_a_mention_in_another_board_leads_to_its_comment_there(app, two_boards, db):
+    """A notice's own board decides, whatever the link's fragment."""
+    board, unit, local, member = two_boards
+    task = _task_of(db, board, unit, "Việc có thảo luận")
+    notice = Notification(board_id=board.id, user_id=member.id, kind="mentioned",
+                          key="comment:7:mentioned", task_id=task.id,
+                          data={"title": task.title, "person": "A", "excerpt": "x",
+                                "comment": 7})
+    [(_sentence, link)] = mail._items([notice])
+    assert link.endswith(f"/b/binh-son/tasks/{task.id}#comment-7")
+    [(_sentence, link)] = mail._items([notice], local)
+    assert link.endswith(f"/tasks/{task.id}#comment-7") and "/b/" not in link
+
+
+# ---- a subject is one line -------------------------------------------------------
+
+@pytest.mark.parametrize("title", [
+    "Đối thoại\nBcc: ke-gian@example.com",
+    "Đối thoại\r\nBcc: ke-gian@example.com",
+    "Đối thoại\rX-Injected: 1",
+    "Đối thoại\u2028Bcc: ke-gian@example.com",
+    "Đối thoại\x85\x0b\x0c\tBcc: ke-gian@example.com",
+])
+def test_a_line_break_in_a_title_stays_out_of_the_headers(smtp, people, make_task,
+                                                          db, title):
+    lead, users = people
+    task = make_task(lead=lead, user=users["leader"])
+    # Titles typed on a page cannot hold these; an import or an old row might.
+    db.session.execute(Task.__table__.update().where(Task.id == task.id)
+                       .values(title=title))
+    db.session.execute(Notification.__table__.update().values(
+        data={"title": title, "unit": "LEAD", "role": "lead"}))
+    db.session.execute(Notification.__table__.update().values(mailed_at=None))
+    db.session.commit()
+    smtp.messages.clear()
+    assert mail.send_immediate() == 1
+    [(rcpts, message)] = smtp.messages
+    assert rcpts == ["ngay@example.vn"]
+    assert message["Bcc"] is None and message["X-Injected"] is None
+    subject = _subject(message)
+    assert "\n" not in subject and "\r" not in subject
+    assert "Đối thoại Bcc: ke-gian@example.com" in subject or \
+        "Đối thoại X-Injected: 1" in subject
+    db.session.expire_all()
+    assert db.session.scalar(select(Notification.mailed_at).where(
+        Notification.user_id == users["ngay"].id)) is not None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a\nb", "a b"), ("a\r\n\r\nb", "a b"), ("a\x00b", "a b"), ("a\u2029b", "a b"),
+    ("  a   b  ", "a b"), ("Quý II/2023 — “Đại hội”", "Quý II/2023 — “Đại hội”"),
+])
+def test_one_line_replaces_control_characters_with_a_space(text, expected):
+    assert mail.one_line(text) == expected

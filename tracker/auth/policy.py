@@ -242,10 +242,35 @@ def can_view_task_files(user, task):
     return bool(mine & task_unit_ids(task))
 
 
+def can_attach_to_comment(user, task):
+    """Tell whether the user may post files with a comment in the task's discussion.
+
+    Whoever may write in the discussion and see the task's files: nobody posts a file
+    they could not then open.
+    """
+    return can_comment(user, task) and can_view_task_files(user, task)
+
+
+def can_change_comment_files(user, comment, now):
+    """Tell whether the user may add files to the comment or remove its files.
+
+    Its author, while the comment may be corrected (tracker.models.comment
+    EDIT_WINDOW): after that its files stand as written, like its text.
+    """
+    return (can_edit_comment(user, comment, now)
+            and can_view_task_files(user, comment.task))
+
+
 def can_remove_file(user, stored):
-    """Tell whether the user may remove a file: its giver, or who answers for it."""
+    """Tell whether the user may remove a file: its giver, or who answers for it.
+
+    A comment's files are removed by correcting the comment, never on their own
+    (can_change_comment_files).
+    """
     task = stored.task
     if not _is_open(task) or task.is_archived or stored.is_removed:
+        return False
+    if stored.attached_to == "comment":
         return False
     if _answers_for(user, task):
         return True

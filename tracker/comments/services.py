@@ -52,7 +52,7 @@ def post_comment(task, body, user, now=None):
 
 
 def edit_comment(comment, body, user, now=None):
-    """Replace a comment's text, keeping the old one; None if nothing changed.
+    """Replace a comment's text, keeping the old one; None if the text is the same.
 
     Raises CommentRefused once the edit window has passed (the view asks the policy
     first; this keeps the rule for every other caller).
@@ -69,6 +69,38 @@ def edit_comment(comment, body, user, now=None):
     db.session.add(revision)
     db.session.flush()
     return revision
+
+
+def attach_files(comment, staged, user):
+    """Record files put in place as posted with the comment; flush."""
+    from tracker.files import services as file_services
+
+    return file_services.record_files(comment.task, staged, user, "comment",
+                                      comment=comment)
+
+
+def change_files(comment, user, added=(), removed=(), now=None):
+    """Add files put in place to the comment and remove some of its files; flush.
+
+    Within the edit window only, as its text (CommentRefused after it). A removed
+    file keeps its row and leaves a line in the task's history, as any removed file
+    does. Returns how many files were added or removed.
+    """
+    from tracker.files import services as file_services
+
+    now = now or utcnow()
+    if now > comment.editable_until:
+        raise CommentRefused(comment.id)
+    for stored in removed:
+        if stored.comment_id != comment.id or stored.is_removed:
+            raise CommentRefused(comment.id)
+        file_services.remove_file(stored, user)
+    if added:
+        attach_files(comment, added, user)
+    if added or removed:
+        comment.edited_at = now
+        db.session.flush()
+    return len(added) + len(removed)
 
 
 def mention_links(comments):

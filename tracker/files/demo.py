@@ -80,13 +80,34 @@ def has_files():
     return inspect(db.session.connection()).has_table("stored_file")
 
 
-def attach(update, user, named, attached_to="progress", unit_id=None):
-    """Attach files {name: bytes} to a history row of a task, as an upload would."""
+def has_comment_files():
+    """Tell whether the schema's files may belong to comments (a later revision)."""
+    if not has_files():
+        return False
+    columns = inspect(db.session.connection()).get_columns("stored_file")
+    return any(column["name"] == "comment_id" for column in columns)
+
+
+def _staged(named):
     uploads = [FileStorage(io.BytesIO(content), name)
                for name, content in named.items()]
-    staged = services.put_in_place(services.stage_uploads(uploads))
-    rows = services.record_files(update.task, staged, user, attached_to, update,
-                                 unit_id=unit_id)
+    return services.put_in_place(services.stage_uploads(uploads))
+
+
+def attach_to_comment(comment, user, named):
+    """Attach files {name: bytes} to a comment, as posting it with them would."""
+    from tracker.comments.services import attach_files
+
+    rows = attach_files(comment, _staged(named), user)
+    for row in rows:
+        row.created_at = comment.created_at
+    return rows
+
+
+def attach(update, user, named, attached_to="progress", unit_id=None):
+    """Attach files {name: bytes} to a history row of a task, as an upload would."""
+    rows = services.record_files(update.task, _staged(named), user, attached_to,
+                                 update, unit_id=unit_id)
     for row in rows:
         row.created_at = update.created_at
     return rows

@@ -2,8 +2,10 @@
 from flask import Request, current_app
 from flask_babel import gettext as _
 
-# The forms that carry files (the progress report and the unit's share report).
-UPLOAD_ENDPOINTS = frozenset({"tasks.report", "tasks.report_share"})
+# The forms that carry files: the progress report, the unit's share report, and a
+# comment (posted or corrected).
+UPLOAD_ENDPOINTS = frozenset({"tasks.report", "tasks.report_share",
+                              "comments.create", "comments.edit"})
 # Room for the form's own fields and the multipart framing around the files.
 FORM_ROOM = 1024 * 1024
 

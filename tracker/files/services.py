@@ -8,7 +8,7 @@ import os
 import re
 import unicodedata
 
-from flask import abort
+from flask import abort, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -117,6 +117,28 @@ def stage_uploads(uploads, max_count=None):
     return staged
 
 
+def stage_field(field):
+    """Check and stage the uploads of a form's file field; None if refused.
+
+    A refusal puts its messages at the field, for the form to be shown again.
+    """
+    try:
+        return stage_uploads(field.data,
+                             current_app.config.get("MAX_FILES_PER_UPLOAD"))
+    except UploadRefused as refusal:
+        field.errors = list(refusal.messages)
+        return None
+
+
+def upload_help():
+    """Return the help under the file inputs: kinds, size and count accepted."""
+    from tracker.files.content import EXTENSIONS
+
+    return _("%(kinds)s; at most %(size)d MB each, %(num)d files at once. Checked by "
+             "content, not by name.", kinds=", ".join(EXTENSIONS), size=limit_mb(),
+             num=current_app.config.get("MAX_FILES_PER_UPLOAD") or 1)
+
+
 def discard(staged):
     """Remove the temporary files of staged uploads not kept."""
     for item in staged:
@@ -130,7 +152,8 @@ def put_in_place(staged):
     return staged
 
 
-def record_files(task, staged, user, attached_to, update=None, unit_id=None):
+def record_files(task, staged, user, attached_to, update=None, unit_id=None,
+                 comment=None):
     """Add the rows of files put in place, attached to a task's record; flush."""
     rows = []
     for item in staged:
@@ -140,6 +163,10 @@ def record_files(task, staged, user, attached_to, update=None, unit_id=None):
             size=item.size, sha256=item.sha256, storage_key=item.storage_key,
             created_by=user,
         )
+        if comment is not None:
+            # Set only when there is one: the demo also loads on revisions whose
+            # table has no comment_id yet.
+            row.comment = comment
         db.session.add(row)
         rows.append(row)
     db.session.flush()
@@ -152,6 +179,15 @@ def task_files(task):
         select(StoredFile)
         .where(StoredFile.task_id == task.id, StoredFile.removed_at.is_(None))
         .options(selectinload(StoredFile.created_by), selectinload(StoredFile.unit))
+        .order_by(StoredFile.id)
+    ).all()
+
+
+def comment_files(comment):
+    """Return the comment's files that were not removed, oldest first."""
+    return db.session.scalars(
+        select(StoredFile)
+        .where(StoredFile.comment_id == comment.id, StoredFile.removed_at.is_(None))
         .order_by(StoredFile.id)
     ).all()
 
@@ -206,4 +242,13 @@ def by_update(files):
     for stored in files:
         if stored.task_update_id is not None:
             grouped.setdefault(stored.task_update_id, []).append(stored)
+    return grouped
+
+
+def by_comment(files):
+    """Return {comment id: [files]} of files posted with comments."""
+    grouped = {}
+    for stored in files:
+        if stored.comment_id is not None:
+            grouped.setdefault(stored.comment_id, []).append(stored)
     return grouped

@@ -55,6 +55,9 @@ def remove(file_id):
     if stored.task.quarter.is_closed:
         abort(403, _("%(quarter)s is closed: its files can no longer be removed.",
                      quarter=stored.task.quarter.label))
+    if stored.attached_to == "comment":
+        abort(403, _("A comment's files are removed by correcting the comment, "
+                     "within 15 minutes of posting it."))
     if not policy.can_remove_file(current_user, stored):
         abort(403)
     if not RemoveFileForm().validate_on_submit():

@@ -11,12 +11,12 @@ from tracker.i18n import translated
 from tracker.models.base import utcnow
 
 # What a file may be attached to. Each kind names the column that holds its owner:
-# a progress report or a unit's share is a task_update row; a comment, when comments
-# come, adds a comment_id column and a "comment" kind here, and nothing else changes
+# a progress report or a unit's share is a task_update row, a comment a comment row
 # (the task, which decides who may see a file, is on every row).
 ATTACHED_TO = {
     "progress": _l("Progress report"),
     "share": _l("Unit's share report"),
+    "comment": _l("Comment"),
 }
 
 
@@ -37,6 +37,10 @@ class StoredFile(db.Model):
     task_update_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("task_update.id"), index=True
     )
+    # The comment the file was posted with (comments only).
+    comment_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("comment.id"), index=True
+    )
     # The participating unit whose share the file documents (share reports only).
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
     original_name: Mapped[str] = mapped_column(String(255))
@@ -51,6 +55,7 @@ class StoredFile(db.Model):
 
     task: Mapped["Task"] = relationship()  # noqa: F821
     task_update: Mapped[Optional["TaskUpdate"]] = relationship()  # noqa: F821
+    comment: Mapped[Optional["Comment"]] = relationship()  # noqa: F821
     unit: Mapped[Optional["Unit"]] = relationship()  # noqa: F821
     created_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
         foreign_keys=[created_by_id]

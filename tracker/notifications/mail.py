@@ -11,6 +11,7 @@ A person's digest is claimed the same way, once a day (MailPreference.digest_on)
 """
 import datetime as dt
 import logging
+import unicodedata
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
@@ -20,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from tracker.extensions import db, mail
-from tracker.models import MailPreference, Notification, User
+from tracker.models import Board, MailPreference, Notification, User
 from tracker.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -95,13 +96,30 @@ def _release(ids):
             update(table).where(table.c.id.in_(ids)).values(mailed_at=None))
 
 
-def _link(notice):
-    """Return the absolute address of the notice's task or quarter."""
+def _board_codes():
+    """Return {board id: code} of every board (a handful of rows)."""
+    return dict(db.session.execute(
+        select(Board.id, Board.code), execution_options={"all_boards": True}).all())
+
+
+def _link(notice, home_board_id=None, codes=None):
+    """Return the absolute address of the notice's task or quarter, in its board.
+
+    An address without a board prefix opens the reader's home board; a notice of
+    another board (one they are a member of) leads to that board's own address,
+    /b/<code>/…, so a click opens the task where it lives.
+    """
+    from tracker.boards.urls import board_path
     from tracker.notifications.services import target_url
 
     base = (current_app.config.get("BASE_URL") or "http://localhost").rstrip("/")
     with current_app.test_request_context("/"):
-        return base + target_url(notice)
+        path = target_url(notice)
+        if notice.board_id is not None and notice.board_id != home_board_id:
+            codes = codes if codes is not None else _board_codes()
+            if notice.board_id in codes:
+                path = board_path(codes[notice.board_id], path)
+    return base + path
 
 
 def _message(to, subject, template, **context):
@@ -118,11 +136,35 @@ def _message(to, subject, template, **context):
     return message
 
 
-def _items(notices):
-    """Return [(sentence, link)] of the notices, in Vietnamese."""
+def _items(notices, user=None, codes=None):
+    """Return [(sentence, link)] of the notices to the user, in Vietnamese.
+
+    user is the recipient (by default, each notice's own, looked up).
+    """
     from tracker.notifications.services import message
 
-    return [(message(notice), _link(notice)) for notice in notices]
+    codes = codes if codes is not None else _board_codes()
+    homes = {}
+    if user is None:
+        ids = sorted({notice.user_id for notice in notices})
+        homes = dict(db.session.execute(
+            select(User.id, User.board_id).where(User.id.in_(ids)),
+            execution_options={"all_boards": True}).all())
+    return [(message(notice),
+             _link(notice, user.board_id if user is not None
+                   else homes.get(notice.user_id), codes))
+            for notice in notices]
+
+
+def one_line(text, limit=250):
+    """Return text fit for a mail header: one line, at most limit characters.
+
+    A line break or other control character (from a task's title, say) would end
+    the header or start another; each run of them, and of spaces, becomes a space.
+    """
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+                   for ch in str(text))
+    return " ".join(text.split())[:limit]
 
 
 def _send(messages):
@@ -160,15 +202,16 @@ def send_immediate(now=None, user_ids=None):
     claimed = _claim([notice.id for notice, _u, _p in pending], now)
     db.session.commit()  # claimed: no other run sends these
     messages = []
+    codes = _board_codes()
     with force_locale("vi"):
         for notice, user, preference in pending:
             if notice.id not in claimed:
                 continue
-            [(sentence, link)] = _items([notice])
+            [(sentence, link)] = _items([notice], user, codes)
             subject = _("[Mass mobilization] %(text)s", text=sentence)
             messages.append(([notice.id], _message(
-                preference.email, subject[:250], "notice", user=user, sentence=sentence,
-                link=link)))
+                preference.email, one_line(subject), "notice", user=user,
+                sentence=sentence, link=link)))
     failed = _send(messages)
     _release(failed)
     db.session.commit()
@@ -215,13 +258,14 @@ def send_digests(now=None):
             digests.append((user, preference, notices))
     db.session.commit()
     messages = []
+    codes = _board_codes()
     with force_locale("vi"):
         for user, preference, notices in digests:
             subject = _("[Mass mobilization] %(num)d notifications of %(date)s",
                         num=len(notices), date=day.strftime("%d/%m/%Y"))
             messages.append(([notice.id for notice in notices], _message(
-                preference.email, subject, "digest", user=user, items=_items(notices),
-                day=day)))
+                preference.email, one_line(subject), "digest", user=user,
+                items=_items(notices, user, codes), day=day)))
     failed = _send(messages)
     if failed:
         _release(failed)

@@ -2,7 +2,6 @@
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,7 +17,6 @@ from tracker.auth import policy
 from tracker.confirm import confirmation_page, wants_review
 from tracker.extensions import db
 from tracker.files import services as file_services
-from tracker.files.content import EXTENSIONS
 from tracker.files.forms import RemoveFileForm
 from tracker.i18n import today
 from tracker.initiatives import services as initiative_services
@@ -154,6 +152,7 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         task=task,
         files=files,
         files_by_update=file_services.by_update(files),
+        files_by_comment=file_services.by_comment(files),
         can_view_files=can_view_files,
         remove_file_form=RemoveFileForm(formdata=None),
         can_remove=lambda stored: policy.can_remove_file(current_user, stored),
@@ -184,6 +183,7 @@ def _render_task(task, progress_form=None, share_form=None, direction_form=None,
         comment_html=comment_services.rendered(comments),
         comment_form=comment_form or CommentForm(formdata=None),
         can_comment=policy.can_comment(current_user, task),
+        can_attach_to_comment=policy.can_attach_to_comment(current_user, task),
         editable_comments={comment.id for comment in comments
                            if policy.can_edit_comment(current_user, comment, now)},
         acknowledge_form=AcknowledgeForm(formdata=None),
@@ -327,20 +327,12 @@ def _save_with_retry(task_id, allowed, apply):
 
 def _file_help():
     """Return the help under the file inputs: kinds, size and count accepted."""
-    return _("%(kinds)s; at most %(size)d MB each, %(num)d files at once. Checked by "
-             "content, not by name.", kinds=", ".join(EXTENSIONS),
-             size=file_services.limit_mb(),
-             num=current_app.config.get("MAX_FILES_PER_UPLOAD") or 1)
+    return file_services.upload_help()
 
 
 def _stage_files(form):
     """Check the form's files and stage them; None (messages at the field) if not."""
-    try:
-        return file_services.stage_uploads(
-            form.files.data, current_app.config.get("MAX_FILES_PER_UPLOAD"))
-    except file_services.UploadRefused as refusal:
-        form.files.errors = list(refusal.messages)
-        return None
+    return file_services.stage_field(form.files)
 
 
 def _back_to(task_id, section):
