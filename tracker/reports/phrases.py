@@ -14,9 +14,11 @@ from tracker.text import fold, to_roman
 # Words a task title often starts with; after "Tiếp tục" they read in lower case.
 LEADING_VERBS = (
     "bám sát", "chỉ đạo", "chuẩn bị", "củng cố", "duy trì", "đẩy mạnh", "đôn đốc",
-    "đổi mới", "giám sát", "hướng dẫn", "học tập", "kiểm tra", "nâng cao", "nắm",
-    "phát huy", "phối hợp", "rà soát", "tập trung", "tham mưu", "theo dõi",
-    "thực hiện", "tổ chức", "triển khai", "tuyên truyền", "vận động", "xây dựng",
+    "đổi mới", "giải quyết", "giám sát", "hỗ trợ", "hướng dẫn", "học tập",
+    "khảo sát", "kiểm tra", "nâng cao", "nắm", "phát động", "phát huy", "phối hợp",
+    "quán triệt", "rà soát", "sơ kết", "tập huấn", "tập trung", "tham mưu",
+    "theo dõi", "thực hiện", "tổ chức", "tổng kết", "triển khai", "tuyên truyền",
+    "vận động", "xây dựng",
 )
 _VERB_FOLDS = tuple(fold(verb) + end for verb in LEADING_VERBS for end in (" ", ","))
 
@@ -186,7 +188,7 @@ def _subject(text, lead):
     return f"{lead} {text}" if lead else text
 
 
-def _status_phrase(task, code, lead="", year=None, remains=""):
+def _status_phrase(task, code, lead="", year=None):
     """Return what the lead unit did, in the board's voice.
 
     "Ngày 31/3, Ban Dân vận Huyện ủy tổ chức Hội nghị trực báo …"; ongoing work is
@@ -198,11 +200,16 @@ def _status_phrase(task, code, lead="", year=None, remains=""):
     if task.status == "done":
         if task.held_on:
             return f"Ngày {short_date(task.held_on, year)}, {_subject(action, lead)}"
-        text = _subject(f"đã {action}", lead)
+        named = action.startswith("thực hiện nhiệm vụ “")
+        if named:
+            # A title that is only a name: the kind says what was done with it.
+            text = _subject(action.replace("thực hiện", kind.done_phrase, 1), lead)
+        else:
+            text = _subject(f"đã {action}", lead)
         day = task.completed_on
         due = task.effective_due_on
         if day:
-            text += f", hoàn thành ngày {date(day)}"
+            text += f" ngày {date(day)}" if named else f", hoàn thành ngày {date(day)}"
         if code == "done_late" and due:
             late = f"chậm so với thời hạn {date(due)}"
             if task.extended_due_on:
@@ -228,8 +235,6 @@ def _status_phrase(task, code, lead="", year=None, remains=""):
         text = _subject(f"đang {action}", lead)
     if task.progress and task.status != "not_started":
         text += f", đạt {task.progress}% kế hoạch"
-    if remains:
-        text += f"; {remains}"
     text += deadline_clause(task, code)
     return text
 
@@ -374,12 +379,15 @@ def result_sentence(task, cutoff, note="", origin=None, code=None, shares="",
     elif task.kind == "dialogue":
         text = _dialogue_sentence(task, code, petitions)
     if text is None:
-        text = _status_phrase(task, code, lead, year, remaining_clause(task))
+        text = _status_phrase(task, code, lead, year)
     if chaired:
         text += f", do {chaired} chủ trì"
     details = _kind_details(task, models)
     if details:
         text += f"; {details}"
+    remains = remaining_clause(task) if task.kind != "dialogue" else ""
+    if remains:
+        text += f"; {remains}"
     closing = CLOSING_PHRASES.get(task.closing_reason, "dừng thực hiện")
     if task.closing_reason and closing not in text:
         text += "; " + closing
