@@ -363,7 +363,7 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried, meeting=No
     if meeting is not None and meeting.chair_name:
         chaired = f"đồng chí {meeting.chair_name}"
         if meeting.chair_title:
-            chaired += f", {meeting.chair_title},"
+            chaired += f", {meeting.chair_title}"
     by_area = {}
     for task in tasks:
         by_area.setdefault(_area(task), []).append(task)
@@ -386,7 +386,7 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried, meeting=No
                 lead=task.lead_unit.name if task.lead_unit else "",
                 year=quarter.year,
                 carries_to=next_words if task.id in carrying else "",
-                chaired=chaired.rstrip(",") if is_briefing else "",
+                chaired=chaired if is_briefing else "",
             )))
     if not tasks:
         blocks.append(Block("para", "Trong quý không có nhiệm vụ nào được giao."))
@@ -491,6 +491,14 @@ def recipient_lines(text, org):
     if not any("lưu" in line.lower() for line in lines) and org.issuer_code:
         lines.append(f"- Lưu {org.issuer_code}.")
     return lines
+
+
+def quarter_starting_texts(quarter, org, settings, as_of=None):
+    """Return the starting texts of the quarter's written parts at the downloads'
+    cut-off, from the one source of figures (for the settings page)."""
+    tasks = load_tasks(quarter)
+    figures = compute(quarter, tasks, download_cutoff(quarter, as_of, settings))
+    return starting_texts(quarter, org, settings, figures, briefing.get_meeting(quarter))
 
 
 def build_report(quarter, as_of=None):

@@ -84,6 +84,7 @@ def settings(key):
         can_edit_org=policy.can_edit_organisation(current_user),
         missing=services.missing_parts(quarter, org, saved), as_of=as_of,
         cutoff=services.download_cutoff(quarter, as_of, saved),
+        starting=services.quarter_starting_texts(quarter, org, saved, as_of),
     ), status
 
 
