@@ -158,7 +158,8 @@ def test_the_meeting_task_held_that_day_is_linked(client, login_as, db, board,
     login_as("staff")
     client.post("/quarters/2023-Q1/briefing", data=MEETING)
     page = page_text(client.get("/quarters/2023-Q1/briefing"))
-    assert f'href="/tasks/{task.id}"' in page and f'href="/tasks/{other.id}"' not in page
+    assert f'href="/tasks/{task.id}"' in page
+    assert f'href="/tasks/{other.id}"' not in page
 
     body = _body(client, "2023-Q1")
     results = _part(body, "II. KẾT QUẢ", "III. ĐÁNH GIÁ")
@@ -177,7 +178,7 @@ def test_the_meeting_task_held_that_day_is_linked(client, login_as, db, board,
     assert "Quan tâm chỉ đạo giải quyết kiến nghị của nhân dân." in sheet
 
 
-# ---- the report in the board's voice --------------------------------------------------
+# ---- the report in the board's voice ---------------------------------------------
 
 
 def test_lead_in_is_built_from_the_quarter_and_editable(client, login_as, db, board):
@@ -188,7 +189,8 @@ def test_lead_in_is_built_from_the_quarter_and_editable(client, login_as, db, bo
     assert lead_in in _body(client, "2023-Q1")
     assert lead_in in visible_text(client.get("/quarters/2023-Q1/report"))
     client.post("/quarters/2023-Q1/report", data={
-        "signer_title": "head", "lead_in": "Thực hiện Kế hoạch số 12-KH/BDVHU, báo cáo:"})
+        "signer_title": "head",
+        "lead_in": "Thực hiện Kế hoạch số 12-KH/BDVHU, báo cáo:"})
     body = _body(client, "2023-Q1")
     assert "Thực hiện Kế hoạch số 12-KH/BDVHU, báo cáo:" in body and lead_in not in body
 
@@ -259,8 +261,8 @@ def test_section_two_reports_each_task_once_and_section_four_groups_by_area(
     body = _body(client, "2023-Q1")
     results = _part(body, "II. KẾT QUẢ", "III. ĐÁNH GIÁ")
     # A count without a target: the count and its unit, never "0/n" or "n/0".
-    assert ("- Ban Dân vận Huyện ủy đã quán triệt Kết luận số 43-KL/TW, hoàn thành ngày "
-            "20/03/2023; đạt 120 lượt cán bộ dự.") in results
+    assert ("- Ban Dân vận Huyện ủy đã quán triệt Kết luận số 43-KL/TW, hoàn thành "
+            "ngày 20/03/2023; đạt 120 lượt cán bộ dự.") in results
     assert not re.search(r"(?<![\d/])0/\d|\d/0(?![\d/])", results), results
     # Ongoing work reads as ongoing.
     assert "- Ban Dân vận Huyện ủy thường xuyên theo dõi, nắm bắt tình hình nhân dân." \

@@ -498,7 +498,8 @@ def quarter_starting_texts(quarter, org, settings, as_of=None):
     cut-off, from the one source of figures (for the settings page)."""
     tasks = load_tasks(quarter)
     figures = compute(quarter, tasks, download_cutoff(quarter, as_of, settings))
-    return starting_texts(quarter, org, settings, figures, briefing.get_meeting(quarter))
+    meeting = briefing.get_meeting(quarter)
+    return starting_texts(quarter, org, settings, figures, meeting)
 
 
 def build_report(quarter, as_of=None):

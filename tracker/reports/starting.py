@@ -23,7 +23,7 @@ def board_name(org):
 
 
 def lead_in(quarter, org, summary_line):
-    """Return "Thực hiện Chương trình công tác năm 2023, … báo cáo kết quả … như sau:"."""
+    """Return "Thực hiện Chương trình công tác năm 2023, … báo cáo … như sau:"."""
     what = " ".join(summary_line.split()) or "kết quả công tác dân vận"
     if not fold(what).startswith("ket qua"):
         what = f"kết quả {what}"
@@ -56,8 +56,9 @@ def _overdue_titles(figures):
 def strengths(quarter, figures, org):
     """Return section III.1's starting text: what was done, the rate, the highlights."""
     counts = figures["counts"]
-    text = (f"{board_name(org)} đã triển khai thực hiện {phrases.number(figures['total'])}"
-            f" nhiệm vụ trong quý; hoàn thành {phrases.number(figures['done'])} nhiệm "
+    total = phrases.number(figures["total"])
+    text = (f"{board_name(org)} đã triển khai thực hiện {total} nhiệm vụ"
+            f" trong quý; hoàn thành {phrases.number(figures['done'])} nhiệm "
             f"vụ ({phrases.number(counts['done_on_time'])} đúng hạn)")
     if counts["no_deadline"]:
         text += (f"; {phrases.number(counts['no_deadline'])} nhiệm vụ được thực hiện "
@@ -67,8 +68,8 @@ def strengths(quarter, figures, org):
     lines = [phrases.sentence(text)]
     parts = []
     if figures["congresses"]["held"]:
-        parts.append(f"tổ chức thành công {phrases.number(figures['congresses']['held'])}"
-                     " đại hội")
+        held = phrases.number(figures["congresses"]["held"])
+        parts.append(f"tổ chức thành công {held} đại hội")
     if figures["dialogues"]["held"]:
         parts.append(f"tổ chức {phrases.number(figures['dialogues']['held'])} cuộc "
                      "tiếp xúc, đối thoại với nhân dân")
@@ -92,7 +93,8 @@ def shortcomings(quarter, figures):
             + "; ".join(overdue)))
     late = figures["counts"]["done_late"]
     if late:
-        lines.append(f"{phrases.number(late)} nhiệm vụ hoàn thành chậm so với thời hạn.")
+        lines.append(
+            f"{phrases.number(late)} nhiệm vụ hoàn thành chậm so với thời hạn.")
     open_work = figures["counts"]["in_progress_on_time"] + figures["counts"][
         "not_started"]
     if open_work:

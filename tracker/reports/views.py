@@ -101,7 +101,8 @@ def briefing_meeting(key):
         if request.method == "POST":
             form = BriefingForm()
         else:
-            rows = [dict(addressee=a, text=t) for a, t in briefing.proposal_rows(meeting)]
+            rows = [dict(addressee=addressee, text=text)
+                    for addressee, text in briefing.proposal_rows(meeting)]
             rows += [dict(addressee="", text="")] * BLANK_PROPOSALS
             values = {name: getattr(meeting, name) if meeting else ""
                       for name in briefing.MEETING_FIELDS}
