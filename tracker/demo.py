@@ -11,7 +11,16 @@ from sqlalchemy import select
 
 from tracker.boards import scope
 from tracker.extensions import db
-from tracker.models import Board, Organisation, Quarter, QuarterReport, Unit, User
+from tracker.models import (
+    Board,
+    BriefingMeeting,
+    BriefingProposal,
+    Organisation,
+    Quarter,
+    QuarterReport,
+    Unit,
+    User,
+)
 from tracker.files import demo as demo_files
 from tracker.petitions.services import record_imported_counts
 from tracker.tasks import services
@@ -385,6 +394,8 @@ def _load_son_tinh():
         _discussion(t, staff, users["canbo_hnd"], leader)
 
     _report_settings(units, q1, leader)
+    if _has_table("briefing_meeting"):
+        _briefing_meeting(q1, leader)
     db.session.flush()
     return {"units": len(units), "users": len(users), "quarters": 2,
             "tasks": len(created)}
@@ -565,6 +576,22 @@ def _discussion(task, staff, hnd, leader):
     comments.post_comment(
         task, "Thống nhất. Lưu ý mời đại diện UBND xã dự để trả lời trực tiếp.", leader,
         now=_at(D(2023, 6, 3), 8))
+
+
+def _briefing_meeting(q1, leader):
+    """Record the briefing of 31/03/2023: where, who chaired, who came, what was asked."""
+    db.session.add(BriefingMeeting(
+        quarter=q1, place="Hội trường Huyện ủy Sơn Tịnh",
+        chair_name="Nguyễn Văn Lãnh", chair_title="Trưởng Ban Dân vận Huyện ủy",
+        attendees="Lãnh đạo Ủy ban MTTQ Việt Nam huyện và các tổ chức chính trị - xã "
+        "hội huyện; Phó Bí thư Thường trực Đảng ủy 11 xã.",
+        updated_by_id=leader.id,
+        proposals=[BriefingProposal(
+            position=0, addressee="Thường trực Huyện ủy",
+            text="Tiếp tục quan tâm chỉ đạo các cơ quan, đơn vị phối hợp giải quyết "
+            "dứt điểm các vụ việc, vấn đề bức xúc, kiến nghị chính đáng của nhân dân, "
+            "nhất là trong công tác bồi thường, giải phóng mặt bằng.")],
+    ))
 
 
 def _has_table(name):

@@ -271,6 +271,17 @@ ROWS = [
     row("reports.settings", "POST", "/quarters/{closed}/report",
         "302 403 302 302 302 302", "audit_event+1 quarter_report+1",
         number="16-BC/BDVHU", signer_name="Nguyễn Văn A", signer_title="head"),
+    # The briefing meeting: who may change the report settings records it, not once
+    # the quarter is closed.
+    row("reports.briefing_meeting", "GET", "/quarters/{open}/briefing",
+        "302 200 200 200 200 200"),
+    row("reports.briefing_meeting", "POST", "/quarters/{open}/briefing",
+        "302 403 302 302 302 302",
+        "audit_event+1 briefing_meeting+1 briefing_proposal+1 quarter~1",
+        briefing_on="30/06/2023", place="Hội trường", chair_name="Nguyễn Văn A",
+        chair_title="Trưởng Ban", attendees="",
+        **{"proposals-0-addressee": "Thường trực Huyện ủy",
+           "proposals-0-text": "Đề nghị quan tâm chỉ đạo."}),
     row("reports.report_docx", "GET", "/quarters/{closed}/report.docx",
         "302 200 200 200 200 200"),
     row("reports.report_xlsx", "GET", "/quarters/{closed}/report.xlsx",

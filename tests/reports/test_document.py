@@ -117,8 +117,26 @@ def test_demo_q1_report_is_a_party_document(client, login_as, demo):
     assert "1. Công tác nắm tình hình nhân dân" in results
     assert "Phong trào thi đua “Dân vận khéo”" in results
     assert "Tỷ lệ hoàn thành" in results
-    # Section IV: the tasks of Q2, carried (still open in Q1) and new.
-    assert "1. Các nhiệm vụ chuyển tiếp" in plan and "2. Các nhiệm vụ mới" in plan
+    # The lead-in, built from the quarter's data, opens the body.
+    assert texts[texts.index("-----") + 1] == (
+        "Thực hiện Chương trình công tác năm 2023, Ban Dân vận Huyện ủy Sơn Tịnh báo "
+        "cáo kết quả công tác dân vận quý I, phương hướng, nhiệm vụ quý II năm 2023 "
+        "như sau:")
+    # Section II speaks in the board's voice; unfinished work is said once, with
+    # what remains and where it goes on, and no second list repeats it.
+    assert ("- Ban Dân vận Huyện ủy Sơn Tịnh đang đẩy mạnh thực hiện công tác dân vận "
+            "ở xã, đạt 60% kế hoạch; tiếp tục thực hiện trong quý II năm 2023.") \
+        in results
+    assert results.count("đẩy mạnh thực hiện công tác dân vận ở xã") == 1
+    assert "Nhiệm vụ chưa hoàn thành, chuyển sang" not in results
+    assert "- Ban Dân vận Huyện ủy Sơn Tịnh thường xuyên theo dõi, nắm bắt" in results
+    # Section IV: the tasks of Q2, carried (still open in Q1) and new, by area as
+    # section II groups them.
+    assert "1. Công tác tham mưu" in plan
+    assert plan.index("Công tác vận động nhân dân") < plan.index(
+        "Tiếp tục đẩy mạnh thực hiện công tác dân vận ở xã") < plan.index(
+        "Công tác Mặt trận") < plan.index("Đại hội đại biểu Hội Nông dân")
+    assert "Các nhiệm vụ chuyển tiếp" not in plan
     assert ("- Tiếp tục đẩy mạnh thực hiện công tác dân vận ở xã (chuyển tiếp từ quý I "
             "năm 2023, đã đạt 60%).") in plan
     assert ("- Tổ chức Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ "
@@ -235,24 +253,27 @@ CONGRESS = dict(kind="congress", organisation="Hội Nông dân huyện", congre
                 term_start=2023, term_end=2028, due_on=D(2023, 6, 30))
 
 
+LEAD = "Ban Dân vận Huyện ủy"
+
+
 @pytest.mark.parametrize("fields, expected", [
     (dict(CONGRESS, title="Đại hội đại biểu Hội Nông dân huyện", status="done",
           completed_on=D(2023, 5, 25)),
-     "Tổ chức thành công Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ "
-     "2023–2028."),
+     "Ban Dân vận Huyện ủy đã tổ chức thành công Đại hội đại biểu Hội Nông dân huyện "
+     "lần thứ XII, nhiệm kỳ 2023–2028."),
     (dict(CONGRESS, title="Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ "
           "2023–2028", status="done", held_on=D(2023, 5, 25), delegates=150,
           completed_on=D(2023, 5, 25)),
-     "Tổ chức thành công Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ "
-     "2023–2028 vào ngày 25/05/2023, với 150 đại biểu tham dự."),
+     "Ngày 25/5, Ban Dân vận Huyện ủy tổ chức thành công Đại hội đại biểu Hội Nông "
+     "dân huyện lần thứ XII, nhiệm kỳ 2023–2028, với 150 đại biểu tham dự."),
     (dict(CONGRESS, title="Đại hội Công đoàn huyện", congress_ordinal=19,
           status="in_progress", progress=45),
-     "Đang chuẩn bị tổ chức Đại hội Công đoàn huyện lần thứ XIX, nhiệm kỳ 2023–2028, "
-     "đạt 45% kế hoạch."),
+     "Ban Dân vận Huyện ủy đang chuẩn bị tổ chức Đại hội Công đoàn huyện lần thứ XIX, "
+     "nhiệm kỳ 2023–2028, đạt 45% kế hoạch."),
     (dict(CONGRESS, title="Đại hội Công đoàn huyện", congress_ordinal=19,
           due_on=D(2023, 5, 31)),
-     "Chưa tổ chức Đại hội Công đoàn huyện lần thứ XIX, nhiệm kỳ 2023–2028; đã quá "
-     "thời hạn 31/05/2023."),
+     "Ban Dân vận Huyện ủy chưa tổ chức Đại hội Công đoàn huyện lần thứ XIX, nhiệm kỳ "
+     "2023–2028; đã quá thời hạn 31/05/2023."),
     (dict(kind="dialogue", title="Đối thoại ở 11 xã", chair="Bí thư Đảng ủy xã",
           commune="11 xã", target_count=11, achieved_count=11, target_label="cuộc",
           status="done", completed_on=D(2023, 3, 27), due_on=D(2023, 3, 31)),
@@ -265,26 +286,66 @@ CONGRESS = dict(kind="congress", organisation="Hội Nông dân huyện", congre
     (dict(kind="training", title="Lớp tập huấn nghiệp vụ", status="done",
           sessions=2, trainees_planned=180, trainees_attended=175,
           completed_on=D(2023, 6, 2), due_on=D(2023, 5, 31)),
-     "Lớp tập huấn nghiệp vụ: đã hoàn thành ngày 02/06/2023 (chậm so với thời hạn "
-     "31/05/2023); 2 lớp; 175/180 học viên tham dự."),
+     "Ban Dân vận Huyện ủy đã tổ chức Lớp tập huấn nghiệp vụ, hoàn thành ngày "
+     "02/06/2023 (chậm so với thời hạn 31/05/2023); 2 lớp; 175/180 học viên tham dự."),
     (dict(kind="movement", title="Phong trào thi đua “Dân vận khéo”",
           campaign_name="Dân vận khéo", status="in_progress", progress=25,
           models=dict(registered=46, recognised=0), due_on=D(2023, 12, 31)),
-     "Phong trào thi đua “Dân vận khéo”: đang thực hiện, đạt 25% kế hoạch; 46 mô hình "
-     "“Dân vận khéo” đăng ký."),
+     "Ban Dân vận Huyện ủy đang triển khai thực hiện phong trào thi đua “Dân vận "
+     "khéo”, đạt 25% kế hoạch; 46 mô hình “Dân vận khéo” đăng ký."),
+    # Ongoing work is phrased as ongoing, never "0%".
     (dict(kind="monitoring", title="Nắm tình hình nhân dân", status="in_progress",
           is_recurring=True),
-     "Nắm tình hình nhân dân: thực hiện thường xuyên."),
+     "Ban Dân vận Huyện ủy thường xuyên nắm tình hình nhân dân."),
+    (dict(kind="welfare", title="Vận động ủng hộ Quỹ Vì người nghèo",
+          status="in_progress", is_recurring=True),
+     "Ban Dân vận Huyện ủy tiếp tục duy trì vận động ủng hộ Quỹ Vì người nghèo."),
     (dict(kind="advisory", title="Tham mưu sơ kết", status="in_progress", progress=30,
           due_on=D(2023, 6, 15)),
-     "Tham mưu sơ kết: đang thực hiện, đạt 30% kế hoạch; đã quá thời hạn 15/06/2023."),
-    (dict(kind="other", title="Việc đã hủy", status="cancelled", due_on=D(2023, 6, 1)),
-     "Việc đã hủy: không thực hiện (đã hủy)."),
+     "Ban Dân vận Huyện ủy đang tham mưu sơ kết, đạt 30% kế hoạch; đã quá thời hạn "
+     "15/06/2023."),
+    (dict(kind="other", title="Rà soát hồ sơ", status="cancelled", due_on=D(2023, 6, 1)),
+     "Ban Dân vận Huyện ủy không rà soát hồ sơ (đã hủy)."),
+    # An event held on a day says the day first, in the report's year.
+    (dict(kind="meeting", title="Hội nghị trực báo công tác dân vận quý I",
+          status="done", held_on=D(2023, 3, 31), completed_on=D(2023, 3, 31)),
+     "Ngày 31/3, Ban Dân vận Huyện ủy tổ chức Hội nghị trực báo công tác dân vận "
+     "quý I."),
+    # A count without a target: the count with its unit, no "0/n", no "/".
+    (dict(kind="propaganda", title="Quán triệt Kết luận số 43-KL/TW",
+          achieved_count=120, target_label="lượt cán bộ dự", status="done",
+          completed_on=D(2023, 4, 20), due_on=D(2023, 6, 30)),
+     "Ban Dân vận Huyện ủy đã quán triệt Kết luận số 43-KL/TW, hoàn thành ngày "
+     "20/04/2023; đạt 120 lượt cán bộ dự."),
+    (dict(kind="propaganda", title="Tuyên truyền Nghị quyết", achieved_count=0,
+          target_label="buổi", status="in_progress", progress=10,
+          due_on=D(2023, 6, 30)),
+     "Ban Dân vận Huyện ủy đang tuyên truyền Nghị quyết, đạt 10% kế hoạch."),
+    # Unfinished counted work says what remains.
+    (dict(kind="other", title="Tổ chức tọa đàm ở các xã", target_count=10,
+          achieved_count=3, target_label="buổi", status="in_progress", progress=30,
+          due_on=D(2023, 9, 30)),
+     "Ban Dân vận Huyện ủy đang tổ chức tọa đàm ở các xã, đạt 30% kế hoạch; đạt 3/10 "
+     "buổi; còn 7 buổi chưa thực hiện."),
 ])
 def test_each_task_becomes_a_vietnamese_sentence(fields, expected):
     fields = dict(fields)
     models = fields.pop("models", None)  # the registry's counts, from the figures
-    assert phrases.result_sentence(_task(**fields), CUTOFF, models=models) == expected
+    assert phrases.result_sentence(_task(**fields), CUTOFF, models=models, lead=LEAD,
+                                   year=2023) == expected
+
+
+def test_unfinished_work_says_the_quarter_it_goes_on_in():
+    task = _task(kind="advisory", title="Tham mưu sơ kết", status="in_progress",
+                 progress=30, due_on=D(2023, 6, 30))
+    assert phrases.result_sentence(
+        task, D(2023, 6, 30), lead=LEAD, year=2023, carries_to="quý III năm 2023"
+    ) == ("Ban Dân vận Huyện ủy đang tham mưu sơ kết, đạt 30% kế hoạch; tiếp tục "
+          "thực hiện trong quý III năm 2023.")
+    ongoing = _task(kind="monitoring", title="Theo dõi tình hình", status="in_progress",
+                    is_recurring=True)
+    assert "quý III" not in phrases.result_sentence(
+        ongoing, D(2023, 6, 30), lead=LEAD, carries_to="quý III năm 2023")
 
 
 def test_the_note_follows_the_sentence_unless_it_repeats_it():
@@ -347,7 +408,9 @@ def test_section_four_without_a_next_quarter(client, login_as, db, make_quarter,
     assert "Tổng kết năm" not in plan
     assert "kết quả công tác dân vận quý IV năm 2023, phương hướng, nhiệm vụ quý I năm " \
         "2024" in text
-    assert "[Chưa nhập: tình hình tư tưởng, tâm trạng nhân dân]" in text
+    # Nothing written: sections I and III print their starting text.
+    assert "Trong quý IV năm 2023, tình hình tư tưởng, tâm trạng" in text
+    assert "tỷ lệ hoàn thành đạt" in text or "hoàn thành 1 nhiệm vụ" in text
 
 
 def test_closed_quarter_report_is_judged_at_the_day_after_its_end(client, login_as,

@@ -143,7 +143,8 @@ def test_exports_and_report_use_the_same_label_and_area(client, login_as, db,
     assert ethnic in body and security in body
     # The usual outline's order, and each item under its own heading.
     assert body.index(ethnic) < body.index("đồng bào có đạo") < body.index(security)
-    assert "đã thực hiện ngày 02/05/2023" in body
+    assert ("Ban Dân vận Huyện ủy đã nắm tình hình đồng bào có đạo trên địa bàn, hoàn "
+            "thành ngày 02/05/2023.") in body
 
 
 def test_result_phrasing_comes_from_the_kind(make_quarter, make_unit, make_task):
@@ -156,8 +157,14 @@ def test_result_phrasing_comes_from_the_kind(make_quarter, make_unit, make_task)
                         title="Vận động ủng hộ Quỹ Vì người nghèo", is_recurring=True,
                         status="in_progress")
     cutoff = D(2023, 5, 15)
-    assert "đã tổ chức ngày 20/04/2023" in phrases.result_sentence(meeting, cutoff)
-    assert "tiếp tục duy trì" in phrases.result_sentence(welfare, cutoff)
+    assert phrases.result_sentence(meeting, cutoff) == (
+        "Đã tổ chức Hội nghị giao ban Khối Dân vận, hoàn thành ngày 20/04/2023.")
+    assert phrases.result_sentence(welfare, cutoff, lead=unit.name) == (
+        f"{unit.name} tiếp tục duy trì vận động ủng hộ Quỹ Vì người nghèo.")
+    named = make_task(quarter=quarter, lead=unit, kind="propaganda", title="Sáng tác",
+                      status="done", progress=100, completed_on=D(2023, 4, 20))
+    assert phrases.result_sentence(named, cutoff).startswith(
+        "Đã triển khai nhiệm vụ “Sáng tác”")
 
 
 def test_demo_carries_tasks_of_new_kinds(demo, db):

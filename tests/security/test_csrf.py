@@ -162,6 +162,10 @@ ROUTES.update({
         f"/admin/units/{_unit(db, 'HCCB').id}/reactivate", {}),
     "reports.settings": lambda db: (
         "/quarters/2023-Q1/report", {"number": "16-BC/BDVHU", "signer_title": "head"}),
+    "reports.briefing_meeting": lambda db: ("/quarters/2023-Q2/briefing", {
+        "briefing_on": "30/06/2023", "place": "Hội trường",
+        "proposals-0-addressee": "Thường trực Huyện ủy",
+        "proposals-0-text": "Đề nghị quan tâm chỉ đạo."}),
     "reports.organisation": lambda db: ("/reports/organisation", {
         "superior_body": "HUYỆN ỦY SƠN TỊNH", "issuing_body": "BAN DÂN VẬN",
         "issuer_code": "BDVHU", "place": "Sơn Tịnh", "unit_id": "0"}),

@@ -22,8 +22,8 @@ from tracker.admin.forms import USERNAME
 from tracker.forms import CONTROL_CHARACTERS
 from tracker.models import (
     KINDS, QUARTER_STATES, SHARE_STATUSES, SIGNER_TITLES, STATUSES, UNIT_KINDS,
-    USER_ROLES, Board, ImportUpload, Organisation, Quarter, QuarterReport, Task, TaskUnit,
-    TaskUpdate, Unit, User,
+    USER_ROLES, Board, BriefingMeeting, ImportUpload, Organisation, Quarter,
+    QuarterReport, Task, TaskUnit, TaskUpdate, Unit, User,
 )
 from tracker.reports.columns import BY_KEY, header
 from tracker.reports.forms import CODE_PATTERN
@@ -225,6 +225,15 @@ def reports_are_valid(db):
         for name in ("recipients", "public_mood", "strengths", "shortcomings",
                      "proposals"):
             _clean(getattr(row, name), 20_000)
+        _clean(row.lead_in, 5000)
+    for meeting in db.session.scalars(db.select(BriefingMeeting)):
+        for name in ("place", "chair_name", "chair_title"):
+            _clean(getattr(meeting, name), 200)
+        _clean(meeting.attendees, 5000)
+        assert len(meeting.proposals) <= 30
+        for proposal in meeting.proposals:
+            _clean(proposal.addressee, 200)
+            _clean(proposal.text, 5000, required=True)
     for org in db.session.scalars(db.select(Organisation)):
         _clean(org.superior_body, 200)
         _clean(org.issuing_body, 200)
@@ -719,6 +728,23 @@ NUMBERS = st.one_of(
 def test_report_settings(client, admin, db, data):
     post_and_check(client, db, "/quarters/2023-Q2/report", data,
                    extra_pages=["/quarters/2023-Q2/print"])
+
+
+@FUZZ
+@given(data=st.one_of(
+    form({"briefing_on": value, "place": value, "chair_name": value,
+          "chair_title": value, "attendees": value,
+          "proposals-0-addressee": value, "proposals-0-text": value,
+          "proposals-7-text": value, "proposals-99999999999-text": value,
+          "proposals-x-addressee": value}),
+    form({"briefing_on": st.sampled_from(["30/06/2023", "2023-07-03"]),
+          "place": text, "chair_name": text, "chair_title": text, "attendees": text,
+          "proposals-0-addressee": text, "proposals-0-text": text,
+          "proposals-1-text": text}, extra=False),
+))
+def test_briefing_meeting(client, admin, db, data):
+    post_and_check(client, db, "/quarters/2023-Q2/briefing", data,
+                   extra_pages=["/quarters/2023-Q2/print", "/quarters/2023-Q2/report"])
 
 
 # Non-blank text, so that forms with required fields get past them and store it.
@@ -1572,6 +1598,7 @@ FUZZED = {
     "admin.deactivate_unit": test_admin_unit_active,
     "admin.reactivate_unit": test_admin_unit_active,
     "reports.settings": test_report_settings,
+    "reports.briefing_meeting": test_briefing_meeting,
     "reports.organisation": test_organisation,
     "reports.import_plan": test_plan_import,
     "boards.new": test_board_new,

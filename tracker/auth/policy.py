@@ -352,6 +352,12 @@ def can_edit_report(user, quarter):
     return can_change_data(user)
 
 
+def can_edit_briefing(user, quarter):
+    """Tell whether the user may record the quarter's briefing meeting (not once
+    closed: a closed quarter's record never changes)."""
+    return can_edit_report(user, quarter) and not quarter.is_closed
+
+
 def can_edit_organisation(user):
     """Tell whether the user may change the issuing body's names and code."""
     return is_leader(user)

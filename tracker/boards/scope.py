@@ -143,7 +143,13 @@ def _register_core_models():
     from tracker.models.audit import AuditEvent
     from tracker.models.notification import MailPreference, Notification
     from tracker.models.quarter import Quarter
-    from tracker.models.report import ImportUpload, Organisation, QuarterReport
+    from tracker.models.report import (
+        BriefingMeeting,
+        BriefingProposal,
+        ImportUpload,
+        Organisation,
+        QuarterReport,
+    )
     from tracker.models.task import Task, TaskUnit, TaskUpdate
     from tracker.models.unit import Unit
     from tracker.models.user import User
@@ -153,6 +159,11 @@ def _register_core_models():
     register(TaskUnit, lambda ids: of_boards_tasks(TaskUnit.task_id, ids))
     register(TaskUpdate, lambda ids: of_boards_tasks(TaskUpdate.task_id, ids))
     register(QuarterReport, lambda ids: QuarterReport.quarter_id.in_(quarter_ids(ids)))
+    register(BriefingMeeting,
+             lambda ids: BriefingMeeting.quarter_id.in_(quarter_ids(ids)))
+    register(BriefingProposal, lambda ids: exists().where(
+        BriefingMeeting.id == BriefingProposal.meeting_id,
+        BriefingMeeting.quarter_id.in_(quarter_ids(ids))))
     register(ImportUpload, lambda ids: ImportUpload.quarter_id.in_(quarter_ids(ids)))
     register(Organisation, lambda ids: Organisation.board_id.in_(ids))
     register(AuditEvent, lambda ids: AuditEvent.board_id.in_(ids))

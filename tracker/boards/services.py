@@ -189,13 +189,17 @@ def merge_boards(absorbed, into, from_key, actor):
             "Both boards have a unit called %(name)s: rename one before merging.",
             name=clash[0],
         ))
-    from tracker.models import QuarterReport
+    from tracker.models import BriefingMeeting, QuarterReport
 
-    written = db.session.scalar(
-        select(QuarterReport.id).where(QuarterReport.quarter_id.in_([q.id for q in later])),
-        execution_options=ALL,
-    ) if later else None
-    if written is not None:
+    # A briefing meeting's record is part of its quarter's report settings.
+    written = later and any(
+        db.session.scalar(
+            select(model.id).where(model.quarter_id.in_([q.id for q in later])),
+            execution_options=ALL,
+        ) is not None
+        for model in (QuarterReport, BriefingMeeting)
+    )
+    if written:
         raise BoardError(_(
             "%(board)s has report settings for a quarter from %(quarter)s on: merge "
             "from a later quarter, or clear them first.", board=absorbed.name,

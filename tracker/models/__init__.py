@@ -22,6 +22,8 @@ from tracker.models.notification import MailPreference, Notification
 from tracker.models.revision import DataRevision
 from tracker.models.report import (
     SIGNER_TITLES,
+    BriefingMeeting,
+    BriefingProposal,
     ImportUpload,
     Organisation,
     QuarterReport,
@@ -48,7 +50,8 @@ from tracker.models.watch import Watch
 __all__ = [
     "ApiToken", "AUDIT_ACTIONS", "AuditEvent", "BOARD_LEVELS", "Board", "BoardMember",
     "CLOSING_REASONS", "DataRevision", "FailedSignIn", "ImportUpload", "SignInSession",
-    "Organisation", "QuarterReport", "SIGNER_TITLES",
+    "Organisation", "QuarterReport", "SIGNER_TITLES", "BriefingMeeting",
+    "BriefingProposal",
     "KIND_FIELDS", "KINDS", "MailPreference", "Notification", "QUARTER_STATES",
     "ROLES", "SHARE_STATUSES", "STATUSES",
     "Task", "TaskUnit", "TaskUpdate", "Quarter", "UNIT_KINDS", "USER_ROLES", "Unit",

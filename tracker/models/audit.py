@@ -23,6 +23,7 @@ AUDIT_ACTIONS = {
     "recomputed": _l("Figures recomputed under the rules for closed quarters"),
     "imported": _l("Plan imported"),
     "report": _l("Report settings changed"),
+    "briefing": _l("Briefing meeting recorded"),
     "deactivated": _l("Deactivated"),
     "reactivated": _l("Reactivated"),
     "password_reset": _l("Password reset"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.models.comment import Comment, CommentRevision
 from tracker.models.quarter import Quarter
 from tracker.models.extension import DeadlineExtension
+from tracker.models.report import BriefingMeeting, BriefingProposal
 from tracker.models.stored_file import StoredFile
 from tracker.models.task import Task, TaskUnit, TaskUpdate
 
@@ -41,6 +42,10 @@ def _quarter_of(obj):
         return obj.quarter
     if isinstance(obj, (TaskUnit, TaskUpdate, DeadlineExtension, StoredFile)):
         return obj.task.quarter if obj.task is not None else None
+    if isinstance(obj, BriefingMeeting):
+        return obj.quarter
+    if isinstance(obj, BriefingProposal):
+        return obj.meeting.quarter if obj.meeting is not None else None
     if isinstance(obj, Comment):
         return obj.task.quarter if obj.task is not None else None
     if isinstance(obj, CommentRevision):

@@ -52,6 +52,8 @@ class QuarterReport(db.Model):
     """The settings of one quarter's briefing report, kept so an export can repeat."""
 
     __tablename__ = "quarter_report"
+    # lead_in is read when asked for, not fetched back by every insert.
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quarter_id: Mapped[int] = mapped_column(ForeignKey("quarter.id"), unique=True)
@@ -68,6 +70,11 @@ class QuarterReport(db.Model):
     strengths: Mapped[str] = mapped_column(Text, default="")
     shortcomings: Mapped[str] = mapped_column(Text, default="")
     proposals: Mapped[str] = mapped_column(Text, default="")
+    # The paragraph under the title ("Thực hiện Chương trình công tác năm …"); empty
+    # means the one built from the quarter's data. No default on the Python side: an
+    # insert that does not name it leaves it to the database (the demo loads into
+    # older schemas in the migration tests).
+    lead_in: Mapped[str] = mapped_column(Text, server_default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
 
@@ -99,3 +106,45 @@ class ImportUpload(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
     quarter: Mapped["Quarter"] = relationship()  # noqa: F821
+
+
+class BriefingMeeting(db.Model):
+    """The quarter's briefing meeting (hội nghị trực báo): where, who chaired, who came.
+
+    Its date is the quarter's briefing_on; its proposals are BriefingProposal rows.
+    """
+
+    __tablename__ = "briefing_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter_id: Mapped[int] = mapped_column(ForeignKey("quarter.id"), unique=True)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    # "Nguyễn Văn Lãnh" and the capacity he chaired in, "Trưởng Ban Dân vận Huyện ủy".
+    chair_name: Mapped[str] = mapped_column(String(200), default="")
+    chair_title: Mapped[str] = mapped_column(String(200), default="")
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+
+    quarter: Mapped["Quarter"] = relationship()  # noqa: F821
+    proposals: Mapped[list["BriefingProposal"]] = relationship(
+        back_populates="meeting", order_by="BriefingProposal.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class BriefingProposal(db.Model):
+    """A proposal raised at the briefing meeting, and the body it is addressed to."""
+
+    __tablename__ = "briefing_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("briefing_meeting.id"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    # "Thường trực Huyện ủy": who the proposal goes to.
+    addressee: Mapped[str] = mapped_column(String(200), default="")
+
+    meeting: Mapped["BriefingMeeting"] = relationship(back_populates="proposals")

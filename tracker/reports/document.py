@@ -258,6 +258,8 @@ def _unit_table(document, rows):
 
 
 def _sections(document, report):
+    if report.lead_in:
+        _body_paragraph(document, report.lead_in)
     for section in report.sections:
         _body_paragraph(document, section.title, bold=True, heading=True)
         for block in section.blocks:
@@ -265,8 +267,6 @@ def _sections(document, report):
                 _body_paragraph(document, block.text, bold=True, heading=True)
             elif block.kind == "item":
                 _body_paragraph(document, f"- {block.text}")
-            elif block.kind == "missing":
-                _body_paragraph(document, block.text, italic=True)
             elif block.kind == "table":
                 _unit_table(document, block.rows)
             else:

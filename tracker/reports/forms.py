@@ -3,7 +3,15 @@ import re
 
 from flask_babel import gettext as _
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.forms import Form, choices
@@ -105,6 +113,7 @@ class ReportForm(Form):
     strengths = _area(_l("Strengths (section III.1)"))
     shortcomings = _area(_l("Shortcomings and their causes (section III.2)"))
     proposals = _area(_l("Proposals (section V, optional)"))
+    lead_in = _area(_l("Opening paragraph"), 5000)
 
     def validate_number(self, field):
         """Require "number-symbol", e.g. 15-BC/BDVHU."""
@@ -124,6 +133,65 @@ class ReportForm(Form):
 
         data = {name: getattr(self, name).data for name in REPORT_FIELDS}
         data["number"] = number_with_zero(data["number"])
+        return data
+
+
+PROPOSALS_MAX = 30  # rows a meeting's record holds
+BLANK_PROPOSALS = 3  # empty rows offered for new proposals
+
+
+class ProposalForm(Form):
+    """One proposal raised at the briefing meeting and the body it goes to."""
+
+    class Meta:
+        csrf = False  # part of BriefingForm, whose token covers it
+
+    addressee = _text(_l("Addressed to"), 200,
+                      description=_l("e.g. Thường trực Huyện ủy"))
+    text = _area(_l("Proposal"), 5000)
+
+    def validate_text(self, field):
+        """A proposal needs its text once it names whom it goes to."""
+        if self.addressee.data and not field.data:
+            raise ValidationError(_("Write the proposal, or clear whom it goes to."))
+
+
+class BriefingForm(Form):
+    """The quarter's briefing meeting: date, place, chair, attendees, proposals."""
+
+    briefing_on = DateField(
+        _l("Date of the meeting"), format=DATE_FORMATS,
+        validators=[DataRequired(_l("Enter the date of the meeting (dd/mm/yyyy)."))],
+    )
+    place = _text(_l("Place"), 200, description=_l("e.g. Hội trường Huyện ủy"))
+    chair_name = _text(_l("Chaired by"), 200)
+    chair_title = _text(_l("In the capacity of"), 200,
+                        description=_l("e.g. Trưởng Ban Dân vận Huyện ủy"))
+    attendees = _area(_l("Attended by"), 5000)
+    proposals = FieldList(FormField(ProposalForm), max_entries=PROPOSALS_MAX)
+
+    def validate_briefing_on(self, field):
+        """Keep the date within a year of the quarter (a typing slip, not a plan)."""
+        quarter = getattr(self, "quarter", None)
+        if quarter is None or field.data is None:
+            return
+        import datetime as dt
+
+        earliest = quarter.starts_on
+        latest = quarter.ends_on + dt.timedelta(days=366)
+        if not earliest <= field.data <= latest:
+            raise ValidationError(_(
+                "The meeting is held from %(start)s to a year after the quarter.",
+                start=earliest.strftime("%d/%m/%Y")))
+
+    def meeting_data(self):
+        """Return the fields as a dict for the briefing services."""
+        data = {name: getattr(self, name).data for name in (
+            "briefing_on", "place", "chair_name", "chair_title", "attendees")}
+        data["proposals"] = [
+            (entry.form.addressee.data or "", entry.form.text.data or "")
+            for entry in self.proposals
+        ]
         return data
 
 

@@ -14,9 +14,11 @@ from tracker.text import fold, to_roman
 # Words a task title often starts with; after "Tiếp tục" they read in lower case.
 LEADING_VERBS = (
     "bám sát", "chỉ đạo", "chuẩn bị", "củng cố", "duy trì", "đẩy mạnh", "đôn đốc",
-    "đổi mới", "giám sát", "hướng dẫn", "học tập", "kiểm tra", "nâng cao", "nắm",
-    "phát huy", "phối hợp", "rà soát", "tập trung", "tham mưu", "theo dõi",
-    "thực hiện", "tổ chức", "triển khai", "tuyên truyền", "vận động", "xây dựng",
+    "đổi mới", "giải quyết", "giám sát", "hỗ trợ", "hướng dẫn", "học tập",
+    "khảo sát", "kiểm tra", "nâng cao", "nắm", "phát động", "phát huy", "phối hợp",
+    "quán triệt", "rà soát", "sơ kết", "tập huấn", "tập trung", "tham mưu",
+    "theo dõi", "thực hiện", "tổ chức", "tổng kết", "triển khai", "tuyên truyền",
+    "vận động", "xây dựng",
 )
 _VERB_FOLDS = tuple(fold(verb) + end for verb in LEADING_VERBS for end in (" ", ","))
 
@@ -65,6 +67,11 @@ def _sentence(text):
         return ""
     text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?…" else text + "."
+
+
+def sentence(text):
+    """Return the text as a sentence: capital first letter, full stop at the end."""
+    return _sentence(text)
 
 
 def _lower_first(text):
@@ -141,17 +148,68 @@ def deadline_clause(task, code):
     return ""
 
 
-def _status_phrase(task, code):
-    """Return how far the task got, in words ("đang thực hiện, đạt 60% kế hoạch")."""
+def short_date(day, year=None):
+    """Write a day as "31/3" within the report's year, else "31/3/2023"."""
+    if year is not None and day.year == year:
+        return f"{day.day}/{day.month}"
+    return f"{day.day}/{day.month}/{day.year}"
+
+
+# Titles that start with one of these name an event: "tổ chức Hội nghị trực báo …".
+EVENT_NOUNS = ("hoi nghi", "lop ", "hoi thi", "cuoc thi", "dai hoi", "toa dam",
+               "dien dan", "hoi thao", "le ", "buoi ")
+# Titles that start with one of these name a body of work, written in lower case
+# after a verb: "triển khai thực hiện phong trào thi đua …".
+WORK_NOUNS = ("phong trao", "cuoc van dong", "cong tac", "viec ")
+EVENT_KINDS = ("meeting", "review", "contest", "training")
+
+
+def action_phrase(task):
+    """Return what the task does as a verb phrase: "tổ chức Hội nghị trực báo …".
+
+    A title that starts with a verb is one already ("theo dõi, nắm bắt …"); an event
+    is organised; a body of work is carried out; any other title is quoted as the
+    task's name, so that a proper name keeps its capitals.
+    """
+    title = " ".join(task.title.split()).rstrip(".")
+    folded = fold(title)
+    if folded.startswith(_VERB_FOLDS) or folded.startswith("tiep tuc "):
+        return _lower_first(title)
+    if folded.startswith(EVENT_NOUNS) or (
+            task.kind in EVENT_KINDS and not folded.startswith(WORK_NOUNS)):
+        return f"tổ chức {title}"
+    if folded.startswith(WORK_NOUNS):
+        return f"triển khai thực hiện {_lower_first(title)}"
+    return f"thực hiện nhiệm vụ “{title}”"
+
+
+def _subject(text, lead):
+    """Put the unit in front of what it did: "Ban Dân vận Huyện ủy tổ chức …"."""
+    return f"{lead} {text}" if lead else text
+
+
+def _status_phrase(task, code, lead="", year=None):
+    """Return what the lead unit did, in the board's voice.
+
+    "Ngày 31/3, Ban Dân vận Huyện ủy tổ chức Hội nghị trực báo …"; ongoing work is
+    ongoing ("thường xuyên", "tiếp tục duy trì"); unfinished work says how far it got
+    and what remains.
+    """
     kind = kind_of(task.kind)
+    action = action_phrase(task)
     if task.status == "done":
-        text = kind.done_phrase
-        # An event is reported on the day it was held; work reported done without
-        # a date says so without inventing one.
-        day = task.held_on or task.completed_on
-        if day:
-            text += f" ngày {date(day)}"
+        if task.held_on:
+            return f"Ngày {short_date(task.held_on, year)}, {_subject(action, lead)}"
+        named = action.startswith("thực hiện nhiệm vụ “")
+        if named:
+            # A title that is only a name: the kind says what was done with it.
+            text = _subject(action.replace("thực hiện", kind.done_phrase, 1), lead)
+        else:
+            text = _subject(f"đã {action}", lead)
+        day = task.completed_on
         due = task.effective_due_on
+        if day:
+            text += f" ngày {date(day)}" if named else f", hoàn thành ngày {date(day)}"
         if code == "done_late" and due:
             late = f"chậm so với thời hạn {date(due)}"
             if task.extended_due_on:
@@ -161,19 +219,35 @@ def _status_phrase(task, code):
             text += f" ({extension_note(task)})"
         return text
     if task.status == "cancelled":
-        return CLOSING_PHRASES.get(task.closing_reason, "không thực hiện (đã hủy)")
+        return _subject(f"không {action}", lead) + " (" + CLOSING_PHRASES.get(
+            task.closing_reason, "đã hủy") + ")"
     if task.status == "postponed":
-        text = "tạm hoãn"
+        text = _subject(f"tạm hoãn {action}", lead)
     elif code == "no_deadline" or (task.is_recurring and task.status == "in_progress"):
-        text = kind.ongoing_phrase
+        if kind.ongoing_phrase == "tiếp tục duy trì":
+            return _subject(f"tiếp tục duy trì {action}", lead)
+        if fold(action).startswith("thuong xuyen "):
+            return _subject(action, lead)
+        return _subject(f"thường xuyên {action}", lead)
     elif task.status == "not_started":
-        text = "chưa triển khai thực hiện"
+        text = _subject(f"chưa {action}", lead)
     else:
-        text = "đang thực hiện"
+        text = _subject(f"đang {action}", lead)
     if task.progress and task.status != "not_started":
         text += f", đạt {task.progress}% kế hoạch"
     text += deadline_clause(task, code)
     return text
+
+
+def remaining_clause(task):
+    """Return what is left of a counted task: "còn 3 cuộc chưa thực hiện", or ""."""
+    if not task.target_count or task.status in ("done", "cancelled"):
+        return ""
+    left = task.target_count - (task.achieved_count or 0)
+    if left <= 0:
+        return ""
+    label = task.target_label or "chỉ tiêu"
+    return f"còn {number(left)} {label} chưa thực hiện"
 
 
 def _kind_details(task, models=None):
@@ -201,8 +275,9 @@ def _kind_details(task, models=None):
             )
         elif task.trainees_planned:
             parts.append(f"dự kiến {number(task.trainees_planned)} học viên")
-    nothing_yet = (not task.achieved_count and task.target_count
-                   and task.status != "done")
+    # Nothing achieved yet says nothing: never "đạt 0/10", nor "đạt 0 cuộc".
+    nothing_yet = not task.achieved_count and (
+        not task.target_count or task.status != "done")
     if task.achieved_count is not None and task.kind != "dialogue" and not nothing_yet:
         # "đạt 3/10" reads 3 of 10; a count without a target stands alone; no
         # achieved count says nothing (never "đạt 0/10" for work not reported).
@@ -214,23 +289,25 @@ def _kind_details(task, models=None):
     return "; ".join(parts)
 
 
-def _congress_sentence(task, code):
+def _congress_sentence(task, code, lead="", year=None):
     name = congress_name(task)
     if task.status == "done":
-        text = f"Tổ chức thành công {name}"
         if task.held_on:
-            text += f" vào ngày {date(task.held_on)}"
+            text = (f"Ngày {short_date(task.held_on, year)}, "
+                    + _subject(f"tổ chức thành công {name}", lead))
+        else:
+            text = _subject(f"{'đã ' if lead else ''}tổ chức thành công {name}", lead)
         if task.delegates:
             text += f", với {number(task.delegates)} đại biểu tham dự"
         return text
     if task.status == "cancelled":
-        return f"Không tổ chức {name} (đã hủy)"
+        return _subject(f"không tổ chức {name} (đã hủy)", lead)
     if task.status == "postponed":
-        return f"Tạm hoãn tổ chức {name}"
+        return _subject(f"tạm hoãn tổ chức {name}", lead)
     if task.status == "not_started":
-        text = f"Chưa tổ chức {name}"
+        text = _subject(f"chưa tổ chức {name}", lead)
     else:
-        text = f"Đang chuẩn bị tổ chức {name}"
+        text = _subject(f"đang chuẩn bị tổ chức {name}", lead)
         if task.progress:
             text += f", đạt {task.progress}% kế hoạch"
     text += deadline_clause(task, code)
@@ -278,7 +355,8 @@ def _dialogue_sentence(task, code, petitions=None):
 
 
 def result_sentence(task, cutoff, note="", origin=None, code=None, shares="",
-                    petitions=None, models=None):
+                    petitions=None, models=None, lead="", year=None, carries_to="",
+                    chaired=""):
     """Return the sentence that reports what the task achieved in its quarter.
 
     note is the result written by staff (or their latest progress note about the
@@ -286,7 +364,10 @@ def result_sentence(task, cutoff, note="", origin=None, code=None, shares="",
     if any; code the task's class at the cut-off (from the quarter's figures);
     shares the sentence on the units' shares (shares_sentence); petitions the
     counts of the petitions raised at it (from the quarter's figures); models the
-    counts of the registry's models tied to it.
+    counts of the registry's models tied to it. lead is the unit that did it (the
+    sentence's subject), year the report's (its dates omit it), carries_to the
+    quarter unfinished work goes on in ("quý II năm 2023"), chaired who chaired a
+    meeting ("đồng chí …, Trưởng Ban Dân vận Huyện ủy").
     """
     if code is None:
         code = task.timeliness(cutoff)
@@ -294,17 +375,26 @@ def result_sentence(task, cutoff, note="", origin=None, code=None, shares="",
     if task.kind == "congress" and (
         task.congress_ordinal or "dai hoi" in fold(task.title)
     ):
-        text = _congress_sentence(task, code)
+        text = _congress_sentence(task, code, lead, year)
     elif task.kind == "dialogue":
         text = _dialogue_sentence(task, code, petitions)
     if text is None:
-        text = f"{task.title.strip().rstrip('.')}: {_status_phrase(task, code)}"
+        text = _status_phrase(task, code, lead, year)
+    if chaired:
+        text += f", do {chaired} chủ trì"
     details = _kind_details(task, models)
     if details:
         text += f"; {details}"
+    remains = remaining_clause(task) if task.kind != "dialogue" else ""
+    if remains:
+        text += f"; {remains}"
     closing = CLOSING_PHRASES.get(task.closing_reason, "dừng thực hiện")
     if task.closing_reason and closing not in text:
         text += "; " + closing
+    # Ongoing work already says it goes on.
+    ongoing = code == "no_deadline" or task.is_recurring
+    if carries_to and task.status not in ("done", "cancelled") and not ongoing:
+        text += f"; tiếp tục thực hiện trong {carries_to}"
     if origin:
         text += f" (nhiệm vụ chuyển tiếp từ {quarter_words(*origin)})"
     sentence = _sentence(text)
@@ -391,17 +481,6 @@ def plan_sentence(task, carried=False, origin=None, due_on=None, lead=None):
     if notes:
         text += f" ({'; '.join(notes)})"
     return _sentence(text)
-
-
-def carry_sentence(task):
-    """Return the line naming unfinished work that moves to the next quarter."""
-    title = task.title.strip().rstrip(".")
-    if task.is_recurring or task.due_on is None:
-        return _sentence(f"{title} (thực hiện thường xuyên)")
-    if task.progress and task.status != "done":
-        return _sentence(f"{title} (đạt {task.progress}% kế hoạch)")
-    state = "chưa triển khai" if task.status == "not_started" else "đang thực hiện"
-    return _sentence(f"{title} ({state})")
 
 
 def summary_line(quarter_year, quarter_number, next_year, next_number):

@@ -22,7 +22,7 @@ from tracker.models import (
 from tracker.models.audit import record
 from tracker.quarters.rollover import continuations, needs_decision
 from tracker.quarters.services import find_quarter
-from tracker.reports import phrases
+from tracker.reports import briefing, phrases, starting
 from tracker.tasks.kinds import AREAS, kind_of
 from tracker.tasks.timeliness import DONE_CLASSES
 from tracker.text import fold, to_roman
@@ -34,6 +34,7 @@ ORGANISATION_FIELDS = (
 REPORT_FIELDS = (
     "number", "issued_on", "place", "signer_name", "signer_title", "recipients",
     "summary_line", "public_mood", "strengths", "shortcomings", "proposals",
+    "lead_in",
 )
 SIGNATURE_LINES = {
     "head": ("TRƯỞNG BAN",),
@@ -108,7 +109,7 @@ def report_defaults(quarter, org):
         summary_line=phrases.summary_line(
             quarter.year, quarter.number, next_year, next_number
         ),
-        public_mood="", strengths="", shortcomings="", proposals="",
+        public_mood="", strengths="", shortcomings="", proposals="", lead_in="",
     )
 
 
@@ -146,9 +147,6 @@ REQUIRED_PARTS = (
     ("number", _l("The report's number")),
     ("signer_name", _l("The signer")),
     ("place", _l("The place written before the date")),
-    ("public_mood", _l("The public's mood (section I)")),
-    ("strengths", _l("Strengths (section III.1)")),
-    ("shortcomings", _l("Shortcomings and their causes (section III.2)")),
 )
 
 
@@ -158,17 +156,15 @@ def missing_parts(quarter, org, settings):
     missing = []
     if not org.is_complete:
         missing.append(("organisation", _l("The issuing body's names and code")))
+    # The written parts (sections I, III, V and the lead-in) are never missing: left
+    # empty they print their starting text.
     values = dict(
         number=number_with_zero(settings.number),
         signer_name=settings.signer_name or org.signer_name,
         place=settings.place or org.place,
-        public_mood=settings.public_mood, strengths=settings.strengths,
-        shortcomings=settings.shortcomings,
     )
     for name, label in REQUIRED_PARTS:
         value = values[name]
-        if name in ("public_mood", "strengths", "shortcomings"):
-            value = phrases.text_paragraphs(value)
         if not value:
             missing.append((name, label))
     return missing
@@ -212,7 +208,7 @@ def number_with_zero(text):
 class Block:
     """One piece of a section: a sub-heading, a paragraph, an item, a table."""
 
-    kind: str  # "heading", "para", "item", "missing", "table"
+    kind: str  # "heading", "para", "item", "table"
     text: str = ""
     rows: list = field(default_factory=list)
 
@@ -241,6 +237,7 @@ class Report:
     date_line: str
     title: str
     summary_line: str
+    lead_in: str
     sections: list
     recipients: list
     signature_titles: tuple
@@ -350,11 +347,23 @@ def share_clause(task, shares):
     return phrases.shares_sentence(done, len(links), noun, pending)
 
 
-def _results_section(quarter, tasks, figures, cutoff, notes, carried):
-    """Return section II: results by area, figures, the unit table, what carries."""
+def _results_section(quarter, tasks, figures, cutoff, notes, carried, meeting=None,
+                     meeting_task=None):
+    """Return section II: results by area as sentences, the figures, the unit table.
+
+    Unfinished work is reported once, in its area, with what remains and the quarter
+    it goes on in; section IV then lists it among the next quarter's tasks.
+    """
     classes, shares = codes(figures), share_codes(figures)
     petitions = {entry["id"]: entry.get("petitions") for entry in figures["tasks"]}
     models = {entry["id"]: entry.get("models") for entry in figures["tasks"]}
+    carrying = {task.id for task, _ in carried if task.quarter_id == quarter.id}
+    next_words = phrases.quarter_words(*quarter.next_key())
+    chaired = ""
+    if meeting is not None and meeting.chair_name:
+        chaired = f"đồng chí {meeting.chair_name}"
+        if meeting.chair_title:
+            chaired += f", {meeting.chair_title}"
     by_area = {}
     for task in tasks:
         by_area.setdefault(_area(task), []).append(task)
@@ -368,11 +377,16 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried):
         number += 1
         blocks.append(Block("heading", f"{number}. {heading}"))
         for task in items:
+            is_briefing = meeting_task is not None and task.id == meeting_task.id
             blocks.append(Block("item", phrases.result_sentence(
                 task, cutoff, _note_for(task, notes),
                 origin=origin if task.carried_from_id else None,
                 code=classes[task.id], shares=share_clause(task, shares),
                 petitions=petitions.get(task.id), models=models.get(task.id),
+                lead=task.lead_unit.name if task.lead_unit else "",
+                year=quarter.year,
+                carries_to=next_words if task.id in carrying else "",
+                chaired=chaired if is_briefing else "",
             )))
     if not tasks:
         blocks.append(Block("para", "Trong quý không có nhiệm vụ nào được giao."))
@@ -388,17 +402,6 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried):
             "para", "Kết quả thực hiện nhiệm vụ theo đơn vị (nhiệm vụ chủ trì và phần "
             "việc được giao):"))
         blocks.append(Block("table", rows=unit_rows(figures)))
-    number += 1
-    next_words = phrases.quarter_words(*quarter.next_key())
-    blocks.append(Block(
-        "heading", f"{number}. Nhiệm vụ chưa hoàn thành, chuyển sang {next_words}"
-    ))
-    own = [task for task, _ in carried if task.quarter_id == quarter.id]
-    moved = [task for task, _ in carried if task.quarter_id != quarter.id]
-    if not own and not moved:
-        blocks.append(Block("para", "Không có nhiệm vụ chuyển sang quý sau."))
-    for task in moved + own:
-        blocks.append(Block("item", phrases.carry_sentence(task)))
     return blocks
 
 
@@ -424,35 +427,57 @@ def unit_rows(figures):
 
 
 def _plan_section(quarter, org, carried, new):
-    """Return section IV's blocks: carried work first, then new tasks."""
+    """Return section IV's blocks: the next quarter's tasks by area, as section II
+    groups them, carried work first within each."""
     origin = (quarter.year, quarter.number)
+    by_area = {}
+    for task, due in carried:
+        by_area.setdefault(_area(task), []).append(phrases.plan_sentence(
+            task, carried=True, origin=origin, due_on=due, lead=_lead_note(task, org)))
+    for task, due in new:
+        by_area.setdefault(_area(task), []).append(phrases.plan_sentence(
+            task, due_on=due, lead=_lead_note(task, org)))
     blocks = []
-    groups = [
-        ("Các nhiệm vụ chuyển tiếp", [
-            phrases.plan_sentence(task, carried=True, origin=origin, due_on=due,
-                                  lead=_lead_note(task, org))
-            for task, due in carried
-        ]),
-        ("Các nhiệm vụ mới", [
-            phrases.plan_sentence(task, due_on=due, lead=_lead_note(task, org))
-            for task, due in new
-        ]),
-    ]
-    groups = [(heading, items) for heading, items in groups if items]
-    for number, (heading, items) in enumerate(groups, start=1):
-        if len(groups) > 1:
-            blocks.append(Block("heading", f"{number}. {heading}"))
+    number = 0
+    for area, heading in AREAS:
+        items = by_area.get(area)
+        if not items:
+            continue
+        number += 1
+        blocks.append(Block("heading", f"{number}. {heading}"))
         blocks.extend(Block("item", text) for text in items)
-    if not groups:
+    if not blocks:
         blocks.append(Block("para", "Chưa có nhiệm vụ nào của quý tới."))
     return blocks
 
 
-def _text_blocks(text, missing):
-    paragraphs = phrases.text_paragraphs(text)
-    if not paragraphs:
-        return [Block("missing", missing)]
-    return [Block("para", paragraph) for paragraph in paragraphs]
+def _text_blocks(text):
+    return [Block("para", paragraph) for paragraph in phrases.text_paragraphs(text)]
+
+
+WRITTEN_PARTS = ("lead_in", "public_mood", "strengths", "shortcomings", "proposals")
+
+
+def starting_texts(quarter, org, settings, figures, meeting=None):
+    """Return {part: its starting text}, built from the quarter's data and figures."""
+    summary = settings.summary_line or report_defaults(quarter, org)["summary_line"]
+    return dict(
+        lead_in=starting.lead_in(quarter, org, summary),
+        public_mood=starting.public_mood(quarter, figures),
+        strengths=starting.strengths(quarter, figures, org),
+        shortcomings=starting.shortcomings(quarter, figures),
+        proposals=starting.proposals(figures, briefing.proposal_rows(meeting)),
+    )
+
+
+def written_texts(quarter, org, settings, figures, meeting=None):
+    """Return {part: the text the report prints}: what staff stored, else the
+    starting text (an empty stored text means the starting one)."""
+    starts = starting_texts(quarter, org, settings, figures, meeting)
+    return {
+        name: (getattr(settings, name, "") or "").strip() or starts[name]
+        for name in WRITTEN_PARTS
+    }
 
 
 def recipient_lines(text, org):
@@ -466,6 +491,15 @@ def recipient_lines(text, org):
     if not any("lưu" in line.lower() for line in lines) and org.issuer_code:
         lines.append(f"- Lưu {org.issuer_code}.")
     return lines
+
+
+def quarter_starting_texts(quarter, org, settings, as_of=None):
+    """Return the starting texts of the quarter's written parts at the downloads'
+    cut-off, from the one source of figures (for the settings page)."""
+    tasks = load_tasks(quarter)
+    figures = compute(quarter, tasks, download_cutoff(quarter, as_of, settings))
+    meeting = briefing.get_meeting(quarter)
+    return starting_texts(quarter, org, settings, figures, meeting)
 
 
 def build_report(quarter, as_of=None):
@@ -485,28 +519,27 @@ def build_report(quarter, as_of=None):
     later = continuations(tasks)
     carried, new = next_quarter_plan(quarter, tasks, next_quarter, next_tasks, later)
     next_words = phrases.quarter_words(*quarter.next_key())
+    meeting = briefing.get_meeting(quarter)
+    texts = written_texts(quarter, org, settings, figures, meeting)
 
     sections = [
-        Section("TÌNH HÌNH NHÂN DÂN", _text_blocks(
-            settings.public_mood, "[Chưa nhập: tình hình tư tưởng, tâm trạng nhân dân]"
-        )),
+        Section("TÌNH HÌNH NHÂN DÂN", _text_blocks(texts["public_mood"])),
         Section("KẾT QUẢ THỰC HIỆN NHIỆM VỤ", _results_section(
-            quarter, tasks, figures, cutoff, notes, carried
+            quarter, tasks, figures, cutoff, notes, carried, meeting,
+            briefing.meeting_task(quarter),
         )),
         Section("ĐÁNH GIÁ CHUNG", [
             Block("heading", "1. Ưu điểm"),
-            *_text_blocks(settings.strengths, "[Chưa nhập: ưu điểm]"),
+            *_text_blocks(texts["strengths"]),
             Block("heading", "2. Hạn chế, nguyên nhân"),
-            *_text_blocks(settings.shortcomings, "[Chưa nhập: hạn chế, nguyên nhân]"),
+            *_text_blocks(texts["shortcomings"]),
         ]),
         Section(f"PHƯƠNG HƯỚNG, NHIỆM VỤ {next_words.upper()}", _plan_section(
             quarter, org, carried, new
         )),
     ]
-    if phrases.text_paragraphs(settings.proposals):
-        sections.append(
-            Section("ĐỀ XUẤT, KIẾN NGHỊ", _text_blocks(settings.proposals, ""))
-        )
+    if phrases.text_paragraphs(texts["proposals"]):
+        sections.append(Section("ĐỀ XUẤT, KIẾN NGHỊ", _text_blocks(texts["proposals"])))
     for index, section in enumerate(sections, start=1):
         section.title = f"{to_roman(index)}. {section.title}"
 
@@ -522,6 +555,7 @@ def build_report(quarter, as_of=None):
         title="BÁO CÁO",
         summary_line=settings.summary_line or report_defaults(quarter, org)[
             "summary_line"],
+        lead_in=" ".join(texts["lead_in"].split()),
         sections=sections,
         recipients=recipient_lines(settings.recipients or org.recipients, org),
         signature_titles=SIGNATURE_LINES.get(settings.signer_title, ("TRƯỞNG BAN",)),
@@ -565,6 +599,12 @@ def print_view(quarter, as_of=None):
     ordered = sorted(
         rows.values(), key=lambda row: (row["unit"].sort_order, row["unit"].name)
     )
+    # The meeting and section V as the report prints them (one builder for both).
+    org = get_organisation()
+    meeting = briefing.get_meeting(quarter)
+    texts = written_texts(quarter, org, report_settings(quarter, org), figures,
+                          meeting)
     return dict(quarter=quarter, cutoff=cutoff, rows=ordered,
                 cancelled=figures["cancelled"], total=figures["total"],
-                figures=figures)
+                figures=figures, meeting=meeting,
+                proposals=phrases.text_paragraphs(texts["proposals"]))

@@ -25,8 +25,15 @@ from tracker.figures.services import requested_as_of
 from tracker.forms import CONTROL_CHARACTERS, Form
 from tracker.i18n import today
 from tracker.quarters.services import get_quarter_or_404
-from tracker.reports import imports, services
-from tracker.reports.forms import ImportForm, OrganisationForm, ReportForm
+from tracker.reports import briefing, imports, services
+from tracker.reports.forms import (
+    BLANK_PROPOSALS,
+    PROPOSALS_MAX,
+    BriefingForm,
+    ImportForm,
+    OrganisationForm,
+    ReportForm,
+)
 from tracker.tasks.services import active_units
 
 bp = Blueprint("reports", __name__)
@@ -77,6 +84,43 @@ def settings(key):
         can_edit_org=policy.can_edit_organisation(current_user),
         missing=services.missing_parts(quarter, org, saved), as_of=as_of,
         cutoff=services.download_cutoff(quarter, as_of, saved),
+        starting=services.quarter_starting_texts(quarter, org, saved, as_of),
+    ), status
+
+
+@bp.route("/quarters/<key>/briefing", methods=["GET", "POST"])
+def briefing_meeting(key):
+    """Show the quarter's briefing meeting; record or change it (not once closed)."""
+    quarter = _readable_quarter(key)
+    meeting = briefing.get_meeting(quarter)
+    can_edit = policy.can_edit_briefing(current_user, quarter)
+    form, status = None, 200
+    if request.method == "POST" and not can_edit:
+        abort(403)
+    if can_edit:
+        if request.method == "POST":
+            form = BriefingForm()
+        else:
+            rows = [dict(addressee=addressee, text=text)
+                    for addressee, text in briefing.proposal_rows(meeting)]
+            rows += [dict(addressee="", text="")] * BLANK_PROPOSALS
+            values = {name: getattr(meeting, name) if meeting else ""
+                      for name in briefing.MEETING_FIELDS}
+            form = BriefingForm(data=dict(
+                values, briefing_on=quarter.briefing_on,
+                proposals=rows[:PROPOSALS_MAX]))
+        form.quarter = quarter
+        if form.validate_on_submit():
+            briefing.save_meeting(quarter, form.meeting_data(), current_user)
+            db.session.commit()
+            flash(_("The briefing meeting has been saved."), "success")
+            return redirect(url_for("reports.briefing_meeting", key=quarter.key))
+        if request.method == "POST":
+            status = 400
+    return render_template(
+        "reports/briefing.html", quarter=quarter, meeting=meeting, form=form,
+        proposals=briefing.proposal_rows(meeting),
+        task=briefing.meeting_task(quarter),
     ), status
 
 
@@ -119,14 +163,9 @@ def tasks_csv(key):
 @bp.route("/quarters/<key>/print")
 def print_view(key):
     """Show the A4 landscape sheet for the briefing meeting, one row per unit."""
-    from tracker.reports.phrases import text_paragraphs
-
     quarter = _readable_quarter(key)
     view = services.print_view(quarter, requested_as_of())
-    # The proposals the report prints (section V), as saved with its settings.
-    saved = services.report_settings(quarter, services.get_organisation())
-    return render_template("reports/print.html", proposals=text_paragraphs(
-        saved.proposals), **view)
+    return render_template("reports/print.html", **view)
 
 
 @bp.route("/quarters/import-template.xlsx")
