@@ -414,8 +414,10 @@ class TaskUnit(db.Model):
     share_updated_at: Mapped[Optional[dt.datetime]]
     # The group (a unit of kind "group") the unit has its part through: a task given
     # to a group fans out to its members' links, named on pages by the group.
+    # Like the follow-up columns, left to the database unless set and read with
+    # them (with_follow_up), so code run against an older schema need not find it.
     via_group_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("unit.id"))
+        ForeignKey("unit.id"), **_FOLLOWING)
     # When the unit was given its part, and its acknowledgement (tiếp nhận) of it.
     # None: given with the task (its created_at); set when added to a task later.
     given_at: Mapped[Optional[dt.datetime]] = mapped_column(**_FOLLOWING)

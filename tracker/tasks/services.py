@@ -246,12 +246,16 @@ def _apply_units(task, coordinating, participating, co_lead=()):
             if role == "participating" and link.role != role:
                 link.given_at, link.acknowledged_at = given_at, None
                 link.acknowledged_by_id = None
-            link.role, link.via_group_id = role, via
+            link.role = role
+            if link.via_group_id != via:
+                link.via_group_id = via
         else:
-            link = TaskUnit(unit_id=unit_id, role=role, via_group_id=via,
+            link = TaskUnit(unit_id=unit_id, role=role,
                             unit=db.session.get(Unit, unit_id))
             if given_at is not None:
                 link.given_at = given_at
+            if via is not None:  # left unnamed otherwise (older schemas lack it)
+                link.via_group_id = via
             task.unit_links.append(link)
 
 
