@@ -70,6 +70,11 @@ COMMUNE_USERS = (
 
 MASS_ORGS = ("MTTQ", "HND", "LĐLĐ", "HLHPN", "ĐTN", "HCCB")
 COMMUNE_UNITS = tuple(f"ĐU {name}" for name in COMMUNES)
+# Groups of units that lead or coordinate as one: (short name, name, members).
+GROUPS = (
+    ("Khối DV", "Khối Dân vận", MASS_ORGS),
+    ("Các cơ sở", "Các cơ sở", COMMUNE_UNITS),
+)
 
 
 def has_data():
@@ -153,6 +158,9 @@ def _load_son_tinh():
         db.session.add(unit)
         units[short] = unit
     db.session.flush()
+    grouped = _has_table("unit_group_member")
+    if grouped:
+        units.update(_groups(units, len(UNITS)))
 
     users = {}
     for username, full_name, role, unit_names in USERS + COMMUNE_USERS:
@@ -258,10 +266,13 @@ def _load_son_tinh():
              "Hội nghị tiếp xúc, đối thoại tổ chức ngày 09/3/2023; 14 ý kiến đã được "
              "trả lời, giải đáp.", completed_on=D(2023, 3, 9))
 
+    # Led by the communes as one ("Các cơ sở"): each commune reports its own share.
     t = task(
         q1, D(2023, 1, 10), staff, kind="dialogue",
         title="Bí thư Đảng ủy 11 xã tổ chức tiếp xúc, đối thoại với nhân dân",
-        lead="BDV", participating=COMMUNE_UNITS, chair="Bí thư Đảng ủy xã",
+        **(dict(lead="Các cơ sở") if grouped
+           else dict(lead="BDV", participating=COMMUNE_UNITS)),
+        chair="Bí thư Đảng ủy xã",
         commune="11 xã", target_count=11, achieved_count=11, target_label="cuộc",
         participants=1250,
     )
@@ -279,7 +290,7 @@ def _load_son_tinh():
         "chức chính trị - xã hội thực hiện Chương trình hành động thực hiện Nghị quyết "
         "Đại hội XIII của Đảng, Nghị quyết Đại hội Đảng bộ tỉnh lần thứ XX, Nghị quyết "
         "Đại hội Đảng bộ huyện lần thứ XIX về công tác dân vận",
-        lead="BDV", coordinating=MASS_ORGS,
+        lead="BDV", coordinating=("Khối DV",) if grouped else MASS_ORGS,
     )
     progress(t, D(2023, 5, 12), staff, "in_progress", 50,
              "Đã ban hành văn bản hướng dẫn; các tổ chức đang triển khai.")
@@ -399,6 +410,19 @@ def _load_son_tinh():
     db.session.flush()
     return {"units": len(units), "users": len(users), "quarters": 2,
             "tasks": len(created)}
+
+
+def _groups(units, order):
+    """Create the groups of units (GROUPS) after the units; return them by short name."""
+    groups = {}
+    for offset, (short, name, members) in enumerate(GROUPS):
+        group = Unit(name=name, short_name=short, kind="group",
+                     sort_order=order + offset)
+        group.members = [units[member] for member in members]
+        db.session.add(group)
+        groups[short] = group
+    db.session.flush()
+    return groups
 
 
 RECIPIENTS = """- Ban Dân vận Tỉnh ủy (b/c),

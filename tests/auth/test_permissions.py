@@ -319,6 +319,8 @@ ROWS = [
         "audit_event+1 notification+1 task+1 task_unit+2 task_update+1",
         by_role={"staff_lead": "audit_event+1 task+1 task_unit+2 task_update+1"},
         task="{q1_task}"),
+    row("reports.import_outside_unit", "POST", "/quarters/{open}/import/outside-unit",
+        "302 403 302 302 302 302", token="unknown", name="Văn phòng Huyện ủy"),
     # congresses by term: everyone reads the calendar, leaders set the terms
     row("congresses.index", "GET", "/congresses/",      "302 200 200 200 200 200"),
     row("congresses.show", "GET", "/congresses/{term}", "302 200 200 200 200 200"),
@@ -373,6 +375,15 @@ ROWS = [
         "302 403 403 403 403 302", "audit_event+1 unit~1"),
     row("admin.reactivate_unit", "POST", "/admin/units/{Z}/reactivate",
         "302 403 403 403 403 302", "audit_event+1 unit~1"),
+    row("admin.groups", "GET", "/admin/groups/",        "302 403 403 403 403 200"),
+    row("admin.new_group", "GET", "/admin/groups/new",  "302 403 403 403 403 200"),
+    row("admin.new_group", "POST", "/admin/groups/new", "302 403 403 403 403 302",
+        "audit_event+2 unit+1 unit_group_member+1", name="Khối mới",
+        short_name="KM", sort_order="5", members="{B}"),
+    row("admin.edit_group", "GET", "/admin/groups/{G}", "302 403 403 403 403 200"),
+    row("admin.edit_group", "POST", "/admin/groups/{G}", "302 403 403 403 403 302",
+        "audit_event+2 unit_group_member+1 unit_group_member-2 unit~1",
+        name="Khối G (đổi tên)", short_name="G", sort_order="9", members="{A}"),
     # boards: every account lists what it may open; installation administrators
     # (the world's admin) manage them
     row("boards.index", "GET", "/boards/",              "302 200 200 200 200 200"),
@@ -496,6 +507,9 @@ def world(db):
     for order, short in enumerate("ABCPZ"):
         units[short] = Unit(name=f"Đơn vị {short}", short_name=short, kind="mass_org",
                             sort_order=order, is_active=short != "Z")
+    # A group of units (tracker.admin's groups pages).
+    units["G"] = Unit(name="Khối G", short_name="G", kind="group", sort_order=9,
+                      members=[units["B"], units["C"]])
     db.session.add_all(units.values())
     accounts = {
         "viewer": ("viewer", []), "staff_lead": ("staff", ["A"]),

@@ -96,6 +96,7 @@ def _son_tinh_ids(db):
         saved=saved.id,
         task=shared.id, archived=shared.id, version=shared.version,
         A=units[0].id, B=units[1].id, C=units[2].id, P=link.unit_id, Z=units[3].id,
+        G=next(unit.id for unit in units if unit.kind == "group"),
         open=quarters[2].key, closed=quarters[1].key, target=users[1].id,
         retired=users[2].id, board=board.id, other_board=board.id, member=1,
         session=signed_in.id, token=token.id, petition=petition.id, notice=notice,

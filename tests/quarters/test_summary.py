@@ -62,7 +62,12 @@ def test_demo_q1_figures_after_close(db, demo, make_user):
             "target": 11, "achieved": 11, "label": "cuộc"}.items() <= next(
         t for t in f["targets"] if t["target"] == 11).items()
     board = f["units"][0]
-    assert board["short_name"] == "BDV" and board["led"] == 6
+    assert board["short_name"] == "BDV" and board["led"] == 5
+    # The communes' dialogues are led by them as a group ("Các cơ sở"): the group
+    # has no row of its own; each commune counts its share once.
+    rows = {row["short_name"]: row for row in f["units"]}
+    assert "Các cơ sở" not in rows
+    assert rows["ĐU Tịnh Hà"]["shares"] == 1 and rows["ĐU Tịnh Hà"]["done"] == 1
     assert data["previous"] is None and data["year_ago"] is None
     assert [point[0].key for point in data["trend"]] == ["2023-Q1"]
 

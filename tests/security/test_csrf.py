@@ -160,6 +160,12 @@ ROUTES.update({
         f"/admin/units/{_unit(db, 'HCCB').id}/deactivate", {}),
     "admin.reactivate_unit": lambda db: (
         f"/admin/units/{_unit(db, 'HCCB').id}/reactivate", {}),
+    "admin.new_group": lambda db: ("/admin/groups/new", {
+        "name": "Khối mới", "short_name": "KM", "sort_order": "5",
+        "members": str(_unit(db, "HND").id)}),
+    "admin.edit_group": lambda db: (f"/admin/groups/{_unit(db, 'Khối DV').id}", {
+        "name": "Khối Dân vận huyện", "short_name": "Khối DV", "sort_order": "40",
+        "members": str(_unit(db, "HND").id)}),
     "reports.settings": lambda db: (
         "/quarters/2023-Q1/report", {"number": "16-BC/BDVHU", "signer_title": "head"}),
     "reports.briefing_meeting": lambda db: ("/quarters/2023-Q2/briefing", {
@@ -193,6 +199,9 @@ ROUTES.update({
         "/quarters/2023-Q1/plan-next", {"task": str(_q1_task(db))}),
     "reports.confirm_plan_next": lambda db: (
         "/quarters/2023-Q1/plan-next/confirm", {"task": str(_q1_task(db))}),
+    "reports.import_outside_unit": lambda db: (
+        "/quarters/2023-Q2/import/outside-unit",
+        {"token": "unknown", "name": "Văn phòng Huyện ủy"}),
     "auth.create_token": lambda db: ("/account/tokens", {"name": "Bảng tính",
                                                          "scope": "write"}),
     "auth.revoke_token": lambda db: (

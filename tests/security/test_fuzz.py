@@ -630,6 +630,35 @@ def test_admin_unit_active(client, admin, db, units, data, action, which):
                    extra_pages=["/admin/units/"])
 
 
+def group_form(units):
+    """Return group forms: anything anywhere, or valid members with hostile names."""
+    members = [units[short] for short in ("HND", "MTTQ", "ĐU Tịnh Hà")]
+    return st.one_of(
+        form({"name": value, "short_name": value,
+              "members": choice_or(members + [units["Khối DV"]], numeric=True),
+              "sort_order": choice_or(["0", "5", "100000"], numeric=True)}),
+        form({"name": text, "short_name": text,
+              "members": st.lists(st.sampled_from(members), min_size=1, max_size=3),
+              "sort_order": st.integers(0, 100_000).map(str)}, extra=False),
+    )
+
+
+@FUZZ
+@given(draw=st.data())
+def test_admin_new_group(client, admin, db, units, draw):
+    data = draw.draw(group_form(units))
+    post_and_check(client, db, "/admin/groups/new", data, extra_pages=[
+        "/admin/groups/", "/admin/units/", "/units/"])
+
+
+@FUZZ
+@given(draw=st.data(), target=st.sampled_from(["Khối DV", "Các cơ sở", "HND"]))
+def test_admin_edit_group(client, admin, db, units, draw, target):
+    data = draw.draw(group_form(units))
+    post_and_check(client, db, f"/admin/groups/{units[target]}", data, extra_pages=[
+        "/admin/groups/", "/admin/units/"])
+
+
 # ----------------------------------------------------------------- boards
 
 
@@ -897,6 +926,13 @@ def test_plan_next(client, admin, db, ids, data, real, key, confirm):
         data = dict(data, task=chosen + (extra if isinstance(extra, list) else [extra]))
     path = f"/quarters/{key}/plan-next" + ("/confirm" if confirm else "")
     post_and_check(client, db, path, data, extra_pages=[f"/quarters/{key}/plan-next"])
+
+
+@FUZZ
+@given(data=form({"token": value, "name": value}),
+       key=st.sampled_from(["2023-Q2", "2023-Q1", "x"]))
+def test_plan_import_outside_unit(client, admin, db, data, key):
+    post_and_check(client, db, f"/quarters/{key}/import/outside-unit", data)
 
 
 # ----------------------------------------------------------------- sessions, limits
@@ -1595,6 +1631,8 @@ FUZZED = {
     "admin.deactivate_user": test_admin_user_active,
     "admin.reactivate_user": test_admin_user_active,
     "admin.new_unit": test_admin_new_unit, "admin.edit_unit": test_admin_edit_unit,
+    "admin.new_group": test_admin_new_group, "admin.edit_group": test_admin_edit_group,
+    "reports.import_outside_unit": test_plan_import_outside_unit,
     "admin.deactivate_unit": test_admin_unit_active,
     "admin.reactivate_unit": test_admin_unit_active,
     "reports.settings": test_report_settings,

@@ -11,17 +11,18 @@ from tracker.auth.forms import password_rules
 from tracker.forms import Form, Visible, choices
 from tracker.i18n import lazy as _l
 from tracker.models import UNIT_KINDS, USER_ROLES
+from tracker.models.unit import GROUP
 from tracker.tasks.forms import MultiCheckboxField, strip
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
 def _unit_options(units):
-    # An outside body has no accounts: nobody reports for it.
+    # An outside body or a group has no accounts: nobody reports for it.
     return [
         (unit.id, unit.name if unit.is_active
          else _("%(name)s (inactive)", name=unit.name))
-        for unit in units if not unit.is_external
+        for unit in units if unit.is_scored
     ]
 
 
@@ -124,7 +125,9 @@ class UnitForm(Form):
         ],
         filters=[strip],
     )
-    kind = SelectField(_l("Kind"), choices=choices(UNIT_KINDS.items()))
+    # Groups are made on their own pages (GroupForm).
+    kind = SelectField(_l("Kind"), choices=choices(
+        (key, label) for key, label in UNIT_KINDS.items() if key != GROUP))
     parent_id = SelectField(_l("Under"), coerce=int)
     sort_order = IntegerField(
         _l("Display order"),
@@ -183,5 +186,37 @@ class UnitForm(Form):
             "short_name": self.short_name.data,
             "kind": self.kind.data,
             "parent_id": self.parent_id.data or None,
+            "sort_order": self.sort_order.data,
+        }
+
+
+class GroupForm(UnitForm):
+    """A group of units: its names, display order and members."""
+
+    kind = None
+    parent_id = None
+    members = MultiCheckboxField(
+        _l("Members"),
+        coerce=int,
+        validators=[DataRequired(_l("Choose the group's members."))],
+    )
+
+    def __init__(self, *args, unit=None, units=(), **kwargs):
+        super(UnitForm, self).__init__(*args, **kwargs)
+        self.unit = unit
+        # Members are the board's own units: not groups, not outside bodies; an
+        # inactive member already in the group stays offered.
+        kept = {member.id for member in unit.members} if unit is not None else set()
+        self.members.choices = choices(_unit_options(
+            [item for item in units if item.is_scored
+             and (item.is_active or item.id in kept)]))
+
+    def unit_data(self):
+        """Return the fields as a dict for the group services."""
+        return {
+            "name": self.name.data,
+            "short_name": self.short_name.data,
+            "kind": GROUP,
+            "parent_id": None,
             "sort_order": self.sort_order.data,
         }

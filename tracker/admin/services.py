@@ -221,3 +221,48 @@ def set_unit_active(unit, active, actor):
            changes={"is_active": [not active, active]})
     db.session.flush()
     return True
+
+
+def list_groups():
+    """Return the groups of units, with their members, in display order."""
+    from sqlalchemy.orm import selectinload
+
+    from tracker.models.unit import GROUP
+
+    return db.session.scalars(
+        select(Unit).where(Unit.kind == GROUP).options(selectinload(Unit.members))
+        .order_by(Unit.sort_order, Unit.name)
+    ).all()
+
+
+def _set_members(group, member_ids):
+    """Make the group's members the given units; return (old, new) short names."""
+    before = _short_names(group.members)
+    members = [unit for unit in units_by_id(member_ids)
+               if unit.is_scored and unit.id != group.id]
+    group.members = members
+    return before, _short_names(members)
+
+
+def create_group(data, member_ids, actor):
+    """Create a group of units with its members and record it."""
+    group = create_unit(data, actor)
+    before, after = _set_members(group, member_ids)
+    record(group, "members", actor, changes={"members": [before, after]})
+    db.session.flush()
+    return group
+
+
+def update_group(group, data, member_ids, actor):
+    """Change a group's names, order and members; return the recorded changes.
+
+    Tasks already given to the group keep their members' links (and shares) until
+    the task is next edited: what was asked of a unit is not taken back silently.
+    """
+    changes = update_unit(group, data, actor)
+    before, after = _set_members(group, member_ids)
+    if before != after:
+        record(group, "members", actor, changes={"members": [before, after]})
+        changes["members"] = [before, after]
+    db.session.flush()
+    return changes

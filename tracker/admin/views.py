@@ -18,7 +18,13 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from tracker.admin import audit, services
-from tracker.admin.forms import PasswordForm, UnitForm, UserEditForm, UserForm
+from tracker.admin.forms import (
+    GroupForm,
+    PasswordForm,
+    UnitForm,
+    UserEditForm,
+    UserForm,
+)
 from tracker.auth import limits, policy
 from tracker.db_setup import in_a_transaction
 from tracker.extensions import db
@@ -237,6 +243,8 @@ def edit_unit(unit_id):
     """Change a unit's names, kind, parent and order."""
     _require(policy.can_manage_units)
     unit = _get_or_404(Unit, unit_id)
+    if unit.is_group:  # a group's page keeps its members
+        return redirect(url_for("admin.edit_group", group_id=unit.id))
     form = UnitForm(obj=unit, unit=unit, units=services.list_units())
     if request.method == "GET":
         form.parent_id.data = unit.parent_id or 0
@@ -289,6 +297,76 @@ def deactivate_unit(unit_id):
 def reactivate_unit(unit_id):
     """Put a deactivated unit back in use."""
     return _set_unit_active(unit_id, True)
+
+
+# Groups of units
+
+@bp.route("/groups/")
+def groups():
+    """List the groups of units with their members."""
+    _require(policy.can_manage_units)
+    return render_template("admin/groups.html", groups=services.list_groups(),
+                           action_form=Form())
+
+
+def _get_group_or_404(group_id):
+    group = _get_or_404(Unit, group_id)
+    if not group.is_group:
+        abort(404)
+    return group
+
+
+def _render_group(group, form, status=200, error=None):
+    return render_template(
+        "admin/group_form.html", group=group, form=form, error=error,
+    ), status
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+def new_group():
+    """Create a group of units."""
+    _require(policy.can_manage_units)
+    form = GroupForm(units=services.list_units())
+    if not form.validate_on_submit():
+        return _render_group(None, form, 400 if form.errors else 200)
+    try:
+        group = services.create_group(form.unit_data(), form.members.data,
+                                      current_user)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.name.errors.append(_("Another unit already has this name or short name."))
+        return _render_group(None, form, 400)
+    flash(_("The group %(unit)s has been created.", unit=group.short_name), "success")
+    return redirect(url_for("admin.groups"))
+
+
+@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+def edit_group(group_id):
+    """Change a group's names, order and members."""
+    _require(policy.can_manage_units)
+    group = _get_group_or_404(group_id)
+    form = GroupForm(obj=group, unit=group, units=services.list_units())
+    if request.method == "GET":
+        form.members.data = [member.id for member in group.members]
+    if not form.validate_on_submit():
+        return _render_group(group, form, 400 if form.errors else 200)
+    try:
+        changes = services.update_group(group, form.unit_data(), form.members.data,
+                                        current_user)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        group = _get_group_or_404(group_id)
+        return _render_group(
+            group, form, 400,
+            error=_("Another unit already has this name or short name."),
+        )
+    if changes:
+        flash(_("The group has been saved."), "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(url_for("admin.groups"))
 
 
 # The audit log

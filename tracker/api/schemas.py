@@ -329,6 +329,8 @@ class TaskWriteSchema(Schema):
     title = _text(500)
     description = _text(10000)
     lead_unit_id = fields.Integer(validate=ID)
+    co_lead = fields.List(fields.Integer(validate=ID),
+                          validate=validate.Length(max=500))
     coordinating = fields.List(fields.Integer(validate=ID),
                                validate=validate.Length(max=500))
     participating = fields.List(fields.Integer(validate=ID),

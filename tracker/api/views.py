@@ -335,7 +335,7 @@ def task_create(data, key):
     form = _task_form(found, data)
     created = tasks.create_task(
         found, form.plan_data(), user, coordinating=form.coordinating.data or (),
-        participating=form.participating.data or (),
+        participating=form.participating.data or (), co_lead=form.co_lead.data or (),
     )
     db.session.commit()
     created = tasks.get_task_or_404(created.id)
@@ -367,6 +367,7 @@ def task_update(data, task_id):
         changes = tasks.update_task(
             found, form.plan_data(), user, coordinating=form.coordinating.data or (),
             participating=form.participating.data or (),
+            co_lead=form.co_lead.data or (),
         )[1]
         db.session.commit()
     except StaleDataError:

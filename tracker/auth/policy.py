@@ -67,10 +67,18 @@ def unit_ids(user):
     return {unit.id for unit in user.units}
 
 
+ANSWERING_ROLES = ("co_lead", "coordinating")
+
+
 def responsible_unit_ids(task):
-    """Return the ids of the units answerable for the whole task: lead, coordinating."""
+    """Return the ids of the units answerable for the whole task.
+
+    The lead, its co-leads (đồng chủ trì) and the coordinating units, a coordinating
+    group's members among them; a lead group's members answer for their shares.
+    """
     ids = {task.lead_unit_id}
-    ids.update(link.unit_id for link in task.unit_links if link.role == "coordinating")
+    ids.update(link.unit_id for link in task.unit_links
+               if link.role in ANSWERING_ROLES)
     return ids
 
 
@@ -379,6 +387,16 @@ def can_plan_next(user, target):
     return can_import_plan(user, target)
 
 
+def can_add_outside_unit(user, quarter):
+    """Tell whether the user may create an outside body a plan file names.
+
+    An outside body (kind "external") has no accounts and is not scored, so whoever
+    may import the plan may add one from the preview, by a click of their own; the
+    audit log records it.
+    """
+    return can_import_plan(user, quarter)
+
+
 # Petitions raised at dialogues
 #
 # Staff record and forward the petitions of their own units' dialogues; the body that
@@ -471,12 +489,14 @@ def can_watch(user, obj):
 
 
 def can_request_extension(user, task):
-    """Tell whether the user may ask for a later deadline: the lead unit, a leader."""
+    """Tell whether the user may ask for a later deadline: a lead unit, a leader."""
     if not _is_open(task) or task.is_archived or task.status in ("done", "cancelled"):
         return False
     if is_leader(user):
         return True
-    return can_change_data(user) and task.lead_unit_id in unit_ids(user)
+    leads = {task.lead_unit_id} | {link.unit_id for link in task.unit_links
+                                   if link.role == "co_lead"}
+    return can_change_data(user) and bool(leads & unit_ids(user))
 
 
 def can_decide_extension(user, extension):

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from tracker.i18n import today
 from tracker.models import Task
-from tracker.models.unit import EXTERNAL
+from tracker.models.unit import UNSCORED
 from tracker.tasks.timeliness import (
     DONE_CLASSES,
     TIMELINESS,
@@ -96,7 +96,11 @@ class _Scorecard:
         self.rows = {}
 
     def row(self, unit_id, unit):
-        """Return the unit's row; an outside body's is counted nowhere (not scored)."""
+        """Return the unit's row; an outside body's or a group's is counted nowhere.
+
+        A group is scored through its members' own links (their shares), never as
+        a unit of its own: counting both would count the same work twice.
+        """
         found = self.rows.get(unit_id)
         if found is None:
             found = dict(
@@ -104,7 +108,7 @@ class _Scorecard:
                 sort_order=unit.sort_order, led=0, coordinated=0, shares=0,
                 classes=dict.fromkeys(TIMELINESS, 0),
             )
-            if getattr(unit, "kind", None) != EXTERNAL:
+            if getattr(unit, "kind", None) not in UNSCORED:
                 self.rows[unit_id] = found
         return found
 
@@ -201,7 +205,7 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None):
         lead = scorecard.row(task.lead_unit_id, task.lead_unit)
         lead["led"] += 1
         lead["classes"][code] += 1
-        shares, coordinating = [], []
+        shares, coordinating, co_leads = [], [], []
         links = task.unit_links
         if len(links) > 1:
             for link in links:
@@ -210,6 +214,11 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None):
             links = sorted(links, key=lambda link: order[link.unit_id])
         for link in links:
             unit = scorecard.row(link.unit_id, link.unit)
+            if link.role == "co_lead":  # each co-lead leads the task
+                unit["led"] += 1
+                unit["classes"][code] += 1
+                co_leads.append(link.unit_id)
+                continue
             if link.role != "participating":
                 unit["coordinated"] += 1
                 coordinating.append(link.unit_id)
@@ -228,7 +237,7 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None):
             extended_due_on=_iso(task.extended_due_on),
             completed_on=_iso(task.completed_on), held_on=_iso(task.held_on),
             timeliness=code,
-            lead=task.lead_unit_id, target=task.target_count,
+            lead=task.lead_unit_id, co_leads=co_leads, target=task.target_count,
             achieved=task.achieved_count, carried_from=task.carried_from_id,
             closing_reason=task.closing_reason, coordinating=coordinating,
             shares=shares,

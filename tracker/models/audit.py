@@ -29,6 +29,7 @@ AUDIT_ACTIONS = {
     "password_reset": _l("Password reset"),
     "merged": _l("Boards merged"),
     "member": _l("Membership changed"),
+    "members": _l("Group members changed"),
 }
 
 

@@ -36,6 +36,7 @@ STATUS_COLOURS = {
 SHARE_STATUSES = {key: STATUSES[key] for key in ("not_started", "in_progress", "done")}
 
 ROLES = {
+    "co_lead": _l("Co-lead"),
     "coordinating": _l("Coordinating"),
     "participating": _l("Participating"),
 }
@@ -195,14 +196,39 @@ class TaskFacts:
         return pairs
 
     @property
+    def co_lead_units(self):
+        """Return the units that lead the task beside its lead unit (đồng chủ trì)."""
+        return [link.unit for link in self._links("co_lead")]
+
+    @property
+    def lead_units(self):
+        """Return the lead unit and the co-leads, as the task names its leads."""
+        return [self.lead_unit] + self.co_lead_units
+
+    @property
+    def lead_names(self):
+        """Return the leads' names joined for a line of text."""
+        return "; ".join(unit.name for unit in self.lead_units if unit is not None)
+
+    @property
     def coordinating_units(self):
-        """Return the coordinating units in display order."""
-        return [link.unit for link in self._links("coordinating")]
+        """Return the coordinating units in display order.
+
+        A group's members are named by the group (its own link), not one by one.
+        """
+        return [link.unit for link in self._links("coordinating")
+                if getattr(link, "via_group_id", None) is None]
 
     @property
     def participants_links(self):
         """Return the links of units that each report their own share."""
         return self._links("participating")
+
+    @property
+    def own_participants_links(self):
+        """Return the participating links chosen for the task, not via a group."""
+        return [link for link in self.participants_links
+                if getattr(link, "via_group_id", None) is None]
 
     def _links(self, role):
         links = [link for link in self.unit_links if link.role == role]
@@ -386,6 +412,12 @@ class TaskUnit(db.Model):
     share_done_on: Mapped[Optional[dt.date]]
     share_note: Mapped[str] = mapped_column(Text, default="")
     share_updated_at: Mapped[Optional[dt.datetime]]
+    # The group (a unit of kind "group") the unit has its part through: a task given
+    # to a group fans out to its members' links, named on pages by the group.
+    # Like the follow-up columns, left to the database unless set and read with
+    # them (with_follow_up), so code run against an older schema need not find it.
+    via_group_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("unit.id"), **_FOLLOWING)
     # When the unit was given its part, and its acknowledgement (tiếp nhận) of it.
     # None: given with the task (its created_at); set when added to a task later.
     given_at: Mapped[Optional[dt.datetime]] = mapped_column(**_FOLLOWING)
@@ -396,7 +428,8 @@ class TaskUnit(db.Model):
     __mapper_args__ = {"eager_defaults": False}  # as Task's
 
     task: Mapped[Task] = relationship(back_populates="unit_links")
-    unit: Mapped["Unit"] = relationship(lazy="joined")  # noqa: F821
+    unit: Mapped["Unit"] = relationship(  # noqa: F821
+        lazy="joined", foreign_keys=[unit_id])
     acknowledged_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
 
     @property

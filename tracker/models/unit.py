@@ -1,7 +1,7 @@
 """Units: the board, the Front, mass organisations, commune Party committees."""
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -19,9 +19,25 @@ UNIT_KINDS = {
     # office, the provincial board): it may lead or coordinate, has no accounts and
     # is not scored.
     "external": _l("Outside body (not scored)"),
+    # A named group of units ("Khối Dân vận", "Các cơ sở") that leads or coordinates
+    # as one: a task given to it fans out to its members, who are scored for their
+    # shares; the group itself has no accounts and is not scored.
+    "group": _l("Group of units (not scored)"),
     "other": _l("Other"),
 }
 EXTERNAL = "external"
+GROUP = "group"
+# Kinds whose units are named on tasks but never scored nor given accounts.
+UNSCORED = (EXTERNAL, GROUP)
+
+# The members of a group (a unit of kind "group").
+unit_group_member = Table(
+    "unit_group_member",
+    db.metadata,
+    Column("group_id", ForeignKey("unit.id"), primary_key=True),
+    Column("unit_id", ForeignKey("unit.id"), primary_key=True,
+           index=True),
+)
 
 
 class Unit(db.Model):
@@ -49,11 +65,28 @@ class Unit(db.Model):
     children: Mapped[list["Unit"]] = relationship(
         back_populates="parent", order_by="Unit.sort_order"
     )
+    # A group's members (empty for any other unit).
+    members: Mapped[list["Unit"]] = relationship(
+        secondary=unit_group_member,
+        primaryjoin=lambda: Unit.id == unit_group_member.c.group_id,
+        secondaryjoin=lambda: Unit.id == unit_group_member.c.unit_id,
+        order_by=lambda: (Unit.sort_order, Unit.name),
+    )
 
     @property
     def is_external(self):
         """Tell whether the unit is an outside body: no accounts, not scored."""
         return self.kind == EXTERNAL
+
+    @property
+    def is_group(self):
+        """Tell whether the unit is a group of units that acts as one."""
+        return self.kind == GROUP
+
+    @property
+    def is_scored(self):
+        """Tell whether the unit has a scorecard (not an outside body nor a group)."""
+        return self.kind not in UNSCORED
 
     @property
     def kind_label(self):

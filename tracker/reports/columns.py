@@ -32,6 +32,7 @@ COLUMNS = (
     Column("kind", _l("Kind of work"), "kind", 22, required=True),
     Column("title", _l("Title"), "text", 60, required=True, max_length=500),
     Column("lead_unit", _l("Lead unit"), "unit", 28, required=True),
+    Column("co_lead", _l("Co-lead units"), "units", 28),
     Column("coordinating", _l("Coordinating units"), "units", 30),
     Column("participating", _l("Participating units"), "units", 30),
     Column("due_on", _l("Due date"), "date", 13),

@@ -42,6 +42,14 @@ UPLOAD_MAX_AGE = dt.timedelta(hours=24)
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
+class UnknownUnit(ValueError):
+    """A unit name the board does not know; the preview offers to create it."""
+
+    def __init__(self, name):
+        super().__init__(_("Unknown unit “%(value)s”.", value=name))
+        self.name = name
+
+
 class PlanError(Exception):
     """A plan that cannot be imported; the message says why."""
 
@@ -70,6 +78,7 @@ class PlanRow:
     row: int
     data: dict
     lead: object = None
+    co_lead_units: list = field(default_factory=list)
     coordinating_units: list = field(default_factory=list)
     participating_units: list = field(default_factory=list)
     problems: list = field(default_factory=list)
@@ -112,6 +121,9 @@ class Plan:
     shifted_from: object = None
     carried: list = field(default_factory=list)
     petitions_skipped: bool = False
+    # Unit names the board does not know, in the order first met: the preview
+    # offers to create each as an outside body (never done silently).
+    unknown_units: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -347,7 +359,7 @@ class UnitIndex:
         found = self.by_name.get(fold(value), [])
         unique = list(dict.fromkeys(found))
         if not unique:
-            raise ValueError(_("Unknown unit “%(value)s”.", value=value))
+            raise UnknownUnit(value)
         if len(unique) > 1:
             raise ValueError(_("“%(value)s” matches several units: %(units)s.",
                                value=value,
@@ -442,8 +454,15 @@ def _check_row(number, cells, mapping, plan, units, kinds, statuses, shift=0):
                 row.lead = units.find(_text(value))
             elif column.type == "units":
                 names = value if isinstance(value, str) else _text(value)
-                found = [units.find(" ".join(name.split()))
-                         for name in re.split(r"[;\n]", names) if name.strip()]
+                found = []
+                for name in re.split(r"[;\n]", names):
+                    if not name.strip():
+                        continue
+                    try:
+                        found.append(units.find(" ".join(name.split())))
+                    except ValueError as exc:
+                        _note_unknown(exc, plan)
+                        problem(key, str(exc))
                 setattr(row, f"{key}_units", list(dict.fromkeys(found)))
             else:
                 multiline = key in ("description", "result") and isinstance(value, str)
@@ -456,6 +475,7 @@ def _check_row(number, cells, mapping, plan, units, kinds, statuses, shift=0):
                         _("Remove the invisible control characters from this field."))
                 row.data[key] = text
         except ValueError as exc:
+            _note_unknown(exc, plan)
             problem(key, str(exc))
     if plan.shift:
         from tracker.reports.next_plan import shift_row
@@ -464,6 +484,14 @@ def _check_row(number, cells, mapping, plan, units, kinds, statuses, shift=0):
     check_rules(row, plan.quarter, problem)
     _check_reporter(row, plan, problem)
     return row
+
+
+def _note_unknown(error, plan):
+    """Remember an unknown unit's name once, for the preview's offer to create it."""
+    if isinstance(error, UnknownUnit):
+        key = fold(error.name)
+        if all(fold(name) != key for name in plan.unknown_units):
+            plan.unknown_units.append(error.name)
 
 
 def check_rules(row, quarter, problem):
@@ -513,14 +541,24 @@ def check_rules(row, quarter, problem):
     elif completed is not None:
         problem("completed_on", _("Only a done task has a completion date."))
     lead = row.lead
+    co_lead = row.co_lead_units
     coordinating = row.coordinating_units
     participating = row.participating_units
+    if lead is not None and lead in co_lead:
+        problem("co_lead", _("The lead unit cannot also be a co-lead."))
     if lead is not None and lead in coordinating + participating:
         column = "coordinating" if lead in coordinating else "participating"
         problem(column, _("The lead unit cannot also coordinate or take part."))
+    if set(co_lead) & set(coordinating + participating):
+        problem("co_lead",
+                _("A co-lead cannot also coordinate or take part with a share."))
     if set(coordinating) & set(participating):
         problem("participating",
                 _("A unit cannot be both coordinating and participating."))
+    if any(unit.is_group for unit in participating):
+        problem("participating", _(
+            "A group takes part through its members' shares: name it as the lead, "
+            "a co-lead or a coordinating unit."))
 
 
 def _check_reporter(row, plan, problem):
@@ -530,7 +568,8 @@ def _check_reporter(row, plan, problem):
         return
     if data.get("status", "not_started") == "not_started" and not data.get("progress"):
         return
-    units = {row.lead.id} | {unit.id for unit in row.coordinating_units}
+    units = {row.lead.id} | {unit.id for unit in
+                              row.co_lead_units + row.coordinating_units}
     if not policy.may_report_for(plan.user, plan.quarter.board_id, units):
         problem("status", _(
             "You may plan this task but not report on it: only the staff of %(unit)s "
@@ -718,6 +757,7 @@ def apply_plan(plan, user):
             plan.quarter, data, user,
             coordinating=[unit.id for unit in row.coordinating_units],
             participating=[unit.id for unit in row.participating_units],
+            co_lead=[unit.id for unit in row.co_lead_units],
             note=note,
         )
         created.append(task)
@@ -740,6 +780,26 @@ def apply_plan(plan, user):
     return created
 
 
+def create_outside_unit(name, actor):
+    """Create an outside body (kind "external") named as a plan's row names it.
+
+    Asked for by a click in the import's preview, never done by reading a file.
+    Returns the unit, or None when a unit of that name or short name exists already.
+    """
+    from tracker.admin.services import create_unit
+    from tracker.models.unit import EXTERNAL
+
+    name = " ".join((name or "").split())
+    if not name or len(name) > 200 or CONTROL_CHARACTERS.search(name):
+        return None
+    key = fold(name)
+    for known in db.session.execute(select(Unit.name, Unit.short_name)):
+        if key in (fold(known.name), fold(known.short_name)):
+            return None
+    return create_unit(dict(name=name, short_name=name[:60], kind=EXTERNAL,
+                            parent_id=None, sort_order=1000), actor)
+
+
 # ---- the uploaded file between preview and confirm ------------------------------
 
 
@@ -760,15 +820,11 @@ def keep_upload(quarter, user, filename, content):
     return token
 
 
-def claim_upload(quarter, user, token):
-    """Take the user's stored upload for the quarter out of storage, or return None.
-
-    The row is deleted in the caller's transaction: two confirmations of one preview
-    cannot both import it, and a rollback puts it back.
-    """
+def _upload(quarter, user, token):
+    """Return the user's stored upload for the quarter, or None."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
-    upload = db.session.scalar(
+    return db.session.scalar(
         select(ImportUpload).where(
             ImportUpload.token == token,
             ImportUpload.user_id == user.id,
@@ -776,6 +832,23 @@ def claim_upload(quarter, user, token):
             ImportUpload.created_at >= utcnow() - UPLOAD_MAX_AGE,
         )
     )
+
+
+def peek_upload(quarter, user, token):
+    """Return the user's stored upload for the quarter, left in storage, or None."""
+    upload = _upload(quarter, user, token)
+    if upload is None:
+        return None
+    return ClaimedUpload(filename=upload.filename, content=upload.content)
+
+
+def claim_upload(quarter, user, token):
+    """Take the user's stored upload for the quarter out of storage, or return None.
+
+    The row is deleted in the caller's transaction: two confirmations of one preview
+    cannot both import it, and a rollback puts it back.
+    """
+    upload = _upload(quarter, user, token)
     if upload is None:
         return None
     content, filename = upload.content, upload.filename

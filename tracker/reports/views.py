@@ -236,11 +236,46 @@ def import_plan(key):
     content = upload.read()
     plan = imports.read_plan(quarter, content, filename, user=current_user,
                              shift=bool(form.shift.data))
-    if not plan.ok:
+    if not plan.ok and not plan.unknown_units:
         return _render_import(quarter, form, plan=plan, status=400)
+    # Kept also when it names unknown units: the preview offers to create them and
+    # reads the same file again.
     token = imports.keep_upload(quarter, current_user, filename, content)
     db.session.commit()
-    return _render_import(quarter, form, plan=plan, token=token)
+    return _render_import(quarter, form, plan=plan, token=token,
+                          status=200 if plan.ok else 400)
+
+
+@bp.route("/quarters/<key>/import/outside-unit", methods=["POST"])
+def import_outside_unit(key):
+    """Create an outside body a previewed file names, then preview the file again."""
+    quarter = get_quarter_or_404(key)
+    if not policy.can_add_outside_unit(current_user, quarter):
+        abort(403)
+    if not Form().validate_on_submit():
+        abort(400)
+    token = request.form.get("token", "")
+    upload = imports.peek_upload(quarter, current_user, token)
+    if upload is None:
+        flash(_("This preview has expired or was already imported; upload the file "
+                "again."), "warning")
+        return redirect(url_for("reports.import_plan", key=quarter.key))
+    name = request.form.get("name", "")
+    shift = request.form.get("shift") == "1"
+    plan = imports.read_plan(quarter, upload.content, upload.filename,
+                             user=current_user, shift=shift)
+    if name not in plan.unknown_units:
+        abort(400, description=_("The file names no unknown unit of that name."))
+    unit = imports.create_outside_unit(name, current_user)
+    if unit is not None:
+        db.session.commit()
+        flash(_("The outside body %(unit)s has been created.", unit=unit.name),
+              "success")
+        plan = imports.read_plan(quarter, upload.content, upload.filename,
+                                 user=current_user, shift=shift)
+    form = ImportForm(formdata=None)
+    return _render_import(quarter, form, plan=plan, token=token,
+                          status=200 if plan.ok else 400)
 
 
 @bp.route("/quarters/<key>/import/confirm", methods=["GET", "POST"])

@@ -74,8 +74,11 @@ def task_values(task, code, cutoff, known=None, quarter=None):
         "kind": _label_once(known, "kind", task.kind, task, "kind_label"),
         "title": task.title,
         "lead_unit": task.lead_unit.name,
+        "co_lead": "; ".join(unit.name for unit in task.co_lead_units),
         "coordinating": "; ".join(unit.name for unit in task.coordinating_units),
-        "participating": "; ".join(link.unit.name for link in task.participants_links),
+        # A group's members take part through it: the group's column names it.
+        "participating": "; ".join(
+            link.unit.name for link in task.own_participants_links),
         "status": _label_once(known, "status", task.status, task, "status_label"),
         "timeliness": classes.get(code, "") if code else "",
         "as_of": cutoff,
@@ -512,8 +515,12 @@ INSTRUCTIONS = {
     "kind": _l("A kind of work, by its name in Vietnamese or English or its code "
                "(see the Lists sheet)."),
     "title": _l("The task as it should read in the report."),
-    "lead_unit": _l("One unit, by its name or short name (accents and capitals do "
-                    "not matter). An unknown unit is an error, never a new unit."),
+    "lead_unit": _l("One unit, group of units or outside body, by its name or short "
+                    "name (accents and capitals do not matter). An unknown unit is "
+                    "an error, never a new unit: the preview offers to create it as "
+                    "an outside body."),
+    "co_lead": _l("Units that lead the task beside the lead unit, separated by "
+                  "“;”."),
     "coordinating": _l("Units separated by “;”."),
     "participating": _l("Units that each report their own share, separated by “;”."),
     "due_on": _l(

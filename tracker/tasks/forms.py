@@ -101,6 +101,7 @@ class TaskForm(Form):
         validators=[DataRequired(_l("Choose the lead unit."))],
         validate_choice=True,
     )
+    co_lead = MultiCheckboxField(_l("Co-lead units"), coerce=int)
     coordinating = MultiCheckboxField(_l("Coordinating units"), coerce=int)
     participating = MultiCheckboxField(
         _l("Participating units (each reports its own share)"), coerce=int
@@ -147,8 +148,11 @@ class TaskForm(Form):
         self.quarter = quarter
         options = [(unit.id, unit.name) for unit in units]
         self.lead_unit_id.choices = choices([(0, _("— choose —"))] + options)
+        self.co_lead.choices = choices(options)
         self.coordinating.choices = choices(options)
-        self.participating.choices = choices(options)
+        # A group takes part through its members' shares, not a share of its own.
+        self.participating.choices = choices(
+            [(unit.id, unit.name) for unit in units if not unit.is_group])
 
     def validate_due_on(self, field):
         """Keep the due date within the quarter and the year after it."""
@@ -177,6 +181,17 @@ class TaskForm(Form):
         """Require the term to end after it starts."""
         if field.data and self.term_start.data and field.data <= self.term_start.data:
             raise ValidationError(_("The term must end after it starts."))
+
+    def validate_co_lead(self, field):
+        """Refuse a co-lead that is the lead or has another part in the task."""
+        chosen = set(field.data or ())
+        if self.lead_unit_id.data in chosen:
+            raise ValidationError(_("The lead unit cannot also be a co-lead."))
+        others = set(self.coordinating.data or ()) | set(self.participating.data or ())
+        if chosen & others:
+            raise ValidationError(
+                _("A co-lead cannot also coordinate or take part with a share.")
+            )
 
     def validate_coordinating(self, field):
         """Refuse a unit that is both coordinating and participating."""
@@ -351,6 +366,7 @@ def _history_labels():
     # The units' links are kept by role (rows written before said "units").
     labels.update(
         units=_l("Units"),
+        co_lead=TaskForm.co_lead.args[0],
         coordinating=TaskForm.coordinating.args[0],
         participating=TaskForm.participating.args[0],
         share_note=_l("Note"),

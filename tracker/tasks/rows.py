@@ -72,10 +72,10 @@ class LinkRow:
     """
 
     __slots__ = ("unit", "unit_id", "role", "share_status", "share_done_on",
-                 "share_note", "given_at", "acknowledged_at")
+                 "share_note", "given_at", "acknowledged_at", "via_group_id")
 
     def __init__(self, unit, role, share_status, share_done_on=None, share_note="",
-                 given_at=None, acknowledged_at=None):
+                 given_at=None, acknowledged_at=None, via_group_id=None):
         self.unit = unit
         self.unit_id = unit.id
         self.role = role
@@ -84,6 +84,7 @@ class LinkRow:
         self.share_note = share_note
         self.given_at = given_at
         self.acknowledged_at = acknowledged_at
+        self.via_group_id = via_group_id
 
     @property
     def role_label(self):
@@ -161,20 +162,20 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
         # link of every quarter.
         wanted = [TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
                   TaskUnit.share_status, TaskUnit.share_done_on, TaskUnit.given_at,
-                  TaskUnit.acknowledged_at]
+                  TaskUnit.acknowledged_at, TaskUnit.via_group_id]
         if notes:
             wanted.append(TaskUnit.share_note)
         # The tasks were read within the request's boards; their links need no
         # second board filter (on PostgreSQL it turns the plan into a scan of the
         # boards' every link, each checked against the id list).
         for (task_id, unit_id, role, status, done_on, given_at, acknowledged_at,
-             *note) in db.session.execute(
+             via, *note) in db.session.execute(
             select(*wanted).where(among(TaskUnit.task_id, by_id)),
             execution_options={"all_boards": True},
         ):
             by_id[task_id].unit_links.append(
                 LinkRow(units[unit_id], role, status, done_on, note[0] if note else "",
-                        given_at, acknowledged_at)
+                        given_at, acknowledged_at, via)
             )
     return rows
 
@@ -189,16 +190,16 @@ def export_rows(quarter):
     table = Task.__table__
     links = {}
     for (task_id, unit_id, role, status, done_on, note, given_at,
-         acknowledged_at) in db.session.execute(
+         acknowledged_at, via) in db.session.execute(
         select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
                TaskUnit.share_status, TaskUnit.share_done_on, TaskUnit.share_note,
-               TaskUnit.given_at, TaskUnit.acknowledged_at)
+               TaskUnit.given_at, TaskUnit.acknowledged_at, TaskUnit.via_group_id)
         .join(Task, Task.id == TaskUnit.task_id)
         .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False))
     ):
         links.setdefault(task_id, []).append(
             LinkRow(units[unit_id], role, status, done_on, note, given_at,
-                    acknowledged_at))
+                    acknowledged_at, via))
     names = [column.name for column in table.columns]
     lead = names.index("lead_unit_id")
     for values in db.session.execute(

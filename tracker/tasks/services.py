@@ -37,7 +37,12 @@ PLAN_FIELDS = (
 ) + ALL_KIND_FIELDS
 
 
-UNIT_ROLES = ("coordinating", "participating")
+UNIT_ROLES = ("co_lead", "coordinating", "participating")
+# What a group's members take when the group is given a role: a lead or co-lead
+# group's members each carry out and report a share; a coordinating group's
+# members coordinate.
+FAN_OUT = {"lead": "participating", "co_lead": "participating",
+           "coordinating": "coordinating"}
 # Everything the edit form shows: a save is refused if one of these changed meanwhile.
 EDIT_FIELDS = PLAN_FIELDS + UNIT_ROLES
 
@@ -180,7 +185,9 @@ def _plain(value):
 
 
 def _unit_roles(task):
-    return {link.unit_id: link.role for link in task.unit_links}
+    """Return {unit id: role} of the links chosen for the task (not via a group)."""
+    return {link.unit_id: link.role for link in task.unit_links
+            if link.via_group_id is None}
 
 
 def _apply_plan(task, data):
@@ -197,36 +204,63 @@ def _apply_plan(task, data):
         task.due_on = task.quarter.ends_on
 
 
-def _apply_units(task, coordinating, participating):
-    """Make the task's unit links match the given unit ids, keeping reported shares."""
+def _wanted_links(lead_unit_id, co_lead, coordinating, participating):
+    """Return {unit id: (role, via group id)} of the links the choices make.
+
+    Chosen units keep the role they were given; a group's members not chosen
+    themselves take their part through it (FAN_OUT), the first group naming them
+    in the order lead, co-leads, coordinating.
+    """
     wanted = {}
-    for unit_id in coordinating:
-        wanted[unit_id] = "coordinating"
-    for unit_id in participating:
-        wanted[unit_id] = "participating"
-    wanted.pop(task.lead_unit_id, None)
+    for role, unit_ids in (("co_lead", co_lead), ("coordinating", coordinating),
+                           ("participating", participating)):
+        for unit_id in unit_ids:
+            wanted.setdefault(unit_id, (role, None))
+    wanted.pop(lead_unit_id, None)
+    givers = [(lead_unit_id, "lead")] + [
+        (unit_id, role) for unit_id, (role, _via) in list(wanted.items())
+        if role != "participating"
+    ]
+    for group_id, role in givers:
+        group = db.session.get(Unit, group_id) if group_id else None
+        if group is None or not group.is_group:
+            continue
+        for member in group.members:
+            if member.id != lead_unit_id and member.id not in wanted:
+                wanted[member.id] = (FAN_OUT[role], group.id)
+    return wanted
+
+
+def _apply_units(task, coordinating, participating, co_lead=()):
+    """Make the task's unit links match the given unit ids, keeping reported shares."""
+    wanted = _wanted_links(task.lead_unit_id, co_lead, coordinating, participating)
     current = {link.unit_id: link for link in task.unit_links}
     for unit_id, link in current.items():
         if unit_id not in wanted:
             task.unit_links.remove(link)
     # A unit given its part by an edit has it from now (at creation, with the task).
     given_at = utcnow() if task.id is not None else None
-    for unit_id, role in wanted.items():
+    for unit_id, (role, via) in wanted.items():
         if unit_id in current:
             link = current[unit_id]
             if role == "participating" and link.role != role:
                 link.given_at, link.acknowledged_at = given_at, None
                 link.acknowledged_by_id = None
             link.role = role
+            if link.via_group_id != via:
+                link.via_group_id = via
         else:
             link = TaskUnit(unit_id=unit_id, role=role,
                             unit=db.session.get(Unit, unit_id))
             if given_at is not None:
                 link.given_at = given_at
+            if via is not None:  # left unnamed otherwise (older schemas lack it)
+                link.via_group_id = via
             task.unit_links.append(link)
 
 
-def create_task(quarter, data, user, coordinating=(), participating=(), note=""):
+def create_task(quarter, data, user, coordinating=(), participating=(), note="",
+                co_lead=()):
     """Add a task to the quarter with its units and a "created" history row."""
     task = Task(quarter=quarter, status=data.get("status", "not_started"))
     task.progress = data.get("progress", 0)
@@ -234,7 +268,7 @@ def create_task(quarter, data, user, coordinating=(), participating=(), note="")
     _apply_plan(task, data)
     task.lead_unit = db.session.get(Unit, task.lead_unit_id)
     task.created_by = user
-    _apply_units(task, coordinating, participating)
+    _apply_units(task, coordinating, participating, co_lead)
     db.session.add(task)
     db.session.flush()
     db.session.add(
@@ -247,7 +281,7 @@ def create_task(quarter, data, user, coordinating=(), participating=(), note="")
     return task
 
 
-def update_task(task, data, user, coordinating=(), participating=()):
+def update_task(task, data, user, coordinating=(), participating=(), co_lead=()):
     """Apply a plan edit and record every changed field in the history."""
     before = {name: getattr(task, name) for name in PLAN_FIELDS}
     lead_before = task.lead_unit.short_name
@@ -258,7 +292,7 @@ def update_task(task, data, user, coordinating=(), participating=()):
         # The new lead unit has the task from now, and acknowledges it itself.
         task.lead_given_at, task.acknowledged_at = utcnow(), None
         task.acknowledged_by_id = None
-    _apply_units(task, coordinating, participating)
+    _apply_units(task, coordinating, participating, co_lead)
     changes = {}
     for name in PLAN_FIELDS:
         old, new = before[name], getattr(task, name)
@@ -560,14 +594,16 @@ def plan_snapshot(task):
     values = {name: _plain(getattr(task, name)) for name in PLAN_FIELDS}
     for role in UNIT_ROLES:
         values[role] = sorted(
-            link.unit_id for link in task.unit_links if link.role == role
+            link.unit_id for link in task.unit_links
+            if link.role == role and link.via_group_id is None
         )
     return values
 
 
-def submitted_snapshot(data, coordinating, participating):
+def submitted_snapshot(data, coordinating, participating, co_lead=()):
     """Return the values of a submitted edit form in the shape of plan_snapshot."""
     values = {name: _plain(data.get(name)) for name in PLAN_FIELDS}
+    values["co_lead"] = sorted(set(co_lead or ()))
     values["coordinating"] = sorted(set(coordinating or ()))
     values["participating"] = sorted(set(participating or ()))
     return values

@@ -114,6 +114,7 @@ def create():
         quarter, form.plan_data(), current_user,
         coordinating=form.coordinating.data or (),
         participating=form.participating.data or (),
+        co_lead=form.co_lead.data or (),
     )
     db.session.commit()
     flash(_("The task has been added."), "success")
@@ -224,17 +225,21 @@ def edit(task_id):
     units = _units_for(task)
     form = TaskEditForm(obj=task, quarter=task.quarter, units=units)
     if request.method == "GET":
-        form.coordinating.data = [link.unit_id for link in task.unit_links
+        chosen = [link for link in task.unit_links if link.via_group_id is None]
+        form.co_lead.data = [link.unit_id for link in chosen
+                             if link.role == "co_lead"]
+        form.coordinating.data = [link.unit_id for link in chosen
                                   if link.role == "coordinating"]
-        form.participating.data = [link.unit_id for link in task.unit_links
+        form.participating.data = [link.unit_id for link in chosen
                                    if link.role == "participating"]
         form.snapshot.data = services.sign_snapshot(task)
     if not form.validate_on_submit():
         return _render_form(form, task.quarter, task, 400 if form.errors else 200)
     coordinating = form.coordinating.data or ()
     participating = form.participating.data or ()
+    co_lead = form.co_lead.data or ()
     shown = services.read_snapshot(form.snapshot.data) or services.submitted_snapshot(
-        form.plan_data(), coordinating, participating
+        form.plan_data(), coordinating, participating, co_lead
     )
     for _attempt in range(SAVE_ATTEMPTS):
         conflicts = services.changed_meanwhile(task, form.version.data, shown)
@@ -244,6 +249,7 @@ def edit(task_id):
             changes = services.update_task(
                 task, form.plan_data(), current_user,
                 coordinating=coordinating, participating=participating,
+                co_lead=co_lead,
             )[1]
             db.session.commit()
             break
@@ -265,7 +271,8 @@ def _render_conflict(form, task, units, names):
     names_of_units = {unit.id: unit.name for unit in units}
     current = services.plan_snapshot(task)
     yours = services.submitted_snapshot(
-        form.plan_data(), form.coordinating.data, form.participating.data
+        form.plan_data(), form.coordinating.data, form.participating.data,
+        form.co_lead.data,
     )
     rows = []
     for name in names:

@@ -1,0 +1,285 @@
+"""Groups of units and co-leads: a group leads or coordinates as one and its members
+take their parts; a task may have several lead units; each unit is counted once."""
+import datetime as dt
+
+import pytest
+
+from tests.helpers import page_text
+from tracker.auth import policy
+from tracker.figures.services import quarter_figures
+from tracker.models import AuditEvent, Task, TaskUnit, Unit
+from tracker.tasks import services
+
+
+@pytest.fixture
+def board(make_unit):
+    """The board, the Front and two mass organisations, two communes."""
+    return {
+        "BDV": make_unit("Ban Dân vận Huyện ủy", "BDV", kind="party_board"),
+        "MTTQ": make_unit("Ủy ban MTTQ huyện", "MTTQ", kind="front"),
+        "HND": make_unit("Hội Nông dân huyện", "HND"),
+        "HLHPN": make_unit("Hội Liên hiệp Phụ nữ huyện", "HLHPN"),
+        "ĐU Tịnh Hà": make_unit("Đảng ủy xã Tịnh Hà", "ĐU Tịnh Hà",
+                                kind="commune_party_committee"),
+        "ĐU Tịnh Trà": make_unit("Đảng ủy xã Tịnh Trà", "ĐU Tịnh Trà",
+                                 kind="commune_party_committee"),
+    }
+
+
+@pytest.fixture
+def make_group(db):
+    """Return a builder of groups of units."""
+
+    def build(name, short_name, members):
+        group = Unit(name=name, short_name=short_name, kind="group", sort_order=50)
+        group.members = list(members)
+        db.session.add(group)
+        db.session.commit()
+        return group
+
+    return build
+
+
+def _links(task):
+    return {link.unit.short_name: (link.role, link.via_group_id)
+            for link in task.unit_links}
+
+
+# ---- the admin pages ---------------------------------------------------------------
+
+def test_an_admin_creates_and_edits_a_group(client, login_as, db, board):
+    admin = login_as("admin")
+    assert "Khối Dân vận" not in page_text(client.get("/admin/groups/"))
+    form = page_text(client.get("/admin/groups/new"))
+    assert "Hội Nông dân huyện" in form
+    response = client.post("/admin/groups/new", data={
+        "name": "Khối Dân vận", "short_name": "Khối DV", "sort_order": "40",
+        "members": [str(board["MTTQ"].id), str(board["HND"].id)]})
+    assert response.status_code == 302, page_text(response)[:2000]
+    group = db.session.scalar(db.select(Unit).where(Unit.short_name == "Khối DV"))
+    assert group.kind == "group" and group.is_group and not group.is_scored
+    assert [unit.short_name for unit in group.members] == ["MTTQ", "HND"]
+    listing = page_text(client.get("/admin/groups/"))
+    assert "Khối Dân vận" in listing and "MTTQ, HND" in listing
+
+    response = client.post(f"/admin/groups/{group.id}", data={
+        "name": "Khối Dân vận huyện", "short_name": "Khối DV", "sort_order": "40",
+        "members": [str(board["HND"].id), str(board["HLHPN"].id)]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    group = db.session.get(Unit, group.id)
+    assert group.name == "Khối Dân vận huyện"
+    assert [unit.short_name for unit in group.members] == ["HND", "HLHPN"]
+    events = db.session.scalars(db.select(AuditEvent).where(
+        AuditEvent.entity_type == "unit", AuditEvent.entity_id == group.id)
+        .order_by(AuditEvent.id)).all()
+    assert [event.action for event in events] == ["created", "members", "updated",
+                                                  "members"]
+    assert events[-1].changes["members"] == [["HND", "MTTQ"], ["HLHPN", "HND"]]
+    assert all(event.user_id == admin.id for event in events)
+    # The unit's own page sends to the group's, which keeps the members.
+    assert client.get(f"/admin/units/{group.id}").headers["Location"].endswith(
+        f"/admin/groups/{group.id}")
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"name": ""}, "Nhập tên đơn vị"),
+    ({"members": []}, "Chọn các đơn vị thành viên"),
+    ({"members": ["99999"]}, ""),
+    ({"members": ["abc"]}, ""),
+    ({"short_name": "HND"}, "Đã có đơn vị khác mang tên viết tắt này"),
+])
+def test_a_bad_group_is_refused_and_nothing_stored(client, login_as, db, board, bad,
+                                                   message):
+    login_as("admin")
+    data = {"name": "Khối Dân vận", "short_name": "Khối DV", "sort_order": "40",
+            "members": [str(board["HND"].id)]}
+    data.update(bad)
+    response = client.post("/admin/groups/new", data=data)
+    assert response.status_code == 400
+    assert message in page_text(response)
+    assert db.session.scalar(db.select(Unit).where(Unit.kind == "group")) is None
+
+
+def test_groups_are_not_members_nor_accounts_units(client, login_as, db, board,
+                                                   make_group):
+    group = make_group("Các cơ sở", "Các cơ sở", [board["ĐU Tịnh Hà"]])
+    login_as("admin")
+    assert f'value="{group.id}"' not in page_text(client.get("/admin/groups/new"))
+    assert "Các cơ sở" not in page_text(client.get("/admin/users/new"))
+
+
+def test_only_admins_manage_groups(client, login_as, board, make_group):
+    group = make_group("Các cơ sở", "Các cơ sở", [board["ĐU Tịnh Hà"]])
+    login_as("leader")
+    assert client.get("/admin/groups/").status_code == 403
+    assert client.get(f"/admin/groups/{group.id}").status_code == 403
+    assert client.post("/admin/groups/new", data={}).status_code == 403
+
+
+def test_a_unit_that_is_not_a_group_has_no_group_page(client, login_as, board):
+    login_as("admin")
+    assert client.get(f"/admin/groups/{board['HND'].id}").status_code == 404
+    assert client.get("/admin/groups/99999").status_code == 404
+
+
+# ---- fan-out to the members --------------------------------------------------------
+
+def test_a_task_given_to_a_group_fans_out_to_its_members(db, board, make_group,
+                                                         make_task):
+    communes = make_group("Các cơ sở", "Các cơ sở",
+                          [board["ĐU Tịnh Hà"], board["ĐU Tịnh Trà"]])
+    bloc = make_group("Khối Dân vận", "Khối DV", [board["MTTQ"], board["HND"]])
+    task = make_task(lead=communes, coordinating=[bloc], title="Đối thoại ở xã")
+    assert _links(task) == {
+        "ĐU Tịnh Hà": ("participating", communes.id),
+        "ĐU Tịnh Trà": ("participating", communes.id),
+        "Khối DV": ("coordinating", None),
+        "MTTQ": ("coordinating", bloc.id),
+        "HND": ("coordinating", bloc.id),
+    }
+    # The task names the groups, not their members one by one.
+    assert [unit.short_name for unit in task.coordinating_units] == ["Khối DV"]
+    assert task.own_participants_links == []
+    assert task.share_counts() == (0, 2)
+
+
+def test_a_unit_chosen_itself_keeps_its_own_part(db, board, make_group, make_task):
+    bloc = make_group("Khối Dân vận", "Khối DV", [board["MTTQ"], board["HND"]])
+    task = make_task(lead=board["MTTQ"], coordinating=[bloc],
+                     participating=[board["HND"]])
+    assert _links(task) == {"Khối DV": ("coordinating", None),
+                            "HND": ("participating", None)}
+
+
+def test_editing_keeps_the_members_shares(db, board, make_group, make_task):
+    communes = make_group("Các cơ sở", "Các cơ sở",
+                          [board["ĐU Tịnh Hà"], board["ĐU Tịnh Trà"]])
+    task = make_task(lead=communes)
+    link = next(link for link in task.unit_links
+                if link.unit_id == board["ĐU Tịnh Hà"].id)
+    services.report_share(link, "done", dt.date(2023, 5, 2), "Đã đối thoại.", None)
+    db.session.commit()
+    services.update_task(task, {"title": "Đối thoại với nhân dân"}, None,
+                         co_lead=[board["BDV"].id])
+    db.session.commit()
+    db.session.expire_all()
+    task = db.session.get(Task, task.id)
+    shares = {link.unit.short_name: link.share_status for link in task.unit_links
+              if link.role == "participating"}
+    assert shares == {"ĐU Tịnh Hà": "done", "ĐU Tịnh Trà": "not_started"}
+    [edit] = [u for u in task.updates if u.action == "edited"]
+    # The history names the chosen units; the members come with their group.
+    assert edit.changes["co_lead"] == [[], ["BDV"]]
+    assert "participating" not in edit.changes
+
+
+def test_the_task_form_offers_groups_to_lead_not_to_take_a_share(
+    client, login_as, db, board, make_group, make_quarter
+):
+    group = make_group("Các cơ sở", "Các cơ sở", [board["ĐU Tịnh Hà"]])
+    quarter = make_quarter(2023, 2)
+    login_as("leader")
+    form = page_text(client.get(f"/tasks/new?quarter={quarter.key}"))
+    assert 'name="lead_unit_id"' in form
+    assert f'name="co_lead" type="checkbox" value="{group.id}"' in form
+    assert f'name="participating" type="checkbox" value="{group.id}"' not in form
+    response = client.post(f"/tasks/new?quarter={quarter.key}", data={
+        "kind": "dialogue", "title": "Bí thư Đảng ủy xã đối thoại với nhân dân",
+        "lead_unit_id": str(group.id), "co_lead": [str(board["BDV"].id)]})
+    assert response.status_code == 302, page_text(response)[:3000]
+    task = db.session.scalar(db.select(Task))
+    page = page_text(client.get(f"/tasks/{task.id}"))
+    assert "Các cơ sở" in page and 'id="co-leads"' in page
+    board_page = page_text(client.get(f"/quarters/{quarter.key}/"))
+    assert "Các cơ sở, BDV" in board_page
+
+
+# ---- co-leads --------------------------------------------------------------------
+
+def test_each_co_leads_staff_may_report_on_the_whole_task(db, board, make_task,
+                                                          make_user):
+    task = make_task(lead=board["MTTQ"], title="Ngày vì người nghèo")
+    services.update_task(task, {}, None, co_lead=[board["HND"].id])
+    db.session.commit()
+    assert _links(task) == {"HND": ("co_lead", None)}
+    co_lead_staff = make_user("hnd", units=[board["HND"]])
+    other_staff = make_user("phunu", units=[board["HLHPN"]])
+    assert policy.can_report_progress(co_lead_staff, task)
+    assert policy.can_edit_task(co_lead_staff, task)
+    assert policy.can_request_extension(co_lead_staff, task)
+    assert policy.reports_on_behalf(co_lead_staff, task) is None
+    assert not policy.can_report_progress(other_staff, task)
+
+
+def test_a_co_lead_may_report_through_the_page(client, login_as, db, board,
+                                               make_task):
+    task = make_task(lead=board["MTTQ"], title="Ngày vì người nghèo")
+    services.update_task(task, {}, None, co_lead=[board["HND"].id])
+    db.session.commit()
+    login_as("staff", units=[board["HND"]])
+    response = client.post(f"/tasks/{task.id}/status", data={
+        "status": "in_progress", "progress": "40", "note": "Đã phát động."})
+    assert response.status_code == 302, page_text(response)[:2000]
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).progress == 40
+
+
+def test_a_co_lead_is_refused_as_the_lead_or_with_another_part(
+    client, login_as, db, board, make_quarter
+):
+    quarter = make_quarter(2023, 2)
+    login_as("leader")
+    for extra in ({"co_lead": [str(board["BDV"].id)]},
+                  {"co_lead": [str(board["HND"].id)],
+                   "coordinating": [str(board["HND"].id)]}):
+        response = client.post(f"/tasks/new?quarter={quarter.key}", data={
+            "kind": "other", "title": "Việc", "lead_unit_id": str(board["BDV"].id),
+            **extra})
+        assert response.status_code == 400
+    assert db.session.scalar(db.select(Task)) is None
+
+
+# ---- figures -------------------------------------------------------------------------
+
+def test_figures_count_members_once_and_each_co_lead(db, board, make_group, make_task,
+                                                     make_quarter):
+    quarter = make_quarter(2023, 2)
+    communes = make_group("Các cơ sở", "Các cơ sở",
+                          [board["ĐU Tịnh Hà"], board["ĐU Tịnh Trà"]])
+    bloc = make_group("Khối Dân vận", "Khối DV", [board["MTTQ"], board["HND"]])
+    dialogue = make_task(quarter=quarter, lead=communes, coordinating=[bloc],
+                         title="Đối thoại")
+    link = next(link for link in dialogue.unit_links
+                if link.unit_id == board["ĐU Tịnh Hà"].id)
+    services.report_share(link, "done", dt.date(2023, 5, 2), "Xong.", None)
+    campaign = make_task(quarter=quarter, lead=board["MTTQ"], title="Vận động")
+    services.update_task(campaign, {}, None, co_lead=[board["HND"].id, bloc.id])
+    db.session.commit()
+    figures = quarter_figures(quarter)
+    rows = {row["short_name"]: row for row in figures["units"]}
+    # Neither group has a row: its members' own rows hold what it was given.
+    assert "Các cơ sở" not in rows and "Khối DV" not in rows
+    assert (rows["ĐU Tịnh Hà"]["shares"], rows["ĐU Tịnh Hà"]["done"]) == (1, 1), \
+        (rows["ĐU Tịnh Hà"], figures["tasks"])
+    assert rows["ĐU Tịnh Trà"]["shares"] == 1
+    # MTTQ leads the campaign and coordinates the dialogue through the bloc; HND
+    # co-leads the campaign; the bloc, co-leading too, gives them nothing more.
+    assert (rows["MTTQ"]["led"], rows["MTTQ"]["coordinated"]) == (1, 1)
+    assert (rows["HND"]["led"], rows["HND"]["coordinated"]) == (1, 1)
+    assert figures["total"] == 2
+    [entry] = [t for t in figures["tasks"] if t["id"] == campaign.id]
+    assert sorted(entry["co_leads"]) == sorted([board["HND"].id, bloc.id])
+
+
+def test_a_co_lead_group_gives_its_members_shares(db, board, make_group, make_task):
+    bloc = make_group("Khối Dân vận", "Khối DV", [board["MTTQ"], board["HND"]])
+    task = make_task(lead=board["BDV"])
+    services.update_task(task, {}, None, co_lead=[bloc.id])
+    db.session.commit()
+    assert _links(task) == {"Khối DV": ("co_lead", None),
+                            "MTTQ": ("participating", bloc.id),
+                            "HND": ("participating", bloc.id)}
+    assert [unit.short_name for unit in task.lead_units] == ["BDV", "Khối DV"]
+    assert task.lead_names == "Ban Dân vận Huyện ủy; Khối Dân vận"
+    assert db.session.scalar(db.select(db.func.count()).select_from(TaskUnit)) == 3
