@@ -175,7 +175,9 @@ def open_page(browser, live_server):
             reduced_motion="reduce",  # no smooth scrolling to measure mid-way
             **DEVICES[device],
         )
-        context.set_default_timeout(10_000)
+        # A cap on waiting, not a measure: a loaded CI machine may take seconds.
+        context.set_default_timeout(30_000)
+        context.set_default_navigation_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
