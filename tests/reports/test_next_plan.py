@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.helpers import page_text
-from tracker.models import AuditEvent, Quarter, Task, TaskUpdate
+from tracker.models import AuditEvent, Quarter, Task, TaskUpdate, User
 from tracker.reports.next_plan import (
     parse_quarter, shift_date, shift_row, source_quarter,
 )
@@ -418,3 +418,37 @@ def test_cli_import_with_shift(runner, db, make_quarter, units, csv_file, tmp_pa
     (task,) = _tasks(db, q2)
     assert (task.due_on, task.status, task.progress, task.completed_on) == (
         D(2023, 6, 30), "not_started", 0, None)
+
+
+def test_closing_after_planning_adopts_the_planned_task_instead_of_copying(
+        client, login_as, db, q1, units, make_quarter, make_user):
+    """Planned into Q2 before Q1 closes: carrying links the planned task, no twin."""
+    login_as("staff", units=[units["BDV"]])
+    q2 = make_quarter(2023, 2, state="planning")
+    unfinished = _task(db, "Việc dở dang được chuyển")
+    response = client.post("/quarters/2023-Q1/plan-next/confirm",
+                           data={"task": [str(unfinished.id)]})
+    assert response.status_code == 302, page_text(response)
+    planned = _tasks(db, q2)
+    assert [task.title for task in planned] == [unfinished.title]
+    client.post("/logout")
+    login_as("leader", username="truongban")
+    close_page = page_text(client.get("/quarters/2023-Q1/close"))
+    assert close_page.count('class="small planned-again"') == 1
+    assert f"#{planned[0].id}" in close_page
+
+    leader = db.session.scalar(db.select(User).where(User.username == "truongban"))
+    q2_again = _carry(db, q1, leader)
+    assert q2_again.id == q2.id
+    titles = [task.title for task in _tasks(db, q2)]
+    assert titles.count(unfinished.title) == 1  # adopted, not copied
+    db.session.refresh(planned[0])
+    assert planned[0].carried_from_id == unfinished.id
+    assert planned[0].status == "not_started"  # the plan's own state stays
+    actions = [u.action for u in db.session.scalars(
+        db.select(TaskUpdate).where(TaskUpdate.task_id == planned[0].id)
+        .order_by(TaskUpdate.id))]
+    assert actions == ["created", "carried_in"]
+    out = db.session.scalar(db.select(TaskUpdate).where(
+        TaskUpdate.task_id == unfinished.id, TaskUpdate.action == "carried_out"))
+    assert out.changes["to_task"] == planned[0].id

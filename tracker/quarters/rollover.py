@@ -24,6 +24,7 @@ from tracker.models.guard import unlocked
 from tracker.quarters.services import find_quarter
 from tracker.quarters.summary import quarter_tasks
 from tracker.tasks.timeliness import closing_class
+from tracker.text import fold
 
 CARRY = "carry"
 ACTIONS = (CARRY,) + tuple(CLOSING_REASONS)
@@ -49,6 +50,10 @@ class PlanItem:
     task: Task
     continuation: Task = None
     default: str = CARRY
+    # The task the next quarter already holds for this one, planned there from this
+    # quarter (same title and lead unit, carried from nothing): carrying adopts it as
+    # the continuation instead of copying the work a second time.
+    planned_again: Task = None
 
     @property
     def is_carried(self):
@@ -88,7 +93,52 @@ def close_plan(quarter):
     """Return the PlanItems of the tasks the close must decide about."""
     tasks = [task for task in quarter_tasks(quarter) if needs_decision(task)]
     later = continuations(tasks)
-    return [PlanItem(task=task, continuation=later.get(task.id)) for task in tasks]
+    again = planned_again(quarter, tasks)
+    return [PlanItem(task=task, continuation=later.get(task.id),
+                     planned_again=again.get(task.id)) for task in tasks]
+
+
+def planned_again(quarter, tasks):
+    """Return {task id: the next quarter's task planned for it} in one statement.
+
+    "Plan the next quarter from this one" copies tasks before the close: a task of
+    the next quarter with the same title and lead unit, carried from nothing, is
+    that copy. Each is matched to one task at most.
+    """
+    year, number = quarter.next_key()
+    target = find_quarter(year, number)
+    if target is None or not tasks:
+        return {}
+    rows = db.session.scalars(
+        select(Task).where(Task.quarter_id == target.id, Task.carried_from_id.is_(None),
+                           ~Task.is_archived)
+        .order_by(Task.id)
+    )
+    waiting = {}
+    for row in rows:
+        waiting.setdefault((fold(row.title), row.lead_unit_id), row)
+    found = {}
+    for task in tasks:
+        match = waiting.pop((fold(task.title), task.lead_unit_id), None)
+        if match is not None:
+            found[task.id] = match
+    return found
+
+
+def _adopt(task, planned, user):
+    """Make the next quarter's task planned for this one its continuation."""
+    planned.carried_from = task
+    db.session.add(TaskUpdate(
+        task=planned, user=user, action="carried_in", new_status=planned.status,
+        new_progress=planned.progress,
+        changes={"from": task.quarter.key, "from_task": task.id},
+    ))
+    db.session.add(TaskUpdate(
+        task=task, user=user, action="carried_out", old_status=task.status,
+        new_status=task.status, old_progress=task.progress, new_progress=task.progress,
+        changes={"to": planned.quarter.key, "to_task": planned.id},
+    ))
+    return planned
 
 
 def check_can_close(quarter):
@@ -195,7 +245,9 @@ def close_quarter(quarter, decisions, user, notes=None):
             if item.is_carried:
                 continue
             action = decisions.get(item.task.id, CARRY)
-            if action == CARRY:
+            if action == CARRY and item.planned_again is not None:
+                result.carried.append(_adopt(item.task, item.planned_again, user))
+            elif action == CARRY:
                 result.carried.append(_carry(item.task, target, user))
             else:
                 result.closed.append(_end(item.task, action, notes.get(item.task.id),
