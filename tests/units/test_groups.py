@@ -283,3 +283,48 @@ def test_a_co_lead_group_gives_its_members_shares(db, board, make_group, make_ta
     assert [unit.short_name for unit in task.lead_units] == ["BDV", "Khối DV"]
     assert task.lead_names == "Ban Dân vận Huyện ủy; Khối Dân vận"
     assert db.session.scalar(db.select(db.func.count()).select_from(TaskUnit)) == 3
+
+
+def test_a_carried_task_still_names_its_group(db, board, make_group, make_task,
+                                              make_quarter, make_user):
+    """The close copies the members' links with the group they came through."""
+    from tracker.quarters.rollover import close_quarter
+
+    quarter = make_quarter(2023, 1, state="active")
+    communes = make_group("Các cơ sở", "Các cơ sở",
+                          [board["ĐU Tịnh Hà"], board["ĐU Tịnh Trà"]])
+    task = make_task(quarter=quarter, lead=communes, title="Đối thoại ở xã",
+                     status="in_progress", progress=50)
+    result = close_quarter(quarter, {}, make_user("truongban", role="leader"))
+    db.session.commit()
+    [copy] = result.carried
+    db.session.expire_all()
+    copy = db.session.get(Task, copy.id)
+    assert copy.carried_from_id == task.id
+    assert _links(copy) == {
+        "ĐU Tịnh Hà": ("participating", communes.id),
+        "ĐU Tịnh Trà": ("participating", communes.id),
+    }
+    assert copy.own_participants_links == []
+
+
+def test_the_next_quarter_planned_from_this_one_keeps_groups_and_co_leads(
+        client, login_as, db, board, make_group, make_task, make_quarter):
+    quarter = make_quarter(2023, 1, state="active")
+    q2 = make_quarter(2023, 2, state="planning")
+    communes = make_group("Các cơ sở", "Các cơ sở",
+                          [board["ĐU Tịnh Hà"], board["ĐU Tịnh Trà"]])
+    task = make_task(quarter=quarter, lead=communes, title="Đối thoại ở xã")
+    services.update_task(task, {}, None, co_lead=[board["BDV"].id])
+    db.session.commit()
+    login_as("leader")
+    response = client.post("/quarters/2023-Q1/plan-next/confirm",
+                           data={"task": [str(task.id)]})
+    assert response.status_code == 302, page_text(response)[:2000]
+    db.session.expire_all()
+    [copy] = db.session.scalars(db.select(Task).where(Task.quarter_id == q2.id)).all()
+    assert _links(copy) == {
+        "BDV": ("co_lead", None),
+        "ĐU Tịnh Hà": ("participating", communes.id),
+        "ĐU Tịnh Trà": ("participating", communes.id),
+    }

@@ -11,7 +11,7 @@ of the rate; reopening puts back the status it had.
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -194,12 +194,19 @@ def _carry(task, target, user):
         copy.status = "in_progress" if task.status == "postponed" else task.status
         copy.progress = task.progress
     for link in task.unit_links:
-        copy.unit_links.append(TaskUnit(
+        carried = TaskUnit(
             unit=link.unit, unit_id=link.unit_id, role=link.role,
             share_status="not_started" if fresh else link.share_status,
             share_done_on=None if fresh else link.share_done_on,
             share_note="" if fresh else link.share_note,
-        ))
+        )
+        # A member given its part through a group keeps it through the group, so the
+        # continuation names the group too (read only when loaded with the follow-up
+        # columns: a schema older than groups has no such column).
+        via = inspect(link).dict.get("via_group_id")
+        if via is not None:
+            carried.via_group_id = via
+        copy.unit_links.append(carried)
     db.session.add(copy)
     db.session.flush()
     db.session.add(TaskUpdate(

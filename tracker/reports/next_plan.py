@@ -253,8 +253,10 @@ def build_plan(quarter, target, ids, user):
         shift_row(data, shift)
         row = PlanRow(
             row=number, data=data, lead=task.lead_unit,
+            co_lead_units=list(task.co_lead_units),
             coordinating_units=list(task.coordinating_units),
-            participating_units=[link.unit for link in task.participants_links],
+            # A group's members are given their parts again by the group itself.
+            participating_units=[link.unit for link in task.own_participants_links],
         )
         row.source = task
 
@@ -263,7 +265,7 @@ def build_plan(quarter, target, ids, user):
 
             row.problems.append(Problem(message, row.row, column_label(key)))
 
-        for key, units in (("lead_unit", [row.lead]),
+        for key, units in (("lead_unit", [row.lead]), ("co_lead", row.co_lead_units),
                            ("coordinating", row.coordinating_units),
                            ("participating", row.participating_units)):
             for unit in units:
