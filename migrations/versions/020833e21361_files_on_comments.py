@@ -18,7 +18,8 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('stored_file', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('comment_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('comment_id', sa.Integer(),
+                                      server_default=sa.text('NULL'), nullable=True))
         batch_op.create_index(batch_op.f('ix_stored_file_comment_id'), ['comment_id'],
                               unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_stored_file_comment_id_comment'),

@@ -2,7 +2,7 @@
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -30,6 +30,7 @@ class StoredFile(db.Model):
 
     __tablename__ = "stored_file"
     __table_args__ = (Index("ix_stored_file_task_removed", "task_id", "removed_at"),)
+    __mapper_args__ = {"eager_defaults": False}  # see comment_id
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
@@ -37,9 +38,12 @@ class StoredFile(db.Model):
     task_update_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("task_update.id"), index=True
     )
-    # The comment the file was posted with (comments only).
+    # The comment the file was posted with (comments only). Left to the database
+    # unless set (server default, no eager defaults), so a file of a progress report
+    # is stored the same way on a schema older than comments' files (the demo loads
+    # on earlier revisions in the migration tests).
     comment_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("comment.id"), index=True
+        ForeignKey("comment.id"), index=True, server_default=text("NULL")
     )
     # The participating unit whose share the file documents (share reports only).
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
