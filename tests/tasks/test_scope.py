@@ -166,3 +166,22 @@ def test_scope_phrase():
     assert phrases.scope_phrase(["Đảng ủy xã Tịnh Hà"]) == "tại xã Tịnh Hà"
     assert phrases.scope_phrase(["Đảng ủy xã A", "Đảng ủy thị trấn B"]) == (
         "tại xã A, thị trấn B")
+
+
+def test_a_stale_form_does_not_undo_a_scope_change(client, login_as, make_task, places,
+                                                   db):
+    login_as("staff", units=[places["BDV"]])
+    task = make_task(lead=places["BDV"], title="Nhân rộng mô hình")
+    stale = page_text(client.get(f"/tasks/{task.id}/edit"))
+    snapshot = stale.split('name="snapshot" type="hidden" value="')[1].split('"')[0]
+    version = task.version
+    assert client.post(f"/tasks/{task.id}/edit", data=_form(
+        places["BDV"], version, snapshot=snapshot,
+        scope=[str(places["TH"].id)])).status_code == 302
+    response = client.post(f"/tasks/{task.id}/edit", data=_form(
+        places["BDV"], version, snapshot=snapshot, title="Tên mới"))
+    assert response.status_code == 409
+    assert "Địa bàn (xã)" in page_text(response)
+    db.session.expire_all()
+    assert [u.short_name for u in db.session.get(Task, task.id).scope_units] == [
+        "ĐU Tịnh Hà"]

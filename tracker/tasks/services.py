@@ -46,7 +46,7 @@ UNIT_ROLES = ("co_lead", "coordinating", "participating")
 FAN_OUT = {"lead": "participating", "co_lead": "participating",
            "coordinating": "coordinating"}
 # Everything the edit form shows: a save is refused if one of these changed meanwhile.
-EDIT_FIELDS = PLAN_FIELDS + UNIT_ROLES
+EDIT_FIELDS = PLAN_FIELDS + UNIT_ROLES + ("scope",)
 
 
 def get_task_or_404(task_id, for_update=False):
@@ -633,12 +633,14 @@ def plan_snapshot(task):
             link.unit_id for link in task.unit_links
             if link.role == role and link.via_group_id is None
         )
+    values["scope"] = sorted(unit.id for unit in task.scope_units)
     return values
 
 
-def submitted_snapshot(data, coordinating, participating, co_lead=()):
+def submitted_snapshot(data, coordinating, participating, co_lead=(), scope=()):
     """Return the values of a submitted edit form in the shape of plan_snapshot."""
     values = {name: _plain(data.get(name)) for name in PLAN_FIELDS}
+    values["scope"] = sorted(set(scope or ()))
     values["co_lead"] = sorted(set(co_lead or ()))
     values["coordinating"] = sorted(set(coordinating or ()))
     values["participating"] = sorted(set(participating or ()))
@@ -676,4 +678,6 @@ def changed_meanwhile(task, version, shown):
     if version == task.version:
         return []
     current = plan_snapshot(task)
-    return [name for name in EDIT_FIELDS if shown.get(name) != current[name]]
+    # A form signed before scopes existed showed none: not a conflict in itself.
+    return [name for name in EDIT_FIELDS
+            if shown.get(name, [] if name == "scope" else None) != current[name]]

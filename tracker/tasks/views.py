@@ -242,7 +242,7 @@ def edit(task_id):
     participating = form.participating.data or ()
     co_lead = form.co_lead.data or ()
     shown = services.read_snapshot(form.snapshot.data) or services.submitted_snapshot(
-        form.plan_data(), coordinating, participating, co_lead
+        form.plan_data(), coordinating, participating, co_lead, form.scope.data
     )
     for _attempt in range(SAVE_ATTEMPTS):
         conflicts = services.changed_meanwhile(task, form.version.data, shown)
@@ -275,7 +275,7 @@ def _render_conflict(form, task, units, names):
     current = services.plan_snapshot(task)
     yours = services.submitted_snapshot(
         form.plan_data(), form.coordinating.data, form.participating.data,
-        form.co_lead.data,
+        form.co_lead.data, form.scope.data,
     )
     rows = []
     for name in names:
@@ -300,7 +300,7 @@ def _conflict_value(name, value, unit_names):
     """Return a field's value as the conflict message shows it."""
     if name == "lead_unit_id":
         return unit_names.get(value, value)
-    if name in services.UNIT_ROLES:
+    if name in services.UNIT_ROLES or name == "scope":
         return [unit_names.get(unit_id, unit_id) for unit_id in value]
     if name == "kind":
         return KINDS.get(value, value)
