@@ -14,7 +14,9 @@ from tracker.models import (
     Task,
     TaskUnit,
     TaskUpdate,
+    Unit,
 )
+from tracker.models.task import task_scope
 from tracker.reports.columns import COLUMNS, IMPORT_COLUMNS, header, header_lookup
 from tracker.text import fold
 
@@ -133,6 +135,9 @@ COLS = [c for c in IMPORT_COLUMNS if c.key in (
     "congress_ordinal")]
 
 
+SCOPE_COLS = COLS + [c for c in IMPORT_COLUMNS if c.key == "scope"]
+
+
 def _xlsx(build, rows, columns=COLS):
     return build([_header_row(columns)] + rows)
 
@@ -191,6 +196,13 @@ BAD_FILES = [
     ("unknown unit",
      lambda x, c: (_xlsx(x, _rows(COLS, coordinating="HND; Hội Phụ nữ")), "a.xlsx"),
      "Dòng 2, cột “Đơn vị phối hợp”: Không có đơn vị “Hội Phụ nữ” trong danh sách"),
+    ("unknown commune",
+     lambda x, c: (_xlsx(x, _rows(SCOPE_COLS, scope="ĐU Tịnh Trà, Tịnh Xa"),
+                         SCOPE_COLS), "a.xlsx"),
+     "Dòng 2, cột “Địa bàn (xã)”: Không có đơn vị “Tịnh Xa” trong danh sách"),
+    ("scope not a commune",
+     lambda x, c: (_xlsx(x, _rows(SCOPE_COLS, scope="HND"), SCOPE_COLS), "a.xlsx"),
+     "Dòng 2, cột “Địa bàn (xã)”: “HND” không phải là xã."),
     ("unknown kind",
      lambda x, c: (_xlsx(x, _rows(COLS, kind="Hội thao")), "a.xlsx"),
      "Không có loại công việc “Hội thao”."),
@@ -368,8 +380,9 @@ def test_headers_are_unambiguous():
 def _task_fields(task):
     fields = {c.key: getattr(task, c.key) for c in IMPORT_COLUMNS
               if c.key not in ("lead_unit", "co_lead", "coordinating",
-                               "participating")}
+                               "participating", "scope")}
     fields["lead"] = task.lead_unit.short_name
+    fields["scope"] = [unit.short_name for unit in task.scope_units]
     fields["units"] = sorted((link.unit.short_name, link.role) for link in task.unit_links)
     return fields
 
@@ -387,6 +400,7 @@ def _round_trip(client, db, content, filename, key="2023-Q2"):
     db.session.execute(db.delete(Petition).where(Petition.task_id.in_(ids)))
     db.session.execute(db.delete(TaskUpdate).where(TaskUpdate.task_id.in_(ids)))
     db.session.execute(db.delete(TaskUnit).where(TaskUnit.task_id.in_(ids)))
+    db.session.execute(db.delete(task_scope).where(task_scope.c.task_id.in_(ids)))
     db.session.execute(db.delete(Task).where(Task.quarter_id == quarter.id))
     db.session.commit()
     assert _count(db, Task) == 0
@@ -404,6 +418,10 @@ def _round_trip(client, db, content, filename, key="2023-Q2"):
 def test_export_then_import_into_an_empty_quarter(client, login_as, varied_quarter, db,
                                                   url, filename):
     login_as("leader")
+    communes = db.session.scalars(db.select(Unit).where(
+        Unit.short_name.in_(["ĐU Tịnh Trà", "ĐU Tịnh Hiệp"]))).all()
+    db.session.scalars(db.select(Task).order_by(Task.id)).first().scope_units = communes
+    db.session.commit()
     before = [_task_fields(t) for t in
               db.session.scalars(db.select(Task).order_by(Task.id))]
     exported = client.get(url)
@@ -413,6 +431,7 @@ def test_export_then_import_into_an_empty_quarter(client, login_as, varied_quart
         assert sheet.max_row == len(before) + 1
     after = [_task_fields(t) for t in _round_trip(client, db, exported.data, filename)]
     assert after == before
+    assert sorted(before[0]["scope"]) == ["ĐU Tịnh Hiệp", "ĐU Tịnh Trà"]
     assert before[1]["units"] == [("ĐU Tịnh Hiệp", "participating"),
                                   ("ĐU Tịnh Trà", "participating")]
     assert before[2]["description"] == "Hai lớp tại huyện.\nMột lớp cho cơ sở."
@@ -433,3 +452,17 @@ def test_an_achieved_count_without_target_is_imported_and_exported_back(
     assert task.target_text == "25 tác phẩm"
     text = page_text(client.get(f"/tasks/{task.id}"))
     assert "25 tác phẩm" in text and "25/" not in text
+
+
+def test_scope_column_names_communes_by_name_or_short_name(client, login_as, q3, units,
+                                                           db, csv_file, upload):
+    login_as("staff")
+    header = ["kind", "title", "lead_unit", "scope"]
+    content = csv_file([header, ["Khác", "Nhân rộng mô hình", "BDV",
+                                 "Đảng ủy xã Tịnh Trà, ĐU Tịnh Hiệp,ĐU Tịnh Trà"]])
+    response = upload("2023-Q3", content, "a.csv")
+    assert response.status_code == 200, page_text(response)
+    assert _confirm(client, response).status_code == 302
+    task = db.session.scalar(db.select(Task))
+    assert sorted(unit.short_name for unit in task.scope_units) == [
+        "ĐU Tịnh Hiệp", "ĐU Tịnh Trà"]

@@ -361,6 +361,7 @@ def task_update(data, task_id):
         abort(403)
     require_if_match(task_etag(found))
     values = tasks.plan_snapshot(found)
+    values.pop("scope")  # not the API's to change: it leaves the scope as it is
     values.update(data)
     form = _task_form(found.quarter, values, found)
     try:

@@ -373,6 +373,10 @@ class Task(TaskFacts, db.Model):
         order_by="TaskUpdate.id.desc()",
         cascade="all, delete-orphan",
     )
+    # The communes (địa bàn) the work is carried out in: a model replicated in one,
+    # a dialogue in another. The free-text commune field of dialogues stays as typed.
+    scope_units: Mapped[list["Unit"]] = relationship(  # noqa: F821
+        secondary="task_scope", order_by="(Unit.sort_order, Unit.name)")
 
     # RETURNING would name the follow-up columns too (their server defaults).
     __mapper_args__ = {"version_id_col": version, "eager_defaults": False}
@@ -395,6 +399,15 @@ class Task(TaskFacts, db.Model):
 def _keep_search_text(mapper, connection, task):
     """Keep the folded search text in step with the fields it covers."""
     task.refresh_search_text()
+
+
+task_scope = db.Table(
+    "task_scope",
+    db.Column("task_id", ForeignKey("task.id"), primary_key=True),
+    db.Column("unit_id", ForeignKey("unit.id"), primary_key=True),
+    # Filtering a board by commune reads the index only.
+    Index("ix_task_scope_unit_task", "unit_id", "task_id"),
+)
 
 
 class TaskUnit(db.Model):

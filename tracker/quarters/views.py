@@ -26,6 +26,7 @@ from tracker.quarters import services
 from tracker.quarters.forms import QuarterForm
 from tracker.tasks import services as task_services
 from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS
+from tracker.text import row_id
 
 bp = Blueprint("quarters", __name__, url_prefix="/quarters")
 
@@ -94,6 +95,7 @@ def _parse_filters(args):
     q = (args.get("q") or "").strip()[:200]
     return {
         "unit_id": args.get("unit", type=int),
+        "commune_id": row_id(args.get("commune")),
         "kind": kind if kind in KINDS else None,
         "status": status if status in STATUSES else None,
         "timeliness": timeliness if timeliness in TIMELINESS else None,
@@ -163,6 +165,11 @@ def _board_tasks_part(quarter, cutoff, args):
         units = [unit for unit in all_units.values() if unit.is_active]
         if filters["unit_id"] not in {unit.id for unit in units}:
             filters["unit_id"] = None
+        commune_kind = task_services.COMMUNE_KIND
+        communes = [unit for unit in units if unit.kind == commune_kind]
+        if filters["commune_id"] not in {unit.id for unit in all_units.values()
+                                         if unit.kind == commune_kind}:
+            filters["commune_id"] = None
         page = task_services.board_page(quarter, units=all_units, cutoff=cutoff,
                                         **paging, **filters)
         if paging["sort"] == "due":
@@ -171,7 +178,8 @@ def _board_tasks_part(quarter, cutoff, args):
             groups = task_services.group_by_kind(page.tasks)
         # The page's links keep every filter but the page itself.
         kept = {key: value for key, value in dict(
-            q=filters["q"], unit=filters["unit_id"], kind=filters["kind"],
+            q=filters["q"], unit=filters["unit_id"], commune=filters["commune_id"],
+            kind=filters["kind"],
             status=filters["status"], timeliness=filters["timeliness"],
             archived="1" if filters["archived"] else None,
             per_page=paging["per_page"] if paging["per_page"]
@@ -190,6 +198,7 @@ def _board_tasks_part(quarter, cutoff, args):
             page_sizes=task_services.PAGE_SIZES,
             whole=headlines([quarter], cutoff)[quarter.id],
             units=units,
+            communes=communes,
             filters=filters,
             kinds=translated(KINDS),
             statuses=translated(STATUSES),

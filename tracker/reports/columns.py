@@ -18,7 +18,8 @@ class Column:
 
     key: str
     label: object  # a lazy string: the English header, translated on use
-    type: str = "text"  # text, int, date, bool, kind, status, unit, units, timeliness
+    # text, int, date, bool, kind, status, unit, units, communes, timeliness
+    type: str = "text"
     width: int = 14
     required: bool = False
     export_only: bool = False  # written by the exports, ignored by the importer
@@ -35,6 +36,8 @@ COLUMNS = (
     Column("co_lead", _l("Co-lead units"), "units", 28),
     Column("coordinating", _l("Coordinating units"), "units", 30),
     Column("participating", _l("Participating units"), "units", 30),
+    # The task's scope: commune units, by name or short name.
+    Column("scope", _l("Scope (communes)"), "communes", 26),
     Column("due_on", _l("Due date"), "date", 13),
     Column("status", _l("Status"), "status", 16),
     Column("progress", _l("Progress (%)"), "int", 10, maximum=100),

@@ -26,7 +26,9 @@ from tracker.models.base import utcnow
 from tracker.models.task import ALL_KIND_FIELDS
 from tracker.reports.columns import BY_KEY, IMPORT_COLUMNS, header, header_lookup
 from tracker.tasks.kinds import kinds_with_field
-from tracker.tasks.services import create_task, status_progress_problems
+from tracker.tasks.services import (
+    COMMUNE_KIND, create_task, status_progress_problems,
+)
 from tracker.text import fold
 
 MAX_ROWS = 1000
@@ -81,6 +83,7 @@ class PlanRow:
     co_lead_units: list = field(default_factory=list)
     coordinating_units: list = field(default_factory=list)
     participating_units: list = field(default_factory=list)
+    scope_units: list = field(default_factory=list)
     problems: list = field(default_factory=list)
 
     @property
@@ -464,6 +467,23 @@ def _check_row(number, cells, mapping, plan, units, kinds, statuses, shift=0):
                         _note_unknown(exc, plan)
                         problem(key, str(exc))
                 setattr(row, f"{key}_units", list(dict.fromkeys(found)))
+            elif column.type == "communes":
+                names = value if isinstance(value, str) else _text(value)
+                found = []
+                for name in re.split(r"[,;\n]", names):
+                    name = " ".join(name.split())
+                    if not name:
+                        continue
+                    try:
+                        unit = units.find(name)
+                    except ValueError as exc:
+                        problem(key, str(exc))
+                        continue
+                    if unit.kind != COMMUNE_KIND:
+                        problem(key, _("“%(value)s” is not a commune.", value=name))
+                        continue
+                    found.append(unit)
+                row.scope_units = list(dict.fromkeys(found))
             else:
                 multiline = key in ("description", "result") and isinstance(value, str)
                 text = value.strip() if multiline else _text(value)
@@ -758,6 +778,7 @@ def apply_plan(plan, user):
             coordinating=[unit.id for unit in row.coordinating_units],
             participating=[unit.id for unit in row.participating_units],
             co_lead=[unit.id for unit in row.co_lead_units],
+            scope=[unit.id for unit in row.scope_units],
             note=note,
         )
         created.append(task)

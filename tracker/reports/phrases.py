@@ -197,6 +197,9 @@ def _status_phrase(task, code, lead="", year=None):
     """
     kind = kind_of(task.kind)
     action = action_phrase(task)
+    place = scope_phrase([unit.name for unit in getattr(task, "scope_units", ())])
+    if place:
+        action += f" {place}"
     if task.status == "done":
         if task.held_on:
             return f"Ngày {short_date(task.held_on, year)}, {_subject(action, lead)}"
@@ -432,6 +435,23 @@ def unit_group(names):
             if head == fold(noun) or head.endswith(" " + fold(noun)):
                 return noun, [" ".join(w[end:]) for w in words]
     return "đơn vị", list(names)
+
+
+def scope_phrase(names):
+    """Return where the work was done: "tại xã Tịnh Hà, Tịnh Trà", or "".
+
+    Communes of one kind share their noun; of several, each keeps its own.
+    """
+    if not names:
+        return ""
+    noun, places = unit_group(names)
+    if noun != "đơn vị":
+        return f"tại {noun} {', '.join(places)}"
+    parts = []
+    for name in names:
+        noun, (place,) = unit_group([name])
+        parts.append(place if noun == "đơn vị" else f"{noun} {place}")
+    return "tại " + ", ".join(parts)
 
 
 def shares_sentence(done, total, noun, pending):

@@ -79,6 +79,7 @@ def task_values(task, code, cutoff, known=None, quarter=None):
         # A group's members take part through it: the group's column names it.
         "participating": "; ".join(
             link.unit.name for link in task.own_participants_links),
+        "scope": ", ".join(unit.name for unit in task.scope_units),
         "status": _label_once(known, "status", task.status, task, "status_label"),
         "timeliness": classes.get(code, "") if code else "",
         "as_of": cutoff,
@@ -523,6 +524,8 @@ INSTRUCTIONS = {
                   "“;”."),
     "coordinating": _l("Units separated by “;”."),
     "participating": _l("Units that each report their own share, separated by “;”."),
+    "scope": _l("The communes the task is carried out in, by name or short name, "
+                "separated by commas."),
     "due_on": _l(
         "dd/mm/yyyy. Empty: the quarter's last day (none for recurring work)."
     ),

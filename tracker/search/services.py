@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.models import KINDS, STATUSES, Quarter, SavedSearch, Task, TaskUnit
 from tracker.models.quarter import parse_key
 from tracker.tasks.rows import task_rows
-from tracker.tasks.services import search_condition
+from tracker.tasks.services import in_commune, search_condition
 from tracker.tasks.timeliness import TIMELINESS, timeliness_sql
 from tracker.text import row_id
 
@@ -165,7 +165,11 @@ def search_conditions(filters, quarters, today):
     if filters.unit is not None:
         conditions.append(_takes_part(filters.unit, filters.role))
     if filters.commune is not None:
-        conditions.append(_takes_part(filters.commune))
+        # The commune's tasks: those it leads or takes part in, and those carried
+        # out in it (the task's scope).
+        from tracker.tasks.services import in_commune
+
+        conditions.append(in_commune(filters.commune))
     if filters.timeliness:
         by_cutoff = {}
         for quarter in quarters:

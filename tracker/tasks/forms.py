@@ -106,6 +106,8 @@ class TaskForm(Form):
     participating = MultiCheckboxField(
         _l("Participating units (each reports its own share)"), coerce=int
     )
+    # The communes the work is carried out in (địa bàn).
+    scope = MultiCheckboxField(_l("Scope (communes)"), coerce=int)
     due_on = DateField(_l("Due date"), format=DATE_FORMATS, validators=[Optional()])
     is_recurring = BooleanField(_l("Recurring / ongoing work"))
     target_count = _count(_l("Target (count)"))
@@ -153,6 +155,9 @@ class TaskForm(Form):
         # A group takes part through its members' shares, not a share of its own.
         self.participating.choices = choices(
             [(unit.id, unit.name) for unit in units if not unit.is_group])
+        self.scope.choices = choices(
+            [(unit.id, unit.name) for unit in units
+             if unit.kind == "commune_party_committee"])
 
     def validate_due_on(self, field):
         """Keep the due date within the quarter and the year after it."""

@@ -21,7 +21,7 @@ from tracker.models import CLOSING_REASONS, KINDS, ROLES, STATUSES, Unit, User
 # Fields whose values are units' short names (a list of them, or one).
 UNIT_FIELDS = frozenset(
     ("lead_unit_id", "parent_id", "co_lead", "coordinating", "participating",
-     "units", "share_of", "members")
+     "scope", "units", "share_of", "members")
 )
 # Fields whose values are usernames.
 PERSON_FIELDS = frozenset(("approved_by",))

@@ -8,12 +8,15 @@ coordinating units, shares) from the same TaskFacts code. Rows are read-only: ev
 change still goes through the Task model and the services.
 """
 
-from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, select
+from sqlalchemy import (
+    ARRAY, Integer, String, and_, any_, bindparam, exists, literal, null, select,
+    union_all,
+)
 
 from tracker.extensions import db
 from tracker.i18n import translated
 from tracker.models import ROLES, STATUSES, Task, TaskUnit, Unit
-from tracker.models.task import TaskFacts
+from tracker.models.task import TaskFacts, task_scope
 
 # What a list of tasks shows (the board, the rollover view, the summary's attention
 # list): the kind-specific fields are left out.
@@ -59,6 +62,7 @@ class TaskRow(TaskFacts):
         self.__dict__.update(values)
         self.lead_unit = lead_unit
         self.unit_links = []
+        self.scope_units = []
 
     def __repr__(self):
         return f"<TaskRow {self.id}>"
@@ -170,14 +174,41 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
         # boards' every link, each checked against the id list).
         for (task_id, unit_id, role, status, done_on, given_at, acknowledged_at,
              via, *note) in db.session.execute(
-            select(*wanted).where(among(TaskUnit.task_id, by_id)),
+            _with_scope(select(*wanted).where(among(TaskUnit.task_id, by_id)),
+                        among(task_scope.c.task_id, by_id), len(wanted)),
             execution_options={"all_boards": True},
         ):
+            if role == SCOPE:
+                by_id[task_id].scope_units.append(units[unit_id])
+                continue
             by_id[task_id].unit_links.append(
                 LinkRow(units[unit_id], role, status, done_on, note[0] if note else "",
                         given_at, acknowledged_at, via)
             )
+        for row in rows:
+            _sort_scope(row)
     return rows
+
+
+# The role the links' statement gives a task's communes (its scope), read with them
+# in the same statement: a page's statement count stays as it was.
+SCOPE = "@scope"
+
+
+def _with_scope(links, condition, width):
+    """Return the links' select followed by the scope's rows matching the condition.
+
+    A scope row is (task id, unit id, SCOPE, then NULLs) in the links' shape.
+    """
+    scope = select(task_scope.c.task_id, task_scope.c.unit_id,
+                   literal(SCOPE, String), *([null()] * (width - 3))).where(condition)
+    return union_all(links, scope)
+
+
+def _sort_scope(row):
+    """Put a row's communes in the units' display order."""
+    if len(row.scope_units) > 1:
+        row.scope_units.sort(key=lambda unit: (unit.sort_order, unit.name))
 
 
 def export_rows(quarter):
@@ -188,15 +219,22 @@ def export_rows(quarter):
     """
     units = unit_rows()
     table = Task.__table__
-    links = {}
+    links, scope = {}, {}
+    in_quarter = exists().where(Task.id == task_scope.c.task_id,
+                                Task.quarter_id == quarter.id,
+                                Task.is_archived.is_(False))
     for (task_id, unit_id, role, status, done_on, note, given_at,
-         acknowledged_at, via) in db.session.execute(
+         acknowledged_at, via) in db.session.execute(_with_scope(
         select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
                TaskUnit.share_status, TaskUnit.share_done_on, TaskUnit.share_note,
                TaskUnit.given_at, TaskUnit.acknowledged_at, TaskUnit.via_group_id)
         .join(Task, Task.id == TaskUnit.task_id)
-        .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False))
-    ):
+        .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False)),
+        in_quarter, 9,
+    )):
+        if role == SCOPE:
+            scope.setdefault(task_id, []).append(units[unit_id])
+            continue
         links.setdefault(task_id, []).append(
             LinkRow(units[unit_id], role, status, done_on, note, given_at,
                     acknowledged_at, via))
@@ -208,4 +246,6 @@ def export_rows(quarter):
     ):
         row = TaskRow(dict(zip(names, values)), units.get(values[lead]))
         row.unit_links = links.get(row.id, [])
+        row.scope_units = scope.get(row.id, [])
+        _sort_scope(row)
         yield row

@@ -25,7 +25,7 @@ from tracker.models import (
     Unit,
 )
 from tracker.models.base import utcnow
-from tracker.models.task import ALL_KIND_FIELDS, with_follow_up
+from tracker.models.task import ALL_KIND_FIELDS, task_scope, with_follow_up
 from tracker.tasks.rows import task_rows
 from tracker.text import fold
 
@@ -37,6 +37,8 @@ PLAN_FIELDS = (
 ) + ALL_KIND_FIELDS
 
 
+# The kind of unit a task's scope (địa bàn) names.
+COMMUNE_KIND = "commune_party_committee"
 UNIT_ROLES = ("co_lead", "coordinating", "participating")
 # What a group's members take when the group is given a role: a lead or co-lead
 # group's members each carry out and report a share; a coordinating group's
@@ -44,7 +46,7 @@ UNIT_ROLES = ("co_lead", "coordinating", "participating")
 FAN_OUT = {"lead": "participating", "co_lead": "participating",
            "coordinating": "coordinating"}
 # Everything the edit form shows: a save is refused if one of these changed meanwhile.
-EDIT_FIELDS = PLAN_FIELDS + UNIT_ROLES
+EDIT_FIELDS = PLAN_FIELDS + UNIT_ROLES + ("scope",)
 
 
 def get_task_or_404(task_id, for_update=False):
@@ -132,8 +134,18 @@ def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
     return BoardPage(tasks, total, kind_counts, page, pages, per_page)
 
 
+def in_commune(unit_id):
+    """Return a condition: the task is in the commune's scope, or the unit leads it
+    or takes part in it."""
+    link = aliased(TaskUnit)
+    takes_part = exists().where(link.task_id == Task.id, link.unit_id == unit_id)
+    in_scope = exists().where(task_scope.c.task_id == Task.id,
+                              task_scope.c.unit_id == unit_id)
+    return or_(Task.lead_unit_id == unit_id, takes_part, in_scope)
+
+
 def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
-                     archived=False, timeliness=None, cutoff=None):
+                     archived=False, timeliness=None, cutoff=None, commune_id=None):
     """Return the SQL conditions of the board's filters.
 
     Archived tasks are left out, unless archived is true: then only they are shown.
@@ -145,6 +157,8 @@ def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
         link = aliased(TaskUnit)
         takes_part = exists().where(link.task_id == Task.id, link.unit_id == unit_id)
         conditions.append(or_(Task.lead_unit_id == unit_id, takes_part))
+    if commune_id is not None:
+        conditions.append(in_commune(commune_id))
     if kind:
         conditions.append(Task.kind == kind)
     if status:
@@ -259,8 +273,18 @@ def _apply_units(task, coordinating, participating, co_lead=()):
             task.unit_links.append(link)
 
 
+def _apply_scope(task, scope):
+    """Set the task's communes (địa bàn) to the commune units of the given ids."""
+    wanted = set(scope)
+    units = db.session.scalars(
+        select(Unit).where(Unit.id.in_(wanted),
+                           Unit.kind == COMMUNE_KIND)
+    ).all() if wanted else []
+    task.scope_units = sorted(units, key=lambda unit: (unit.sort_order, unit.name))
+
+
 def create_task(quarter, data, user, coordinating=(), participating=(), note="",
-                co_lead=()):
+                co_lead=(), scope=()):
     """Add a task to the quarter with its units and a "created" history row."""
     task = Task(quarter=quarter, status=data.get("status", "not_started"))
     task.progress = data.get("progress", 0)
@@ -269,6 +293,8 @@ def create_task(quarter, data, user, coordinating=(), participating=(), note="",
     task.lead_unit = db.session.get(Unit, task.lead_unit_id)
     task.created_by = user
     _apply_units(task, coordinating, participating, co_lead)
+    if scope:
+        _apply_scope(task, scope)
     db.session.add(task)
     db.session.flush()
     db.session.add(
@@ -281,9 +307,14 @@ def create_task(quarter, data, user, coordinating=(), participating=(), note="",
     return task
 
 
-def update_task(task, data, user, coordinating=(), participating=(), co_lead=()):
-    """Apply a plan edit and record every changed field in the history."""
+def update_task(task, data, user, coordinating=(), participating=(), co_lead=(),
+                scope=None):
+    """Apply a plan edit and record every changed field in the history.
+
+    scope (commune unit ids) is left as it is when None.
+    """
     before = {name: getattr(task, name) for name in PLAN_FIELDS}
+    scope_before = sorted(unit.short_name for unit in task.scope_units)
     lead_before = task.lead_unit.short_name
     roles_before = _unit_roles(task)
     _apply_plan(task, data)
@@ -293,6 +324,8 @@ def update_task(task, data, user, coordinating=(), participating=(), co_lead=())
         task.lead_given_at, task.acknowledged_at = utcnow(), None
         task.acknowledged_by_id = None
     _apply_units(task, coordinating, participating, co_lead)
+    if scope is not None:
+        _apply_scope(task, scope)
     changes = {}
     for name in PLAN_FIELDS:
         old, new = before[name], getattr(task, name)
@@ -308,6 +341,9 @@ def update_task(task, data, user, coordinating=(), participating=(), co_lead=())
             new = sorted(short[uid] for uid, r in roles_after.items() if r == role)
             if old != new:
                 changes[role] = [old, new]
+    scope_after = sorted(unit.short_name for unit in task.scope_units)
+    if scope_after != scope_before:
+        changes["scope"] = [scope_before, scope_after]
     if not changes:
         return task, {}
     # A change of units alone must still move the version on (and be checked), so
@@ -597,12 +633,14 @@ def plan_snapshot(task):
             link.unit_id for link in task.unit_links
             if link.role == role and link.via_group_id is None
         )
+    values["scope"] = sorted(unit.id for unit in task.scope_units)
     return values
 
 
-def submitted_snapshot(data, coordinating, participating, co_lead=()):
+def submitted_snapshot(data, coordinating, participating, co_lead=(), scope=()):
     """Return the values of a submitted edit form in the shape of plan_snapshot."""
     values = {name: _plain(data.get(name)) for name in PLAN_FIELDS}
+    values["scope"] = sorted(set(scope or ()))
     values["co_lead"] = sorted(set(co_lead or ()))
     values["coordinating"] = sorted(set(coordinating or ()))
     values["participating"] = sorted(set(participating or ()))
@@ -640,4 +678,6 @@ def changed_meanwhile(task, version, shown):
     if version == task.version:
         return []
     current = plan_snapshot(task)
-    return [name for name in EDIT_FIELDS if shown.get(name) != current[name]]
+    # A form signed before scopes existed showed none: not a conflict in itself.
+    return [name for name in EDIT_FIELDS
+            if shown.get(name, [] if name == "scope" else None) != current[name]]

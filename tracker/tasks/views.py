@@ -83,7 +83,8 @@ def _units_for(task=None):
     units = list(services.active_units())
     if task is not None:
         known = {unit.id for unit in units}
-        used = [task.lead_unit] + [link.unit for link in task.unit_links]
+        used = ([task.lead_unit] + [link.unit for link in task.unit_links]
+                + list(task.scope_units))
         units += [unit for unit in used if unit.id not in known]
     return units
 
@@ -115,6 +116,7 @@ def create():
         coordinating=form.coordinating.data or (),
         participating=form.participating.data or (),
         co_lead=form.co_lead.data or (),
+        scope=form.scope.data or (),
     )
     db.session.commit()
     flash(_("The task has been added."), "success")
@@ -232,6 +234,7 @@ def edit(task_id):
                                   if link.role == "coordinating"]
         form.participating.data = [link.unit_id for link in chosen
                                    if link.role == "participating"]
+        form.scope.data = [unit.id for unit in task.scope_units]
         form.snapshot.data = services.sign_snapshot(task)
     if not form.validate_on_submit():
         return _render_form(form, task.quarter, task, 400 if form.errors else 200)
@@ -239,7 +242,7 @@ def edit(task_id):
     participating = form.participating.data or ()
     co_lead = form.co_lead.data or ()
     shown = services.read_snapshot(form.snapshot.data) or services.submitted_snapshot(
-        form.plan_data(), coordinating, participating, co_lead
+        form.plan_data(), coordinating, participating, co_lead, form.scope.data
     )
     for _attempt in range(SAVE_ATTEMPTS):
         conflicts = services.changed_meanwhile(task, form.version.data, shown)
@@ -249,7 +252,7 @@ def edit(task_id):
             changes = services.update_task(
                 task, form.plan_data(), current_user,
                 coordinating=coordinating, participating=participating,
-                co_lead=co_lead,
+                co_lead=co_lead, scope=form.scope.data or (),
             )[1]
             db.session.commit()
             break
@@ -272,7 +275,7 @@ def _render_conflict(form, task, units, names):
     current = services.plan_snapshot(task)
     yours = services.submitted_snapshot(
         form.plan_data(), form.coordinating.data, form.participating.data,
-        form.co_lead.data,
+        form.co_lead.data, form.scope.data,
     )
     rows = []
     for name in names:
@@ -297,7 +300,7 @@ def _conflict_value(name, value, unit_names):
     """Return a field's value as the conflict message shows it."""
     if name == "lead_unit_id":
         return unit_names.get(value, value)
-    if name in services.UNIT_ROLES:
+    if name in services.UNIT_ROLES or name == "scope":
         return [unit_names.get(unit_id, unit_id) for unit_id in value]
     if name == "kind":
         return KINDS.get(value, value)
