@@ -222,3 +222,14 @@ def english_leftovers(page, data):
         if words:
             found.append((text, sorted(words)))
     return found
+
+
+def open_menu(page):
+    """Open the phone's collapsed menu once the page's script can open it.
+
+    A click on the toggler before Bootstrap's script has run does nothing, and a
+    loaded machine takes its time to run it.
+    """
+    page.wait_for_load_state("load")
+    page.get_by_role("button", name=vi("Menu")).click()
+    page.locator("#nav.show").wait_for()

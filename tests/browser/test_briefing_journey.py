@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tests.browser.helpers import (
     ARTIFACTS,
     assert_no_horizontal_scroll,
+    open_menu,
     shot,
     sign_in,
     vi,
@@ -186,5 +187,5 @@ def test_report_pages_fit_a_phone_in_both_languages(open_page):
         phone.get_by_role("link", name=label("Back")).click()
         if lang == "vi":
             phone.wait_for_url(re.compile(r"/quarters/2023-Q1/report$"))
-            phone.get_by_role("button", name=vi("Menu")).click()
+            open_menu(phone)
             phone.get_by_role("link", name="English").click()

@@ -5,6 +5,7 @@ from tests.browser.helpers import (
     CONGRESS,
     data_strings,
     english_leftovers,
+    open_menu,
     shot,
     sign_in,
     vi,
@@ -97,7 +98,7 @@ def test_switching_language_on_a_refused_form_returns_to_its_page(open_page,
     page.locator("#report").get_by_role("button", name=vi("Save the report")).click()
     page.locator("#progress-err").wait_for()
 
-    page.get_by_role("button", name=vi("Menu")).click()
+    open_menu(page)
     page.get_by_role("link", name="English").click()
     page.wait_for_url(re.compile(r"lang=en"))
     assert page.url.split("?")[0] == task_url

@@ -43,6 +43,7 @@ def _staff_marks_congress_done(open_page, note):
     sign_in(phone, "canbo_hnd")
     phone.goto("/quarters/2023-Q2/?q=dai+hoi+nong+dan")
     phone.get_by_role("link", name=CONGRESS).click()
+    phone.wait_for_load_state("load")  # the script that fills in 100% has run
     report = phone.locator("#report")
     report.get_by_label(vi("Status")).select_option("done")
     assert report.get_by_label(vi("Progress (%)")).input_value() == "100"

@@ -1,14 +1,20 @@
 """Journey: from the bell in the header to the task it tells of, on a phone."""
 import re
 
-from tests.browser.helpers import assert_no_horizontal_scroll, shot, sign_in, vi
+from tests.browser.helpers import (
+    assert_no_horizontal_scroll,
+    open_menu,
+    shot,
+    sign_in,
+    vi,
+)
 
 
 def test_staff_follow_the_bell_to_their_task(open_page, live_server):
     """Sign in on a phone, open the bell, open a notice, land on its task."""
     page = open_page("phone")
     sign_in(page, "canbo_hnd")
-    page.get_by_role("button", name=vi("Menu")).click()
+    open_menu(page)
     bell = page.locator("#nav-bell")
     count = int(page.locator("#bell-count").inner_text())
     assert count > 0
