@@ -167,8 +167,6 @@ def search_conditions(filters, quarters, today):
     if filters.commune is not None:
         # The commune's tasks: those it leads or takes part in, and those carried
         # out in it (the task's scope).
-        from tracker.tasks.services import in_commune
-
         conditions.append(in_commune(filters.commune))
     if filters.timeliness:
         by_cutoff = {}
