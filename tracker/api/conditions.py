@@ -10,6 +10,9 @@ import hashlib
 
 from flask import abort, request
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.extensions import db
 
 # The header a write must send, as the OpenAPI document describes it.
 IF_MATCH = {
@@ -69,6 +72,16 @@ def require_if_match(etag):
     abort(412, description=_(
         "The record has changed since you read it (its ETag is now %(etag)s): read "
         "it again, then send your change.", etag=etag))
+
+
+def commit_or_412():
+    """Commit the write; a version saved by someone else since the If-Match check
+    (the version column's StaleDataError) is answered as a stale ETag: 412."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        abort(412)
 
 
 def answer_conditionally(response):

@@ -6,11 +6,10 @@ name the model's version in If-Match, and the history rows they write say "api".
 from flask import abort, url_for
 from flask_babel import gettext as _
 from flask_smorest import abort as refuse
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import http_date
 
 from tracker.api import conditions, schemas
-from tracker.api.conditions import initiative_etag, require_if_match
+from tracker.api.conditions import commit_or_412, initiative_etag, require_if_match
 from tracker.api.forms import form_errors, form_from_json
 from tracker.api.views import (
     CREATE_ERRORS,
@@ -145,13 +144,8 @@ def _write(initiative_id, apply):
     if not policy.can_edit_initiative(user, found):
         abort(403)
     require_if_match(initiative_etag(found))
-    try:
-        result = apply(found, user)
-        db.session.commit()
-    except StaleDataError:
-        # Saved by someone else between the check and the write: as a stale ETag.
-        db.session.rollback()
-        abort(412)
+    result = apply(found, user)
+    commit_or_412()
     return result
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_smorest import abort as refuse
 
 from tracker.api import conditions, schemas
-from tracker.api.conditions import petition_etag, require_if_match
+from tracker.api.conditions import commit_or_412, petition_etag, require_if_match
 from tracker.api.forms import form_errors, form_from_json
 from tracker.api.views import (
     CREATE_ERRORS,
@@ -134,8 +134,6 @@ def petition_create(data, task_id):
 
 def _step(petition_id, allowed, form_class, data, apply):
     """Load, check, compare versions, validate with the page's form, apply, commit."""
-    from sqlalchemy.orm.exc import StaleDataError
-
     found = services.get_petition_or_404(petition_id)
     user = _user()
     if not allowed(user, found):
@@ -144,12 +142,8 @@ def _step(petition_id, allowed, form_class, data, apply):
     form = form_from_json(form_class, data)
     if not form.validate():
         refuse(422, errors=form_errors(form))
-    try:
-        apply(found, form, user)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        abort(412)
+    apply(found, form, user)
+    commit_or_412()
     found = services.get_petition_or_404(petition_id)
     return petition_data(found, today(), detail=True), 200, _headers(found)
 

@@ -13,7 +13,9 @@ from flask_smorest import Blueprint
 from flask_smorest import abort as refuse
 
 from tracker.api import auth, conditions, errors, schemas
-from tracker.api.conditions import quarter_etag, require_if_match, task_etag
+from tracker.api.conditions import (
+    commit_or_412, quarter_etag, require_if_match, task_etag,
+)
 from tracker.api.forms import form_errors, form_from_json
 from tracker.auth import policy
 from tracker.boards.access import current_board
@@ -353,8 +355,6 @@ def task_create(data, key):
 @documents(*WRITE_ERRORS)
 def task_update(data, task_id):
     """Change a task's plan: the fields sent, the others as they are (the edit form)."""
-    from sqlalchemy.orm.exc import StaleDataError
-
     user = _user()
     found = tasks.get_task_or_404(task_id, for_update=True)
     if not policy.can_edit_task(user, found):
@@ -364,17 +364,12 @@ def task_update(data, task_id):
     values.pop("scope")  # not the API's to change: it leaves the scope as it is
     values.update(data)
     form = _task_form(found.quarter, values, found)
-    try:
-        changes = tasks.update_task(
-            found, form.plan_data(), user, coordinating=form.coordinating.data or (),
-            participating=form.participating.data or (),
-            co_lead=form.co_lead.data or (),
-        )[1]
-        db.session.commit()
-    except StaleDataError:
-        # Saved by someone else between the check and the write: as a stale ETag.
-        db.session.rollback()
-        abort(412)
+    changes = tasks.update_task(
+        found, form.plan_data(), user, coordinating=form.coordinating.data or (),
+        participating=form.participating.data or (),
+        co_lead=form.co_lead.data or (),
+    )[1]
+    commit_or_412()
     found = tasks.get_task_or_404(task_id)
     result = {"changed": changes,
               "task": task_data(found, figures.cutoff_for(found.quarter),
