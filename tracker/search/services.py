@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from flask import abort
-from sqlalchemy import String, case, cast, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import String, case, cast, func, or_, select
 
 from tracker.extensions import db
-from tracker.models import KINDS, STATUSES, Quarter, SavedSearch, Task, TaskUnit
+from tracker.models import KINDS, STATUSES, Quarter, SavedSearch, Task
 from tracker.models.quarter import parse_key
 from tracker.tasks.rows import task_rows
-from tracker.tasks.services import in_commune, search_condition
+from tracker.tasks.services import in_commune, search_condition, takes_part
 from tracker.tasks.timeliness import TIMELINESS, timeliness_sql
 from tracker.text import row_id
 
@@ -130,18 +129,6 @@ def _index(year_number):
     return year * 4 + number - 1
 
 
-def _takes_part(unit_id, role=None):
-    """Return a condition: the unit leads the task or has a link of the role to it."""
-    link = aliased(TaskUnit)
-    linked = exists().where(link.task_id == Task.id, link.unit_id == unit_id,
-                            *([link.role == role] if role else []))
-    if role == "lead":
-        return Task.lead_unit_id == unit_id
-    if role:
-        return linked
-    return or_(Task.lead_unit_id == unit_id, linked)
-
-
 def search_conditions(filters, quarters, today):
     """Return the SQL conditions of the filters over the given quarters.
 
@@ -163,7 +150,7 @@ def search_conditions(filters, quarters, today):
     if filters.status:
         conditions.append(Task.status == filters.status)
     if filters.unit is not None:
-        conditions.append(_takes_part(filters.unit, filters.role))
+        conditions.append(takes_part(filters.unit, filters.role))
     if filters.commune is not None:
         # The commune's tasks: those it leads or takes part in, and those carried
         # out in it (the task's scope).

@@ -134,14 +134,25 @@ def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
     return BoardPage(tasks, total, kind_counts, page, pages, per_page)
 
 
+def takes_part(unit_id, role=None):
+    """Return a condition: the unit leads the task or has a link to it.
+
+    role narrows it: "lead" to the lead unit, a link role to links of that role.
+    """
+    if role == "lead":
+        return Task.lead_unit_id == unit_id
+    link = aliased(TaskUnit)
+    linked = exists().where(link.task_id == Task.id, link.unit_id == unit_id,
+                            *([link.role == role] if role else []))
+    return linked if role else or_(Task.lead_unit_id == unit_id, linked)
+
+
 def in_commune(unit_id):
     """Return a condition: the task is in the commune's scope, or the unit leads it
     or takes part in it."""
-    link = aliased(TaskUnit)
-    takes_part = exists().where(link.task_id == Task.id, link.unit_id == unit_id)
     in_scope = exists().where(task_scope.c.task_id == Task.id,
                               task_scope.c.unit_id == unit_id)
-    return or_(Task.lead_unit_id == unit_id, takes_part, in_scope)
+    return or_(takes_part(unit_id), in_scope)
 
 
 def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
@@ -154,9 +165,7 @@ def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
     """
     conditions = [Task.quarter_id == quarter.id, Task.is_archived.is_(bool(archived))]
     if unit_id is not None:
-        link = aliased(TaskUnit)
-        takes_part = exists().where(link.task_id == Task.id, link.unit_id == unit_id)
-        conditions.append(or_(Task.lead_unit_id == unit_id, takes_part))
+        conditions.append(takes_part(unit_id))
     if commune_id is not None:
         conditions.append(in_commune(commune_id))
     if kind:
