@@ -1,5 +1,6 @@
 """A unit acknowledges (tiếp nhận) what it was given; what is not after 3 days shows."""
 import datetime as dt
+import re
 
 from tests.followup.conftest import link_of, sign_in
 from tests.helpers import page_text
@@ -136,3 +137,37 @@ def test_acknowledged_with_one_click_from_my_work(client, db, cast, given_task):
     html = client.get("/me").get_data(as_text=True)
     item = html.split(f'id="task-{given_task.id}"', 1)[1].split("</article>", 1)[0]
     assert "quick-acknowledge" not in item
+
+
+def test_the_summary_lists_the_longest_waiting_then_all(client, db, cast, make_task,
+                                                        make_quarter, monkeypatch):
+    """A province's hundreds of late acknowledgements: the count is whole, the list
+    the longest waiting first, and ?unacknowledged=all lists every one."""
+    from tracker.quarters import summary
+
+    monkeypatch.setattr(summary, "UNACKNOWLEDGED_ROWS", 3)
+    quarter = make_quarter(2023, 2)
+    tasks = []
+    for day in (9, 3, 7, 1, 5):  # given on 1, 3, 5, 7, 9 May, in another order
+        task = make_task(quarter=quarter, lead=cast["lead"], title=f"Giao ngày {day}")
+        db.session.execute(db.update(Task).where(Task.id == task.id).values(
+            created_at=dt.datetime(2023, 5, day, 8, 0)))
+        tasks.append(task)
+    db.session.commit()
+    sign_in(client, cast["leader"])
+
+    def listed(url):
+        html = client.get(url).get_data(as_text=True)
+        section = html.split('id="unacknowledged"', 1)[1].split("</section>", 1)[0]
+        count = html.split('id="unacknowledged-count">', 1)[1].split("<", 1)[0]
+        return count, re.findall(r">Giao ngày (\d)<", section), section
+
+    count, days, section = listed(f"/quarters/{quarter.key}/summary")
+    assert count == "5" and days == ["1", "3", "5"]
+    assert "Xem tất cả 5" in section
+    assert f'href="/quarters/{quarter.key}/summary?unacknowledged=all#unacknowledged"' \
+        in section
+    count, days, section = listed(
+        f"/quarters/{quarter.key}/summary?unacknowledged=all")
+    assert count == "5" and days == ["1", "3", "5", "7", "9"]
+    assert 'id="every-unacknowledged"' not in section

@@ -20,6 +20,16 @@ AT_RISK_PROGRESS = 80
 # The scorecard's rows the summary lists unless asked for all (?units=all): a
 # district's every unit; of a province's three hundred, those with the most work.
 SCORECARD_ROWS = 30
+# The work not acknowledged in time the summary lists unless asked for all
+# (?unacknowledged=all): the longest waiting; a province's quarter has hundreds.
+UNACKNOWLEDGED_ROWS = 30
+
+
+def waiting_longest(unacknowledged, every=False):
+    """Return the figures' unacknowledged work, longest waiting first (all, or the
+    first UNACKNOWLEDGED_ROWS)."""
+    ordered = sorted(unacknowledged, key=lambda item: (item["given_on"], item["task"]))
+    return ordered if every else ordered[:UNACKNOWLEDGED_ROWS]
 
 
 def quarter_tasks(quarter):

@@ -372,7 +372,9 @@ def summary(key):
     from tracker.figures.services import requested_as_of
     from tracker.me.services import decisions
     from tracker.quarters.charts import unit_bars
-    from tracker.quarters.summary import SCORECARD_ROWS, quarter_summary
+    from tracker.quarters.summary import (
+        SCORECARD_ROWS, quarter_summary, waiting_longest,
+    )
 
     quarter = services.get_quarter_or_404(key)
     as_of = requested_as_of()
@@ -398,6 +400,9 @@ def summary(key):
         unit_chart=unit_bars(data["figures"]["units"]),
         scorecard=units if every_unit else units[:SCORECARD_ROWS],
         every_unit=every_unit, ack_days=ACK_DAYS,
+        unacknowledged=waiting_longest(
+            data["figures"]["unacknowledged"],
+            every=request.args.get("unacknowledged") == "all"),
         **data,
     )
 
