@@ -166,9 +166,11 @@ def register_errorhandlers(app):
 
 def register_template_helpers(app):
     """Expose formatting filters and globals to the templates."""
+    from tracker.forms import option_list
     from tracker.i18n import init_app
 
     init_app(app)
+    app.add_template_global(option_list)
 
 
 def register_commands(app):
