@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from tests.helpers import page_text
-from tracker.models import KINDS, Task, Unit
+from tracker.models import KINDS, Task
 from tracker.reports.columns import IMPORT_COLUMNS, header
 from tracker.reports.imports import PREVIEW_CELLS, PlanRow
 from tracker.tasks.kinds import AREA_HEADINGS, KIND_TABLE, kind_of
