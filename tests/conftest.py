@@ -167,7 +167,7 @@ def make_task(db, make_unit, make_quarter):
     from tracker.tasks.services import create_task
 
     def build(quarter=None, lead=None, user=None, coordinating=(), participating=(),
-              **data):
+              co_lead=(), **data):
         quarter = quarter or db.session.scalar(db.select(Quarter)) or make_quarter()
         lead = lead or make_unit()
         data.setdefault("title", "Nhiệm vụ thử")
@@ -176,6 +176,7 @@ def make_task(db, make_unit, make_quarter):
         task = create_task(
             quarter, data, user, coordinating=[u.id for u in coordinating],
             participating=[u.id for u in participating],
+            co_lead=[u.id for u in co_lead],
         )
         db.session.commit()
         return task

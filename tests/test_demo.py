@@ -103,3 +103,34 @@ def test_a_malformed_as_of_is_refused(runner, db):
     result = runner.invoke(args=["demo", "--as-of", "2026-13-01"])
     assert result.exit_code == 2 and "--as-of" in result.output
     assert db.session.scalar(db.select(db.func.count(Quarter.id))) == 0
+
+
+def test_the_demo_ties_the_dialogue_in_tinh_tra_to_its_commune(client, login_as,
+                                                                demo):
+    from tests.helpers import visible_text
+    from tracker.models import Unit
+
+    scoped = demo.session.scalars(
+        demo.select(Task).where(Task.scope_units.any()).order_by(Task.id)).all()
+    assert [(task.quarter.key, [unit.short_name for unit in task.scope_units])
+            for task in scoped] == [("2023-Q1", ["ĐU Tịnh Trà"])]
+    title = scoped[0].title
+    assert "xã Tịnh Trà" in title
+    tinh_tra = demo.session.scalar(
+        demo.select(Unit).where(Unit.short_name == "ĐU Tịnh Trà"))
+    login_as("viewer")
+    board = visible_text(client.get(f"/quarters/2023-Q1/?commune={tinh_tra.id}"))
+    assert title in board and "Địa bàn: ĐU Tịnh Trà" in board
+    # The filter keeps only what the commune is tied to.
+    monitoring = "Theo dõi, nắm bắt tình hình tâm tư nguyện vọng"
+    assert monitoring not in board
+    assert monitoring in visible_text(client.get("/quarters/2023-Q1/"))
+
+
+def test_the_live_commune_dialogue_is_tied_to_its_commune(runner, db):
+    result = runner.invoke(args=["demo", "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    with scope.boards([_son_tinh(db).id]):
+        dialogue = db.session.scalar(db.select(Task).join(Task.quarter).where(
+            Quarter.year == 2026, Quarter.number == 4, Task.kind == "dialogue"))
+        assert [unit.short_name for unit in dialogue.scope_units] == ["ĐU Tịnh Trà"]

@@ -184,11 +184,15 @@ def _load_son_tinh():
         _congress_terms(units, leader)
     created = []
 
-    def task(quarter, when, user, coordinating=(), participating=(), **data):
+    # The communes a task is tied to (its scope), where the schema has them.
+    scoped = _has_table("task_scope")
+
+    def task(quarter, when, user, coordinating=(), participating=(), scope=(),
+             **data):
         data["lead_unit_id"] = units[data.pop("lead")].id
         item = services.create_task(
             quarter, data, user, coordinating=ids(coordinating),
-            participating=ids(participating),
+            participating=ids(participating), scope=ids(scope) if scoped else (),
         )
         item.updates[-1].created_at = _at(when)
         item.created_at = _at(when)
@@ -259,7 +263,7 @@ def _load_son_tinh():
         "nhân dân xã Tịnh Trà",
         lead="BDV", coordinating=("ĐU Tịnh Trà",), chair="Bí thư Huyện ủy",
         commune="xã Tịnh Trà", target_count=1, achieved_count=1, target_label="cuộc",
-        held_on=D(2023, 3, 9), participants=160,
+        held_on=D(2023, 3, 9), participants=160, scope=("ĐU Tịnh Trà",),
     )
     _imported_counts(t, 14, 14, staff)
     progress(t, D(2023, 3, 10), staff, "done", 100,
@@ -998,12 +1002,16 @@ def load_live(as_of):
     db.session.flush()
     made = []
 
-    def task(quarter, when, user, coordinating=(), participating=(), **data):
+    scoped = _has_table("task_scope")
+
+    def task(quarter, when, user, coordinating=(), participating=(), scope=(),
+             **data):
         data["lead_unit_id"] = units[data.pop("lead")].id
         item = services.create_task(
             quarter, data, user,
             coordinating=[units[name].id for name in coordinating],
             participating=[units[name].id for name in participating],
+            scope=[units[name].id for name in scope] if scoped else (),
         )
         item.created_at = item.updates[-1].created_at = _at(when)
         made.append(item)
@@ -1115,7 +1123,8 @@ def load_live(as_of):
              completed_on=ago(14))
     overdue = task(q, start, staff, kind="dialogue", lead="BDV",
                    coordinating=("ĐU Tịnh Trà",), chair="Bí thư Đảng ủy xã",
-                   commune="xã Tịnh Trà", target_count=1, target_label="cuộc",
+                   commune="xã Tịnh Trà", scope=("ĐU Tịnh Trà",),
+                   target_count=1, target_label="cuộc",
                    due_on=min(ago(4), as_of - dt.timedelta(days=1)),
                    title="Bí thư Đảng ủy xã Tịnh Trà đối thoại với nhân dân về "
                    "giải phóng mặt bằng")

@@ -15,7 +15,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.helpers import page_text
+from tests.helpers import page_text, print_rows, scorecard_in_print
 from tracker.generate import generate, resolve_sizes
 from tracker.reports import phrases
 from tracker.reports.services import UNIT_TABLE_HEADER
@@ -174,9 +174,17 @@ def test_every_surface_states_the_figures_json_numbers(client, generated, key, q
     assert tallied == Counter({LABELS[c]: n for c, n in figures["counts"].items() if n})
     assert {row[header.index("Số liệu tính đến ngày")] for row in rows} == {day}
 
-    # The print view: its date and every stopped task counted.
+    # The print view: its date, every stopped task counted, and each unit's row
+    # what the scorecard counts (tasks led and shares, done and overdue).
     text = page_text(client.get(f"/quarters/{key}/print{query}"))
     assert f"Số liệu tính đến ngày {day}" in text
+    printed = print_rows(text)
+    empty = dict(done=0, in_progress=0, not_started=0, overdue=0)
+    assert {unit_id: (sum(printed.get(unit_id, empty)[name] for name in
+                          ("done", "in_progress", "not_started")),
+                      printed.get(unit_id, empty)["done"],
+                      printed.get(unit_id, empty)["overdue"])
+            for unit_id in scorecard_in_print(figures)} == scorecard_in_print(figures)
     assert text.count("(quá hạn)") == figures["overdue"] + sum(
         1 for task in figures["tasks"] for share in task["shares"]
         if share["timeliness"] == "overdue" and task["timeliness"] != "cancelled")

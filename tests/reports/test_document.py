@@ -124,8 +124,13 @@ def test_demo_q1_report_is_a_party_document(client, login_as, demo):
         "như sau:")
     # Section II speaks in the board's voice; unfinished work is said once, with
     # what remains and where it goes on, and no second list repeats it.
-    assert ("- Ban Dân vận Huyện ủy Sơn Tịnh đang đẩy mạnh thực hiện công tác dân vận "
-            "ở xã, đạt 60% kế hoạch; tiếp tục thực hiện trong quý II năm 2023.") \
+    # The units it works with are named, the eleven communes by their number.
+    assert ("- Ban Dân vận Huyện ủy Sơn Tịnh đang chủ trì, phối hợp với Đảng ủy 11 xã "
+            "đẩy mạnh thực hiện công tác dân vận ở xã, đạt 60% kế hoạch; tiếp tục thực "
+            "hiện trong quý II năm 2023.") in results
+    # Work that is itself coordination says "phối hợp" once.
+    assert ("- Ban Dân vận Huyện ủy Sơn Tịnh đang chủ trì, phối hợp với Ủy ban Mặt "
+            "trận Tổ quốc Việt Nam huyện Sơn Tịnh giải quyết các vấn đề bức xúc") \
         in results
     assert results.count("đẩy mạnh thực hiện công tác dân vận ở xã") == 1
     assert "Nhiệm vụ chưa hoàn thành, chuyển sang" not in results
@@ -140,7 +145,8 @@ def test_demo_q1_report_is_a_party_document(client, login_as, demo):
     assert ("- Tiếp tục đẩy mạnh thực hiện công tác dân vận ở xã (chuyển tiếp từ quý I "
             "năm 2023, đã đạt 60%).") in plan
     assert ("- Tổ chức Đại hội đại biểu Hội Nông dân huyện lần thứ XII, nhiệm kỳ "
-            "2023–2028 (Hội Nông dân huyện Sơn Tịnh chủ trì).") in plan
+            "2023–2028 (Hội Nông dân huyện Sơn Tịnh chủ trì, phối hợp với Ban Dân vận "
+            "Huyện ủy Sơn Tịnh).") in plan
     assert "Ngày vì người nghèo" in plan
     assert "đối thoại với nhân dân xã Tịnh Trà" not in plan  # done in Q1: not carried
     assert "tình hình tư tưởng, tâm trạng" in text[:text.index("II. KẾT QUẢ")]

@@ -218,7 +218,8 @@ BAD_FILES = [
      "Dòng 2, cột “Tiến độ (%)”: Nhiệm vụ đã hoàn thành thì tiến độ là 100%"),
     ("field of another kind",
      lambda x, c: (_xlsx(x, _rows(COLS, congress_ordinal=12)), "a.xlsx"),
-     "Cột này chỉ dành cho “Đại hội”; để trống đối với “Khác”."),
+     "Dòng 2, cột “Đại hội lần thứ (số)”: Cột “Đại hội lần thứ (số)” chỉ dùng cho "
+     "loại: “Đại hội”; dòng này thuộc loại “Khác”, hãy để trống."),
     ("lead also coordinating",
      lambda x, c: (_xlsx(x, _rows(COLS, coordinating="BDV")), "a.xlsx"),
      "Đơn vị chủ trì không thể đồng thời là đơn vị phối hợp"),

@@ -114,7 +114,8 @@ def test_import_names_the_kinds_a_column_is_for(client, login_as, make_quarter,
         ["other", "Nhiệm vụ khác", "BDV", 2],
     ]))
     text = page_text(response)
-    assert "Cột này chỉ dành cho “Lớp tập huấn”; để trống đối với “Khác”." in text
+    assert ("Cột “Số lớp” chỉ dùng cho loại: “Lớp tập huấn”; dòng này thuộc loại "
+            "“Khác”, hãy để trống.") in text
 
 
 def test_exports_and_report_use_the_same_label_and_area(client, login_as, db,

@@ -244,7 +244,9 @@ def test_print_view_shows_what_the_report_shows(client, login_as, varied_quarter
     assert "<p class=\"mb-1\">Đề nghị Ban Dân vận Tỉnh ủy hỗ trợ.</p>" in proposals
     assert "Tăng kinh phí cho cơ sở." in proposals
     hnd = _unit_row(text, "Hội Nông dân huyện Sơn Tịnh")
-    assert "phối hợp: Ban Dân vận Huyện ủy Sơn Tịnh" in hnd
+    # Who does it, in the report's own words.
+    assert ("— Hội Nông dân huyện Sơn Tịnh chủ trì, phối hợp với Ban Dân vận Huyện ủy "
+            "Sơn Tịnh") in hnd
     bdv = _unit_row(text, "Ban Dân vận Huyện ủy Sơn Tịnh")
     # The recurring monitoring work has no percentage: it says so, never "0%".
     assert "Theo dõi, nắm bắt tình hình nhân dân <span" in bdv

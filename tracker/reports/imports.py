@@ -25,7 +25,7 @@ from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.task import ALL_KIND_FIELDS
 from tracker.reports.columns import BY_KEY, IMPORT_COLUMNS, header, header_lookup
-from tracker.tasks.kinds import kinds_with_field
+from tracker.tasks.kinds import KIND_TABLE, kinds_with_field
 from tracker.tasks.services import (
     COMMUNE_KIND, create_task, status_progress_problems,
 )
@@ -73,6 +73,13 @@ class Problem:
         return self.message
 
 
+# The columns the preview gives a cell of their own (the date held is shown in the
+# due date's); it lists every other column a row stores under the title, so that
+# nothing is stored that the preview did not show (PlanRow.details).
+PREVIEW_CELLS = ("kind", "title", "lead_unit", "coordinating", "due_on", "held_on",
+                 "status", "progress")
+
+
 @dataclass
 class PlanRow:
     """One task the file would create."""
@@ -95,6 +102,37 @@ class PlanRow:
     def status_label(self):
         """Return the translated status of the row's task."""
         return STATUSES.get(self.data.get("status"), self.data.get("status", ""))
+
+    @property
+    def details(self):
+        """Return [(column code, header, text)] of what the row stores beyond the
+        preview's own cells (PREVIEW_CELLS), in the columns' order."""
+        from tracker.i18n import fmt_date, fmt_number
+
+        shown = []
+        for column in IMPORT_COLUMNS:
+            if column.key in PREVIEW_CELLS:
+                continue
+            if column.type == "communes":
+                text = ", ".join(unit.name for unit in self.scope_units)
+            elif column.type == "units":
+                text = "; ".join(unit.name for unit in getattr(
+                    self, f"{column.key}_units", ()))
+            else:
+                value = self.data.get(column.key)
+                if value is None or value == "" or value is False:
+                    continue
+                if column.type == "date":
+                    text = fmt_date(value)
+                elif column.type == "int" and column.minimum < 1000:
+                    text = fmt_number(value)
+                elif column.type == "bool":
+                    text = _("Yes")
+                else:  # text, and years (never "2.023")
+                    text = str(value)
+            if text:
+                shown.append((column.key, column_label(column.key), text))
+        return shown
 
 
 @dataclass
@@ -336,16 +374,34 @@ def _as_bool(value):
                        value=_text(value)))
 
 
-def _choices(mapping):
-    """Return {folded code or label in either language: code}."""
+def choice_key(text):
+    """Return how a code or label is looked up: folded (no accents, lower case) and
+    without punctuation, so "HỘI NGHỊ GIAO BAN, TRỰC BÁO" finds "Hội nghị, giao
+    ban, trực báo"."""
+    return " ".join(re.sub(r"[^\w]+", " ", fold(_text(text))).split())
+
+
+def _choices(mapping, former=()):
+    """Return {key of a code or label in either language: code} (choice_key).
+
+    former are (code, label) pairs of labels no longer shown but still read.
+    """
     lookup = {}
     for code, label in mapping.items():
-        lookup[fold(code)] = code
-        lookup[fold(code.replace("_", " "))] = code
+        lookup[choice_key(code)] = code
+        lookup[choice_key(code.replace("_", " "))] = code
         for locale in ("vi", "en"):
             with force_locale(locale):
-                lookup.setdefault(fold(str(label)), code)
+                lookup.setdefault(choice_key(str(label)), code)
+    for code, label in former:
+        lookup.setdefault(choice_key(label), code)
     return lookup
+
+
+def kind_choices():
+    """Return {key of a kind's code or label: code}: what the kind column accepts."""
+    return _choices(KINDS, [(kind.code, label) for kind in KIND_TABLE
+                            for label in kind.former_labels])
 
 
 class UnitIndex:
@@ -442,13 +498,13 @@ def _check_row(number, cells, mapping, plan, units, kinds, statuses, shift=0):
             elif column.type == "bool":
                 row.data[key] = _as_bool(value)
             elif column.type == "kind":
-                code = kinds.get(fold(_text(value)))
+                code = kinds.get(choice_key(value))
                 if code is None:
                     raise ValueError(_("Unknown kind of work “%(value)s”.",
                                        value=_text(value)))
                 row.data[key] = code
             elif column.type == "status":
-                code = statuses.get(fold(_text(value)))
+                code = statuses.get(choice_key(value))
                 if code is None:
                     raise ValueError(
                         _("Unknown status “%(value)s”.", value=_text(value)))
@@ -525,7 +581,9 @@ def check_rules(row, quarter, problem):
         for name in ALL_KIND_FIELDS:
             if name not in own and data.get(name) not in (None, ""):
                 problem(name, _(
-                    "This column is only for %(kinds)s; leave it empty for “%(kind)s”.",
+                    "The column “%(column)s” applies only to the kinds: %(kinds)s; "
+                    "this row's kind is “%(kind)s”, so leave it empty.",
+                    column=column_label(name),
                     kinds=", ".join(f"“{other.label}”"
                                     for other in kinds_with_field(name)),
                     kind=KINDS[kind]))
@@ -654,7 +712,7 @@ def read_plan(quarter, content, filename="", user=None, shift=False):
         return plan
 
     units = UnitIndex()
-    kinds, statuses = _choices(KINDS), _choices(STATUSES)
+    kinds, statuses = kind_choices(), _choices(STATUSES)
     existing, carried_from = {}, {}
     for task_id, title, lead_id, source_id in db.session.execute(
         select(Task.id, Task.title, Task.lead_unit_id, Task.carried_from_id)

@@ -223,6 +223,8 @@ def _resolve(row, problem, by_id, by_title, in_file, file_titles):
 
 def _check(row, problem, existing, units, fields, states):
     """Check the row's values and what its state needs."""
+    from tracker.reports.imports import choice_key
+
     data = row.data
     petition_id = data.get("id")
     if petition_id is not None and petition_id in existing:
@@ -230,11 +232,11 @@ def _check(row, problem, existing, units, fields, states):
         if row.task is not None and row.petition.task_id != row.task.id:
             row.petition = None  # another meeting's: the row records a new one
     typed = data.get("field") or "other"
-    data["field"] = fields.get(fold(typed))
+    data["field"] = fields.get(choice_key(typed))
     if data["field"] is None:
         problem("field", _("Unknown field “%(value)s”.", value=typed))
         data["field"] = "other"
-    state = states.get(fold(data.get("state") or "received"))
+    state = states.get(choice_key(data.get("state") or "received"))
     if state is None:
         problem("state", _("Unknown state “%(value)s”.", value=data.get("state")))
     data["state"] = state or "received"

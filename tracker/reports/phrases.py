@@ -6,6 +6,7 @@ of the translation catalogs.
 """
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from tracker.i18n import fmt_number, fmt_percent
 from tracker.tasks.kinds import kind_of
@@ -183,9 +184,143 @@ def action_phrase(task):
     return f"thực hiện nhiệm vụ “{title}”"
 
 
-def _subject(text, lead):
-    """Put the unit in front of what it did: "Ban Dân vận Huyện ủy tổ chức …"."""
-    return f"{lead} {text}" if lead else text
+def _and(items, word="và"):
+    """Join items as a sentence lists them: "A", "A và B", "A, B và C"."""
+    items = [item for item in items if item]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+# From this many units of one kind on, a sentence counts them: "Đảng ủy 11 xã".
+COUNTED_FROM = 6
+
+
+def names_phrase(names):
+    """Return unit names as a sentence lists them.
+
+    Units that share a name before their place are named once: "Đảng ủy các xã Tịnh
+    Hà và Tịnh Trà", or by their number when there are many ("Đảng ủy 11 xã"); any
+    other names are listed: "Hội Nông dân huyện và Huyện đoàn".
+    """
+    names = list(dict.fromkeys(name for name in names if name))
+    parts = _place_parts(names) if len(names) > 1 else None
+    if parts is None:
+        return _and(names)
+    before, noun, places = parts
+    if len(places) >= COUNTED_FROM:
+        return f"{before} {number(len(places))} {noun}".strip()
+    return f"{before} các {noun} {_and(places)}".strip()
+
+
+# Markers that deny or hold up the work: said of the work, after who shares it.
+NEGATIONS = ("chưa", "không", "tạm hoãn")
+
+
+@dataclass(frozen=True)
+class Doers:
+    """Who does a task, as the subject of the report's sentence about it.
+
+    subject names the lead unit (and its co-leads when there are coordinating units
+    too); joint says how the others share the work, between the sentence's adverb
+    and its verb: "Ban Dân vận Huyện ủy | đã | phối hợp với Ủy ban MTTQ Việt Nam
+    huyện | tổ chức …".
+    """
+
+    subject: str = ""
+    joint: str = ""
+
+    def say(self, marker, predicate):
+        """Return the subject doing the predicate, with its marker.
+
+        An aspect ("đã", "đang", "thường xuyên") comes before the joint clause ("A
+        đã phối hợp với B tổ chức …"); a negation ("chưa", "không", "tạm hoãn")
+        after it, on the work itself ("A chủ trì, phối hợp với C chưa tổ chức …").
+        Work that is itself coordination says so once: "A chủ trì, phối hợp với C
+        giải quyết …", not "… phối hợp với C phối hợp giải quyết …".
+        """
+        joint = self.joint
+        if joint and fold(predicate).startswith("phoi hop ") and not fold(
+                predicate).startswith("phoi hop voi "):
+            predicate = predicate.split(" ", 2)[2]
+        parts = (self.subject, joint, marker, predicate) if marker in NEGATIONS \
+            else (self.subject, marker, joint, predicate)
+        return " ".join(part for part in parts if part)
+
+    @property
+    def text(self):
+        """Return who does the work on its own: "A chủ trì, phối hợp với C"."""
+        if not self.subject:
+            return ""
+        return f"{self.subject} {self.joint or 'chủ trì'}"
+
+
+def doers(leads, coordinating=()):
+    """Return who does a task from the names of its leads and coordinating units.
+
+    The lead alone does it ("Ban Dân vận Huyện ủy tổ chức …"); with co-leads it works
+    with them ("Ban Dân vận Huyện ủy phối hợp với Ủy ban MTTQ Việt Nam huyện tổ chức
+    …"); with coordinating units it leads them ("… chủ trì, phối hợp với …"); with
+    both, the leads lead together ("A và B đồng chủ trì, phối hợp với C tổ chức …").
+    A group is named by its own name.
+    """
+    leads = list(dict.fromkeys(name for name in leads if name))
+    coordinating = [name for name in dict.fromkeys(coordinating)
+                    if name and name not in leads]
+    if not leads:
+        return Doers()
+    lead, co_leads = leads[0], leads[1:]
+    if co_leads and coordinating:
+        return Doers(_and(leads),
+                     f"đồng chủ trì, phối hợp với {names_phrase(coordinating)}")
+    if co_leads:
+        return Doers(lead, f"phối hợp với {names_phrase(co_leads)}")
+    if coordinating:
+        return Doers(lead, f"chủ trì, phối hợp với {names_phrase(coordinating)}")
+    return Doers(lead)
+
+
+def task_doers(task):
+    """Return who does the task: its lead, co-leads and coordinating units."""
+    return doers([unit.name for unit in task.lead_units if unit is not None],
+                 [unit.name for unit in task.coordinating_units])
+
+
+def doers_note(leads, coordinating=()):
+    """Return who does a task in the interface's language, for a page's line.
+
+    In Vietnamese it is the report's own clause (Doers.text); in another language
+    the same roles in that language's words.
+    """
+    from flask_babel import get_locale
+    from flask_babel import gettext as _
+
+    if str(get_locale() or "vi") == "vi":
+        return doers(leads, coordinating).text
+    leads = list(dict.fromkeys(name for name in leads if name))
+    coordinating = [name for name in dict.fromkeys(coordinating)
+                    if name and name not in leads]
+    if not leads:
+        return ""
+
+    def listed(names):
+        return _and(names, _("and"))
+
+    if len(leads) > 1 and coordinating:
+        return _("%(leads)s lead jointly, with %(units)s coordinating",
+                 leads=listed(leads), units=listed(coordinating))
+    if len(leads) > 1:
+        return _("%(lead)s, jointly with %(units)s", lead=leads[0],
+                 units=listed(leads[1:]))
+    if coordinating:
+        return _("%(lead)s leads, with %(units)s coordinating", lead=leads[0],
+                 units=listed(coordinating))
+    return _("%(lead)s leads", lead=leads[0])
+
+
+def _who(lead):
+    """Return the Doers of a sentence's lead: a Doers, a unit's name or nothing."""
+    return lead if isinstance(lead, Doers) else Doers(lead or "")
 
 
 def _status_phrase(task, code, lead="", year=None):
@@ -193,8 +328,9 @@ def _status_phrase(task, code, lead="", year=None):
 
     "Ngày 31/3, Ban Dân vận Huyện ủy tổ chức Hội nghị trực báo …"; ongoing work is
     ongoing ("thường xuyên", "tiếp tục duy trì"); unfinished work says how far it got
-    and what remains.
+    and what remains. lead is who did it: a Doers, or the lead unit's name.
     """
+    who = _who(lead)
     kind = kind_of(task.kind)
     action = action_phrase(task)
     place = scope_phrase([unit.name for unit in getattr(task, "scope_units", ())])
@@ -202,13 +338,16 @@ def _status_phrase(task, code, lead="", year=None):
         action += f" {place}"
     if task.status == "done":
         if task.held_on:
-            return f"Ngày {short_date(task.held_on, year)}, {_subject(action, lead)}"
+            return f"Ngày {short_date(task.held_on, year)}, {who.say('', action)}"
         named = action.startswith("thực hiện nhiệm vụ “")
         if named:
             # A title that is only a name: the kind says what was done with it.
-            text = _subject(action.replace("thực hiện", kind.done_phrase, 1), lead)
+            marker, _space, verb = kind.done_phrase.partition(" ")
+            if marker != "đã":
+                marker, verb = "", kind.done_phrase
+            text = who.say(marker, action.replace("thực hiện", verb, 1))
         else:
-            text = _subject(f"đã {action}", lead)
+            text = who.say("đã", action)
         day = task.completed_on
         due = task.effective_due_on
         if day:
@@ -222,20 +361,20 @@ def _status_phrase(task, code, lead="", year=None):
             text += f" ({extension_note(task)})"
         return text
     if task.status == "cancelled":
-        return _subject(f"không {action}", lead) + " (" + CLOSING_PHRASES.get(
+        return who.say("không", action) + " (" + CLOSING_PHRASES.get(
             task.closing_reason, "đã hủy") + ")"
     if task.status == "postponed":
-        text = _subject(f"tạm hoãn {action}", lead)
+        text = who.say("tạm hoãn", action)
     elif code == "no_deadline" or (task.is_recurring and task.status == "in_progress"):
         if kind.ongoing_phrase == "tiếp tục duy trì":
-            return _subject(f"tiếp tục duy trì {action}", lead)
+            return who.say("tiếp tục", f"duy trì {action}")
         if fold(action).startswith("thuong xuyen "):
-            return _subject(action, lead)
-        return _subject(f"thường xuyên {action}", lead)
+            return who.say("", action)
+        return who.say("thường xuyên", action)
     elif task.status == "not_started":
-        text = _subject(f"chưa {action}", lead)
+        text = who.say("chưa", action)
     else:
-        text = _subject(f"đang {action}", lead)
+        text = who.say("đang", action)
     if task.progress and task.status != "not_started":
         text += f", đạt {task.progress}% kế hoạch"
     text += deadline_clause(task, code)
@@ -293,24 +432,25 @@ def _kind_details(task, models=None):
 
 
 def _congress_sentence(task, code, lead="", year=None):
+    who = _who(lead)
     name = congress_name(task)
     if task.status == "done":
         if task.held_on:
             text = (f"Ngày {short_date(task.held_on, year)}, "
-                    + _subject(f"tổ chức thành công {name}", lead))
+                    + who.say("", f"tổ chức thành công {name}"))
         else:
-            text = _subject(f"{'đã ' if lead else ''}tổ chức thành công {name}", lead)
+            text = who.say("đã" if who.subject else "", f"tổ chức thành công {name}")
         if task.delegates:
             text += f", với {number(task.delegates)} đại biểu tham dự"
         return text
     if task.status == "cancelled":
-        return _subject(f"không tổ chức {name} (đã hủy)", lead)
+        return who.say("không", f"tổ chức {name} (đã hủy)")
     if task.status == "postponed":
-        return _subject(f"tạm hoãn tổ chức {name}", lead)
+        return who.say("tạm hoãn", f"tổ chức {name}")
     if task.status == "not_started":
-        text = _subject(f"chưa tổ chức {name}", lead)
+        text = who.say("chưa", f"tổ chức {name}")
     else:
-        text = _subject(f"đang chuẩn bị tổ chức {name}", lead)
+        text = who.say("đang", f"chuẩn bị tổ chức {name}")
         if task.progress:
             text += f", đạt {task.progress}% kế hoạch"
     text += deadline_clause(task, code)
@@ -367,8 +507,9 @@ def result_sentence(task, cutoff, note="", origin=None, code=None, shares="",
     if any; code the task's class at the cut-off (from the quarter's figures);
     shares the sentence on the units' shares (shares_sentence); petitions the
     counts of the petitions raised at it (from the quarter's figures); models the
-    counts of the registry's models tied to it. lead is the unit that did it (the
-    sentence's subject), year the report's (its dates omit it), carries_to the
+    counts of the registry's models tied to it. lead is who did it (the sentence's
+    subject): a Doers (task_doers names the co-leads and coordinating units too) or
+    the lead unit's name; year the report's (its dates omit it), carries_to the
     quarter unfinished work goes on in ("quý II năm 2023"), chaired who chaired a
     meeting ("đồng chí …, Trưởng Ban Dân vận Huyện ủy").
     """
@@ -416,15 +557,15 @@ def result_sentence(task, cutoff, note="", origin=None, code=None, shares="",
 PLACE_NOUNS = ("xã", "phường", "thị trấn", "thị xã", "huyện", "thành phố")
 
 
-def unit_group(names):
-    """Return (noun, short names) for units that share a name before their place.
+def _place_parts(names):
+    """Return (the words before the place noun, noun, places), or None.
 
-    ["Đảng ủy xã Tịnh Hà", "Đảng ủy xã Tịnh Trà"] gives ("xã", ["Tịnh Hà",
-    "Tịnh Trà"]); names with nothing such in common give ("đơn vị", names).
+    ["Đảng ủy xã Tịnh Hà", "Đảng ủy xã Tịnh Trà"] gives ("Đảng ủy", "xã",
+    ["Tịnh Hà", "Tịnh Trà"]).
     """
     words = [name.split() for name in names]
     if not words or not all(words):
-        return "đơn vị", list(names)
+        return None
     common = 0
     while all(len(w) > common + 1 for w in words) and len(
             {fold(w[common]) for w in words}) == 1:
@@ -433,8 +574,21 @@ def unit_group(names):
         head = fold(" ".join(words[0][:end]))
         for noun in PLACE_NOUNS:
             if head == fold(noun) or head.endswith(" " + fold(noun)):
-                return noun, [" ".join(w[end:]) for w in words]
-    return "đơn vị", list(names)
+                before = " ".join(words[0][:end - len(noun.split())])
+                return before, noun, [" ".join(w[end:]) for w in words]
+    return None
+
+
+def unit_group(names):
+    """Return (noun, short names) for units that share a name before their place.
+
+    ["Đảng ủy xã Tịnh Hà", "Đảng ủy xã Tịnh Trà"] gives ("xã", ["Tịnh Hà",
+    "Tịnh Trà"]); names with nothing such in common give ("đơn vị", names).
+    """
+    parts = _place_parts(names)
+    if parts is None:
+        return "đơn vị", list(names)
+    return parts[1], parts[2]
 
 
 def scope_phrase(names):
@@ -471,12 +625,13 @@ def shares_sentence(done, total, noun, pending):
     return " ".join(sentences)
 
 
-def plan_sentence(task, carried=False, origin=None, due_on=None, lead=None):
+def plan_sentence(task, carried=False, origin=None, due_on=None, who=None):
     """Return the sentence that lists the task among the next quarter's tasks.
 
     carried marks work continuing from the quarter reported on (origin its (year,
-    number)); due_on is shown when it is not the quarter's end; lead names the unit
-    in charge when it is not the issuing board itself.
+    number)); due_on is shown when it is not the quarter's end; who says who does
+    it ("Hội Nông dân huyện chủ trì, phối hợp với …", Doers.text) when it is not the
+    issuing board alone.
     """
     if task.kind == "congress" and fold(congress_name(task)).startswith("dai hoi"):
         text = f"Tổ chức {congress_name(task)}"
@@ -487,8 +642,8 @@ def plan_sentence(task, carried=False, origin=None, due_on=None, lead=None):
     if carried:
         text = continue_phrase(text)
     notes = []
-    if lead:
-        notes.append(f"{lead} chủ trì")
+    if who:
+        notes.append(who)
     if task.is_recurring or (due_on is None and task.due_on is None):
         notes.append("thường xuyên")
     elif due_on:

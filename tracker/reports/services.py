@@ -6,7 +6,6 @@ data, and the .docx writer only lays it out.
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.figures.services import codes, compute, share_codes, stage
@@ -15,11 +14,10 @@ from tracker.models import (
     Organisation,
     Quarter,
     QuarterReport,
-    Task,
-    TaskUnit,
     TaskUpdate,
 )
 from tracker.models.audit import record
+from tracker.models.unit import GROUP
 from tracker.quarters.rollover import continuations, needs_decision
 from tracker.quarters.services import find_quarter
 from tracker.reports import briefing, phrases, starting
@@ -323,9 +321,11 @@ def next_quarter_plan(quarter, tasks, next_quarter, next_tasks, later):
 
 
 def _lead_note(task, org):
-    if org.unit_id is not None and task.lead_unit_id == org.unit_id:
+    """Return who does a planned task, unless the issuing board does it alone."""
+    if (org.unit_id is not None and task.lead_unit_id == org.unit_id
+            and not task.co_lead_units):
         return None
-    return task.lead_unit.name
+    return phrases.task_doers(task).text
 
 
 def share_clause(task, shares):
@@ -383,7 +383,7 @@ def _results_section(quarter, tasks, figures, cutoff, notes, carried, meeting=No
                 origin=origin if task.carried_from_id else None,
                 code=classes[task.id], shares=share_clause(task, shares),
                 petitions=petitions.get(task.id), models=models.get(task.id),
-                lead=task.lead_unit.name if task.lead_unit else "",
+                lead=phrases.task_doers(task),
                 year=quarter.year,
                 carries_to=next_words if task.id in carrying else "",
                 chaired=chaired if is_briefing else "",
@@ -433,10 +433,10 @@ def _plan_section(quarter, org, carried, new):
     by_area = {}
     for task, due in carried:
         by_area.setdefault(_area(task), []).append(phrases.plan_sentence(
-            task, carried=True, origin=origin, due_on=due, lead=_lead_note(task, org)))
+            task, carried=True, origin=origin, due_on=due, who=_lead_note(task, org)))
     for task, due in new:
         by_area.setdefault(_area(task), []).append(phrases.plan_sentence(
-            task, due_on=due, lead=_lead_note(task, org)))
+            task, due_on=due, who=_lead_note(task, org)))
     blocks = []
     number = 0
     for area, heading in AREAS:
@@ -568,11 +568,27 @@ def build_report(quarter, as_of=None):
 PRINT_COLUMNS = ("done", "in_progress", "not_started")
 
 
+def _print_leads(task):
+    """Return the units whose rows list a task as led: the lead and its co-leads.
+
+    A group leads through its members, whose share rows carry the work (its name
+    marks them): it has no row of its own unless none of its members took a share.
+    An outside body has no members and keeps its row.
+    """
+    via = {link.via_group_id for link in task.participants_links}
+    leads = [(task.lead_unit, False)] + [
+        (unit, True) for unit in task.co_lead_units]
+    return [(unit, co_lead) for unit, co_lead in leads
+            if unit is not None and not (unit.kind == GROUP and unit.id in via)]
+
+
 def print_view(quarter, as_of=None):
     """Return each unit's tasks split into done / in progress / not started.
 
-    A unit's row holds the tasks it leads, and its own share of shared tasks, each
-    where it stood at the cut-off; stopped work is only counted.
+    A unit's row holds the tasks it leads or co-leads, and its own share of shared
+    tasks, each where it stood at the cut-off; stopped work is only counted. A
+    group's work is in its members' rows, each share marked with the group's name,
+    so that every scored unit's row counts what the figures' scorecard counts.
     """
     tasks = load_tasks(quarter)
     cutoff = download_cutoff(quarter, as_of)
@@ -590,12 +606,21 @@ def print_view(quarter, as_of=None):
         column = stage(code, task.status)
         if column == "cancelled":
             continue
-        row_for(task.lead_unit)[column].append(dict(task=task, share=None, code=code))
+        coordinating = [unit.name for unit in task.coordinating_units]
+        leads = [unit.name for unit in task.lead_units if unit is not None]
+        who = phrases.doers_note(leads, coordinating) if (
+            len(leads) > 1 or coordinating) else ""
+        for unit, co_lead in _print_leads(task):
+            row_for(unit)[column].append(dict(
+                task=task, share=None, code=code, co_lead=co_lead, who=who))
+        units = {unit.id: unit for unit in task.lead_units if unit is not None}
+        units.update((link.unit_id, link.unit) for link in task.unit_links)
         for link in task.participants_links:
             share_code = shares[(task.id, link.unit_id)]
-            row_for(link.unit)[stage(share_code, link.share_status)].append(
-                dict(task=task, share=link, code=share_code)
-            )
+            group = units.get(link.via_group_id)
+            row_for(link.unit)[stage(share_code, link.share_status)].append(dict(
+                task=task, share=link, code=share_code, co_lead=False, who="",
+                group=group.name if group is not None else ""))
     ordered = sorted(
         rows.values(), key=lambda row: (row["unit"].sort_order, row["unit"].name)
     )

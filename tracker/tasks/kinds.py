@@ -7,7 +7,9 @@ the report read it. A new kind is one entry here plus its translation. The date 
 event was held belongs to every kind, not to a kind's own fields.
 
 The report's headings and phrases are the Party document's Vietnamese content, not
-interface text, so they stay out of the translation catalogs.
+interface text, so they stay out of the translation catalogs; a heading says the words
+of the Vietnamese labels of the kinds it holds, so that a kind reads the same on the
+pages, in the exports and in the report.
 """
 from dataclasses import dataclass
 
@@ -31,7 +33,7 @@ AREAS = (
     ("meetings", "Công tác hội nghị, giao ban, trực báo, sơ kết, tổng kết"),
     ("contest", "Tổ chức hội thi, cuộc thi, phát hành ấn phẩm"),
     ("inspection", "Công tác kiểm tra, giám sát"),
-    ("training", "Công tác tập huấn, bồi dưỡng nghiệp vụ"),
+    ("training", "Công tác mở lớp tập huấn, bồi dưỡng nghiệp vụ"),
     ("other", "Các nhiệm vụ khác"),
 )
 AREA_HEADINGS = dict(AREAS)
@@ -49,6 +51,8 @@ class Kind:
     # that goes on without an end ("thực hiện thường xuyên").
     done_phrase: str = "đã hoàn thành"
     ongoing_phrase: str = "thực hiện thường xuyên"
+    # Vietnamese labels the kind had before: files exported then still import.
+    former_labels: tuple = ()
 
 
 KIND_TABLE = (
@@ -63,7 +67,8 @@ KIND_TABLE = (
     Kind("advisory", _l("Advisory work"), "advisory"),
     Kind("monitoring", _l("Monitoring"), "monitoring"),
     Kind("democracy", _l("Grassroots democracy"), "dialogue"),
-    Kind("mobilisation", _l("Mass mobilisation"), "mobilisation"),
+    Kind("mobilisation", _l("Mass mobilisation"), "mobilisation",
+         former_labels=("Công tác vận động quần chúng",)),
     Kind("inspection", _l("Inspection and supervision"), "inspection"),
     Kind("propaganda", _l("Propaganda and study of resolutions"), "propaganda",
          done_phrase="đã triển khai", ongoing_phrase="thường xuyên tuyên truyền"),
