@@ -253,16 +253,29 @@ def create_group(data, member_ids, actor):
     return group
 
 
-def update_group(group, data, member_ids, actor):
-    """Change a group's names, order and members; return the recorded changes.
+def group_open_task_count(group):
+    """Return how many tasks of open quarters a change of the group's members updates."""
+    from tracker.tasks.services import open_group_task_count
 
-    Tasks already given to the group keep their members' links (and shares) until
-    the task is next edited: what was asked of a unit is not taken back silently.
+    return open_group_task_count(group)
+
+
+def update_group(group, data, member_ids, actor):
+    """Change a group's names, order and members; return (changes, GroupSync).
+
+    A change of members reaches at once every task of an open quarter the group
+    leads, co-leads or coordinates (tracker.tasks.services.sync_group_members), each
+    with a history row by actor; the GroupSync says which tasks changed and which
+    former members keep a share they have reported on. None when the members stay.
     """
+    from tracker.tasks.services import sync_group_members
+
     changes = update_unit(group, data, actor)
     before, after = _set_members(group, member_ids)
+    synced = None
     if before != after:
         record(group, "members", actor, changes={"members": [before, after]})
         changes["members"] = [before, after]
+        synced = sync_group_members(group, actor)
     db.session.flush()
-    return changes
+    return changes, synced

@@ -317,8 +317,10 @@ def _get_group_or_404(group_id):
 
 
 def _render_group(group, form, status=200, error=None):
+    open_tasks = services.group_open_task_count(group) if group is not None else 0
     return render_template(
         "admin/group_form.html", group=group, form=form, error=error,
+        open_tasks=open_tasks,
     ), status
 
 
@@ -352,8 +354,11 @@ def edit_group(group_id):
     if not form.validate_on_submit():
         return _render_group(group, form, 400 if form.errors else 200)
     try:
-        changes = services.update_group(group, form.unit_data(), form.members.data,
-                                        current_user)
+        changes, synced = services.update_group(
+            group, form.unit_data(), form.members.data, current_user)
+        # Said before the commit, which expires what the tasks were read with.
+        updated = len(synced.changed) if synced is not None else 0
+        kept = _kept_text(synced.kept) if synced is not None else ""
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -362,11 +367,26 @@ def edit_group(group_id):
             group, form, 400,
             error=_("Another unit already has this name or short name."),
         )
-    if changes:
-        flash(_("The group has been saved."), "success")
-    else:
+    if not changes:
         flash(_("Nothing was changed."), "info")
+        return redirect(url_for("admin.groups"))
+    flash(_("The group has been saved."), "success")
+    if updated:
+        flash(ngettext("%(num)d task of an open quarter has been updated.",
+                       "%(num)d tasks of open quarters have been updated.",
+                       updated), "success")
+    if kept:
+        flash(_("Units that left the group keep their part where they have already "
+                "reported on their share: %(tasks)s.", tasks=kept), "warning")
     return redirect(url_for("admin.groups"))
+
+
+def _kept_text(kept):
+    """Return "“Task” (HND, MTTQ); …": the tasks former members keep a share of."""
+    return "; ".join(
+        "“{}” ({})".format(task.title, ", ".join(unit.short_name for unit in units))
+        for task, units in kept
+    )
 
 
 # The audit log

@@ -21,7 +21,7 @@ from tracker.models import CLOSING_REASONS, KINDS, ROLES, STATUSES, Unit, User
 # Fields whose values are units' short names (a list of them, or one).
 UNIT_FIELDS = frozenset(
     ("lead_unit_id", "parent_id", "co_lead", "coordinating", "participating",
-     "scope", "units", "share_of", "members")
+     "scope", "units", "share_of", "members", "via_group", "kept")
 )
 # Fields whose values are usernames.
 PERSON_FIELDS = frozenset(("approved_by",))
@@ -170,6 +170,8 @@ def task_labels():
         closing_reason=_l("Closing reason"), closing_note=_l("Closing note"),
         due_on=_l("Due date"), extended_due_on=_l("Due date judged by"),
         share_of=_l("Share of the unit"),
+        via_group=_l("Through the group"),
+        kept=_l("Kept, having reported on its share (left the group)"),
         **{"from": _l("Carried from"), "to": _l("Carried to"),
            "from_task": _l("Carried from task"), "to_task": _l("Carried to task")},
     )

@@ -11,7 +11,7 @@ from flask import abort, current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import case, exists, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from tracker.auth import policy
 from tracker.extensions import db
@@ -19,13 +19,19 @@ from tracker.models import (
     KIND_FIELDS,
     KINDS,
     STATUSES,
+    Quarter,
     Task,
     TaskUnit,
     TaskUpdate,
     Unit,
 )
 from tracker.models.base import utcnow
-from tracker.models.task import ALL_KIND_FIELDS, task_scope, with_follow_up
+from tracker.models.task import (
+    ALL_KIND_FIELDS,
+    FOLLOW_UP,
+    task_scope,
+    with_follow_up,
+)
 from tracker.tasks.rows import task_rows
 from tracker.text import fold
 
@@ -280,6 +286,162 @@ def _apply_units(task, coordinating, participating, co_lead=()):
             if via is not None:  # left unnamed otherwise (older schemas lack it)
                 link.via_group_id = via
             task.unit_links.append(link)
+
+
+def _open_group_tasks(group):
+    """Return the conditions of the tasks of open quarters the group leads or joins.
+
+    Open: a quarter planned or running, never a closed one. A group is given a task
+    to lead, to co-lead or to coordinate (the forms offer it no share of its own).
+    """
+    conditions = [Quarter.state != "closed", takes_part(group.id)]
+    if group.board_id is not None:
+        conditions.append(Quarter.board_id == group.board_id)
+    return conditions
+
+
+def open_group_task_count(group):
+    """Return how many tasks of open quarters the group leads, co-leads or coordinates."""
+    return db.session.scalar(
+        select(func.count(Task.id)).join(Quarter, Task.quarter_id == Quarter.id)
+        .where(*_open_group_tasks(group))
+    )
+
+
+@dataclass
+class GroupSync:
+    """What a change of a group's members did to the tasks it is given."""
+
+    changed: list  # the tasks given a history row
+    kept: list  # [(task, [units])]: former members keeping a share they reported
+
+
+def _has_reported(link):
+    """Tell whether the unit has reported anything on its share of the task."""
+    return (link.share_status != "not_started" or bool(link.share_note)
+            or link.share_done_on is not None or link.share_updated_at is not None)
+
+
+def _load_other_groups(tasks, group):
+    """Read, in one go, the members of the other groups the tasks are given to.
+
+    _wanted_links then finds every group's members in the session.
+    """
+    ids = {task.lead_unit_id for task in tasks if task.lead_unit.is_group}
+    ids.update(link.unit_id for task in tasks for link in task.unit_links
+               if link.via_group_id is None and link.role != "participating"
+               and link.unit.is_group)
+    ids.discard(group.id)
+    if ids:
+        db.session.scalars(
+            select(Unit).where(Unit.id.in_(ids)).options(selectinload(Unit.members))
+        ).all()
+
+
+def _via_group(task, group):
+    """Return {role: sorted short names} of the task's units linked through the group."""
+    names = {}
+    for link in task.unit_links:
+        if link.via_group_id == group.id:
+            names.setdefault(link.role, []).append(link.unit.short_name)
+    return {role: sorted(found) for role, found in names.items()}
+
+
+def _sync_task(task, group, members, given_at):
+    """Give the task's links through the group to its members as they are now.
+
+    Only the links the group gives (or gave) change, as an edit of the task would
+    change them (_apply_units); a unit chosen itself keeps its own link. A unit that
+    left the group but has reported on its share keeps its link, as its own: what
+    it reported stays with the task. Return (history changes, units kept).
+    """
+    before = _via_group(task, group)
+    chosen = {role: [link.unit_id for link in task.unit_links
+                     if link.via_group_id is None and link.role == role]
+              for role in UNIT_ROLES}
+    wanted = _wanted_links(task.lead_unit_id, chosen["co_lead"],
+                           chosen["coordinating"], chosen["participating"])
+    current = {link.unit_id: link for link in task.unit_links}
+    touched = {unit_id for unit_id, link in current.items()
+               if link.via_group_id == group.id}
+    touched.update(unit_id for unit_id, (_role, via) in wanted.items()
+                   if via == group.id)
+    kept = []
+    for unit_id in sorted(touched):
+        link, want = current.get(unit_id), wanted.get(unit_id)
+        if want is None:
+            if _has_reported(link):
+                link.via_group_id = None
+                kept.append(link.unit)
+            else:
+                task.unit_links.remove(link)
+        elif link is None:
+            role, via = want
+            task.unit_links.append(TaskUnit(
+                unit_id=unit_id, unit=members[unit_id], role=role, via_group_id=via,
+                given_at=given_at))
+        elif (link.role, link.via_group_id) != want:
+            role, via = want
+            if role == "participating" and link.role != role:
+                link.given_at, link.acknowledged_at = given_at, None
+                link.acknowledged_by_id = None
+            link.role, link.via_group_id = want
+    after = _via_group(task, group)
+    changes = {}
+    for role in UNIT_ROLES:
+        old, new = before.get(role, []), after.get(role, [])
+        if old != new:
+            changes[role] = [old, new]
+    if kept:
+        changes["kept"] = sorted(unit.short_name for unit in kept)
+    if changes:
+        changes = {"via_group": group.short_name, **changes}
+    return changes, sorted(kept, key=lambda unit: (unit.sort_order, unit.name))
+
+
+def sync_group_members(group, user):
+    """Bring the open tasks given to the group in line with its members, at once.
+
+    Each task of a planning or running quarter the group leads, co-leads or
+    coordinates gives a new member its part (FAN_OUT) and takes back a former
+    member's, unless that unit has reported on its share (then the unit keeps it as
+    its own, and the result names it). Every task changed gets a history row by
+    user, as an edit would. Closed quarters never change. The tasks and their links
+    are read in two statements, locked (PostgreSQL) so that a concurrent edit of
+    one of them is applied before or after, never lost.
+    """
+    tasks = db.session.scalars(
+        select(Task).join(Quarter, Task.quarter_id == Quarter.id)
+        .where(*_open_group_tasks(group)).order_by(Task.id)
+        .options(
+            contains_eager(Task.quarter),
+            joinedload(Task.lead_unit),
+            selectinload(Task.unit_links).undefer_group(FOLLOW_UP),
+        )
+        .with_for_update(of=Task).execution_options(populate_existing=True)
+    ).unique().all()
+    result = GroupSync([], [])
+    if not tasks:
+        return result
+    _load_other_groups(tasks, group)
+    members = {member.id: member for member in group.members}
+    now = utcnow()
+    for task in tasks:
+        changes, kept = _sync_task(task, group, members, now)
+        if kept:
+            result.kept.append((task, kept))
+        if not changes:
+            continue
+        # Moves the version on, so that an edit form shown before cannot undo it.
+        task.updated_at = now
+        db.session.add(TaskUpdate(
+            task=task, user=user, action="edited", old_status=task.status,
+            new_status=task.status, old_progress=task.progress,
+            new_progress=task.progress, changes=changes,
+        ))
+        result.changed.append(task)
+    db.session.flush()
+    return result
 
 
 def _apply_scope(task, scope):
