@@ -206,6 +206,26 @@ class TaskFacts:
         return [self.lead_unit] + self.co_lead_units
 
     @property
+    def lead_short_names(self):
+        """Return the leads' short names joined for a card ("BDV, HND")."""
+        return ", ".join(unit.short_name for unit in self.lead_units if unit is not None)
+
+    @property
+    def coordinating_short_names(self):
+        """Return the coordinating units' short names joined for a card."""
+        return ", ".join(unit.short_name for unit in self.coordinating_units)
+
+    @property
+    def scope_short_names(self):
+        """Return the communes of the task's scope, short names joined for a card."""
+        return ", ".join(unit.short_name for unit in self.scope_units)
+
+    def unacknowledged_names(self, cutoff):
+        """Return the short names of the units late to acknowledge, joined."""
+        return ", ".join(unit.short_name if unit is not None else ""
+                         for unit, _what, _given in self.unacknowledged(cutoff))
+
+    @property
     def lead_names(self):
         """Return the leads' names joined for a line of text."""
         return "; ".join(unit.name for unit in self.lead_units if unit is not None)
