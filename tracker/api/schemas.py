@@ -13,6 +13,7 @@ from tracker.models.initiative import (
     RECOGNITION_LEVELS,
 )
 from tracker.models.petition import PETITION_FIELDS, PETITION_STATES
+from tracker.models.unit import UNIT_KINDS
 from tracker.models.user import USER_ROLES
 from tracker.tasks.services import PAGE_SIZE, PAGE_SIZES, SORTS
 from tracker.tasks.timeliness import TIMELINESS
@@ -84,7 +85,11 @@ class UnitRefSchema(Schema):
 class UnitSchema(UnitRefSchema):
     """A responsible unit."""
 
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(tuple(UNIT_KINDS)), metadata={
+        "description": "\"group\": a group of units (its members at /groups); "
+                       "\"external\": an outside body every board may name; "
+                       "\"commune_party_committee\": a commune (a task's scope). "
+                       "Neither a group nor an outside body is scored."})
     parent_id = fields.Integer(allow_none=True)
     is_active = fields.Boolean()
 
@@ -93,6 +98,20 @@ class UnitListSchema(Schema):
     """The board's units (and the outside bodies every board shares)."""
 
     items = fields.List(fields.Nested(UnitSchema))
+    total = fields.Integer()
+
+
+class GroupSchema(UnitRefSchema):
+    """A group of units: it leads or coordinates as one, its members take the shares."""
+
+    is_active = fields.Boolean()
+    members = fields.List(fields.Nested(UnitRefSchema))
+
+
+class GroupListSchema(Schema):
+    """The board's groups of units, in display order."""
+
+    items = fields.List(fields.Nested(GroupSchema))
     total = fields.Integer()
 
 
@@ -197,6 +216,8 @@ class TaskSchema(Schema):
     achieved_count = fields.Integer(allow_none=True)
     is_archived = fields.Boolean()
     timeliness = fields.String(allow_none=True, validate=validate.OneOf(TIMELINESS))
+    scope = fields.List(fields.Nested(UnitRefSchema), metadata={
+        "description": "The communes the task is carried out in (its địa bàn)."})
     version = fields.Integer(allow_none=True)
 
 
@@ -213,6 +234,10 @@ class TaskListArgs(PageArgs):
     """The quarter board's filters, order and page."""
 
     unit = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    commune = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "A commune's unit id: the tasks in its scope, or "
+                                 "that it leads or takes part in (as the board)."})
     kind = fields.String(validate=validate.OneOf(KINDS))
     status = fields.String(validate=validate.OneOf(STATUSES))
     q = fields.String(validate=validate.Length(max=200))
@@ -335,6 +360,10 @@ class TaskWriteSchema(Schema):
                                validate=validate.Length(max=500))
     participating = fields.List(fields.Integer(validate=ID),
                                 validate=validate.Length(max=500))
+    scope = fields.List(
+        fields.Integer(validate=ID), validate=validate.Length(max=500),
+        metadata={"description": "The communes (commune unit ids) the task is "
+                                 "carried out in; left as it is when not sent."})
     due_on = fields.Date(allow_none=True)
     is_recurring = fields.Boolean()
     target_count = _count()
