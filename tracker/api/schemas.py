@@ -15,6 +15,7 @@ from tracker.models.initiative import (
 from tracker.models.petition import PETITION_FIELDS, PETITION_STATES
 from tracker.models.unit import UNIT_KINDS
 from tracker.models.user import USER_ROLES
+from tracker.reports.forms import PROPOSALS_MAX
 from tracker.tasks.services import PAGE_SIZE, PAGE_SIZES, SORTS
 from tracker.tasks.timeliness import TIMELINESS
 
@@ -859,3 +860,50 @@ class CongressTermSchema(Schema):
     next_due_on = fields.Date()
     version = fields.Integer()
     history = fields.List(fields.Nested(CongressTermChangeSchema))
+
+
+class ProposalSchema(Schema):
+    """A proposal raised at the briefing meeting and whom it goes to."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    addressee = fields.String(load_default="", validate=validate.Length(max=200),
+                              metadata={"example": "Thường trực Huyện ủy"})
+    text = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class BriefingSchema(Schema):
+    """The quarter's briefing meeting (hội nghị trực báo), as its page shows it."""
+
+    quarter = fields.String(metadata={"description": "The quarter's key."})
+    is_closed = fields.Boolean(metadata={
+        "description": "A closed quarter's record no longer changes."})
+    briefing_on = fields.Date(allow_none=True, metadata={
+        "description": "The day of the meeting (the quarter's briefing date)."})
+    place = fields.String()
+    chair_name = fields.String(metadata={"description": "Who chaired it."})
+    chair_title = fields.String(metadata={
+        "description": "The capacity they chaired in."})
+    attendees = fields.String()
+    proposals = fields.List(fields.Nested(ProposalSchema))
+    task = fields.Integer(allow_none=True, metadata={
+        "description": "The quarter's meeting task held on that day, if any."})
+
+
+class BriefingWriteSchema(Schema):
+    """The whole record of the meeting, as its page's form takes it: what is not
+    sent is left empty; a proposal without text (and addressee) is dropped."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    briefing_on = fields.Date(required=True)
+    place = fields.String(load_default="", validate=validate.Length(max=200))
+    chair_name = fields.String(load_default="", validate=validate.Length(max=200))
+    chair_title = fields.String(load_default="", validate=validate.Length(max=200))
+    attendees = fields.String(load_default="", validate=validate.Length(max=5000))
+    proposals = fields.List(fields.Nested(ProposalSchema), load_default=list,
+                            validate=validate.Length(max=PROPOSALS_MAX))

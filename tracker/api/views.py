@@ -174,7 +174,9 @@ def user_self():
 @bp.route("/v1/quarters")
 @bp.arguments(schemas.QuarterPageArgs, location="query")
 @bp.response(200, schemas.QuarterPageSchema)
-@bp.doc(operationId="listQuarters")
+@bp.doc(operationId="listQuarters", responses={200: {"links": {
+    "GetBriefing": {"operationId": "getBriefing",
+                    "parameters": {"key": "$response.body#/items/0/key"}}}}})
 @documents(*READ_ERRORS)
 def quarter_list(args):
     """The board's quarters, newest first, a page at a time."""
