@@ -61,9 +61,14 @@ def _son_tinh(db):
             select(Initiative).where(Initiative.is_imported.is_(False),
                                      Initiative.state.in_(("registered", "building")))
             .order_by(Initiative.id))
+        units = db.session.scalars(select(Unit).where(Unit.board_id == board.id)).all()
     return {"task": task.id, "unit": unit.id, "petition": petition.id,
             "notice": notice.id, "term": term.id, "comment": comment.id,
-            "initiative": initiative.id}
+            "initiative": initiative.id,
+            "units": [item.id for item in units],
+            "groups": [item.id for item in units if item.kind == "group"],
+            "commune": next(item.id for item in units
+                            if item.kind == "commune_party_committee")}
 
 
 def test_another_districts_records_are_not_found(api, demo, db):
@@ -86,12 +91,34 @@ def test_another_districts_records_are_not_found(api, demo, db):
             target = f"/b/son-tinh/api/v1/quarters/{key}/{action}"
             response = api("POST", target, token, headers={"If-Match": "*"}, json={})
             assert response.status_code == 404, (target, response.status_code)
+        # Nor their briefing meetings to read or record.
+        target = f"/b/son-tinh/api/v1/quarters/{key}/briefing"
+        assert api("GET", target, token).status_code == 404, target
+        response = api("PUT", target, token, headers={"If-Match": "*"},
+                       json={"briefing_on": "2023-03-31", "place": "Bình Sơn"})
+        assert response.status_code == 404, (target, response.status_code)
+    for target in ("/b/son-tinh/api/v1/groups", "/b/son-tinh/api/v1/units"):
+        assert api("GET", target, token).status_code == 404, target
     assert changes_between(before, snapshot()) == ""
     # Its own quarter of the same key is Bình Sơn's, with Bình Sơn's tasks only.
     own = api("GET", "/api/v1/quarters/2023-Q1/tasks", token).json
     assert ids["task"] not in [item["id"] for item in own["items"]]
     units = api("GET", "/api/v1/units", token).json["items"]
     assert ids["unit"] not in [item["id"] for item in units]
+    groups = api("GET", "/api/v1/groups", token).json["items"]
+    assert ids["groups"] and not {group["id"] for group in groups} & set(ids["groups"])
+    assert not {member["id"] for group in groups for member in group["members"]} & \
+        set(ids["units"])
+    # Sơn Tịnh's commune is none of Bình Sơn's: no filter by it, no task's scope.
+    refused = api("GET", f"/api/v1/quarters/2023-Q1/tasks?commune={ids['commune']}",
+                  token)
+    assert refused.status_code == 422 and "commune" in refused.json["errors"]
+    own_task = own["items"][0]
+    before = snapshot()
+    response = api("PATCH", f"/api/v1/tasks/{own_task['id']}", token,
+                   headers={"If-Match": "*"}, json={"scope": [ids["commune"]]})
+    assert response.status_code == 422 and "scope" in response.json["errors"]
+    assert changes_between(before, snapshot()) == ""
     petitions = api("GET", "/api/v1/petitions?page=1", token).json["items"]
     assert ids["petition"] not in [item["id"] for item in petitions]
     notices = api("GET", "/api/v1/notifications", token).json["items"]
@@ -116,6 +143,10 @@ def test_the_province_reads_a_district_and_changes_nothing(api, demo, db):
     token = _token(db, "lanhdao_tinh")
     figures = api("GET", "/b/son-tinh/api/v1/quarters/2023-Q1/figures", token)
     assert figures.status_code == 200 and figures.json["quarter"] == "2023-Q1"
+    meeting = api("GET", "/b/son-tinh/api/v1/quarters/2023-Q1/briefing", token)
+    assert meeting.status_code == 200 and meeting.json["quarter"] == "2023-Q1"
+    groups = api("GET", "/b/son-tinh/api/v1/groups", token).json["items"]
+    assert {group["id"] for group in groups} == set(ids["groups"])
     assert api("GET", "/b/son-tinh/api/v1/tasks/{task}".format(**ids),
                token).status_code == 200
     before = snapshot()
@@ -128,6 +159,10 @@ def test_the_province_reads_a_district_and_changes_nothing(api, demo, db):
         response = api("POST", f"/b/son-tinh/api/v1/quarters/2023-Q1/{action}", token,
                        headers={"If-Match": "*"}, json={})
         assert response.status_code == 403, (action, response.status_code)
+    for key in ("2023-Q1", "current"):
+        response = api("PUT", f"/b/son-tinh/api/v1/quarters/{key}/briefing", token,
+                       headers={"If-Match": "*"}, json={"briefing_on": "2023-03-31"})
+        assert response.status_code in (403, 404), (key, response.status_code)
     petitions = api("GET", "/b/son-tinh/api/v1/petitions", token)
     assert petitions.status_code == 200
     models = api("GET", "/b/son-tinh/api/v1/initiatives?unit=mine", token)

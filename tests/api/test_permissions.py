@@ -17,6 +17,8 @@ API_ROWS = [
     ("GET", "/api/v1/quarters/{open}/tasks", "401 200 200 200 200 200", "", None),
     ("GET", "/api/v1/quarters/{open}/tasks?timeliness=overdue",
      "401 200 200 200 200 200", "", None),
+    ("GET", "/api/v1/quarters/{open}/tasks?commune={K}", "401 200 200 200 200 200",
+     "", None),
     # A new task tells the lead unit's staff (B's two accounts), not the one who
     # gave it, as on the pages.
     ("POST", "/api/v1/quarters/{open}/tasks", "401 403 201 201 201 201",
@@ -28,6 +30,9 @@ API_ROWS = [
     ("GET", "/api/v1/tasks/{task}", "401 200 200 200 200 200", "", None),
     ("PATCH", "/api/v1/tasks/{task}", "401 403 200 403 200 200",
      "task_update+1 task~1", {"title": "Kế hoạch đã sửa"}),
+    # The task's scope (địa bàn): the communes it is carried out in.
+    ("PATCH", "/api/v1/tasks/{task}", "401 403 200 403 200 200",
+     "task_scope+1 task_update+1 task~1", {"scope": ["{K}"]}),
     ("GET", "/api/v1/tasks/{task}/history", "401 200 200 200 200 200", "", None),
     # A report tells the lead unit's staff (unless they made it), as on the pages.
     ("POST", "/api/v1/tasks/{task}/progress", "401 403 200 403 200 200",
@@ -52,6 +57,19 @@ API_ROWS = [
     ("GET", "/api/v1/units", "401 200 200 200 200 200", "", None),
     ("GET", "/api/v1/units/{A}", "401 200 200 200 200 200", "", None),
     ("GET", "/api/v1/units/{A}/scorecard", "401 200 200 200 200 200", "", None),
+    ("GET", "/api/v1/groups", "401 200 200 200 200 200", "", None),
+    # The briefing meeting: who may change the report settings records it, as on
+    # its page; a closed quarter's no longer changes.
+    ("GET", "/api/v1/quarters/{open}/briefing", "401 200 200 200 200 200", "", None),
+    ("GET", "/api/v1/quarters/{closed}/briefing", "401 200 200 200 200 200", "",
+     None),
+    ("PUT", "/api/v1/quarters/{open}/briefing", "401 403 200 200 200 200",
+     "audit_event+1 briefing_meeting+1 briefing_proposal+1 quarter~1",
+     {"briefing_on": "2023-06-30", "place": "Hội trường", "chair_name": "Nguyễn Văn A",
+      "chair_title": "Trưởng Ban", "proposals": [
+          {"addressee": "Thường trực Huyện ủy", "text": "Đề nghị quan tâm chỉ đạo."}]}),
+    ("PUT", "/api/v1/quarters/{closed}/briefing", "401 403 403 403 403 403", "",
+     {"briefing_on": "2023-03-31", "place": "Hội trường"}),
     # Petitions: the task's units record and forward them, the body that must
     # answer (unit B) records the answer, leaders do everything.
     ("GET", "/api/v1/petitions", "401 200 200 200 200 200", "", None),
@@ -114,6 +132,8 @@ def _fill(value, ids):
     """Return the body with {names} replaced by the world's ids (numbers as numbers)."""
     if isinstance(value, dict):
         return {key: _fill(item, ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, ids) for item in value]
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         return ids[value[1:-1]]
     return value

@@ -48,8 +48,9 @@ def test_the_links_lead_where_they_say(app, contract_world):
 
     A created task leads to reading, editing and reporting on it with the ETag its
     answer carried (If-Match); a recorded petition to its steps; a registered
-    "Dân vận khéo" model to its edit and steps. Every answer on the
-    way is checked as in the test above.
+    "Dân vận khéo" model to its edit and steps; the newest quarter to its briefing
+    meeting, and the meeting to its change. Every answer on the way is checked as
+    in the test above.
     """
     headers = {"Authorization": f"Bearer {contract_world}"}
 
@@ -60,7 +61,7 @@ def test_the_links_lead_where_they_say(app, contract_world):
         "reportProgress", "getTaskHistory", "createPetition", "getPetition",
         "forwardPetition", "answerPetition", "closePetition", "createInitiative",
         "getInitiative", "updateInitiative", "stepInitiative", "getComment",
-        "editComment"])
+        "editComment", "getBriefing", "updateBriefing"])
 
     class Workflow(linked.as_state_machine()):
         def call(self, case, **kwargs):

@@ -449,6 +449,11 @@ ROWS = [
     row("api.notification_read", "POST", "/api/v1/notifications/{notice}/read",
         "401 401 401 401 401 401"),
     row("api.unit_list", "GET", "/api/v1/units",       "401 401 401 401 401 401"),
+    row("api.group_list", "GET", "/api/v1/groups",     "401 401 401 401 401 401"),
+    row("api.briefing_meeting", "GET", "/api/v1/quarters/{open}/briefing",
+        "401 401 401 401 401 401"),
+    row("api.briefing_update", "PUT", "/api/v1/quarters/{open}/briefing",
+        "401 401 401 401 401 401", briefing_on="2023-06-30", place="Hội trường"),
     row("api.unit", "GET", "/api/v1/units/{A}",        "401 401 401 401 401 401"),
     row("api.unit_scorecard", "GET", "/api/v1/units/{A}/scorecard",
         "401 401 401 401 401 401"),
@@ -510,6 +515,9 @@ def world(db):
     # A group of units (tracker.admin's groups pages).
     units["G"] = Unit(name="Khối G", short_name="G", kind="group", sort_order=9,
                       members=[units["B"], units["C"]])
+    # A commune: what a task's scope (địa bàn) names.
+    units["K"] = Unit(name="Đảng ủy xã K", short_name="K",
+                      kind="commune_party_committee", sort_order=8)
     db.session.add_all(units.values())
     accounts = {
         "viewer": ("viewer", []), "staff_lead": ("staff", ["A"]),

@@ -55,7 +55,7 @@ def init_app(app):
     """Build the OpenAPI document and mount the API's one blueprint."""
     from tracker.api import auth
     from tracker.api import (  # noqa: F401  (their routes)
-        comments, congresses, initiatives, notifications, petitions,
+        briefing, comments, congresses, initiatives, notifications, petitions,
     )
     from tracker.api.views import bp
 

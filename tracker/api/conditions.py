@@ -53,6 +53,21 @@ def quarter_etag(quarter):
     return f'"quarter-{quarter.key}-{digest}"'
 
 
+def briefing_etag(quarter, meeting):
+    """Return the ETag of a quarter's briefing meeting: a digest of its record."""
+    import json
+
+    from tracker.reports.briefing import MEETING_FIELDS, proposal_rows
+
+    # Nothing recorded yet reads as an empty record: the same ETag as one emptied.
+    record = [quarter.briefing_on.isoformat() if quarter.briefing_on else None]
+    record += [getattr(meeting, name) if meeting else "" for name in MEETING_FIELDS]
+    record.append(proposal_rows(meeting))
+    stamp = json.dumps(record, ensure_ascii=False)
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    return f'"briefing-{quarter.key}-{digest}"'
+
+
 def notification_etag(notice):
     """Return the ETag of a notice: read or not."""
     return f'"notification-{notice.id}-{"read" if notice.is_read else "unread"}"'

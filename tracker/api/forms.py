@@ -33,28 +33,50 @@ def form_from_json(form_class, data, **kwargs):
 
     The API validates a body's shape with its schema, then hands the values to the
     form the page uses, so a value the page refuses is refused here with the same
-    message. Lists become repeated fields, true becomes a ticked box, None and false
-    are left out (an empty field), dates are written YYYY-MM-DD.
+    message. Lists become repeated fields, a list of objects the rows of a list of
+    subforms ("proposals-0-text"), true becomes a ticked box, None and false are
+    left out (an empty field), dates are written YYYY-MM-DD.
     """
-    import datetime as dt
-
     from werkzeug.datastructures import MultiDict
 
     pairs = []
     for name, value in data.items():
         values = value if isinstance(value, (list, tuple)) else [value]
-        for item in values:
-            if item is None or item is False:
-                continue
-            if item is True:
-                item = "y"
-            elif isinstance(item, (dt.date, dt.datetime)):
-                item = item.isoformat()
-            pairs.append((name, str(item)))
+        for index, item in enumerate(values):
+            if isinstance(item, dict):
+                for sub, subvalue in item.items():
+                    pairs += _pairs(f"{name}-{index}-{sub}", subvalue)
+            else:
+                pairs += _pairs(name, item)
     return form_class(formdata=MultiDict(pairs), meta={"csrf": False}, **kwargs)
 
 
+def _pairs(name, item):
+    """Return the form's (name, text) pairs of one JSON value."""
+    import datetime as dt
+
+    if item is None or item is False:
+        return []
+    if item is True:
+        item = "y"
+    elif isinstance(item, (dt.date, dt.datetime)):
+        item = item.isoformat()
+    return [(name, str(item))]
+
+
 def form_errors(form):
-    """Return a form's errors as the API's {field: [messages]}."""
-    return {name: [str(message) for message in messages]
-            for name, messages in form.errors.items()}
+    """Return a form's errors as the API's {field: [messages]}.
+
+    A list of subforms answers {field: {row index: {subfield: [messages]}}}, its
+    rows without errors left out (as marshmallow words a nested list's errors).
+    """
+    return {name: _messages(messages) for name, messages in form.errors.items()}
+
+
+def _messages(messages):
+    if isinstance(messages, dict):
+        return {name: _messages(value) for name, value in messages.items()}
+    if any(isinstance(item, (dict, list)) for item in messages):
+        return {str(index): _messages(item) for index, item in enumerate(messages)
+                if item}
+    return [str(message) for message in messages]

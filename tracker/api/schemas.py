@@ -13,7 +13,9 @@ from tracker.models.initiative import (
     RECOGNITION_LEVELS,
 )
 from tracker.models.petition import PETITION_FIELDS, PETITION_STATES
+from tracker.models.unit import UNIT_KINDS
 from tracker.models.user import USER_ROLES
+from tracker.reports.forms import PROPOSALS_MAX
 from tracker.tasks.services import PAGE_SIZE, PAGE_SIZES, SORTS
 from tracker.tasks.timeliness import TIMELINESS
 
@@ -84,7 +86,11 @@ class UnitRefSchema(Schema):
 class UnitSchema(UnitRefSchema):
     """A responsible unit."""
 
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(tuple(UNIT_KINDS)), metadata={
+        "description": "\"group\": a group of units (its members at /groups); "
+                       "\"external\": an outside body every board may name; "
+                       "\"commune_party_committee\": a commune (a task's scope). "
+                       "Neither a group nor an outside body is scored."})
     parent_id = fields.Integer(allow_none=True)
     is_active = fields.Boolean()
 
@@ -93,6 +99,20 @@ class UnitListSchema(Schema):
     """The board's units (and the outside bodies every board shares)."""
 
     items = fields.List(fields.Nested(UnitSchema))
+    total = fields.Integer()
+
+
+class GroupSchema(UnitRefSchema):
+    """A group of units: it leads or coordinates as one, its members take the shares."""
+
+    is_active = fields.Boolean()
+    members = fields.List(fields.Nested(UnitRefSchema))
+
+
+class GroupListSchema(Schema):
+    """The board's groups of units, in display order."""
+
+    items = fields.List(fields.Nested(GroupSchema))
     total = fields.Integer()
 
 
@@ -197,6 +217,8 @@ class TaskSchema(Schema):
     achieved_count = fields.Integer(allow_none=True)
     is_archived = fields.Boolean()
     timeliness = fields.String(allow_none=True, validate=validate.OneOf(TIMELINESS))
+    scope = fields.List(fields.Nested(UnitRefSchema), metadata={
+        "description": "The communes the task is carried out in (its địa bàn)."})
     version = fields.Integer(allow_none=True)
 
 
@@ -213,6 +235,10 @@ class TaskListArgs(PageArgs):
     """The quarter board's filters, order and page."""
 
     unit = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    commune = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "A commune's unit id: the tasks in its scope, or "
+                                 "that it leads or takes part in (as the board)."})
     kind = fields.String(validate=validate.OneOf(KINDS))
     status = fields.String(validate=validate.OneOf(STATUSES))
     q = fields.String(validate=validate.Length(max=200))
@@ -335,6 +361,10 @@ class TaskWriteSchema(Schema):
                                validate=validate.Length(max=500))
     participating = fields.List(fields.Integer(validate=ID),
                                 validate=validate.Length(max=500))
+    scope = fields.List(
+        fields.Integer(validate=ID), validate=validate.Length(max=500),
+        metadata={"description": "The communes (commune unit ids) the task is "
+                                 "carried out in; left as it is when not sent."})
     due_on = fields.Date(allow_none=True)
     is_recurring = fields.Boolean()
     target_count = _count()
@@ -830,3 +860,50 @@ class CongressTermSchema(Schema):
     next_due_on = fields.Date()
     version = fields.Integer()
     history = fields.List(fields.Nested(CongressTermChangeSchema))
+
+
+class ProposalSchema(Schema):
+    """A proposal raised at the briefing meeting and whom it goes to."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    addressee = fields.String(load_default="", validate=validate.Length(max=200),
+                              metadata={"example": "Thường trực Huyện ủy"})
+    text = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class BriefingSchema(Schema):
+    """The quarter's briefing meeting (hội nghị trực báo), as its page shows it."""
+
+    quarter = fields.String(metadata={"description": "The quarter's key."})
+    is_closed = fields.Boolean(metadata={
+        "description": "A closed quarter's record no longer changes."})
+    briefing_on = fields.Date(allow_none=True, metadata={
+        "description": "The day of the meeting (the quarter's briefing date)."})
+    place = fields.String()
+    chair_name = fields.String(metadata={"description": "Who chaired it."})
+    chair_title = fields.String(metadata={
+        "description": "The capacity they chaired in."})
+    attendees = fields.String()
+    proposals = fields.List(fields.Nested(ProposalSchema))
+    task = fields.Integer(allow_none=True, metadata={
+        "description": "The quarter's meeting task held on that day, if any."})
+
+
+class BriefingWriteSchema(Schema):
+    """The whole record of the meeting, as its page's form takes it: what is not
+    sent is left empty; a proposal without text (and addressee) is dropped."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    briefing_on = fields.Date(required=True)
+    place = fields.String(load_default="", validate=validate.Length(max=200))
+    chair_name = fields.String(load_default="", validate=validate.Length(max=200))
+    chair_title = fields.String(load_default="", validate=validate.Length(max=200))
+    attendees = fields.String(load_default="", validate=validate.Length(max=5000))
+    proposals = fields.List(fields.Nested(ProposalSchema), load_default=list,
+                            validate=validate.Length(max=PROPOSALS_MAX))

@@ -118,6 +118,7 @@ def task_data(task, cutoff, quarter_key, detail=False):
         "completed_on": task.completed_on, "is_recurring": task.is_recurring,
         "target_count": task.target_count, "achieved_count": task.achieved_count,
         "is_archived": task.is_archived, "timeliness": task.timeliness(cutoff),
+        "scope": [_unit_ref(unit) for unit in task.scope_units],
         "version": getattr(task, "version", None),
     }
     if detail:
@@ -173,7 +174,9 @@ def user_self():
 @bp.route("/v1/quarters")
 @bp.arguments(schemas.QuarterPageArgs, location="query")
 @bp.response(200, schemas.QuarterPageSchema)
-@bp.doc(operationId="listQuarters")
+@bp.doc(operationId="listQuarters", responses={200: {"links": {
+    "GetBriefing": {"operationId": "getBriefing",
+                    "parameters": {"key": "$response.body#/items/0/key"}}}}})
 @documents(*READ_ERRORS)
 def quarter_list(args):
     """The board's quarters, newest first, a page at a time."""
@@ -218,14 +221,22 @@ def quarter_tasks(args, key):
 
     ?timeliness= keeps one class at the quarter's cut-off (today while it is open),
     as the figures count them: ?timeliness=overdue lists the overdue work.
+    ?commune= keeps the tasks in a commune's scope or that it leads or takes part
+    in (a unit id that is not one of the board's communes is refused).
     """
     found = _quarter(key)
     cutoff = figures.cutoff_for(found)
+    units = unit_rows()
+    commune = args.get("commune")
+    if commune is not None and getattr(units.get(commune), "kind", None) != \
+            tasks.COMMUNE_KIND:
+        refuse(422, errors={"commune": [_("Choose one of the board's communes.")]})
     page = tasks.board_page(
         found, page=args["page"], per_page=args["per_page"], sort=args["sort"],
-        units=unit_rows(), unit_id=args.get("unit"), kind=args.get("kind"),
-        status=args.get("status"), q=(args.get("q") or "").strip() or None,
-        archived=args["archived"], timeliness=args.get("timeliness"), cutoff=cutoff,
+        units=units, unit_id=args.get("unit"), commune_id=commune,
+        kind=args.get("kind"), status=args.get("status"),
+        q=(args.get("q") or "").strip() or None, archived=args["archived"],
+        timeliness=args.get("timeliness"), cutoff=cutoff,
     )
     return _json(schemas.TaskPageSchema().dump({
         "quarter": found.key, "cutoff": cutoff,
@@ -338,6 +349,7 @@ def task_create(data, key):
     created = tasks.create_task(
         found, form.plan_data(), user, coordinating=form.coordinating.data or (),
         participating=form.participating.data or (), co_lead=form.co_lead.data or (),
+        scope=form.scope.data or (),
     )
     db.session.commit()
     created = tasks.get_task_or_404(created.id)
@@ -361,13 +373,16 @@ def task_update(data, task_id):
         abort(403)
     require_if_match(task_etag(found))
     values = tasks.plan_snapshot(found)
-    values.pop("scope")  # not the API's to change: it leaves the scope as it is
+    # A scope not sent is left as it is (and not checked again: a commune of it
+    # may since have become another kind of unit).
+    values.pop("scope")
     values.update(data)
     form = _task_form(found.quarter, values, found)
     changes = tasks.update_task(
         found, form.plan_data(), user, coordinating=form.coordinating.data or (),
         participating=form.participating.data or (),
         co_lead=form.co_lead.data or (),
+        scope=(form.scope.data or ()) if "scope" in data else None,
     )[1]
     commit_or_412()
     found = tasks.get_task_or_404(task_id)
@@ -437,6 +452,7 @@ def _close_plan_data(found):
     except RolloverError as exc:
         reason = str(exc)
     plan = close_plan(found) if not found.is_closed else []
+    tasks.load_scopes([item.task for item in plan])
     cutoff = figures.cutoff_for(found)
     return {
         "quarter": found.key, "next_quarter": "%d-Q%d" % found.next_key(),
@@ -545,6 +561,24 @@ def unit_list():
     units = sorted(unit_rows().values(), key=lambda unit: (unit.sort_order, unit.name))
     return _json(schemas.UnitListSchema().dump({
         "items": [unit._asdict() for unit in units], "total": len(units),
+    }))
+
+
+@bp.route("/v1/groups")
+@bp.response(200, schemas.GroupListSchema)
+@bp.doc(operationId="listGroups")
+@documents(304, 401, 429)
+def group_list():
+    """The board's groups of units with their members (administrators edit them on
+    the groups page)."""
+    from tracker.admin.services import list_groups
+
+    groups = list_groups()
+    return _json(schemas.GroupListSchema().dump({
+        "items": [dict(_unit_ref(group), is_active=group.is_active,
+                       members=[_unit_ref(member) for member in group.members])
+                  for group in groups],
+        "total": len(groups),
     }))
 
 

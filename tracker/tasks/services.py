@@ -32,7 +32,7 @@ from tracker.models.task import (
     task_scope,
     with_follow_up,
 )
-from tracker.tasks.rows import task_rows
+from tracker.tasks.rows import among, task_rows
 from tracker.text import fold
 
 # Fields a plan edit may change, in the order the history lists them.
@@ -452,6 +452,28 @@ def _apply_scope(task, scope):
                            Unit.kind == COMMUNE_KIND)
     ).all() if wanted else []
     task.scope_units = sorted(units, key=lambda unit: (unit.sort_order, unit.name))
+
+
+def load_scopes(tasks):
+    """Load the communes of many tasks in one statement (not one per task)."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    by_id = {task.id: task for task in tasks}
+    found = {task_id: [] for task_id in by_id}
+    if by_id:
+        for task_id, unit in db.session.execute(
+            select(task_scope.c.task_id, Unit)
+            .join(Unit, Unit.id == task_scope.c.unit_id)
+            .where(among(task_scope.c.task_id, by_id))
+            .order_by(Unit.sort_order, Unit.name),
+            # The tasks are the board's already: their communes need no second
+            # filter (a relationship load has none either).
+            execution_options={"all_boards": True},
+        ):
+            found[task_id].append(unit)
+    for task_id, units in found.items():
+        # Loaded as the relationship would be: nothing for the session to write.
+        set_committed_value(by_id[task_id], "scope_units", units)
 
 
 def create_task(quarter, data, user, coordinating=(), participating=(), note="",
