@@ -91,4 +91,5 @@ def show(unit_id):
         score=score, shares=shares, timeliness_labels=translated(TIMELINESS),
         timeliness_colours=TIMELINESS_COLOURS,
         initiatives=unit_initiatives(unit),
+        below=[child for child in unit.children if child.is_active],
     )
