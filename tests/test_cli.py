@@ -15,8 +15,8 @@ def test_demo_loads_the_son_tinh_quarters(runner, db):
     with scope.boards([son_tinh.id]):
         keys = sorted(q.key for q in db.session.scalars(db.select(Quarter)))
         assert keys == ["2023-Q1", "2023-Q2"]
-        # 19 of its own system, 3 outside bodies and 2 groups
-        assert db.session.scalar(db.select(db.func.count(Unit.id))) == 24
+        # 19 of its own system, 2 villages, 3 outside bodies and 2 groups
+        assert db.session.scalar(db.select(db.func.count(Unit.id))) == 26
         q1 = db.session.scalar(db.select(Quarter).where(Quarter.number == 1))
         assert q1.state != "closed"
     homes = {u.username: u.board.code for u in db.session.scalars(db.select(User))}

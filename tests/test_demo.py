@@ -134,3 +134,30 @@ def test_the_live_commune_dialogue_is_tied_to_its_commune(runner, db):
         dialogue = db.session.scalar(db.select(Task).join(Task.quarter).where(
             Quarter.year == 2026, Quarter.number == 4, Task.kind == "dialogue"))
         assert [unit.short_name for unit in dialogue.scope_units] == ["ĐU Tịnh Trà"]
+
+
+def test_tinh_tra_has_villages_and_one_takes_a_share(runner, db, client):
+    from tracker.figures.services import quarter_figures
+    from tracker.models import TaskUnit, Unit
+
+    result = runner.invoke(args=["demo", "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    with scope.boards([_son_tinh(db).id]):
+        commune = db.session.scalar(db.select(Unit).where(
+            Unit.name == "Đảng ủy xã Tịnh Trà"))
+        villages = db.session.scalars(db.select(Unit).where(
+            Unit.parent_id == commune.id).order_by(Unit.sort_order)).all()
+        assert [(v.name, v.kind) for v in villages] == [
+            ("Chi bộ thôn Trà Bình", "village"), ("Chi bộ thôn Trà Lạc", "village")]
+        links = db.session.scalars(db.select(TaskUnit).where(
+            TaskUnit.unit_id.in_([v.id for v in villages]))).all()
+        assert {(link.unit.short_name, link.role, link.share_status)
+                for link in links} == {("CB Trà Bình", "participating", "done"),
+                                       ("CB Trà Lạc", "participating", "not_started")}
+        current = links[0].task.quarter
+        assert (current.year, current.number) == (2026, 4)
+        figures = quarter_figures(current, AS_OF)
+        row = next(r for r in figures["units"] if r["id"] == commune.id)
+        below = row["with_below"]
+        assert below["shares"] == row["shares"] + 2
+        assert below["done"] == row["done"] + 1

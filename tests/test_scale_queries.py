@@ -25,6 +25,8 @@ PAGES = [
     "/quarters/{key}/?status=in_progress",
     "/quarters/{key}/?unit={unit}&kind=movement&status=done&q=dan",
     "/quarters/{key}/?page=2&per_page=50&sort=due",
+    "/quarters/{key}/?commune={commune}",
+    "/search?commune={commune}",
     "/quarters/{key}/summary",
     "/quarters/{key}/rollover",
     "/quarters/{previous}/rollover",
@@ -60,6 +62,10 @@ def _statements(app, client, count_queries, quarters, tasks, units):
         == 302
     )
     hnd = db.session.scalar(db.select(Unit.id).where(Unit.short_name == "HND"))
+    commune = db.session.scalar(
+        db.select(Unit.id).where(Unit.kind == "commune_party_committee")
+        .order_by(Unit.id).limit(1))
+    assert commune is not None
     # The current quarter's task with the most units: the heaviest task page.
     task = db.session.scalar(
         db.select(Task.id)
@@ -78,7 +84,8 @@ def _statements(app, client, count_queries, quarters, tasks, units):
             and page in EXPORTS
         ):
             continue
-        path = page.format(key=KEY, previous="2023-Q1", unit=hnd, task=task)
+        path = page.format(key=KEY, previous="2023-Q1", unit=hnd, task=task,
+                           commune=commune)
         client.get(path)  # the first request warms caches that are not statements
         # Tests share one session across requests; start each from an empty one, as
         # a request in production does. The page cache is emptied: what is counted

@@ -46,6 +46,10 @@ UNITS = (
     (f"ĐU {name}", f"Đảng ủy xã {name}", "commune_party_committee", "BTVHU")
     for name in COMMUNES
 ) + (
+    # The level below a commune: two of Tịnh Trà's villages, whose Party cells
+    # take shares of the commune's work.
+    ("CB Trà Bình", "Chi bộ thôn Trà Bình", "village", "ĐU Tịnh Trà"),
+    ("CB Trà Lạc", "Chi bộ thôn Trà Lạc", "village", "ĐU Tịnh Trà"),
     # Outside the board's system: they lead or coordinate, have no accounts and
     # are not scored.
     ("BTGHU", "Ban Tuyên giáo Huyện ủy", "external", None),
@@ -1130,9 +1134,16 @@ def load_live(as_of):
                    "giải phóng mặt bằng")
     progress(overdue, ago(20), commune, "in_progress", 40,
              "Đã chuẩn bị nội dung, chưa thống nhất được ngày tổ chức.")
+    # The commune gives its villages a share each: one has reported it done.
     t = task(q, ago(30), commune, kind="democracy", lead="ĐU Tịnh Trà",
-             due_on=soon(2),
+             participating=("CB Trà Bình", "CB Trà Lạc"), due_on=soon(2),
              title="Rà soát việc thực hiện Quy chế dân chủ ở cơ sở tại các thôn")
+    link = next(link for link in t.unit_links
+                if link.unit_id == units["CB Trà Bình"].id)
+    update = services.report_share(
+        link, "done", ago(8), "Thôn Trà Bình đã rà soát xong, lập biên bản.",
+        commune, today=ago(8))
+    update.created_at = link.share_updated_at = _at(ago(8), 16)
     progress(t, ago(3), commune, "in_progress", 60, "Đã rà soát 4/6 thôn.")
     t = task(q, ago(30), staff, kind="monitoring", lead="BDV",
              participating=("ĐU Tịnh Trà", "ĐU Tịnh Hiệp", "ĐU Tịnh Bắc"),

@@ -11,18 +11,21 @@ from tracker.auth.forms import password_rules
 from tracker.forms import Form, Visible, choices
 from tracker.i18n import lazy as _l
 from tracker.models import UNIT_KINDS, USER_ROLES
-from tracker.models.unit import GROUP
+from tracker.models.unit import GROUP, listed
 from tracker.tasks.forms import MultiCheckboxField, strip
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")
+# Indents a unit's name in the "Under" list by its depth in the tree (no-break
+# spaces: a browser keeps them at the start of an option).
+PARENT_INDENT = "\u00a0\u00a0\u00a0"
 
 
 def _unit_options(units):
-    # An outside body or a group has no accounts: nobody reports for it.
+    # An outside body or a group has no accounts: nobody reports for it. A village
+    # comes after its commune, named under it (tracker.models.unit.listed).
     return [
-        (unit.id, unit.name if unit.is_active
-         else _("%(name)s (inactive)", name=unit.name))
-        for unit in units if unit.is_scored
+        (unit.id, label if unit.is_active else _("%(name)s (inactive)", name=label))
+        for unit, label in listed(units) if unit.is_scored
     ]
 
 
@@ -128,7 +131,8 @@ class UnitForm(Form):
     # Groups are made on their own pages (GroupForm).
     kind = SelectField(_l("Kind"), choices=choices(
         (key, label) for key, label in UNIT_KINDS.items() if key != GROUP))
-    parent_id = SelectField(_l("Under"), coerce=int)
+    # Checked by validate_parent_id, which says why a unit is refused.
+    parent_id = SelectField(_l("Under"), coerce=int, validate_choice=False)
     sort_order = IntegerField(
         _l("Display order"),
         default=0,
@@ -142,10 +146,19 @@ class UnitForm(Form):
 
     def __init__(self, *args, unit=None, units=(), **kwargs):
         super().__init__(*args, **kwargs)
+        from tracker.units.services import tree
+
         self.unit = unit
-        excluded = services.descendant_ids(unit, units) if unit is not None else set()
+        # Not the unit itself nor a unit below it (that would make a loop), and not
+        # a group or an outside body: units sit under the board's own units. The
+        # choices are indented as the tree is, so an admin sees the levels.
+        self.excluded = (services.descendant_ids(unit, units) if unit is not None
+                         else set())
+        current = unit.parent_id if unit is not None else None
         options = [(0, _("— none —"))] + [
-            (item.id, item.name) for item in units if item.id not in excluded
+            (item.id, PARENT_INDENT * depth + item.name)
+            for item, depth in tree(units)
+            if item.id not in self.excluded and (item.is_scored or item.id == current)
         ]
         self.parent_id.choices = choices(options)
 
@@ -164,6 +177,20 @@ class UnitForm(Form):
         rows = db.session.execute(select(Unit.id, column)).all()
         own = self.unit.id if self.unit is not None else None
         return any(key(name) == key(value) for unit_id, name in rows if unit_id != own)
+
+    def validate_parent_id(self, field):
+        """Refuse a loop or a unit not offered; require the unit above a village."""
+        from tracker.models.unit import BELOW_COMMUNE
+
+        if field.data in self.excluded:
+            raise ValidationError(_(
+                "A unit cannot be placed under itself or under a unit below it."))
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(field.gettext("Not a valid choice."))
+        if self.kind is not None and self.kind.data in BELOW_COMMUNE and not field.data:
+            raise ValidationError(_(
+                "Choose the commune (or the unit) this %(kind)s belongs to.",
+                kind=str(UNIT_KINDS[self.kind.data]).lower()))
 
     def validate_name(self, field):
         """Refuse a name another unit has."""

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tracker.extensions import db
 from tracker.models import Unit, User
 from tracker.models.audit import record
+from tracker.models.unit import subtree_ids
 from tracker.text import fold
 
 
@@ -157,17 +158,7 @@ def reset_password(user, password, actor):
 
 def descendant_ids(unit, units):
     """Return the ids of the unit and of every unit under it, given all the units."""
-    children = {}
-    for item in units:
-        children.setdefault(item.parent_id, []).append(item.id)
-    found, todo = set(), [unit.id]
-    while todo:
-        current = todo.pop()
-        if current in found:
-            continue
-        found.add(current)
-        todo.extend(children.get(current, ()))
-    return found
+    return subtree_ids(unit.id, units)
 
 
 UNIT_FIELDS = ("name", "short_name", "kind", "parent_id", "sort_order")

@@ -206,7 +206,7 @@ def reactivate_user(user_id):
 @bp.route("/units/")
 def units():
     """List every unit with its place in the hierarchy."""
-    from tracker.units.views import tree
+    from tracker.units.services import tree
 
     _require(policy.can_manage_units)
     return render_template(

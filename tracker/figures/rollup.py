@@ -85,9 +85,10 @@ def rollup(board, quarter, figures, as_of=None, children=None):
                                   Quarter.year == quarter.year,
                                   Quarter.number == quarter.number)
         ).all()
+        units = unit_rows() if quarters else {}
         rows = task_rows(
             Task.quarter_id.in_([q.id for q in quarters]), Task.is_archived.is_(False),
-            columns=FIGURE_COLUMNS, units=unit_rows(),
+            columns=FIGURE_COLUMNS, units=units,
         ) if quarters else []
         petitions = petition_rows([q.id for q in quarters])
         initiatives = initiative_rows(quarters)
@@ -107,7 +108,8 @@ def rollup(board, quarter, figures, as_of=None, children=None):
             full = compute(child_quarter, by_quarter.get(child_quarter.id, []),
                            child_quarter.cutoff(day),
                            petitions=petitions.get(child_quarter.id, []),
-                           initiatives=initiatives.get(child_quarter.id, []))
+                           initiatives=initiatives.get(child_quarter.id, []),
+                           units=units)
             row = _row_of(full)
             _add_into(totals, row)
         entries.append(dict(board=child, quarter=child_quarter, row=row, figures=full))

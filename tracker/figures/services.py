@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from tracker.i18n import today
 from tracker.models import Task
-from tracker.models.unit import UNSCORED
+from tracker.models.unit import UNSCORED, ancestor_ids, path_labels
 from tracker.tasks.timeliness import (
     DONE_CLASSES,
     TIMELINESS,
@@ -76,9 +76,12 @@ def quarter_rows(quarter, units=None, notes=False):
 
 def quarter_figures(quarter, as_of=None, tasks=None):
     """Return the quarter's figures at its cut-off (as_of, else today, if open)."""
+    from tracker.tasks.rows import unit_rows
+
+    units = unit_rows()
     if tasks is None:
-        tasks = quarter_rows(quarter, notes=True)
-    return compute(quarter, tasks, cutoff_for(quarter, as_of))
+        tasks = quarter_rows(quarter, units=units, notes=True)
+    return compute(quarter, tasks, cutoff_for(quarter, as_of), units=units)
 
 
 def _iso(day):
@@ -87,6 +90,10 @@ def _iso(day):
 
 def _add(total, value):
     return total + (value or 0)
+
+
+# The counts of a scorecard row that its roll-up adds up (with the classes).
+ROLLED_UP = ("led", "coordinated", "shares")
 
 
 class _Scorecard:
@@ -105,30 +112,64 @@ class _Scorecard:
         if found is None:
             found = dict(
                 id=unit.id, name=unit.name, short_name=unit.short_name,
-                sort_order=unit.sort_order, led=0, coordinated=0, shares=0,
+                sort_order=unit.sort_order, parent_id=getattr(unit, "parent_id", None),
+                led=0, coordinated=0, shares=0,
                 classes=dict.fromkeys(TIMELINESS, 0),
             )
             if getattr(unit, "kind", None) not in UNSCORED:
                 self.rows[unit_id] = found
         return found
 
-    def results(self):
-        """Return the rows, most work first, with done, overdue and the rate."""
-        rows = []
+    def results(self, units):
+        """Return the rows, most work first, with done, overdue and the rate, and
+        each unit's roll-up: its own counts with those of the units below it.
+
+        units ({id: unit row}) say which units are above which: a unit above
+        scored ones gets a row (its own counts may be none) so that its roll-up
+        is stated. The roll-up adds up these same rows' counts, nothing else.
+        """
+        for row in list(self.rows.values()):
+            for parent_id in ancestor_ids(row["id"], units):
+                self.row(parent_id, units[parent_id])
+        labels = path_labels([units[i] for i in self.rows if i in units], units)
+        below = {}  # unit id: [the counts of the rows below it]
         for row in self.rows.values():
-            classes = row.pop("classes")
-            row.update(
-                done_on_time=classes["done_on_time"], done_late=classes["done_late"],
-                done_undated=classes["done"], done=done_count(classes),
-                overdue=classes["overdue"], rate=completion_rate(classes),
-            )
-            rows.append(row)
-        rows.sort(key=lambda r: (-r["led"], -r["shares"], -r["coordinated"],
-                                 r["sort_order"], r["name"]))
-        return rows
+            for parent_id in ancestor_ids(row["id"], units):
+                if parent_id in self.rows:
+                    below.setdefault(parent_id, []).append(row)
+        rolled = {}
+        for unit_id, rows in below.items():
+            total = dict.fromkeys(ROLLED_UP, 0)
+            classes = dict.fromkeys(TIMELINESS, 0)
+            for row in rows + [self.rows[unit_id]]:
+                for name in ROLLED_UP:
+                    total[name] += row[name]
+                for code in TIMELINESS:
+                    classes[code] += row["classes"][code]
+            total["units_below"] = len(rows)
+            rolled[unit_id] = _with_classes(total, classes)
+        results = []
+        for row in self.rows.values():
+            row = _with_classes(row, row.pop("classes"))
+            row["label"] = labels.get(row["id"], row["name"])
+            row["with_below"] = rolled.get(row["id"])
+            results.append(row)
+        results.sort(key=lambda r: (-r["led"], -r["shares"], -r["coordinated"],
+                                    r["sort_order"], r["name"]))
+        return results
 
 
-def compute(quarter, tasks, cutoff, petitions=None, initiatives=None):
+def _with_classes(row, classes):
+    """Return the row with done (on time, late, undated), overdue and the rate."""
+    row.update(
+        done_on_time=classes["done_on_time"], done_late=classes["done_late"],
+        done_undated=classes["done"], done=done_count(classes),
+        overdue=classes["overdue"], rate=completion_rate(classes),
+    )
+    return row
+
+
+def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None):
     """Return the figures of a quarter's tasks at the cut-off date.
 
     tasks are Task objects or TaskRows with their unit links (and the links' dates
@@ -136,10 +177,15 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None):
     (tracker.petitions.services.petition_rows), read here when not given; only
     those raised at the given tasks count. initiatives are the quarter's rows of the
     "Dân vận khéo" registry (tracker.initiatives.services.initiative_rows), read
-    here when not given.
+    here when not given. units ({id: unit row}, tracker.tasks.rows.unit_rows, read
+    here when not given) place the scored units in their tree for the roll-up.
     """
     from tracker.initiatives.services import count_initiatives, initiative_rows
     from tracker.petitions.services import count_petitions, petition_rows
+    from tracker.tasks.rows import unit_rows
+
+    if units is None:
+        units = unit_rows()
 
     if petitions is None:
         petitions = petition_rows([quarter.id]).get(quarter.id, [])
@@ -289,7 +335,7 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None):
         movements=movements,
         targets=targets,
         counted=counted,
-        units=scorecard.results(),
+        units=scorecard.results(units),
         tasks=listed,
     )
 
@@ -311,7 +357,7 @@ def unit_figures(figures, unit_id):
         if row["id"] == unit_id:
             return row
     return dict(id=unit_id, led=0, coordinated=0, shares=0, done_on_time=0,
-                done_late=0, done=0, overdue=0, rate=None)
+                done_late=0, done=0, overdue=0, rate=None, with_below=None)
 
 
 def stage(code, status):

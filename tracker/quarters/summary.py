@@ -91,9 +91,12 @@ def quarter_summary(quarter, as_of):
     The quarter's own tasks are read once, as rows; earlier quarters are compared by
     their headline numbers only, so the page costs the same after ten years.
     """
-    tasks = quarter_rows(quarter)
+    from tracker.tasks.rows import unit_rows
+
+    units = unit_rows()
+    tasks = quarter_rows(quarter, units=units)
     cutoff = quarter.cutoff(as_of)
-    figures = compute(quarter, tasks, cutoff)
+    figures = compute(quarter, tasks, cutoff, units=units)
     return dict(
         quarter=quarter,
         cutoff=cutoff,

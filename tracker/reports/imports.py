@@ -24,6 +24,7 @@ from tracker.models import KIND_FIELDS, KINDS, STATUSES, ImportUpload, Task, Uni
 from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.task import ALL_KIND_FIELDS
+from tracker.models.unit import BELOW_COMMUNE, PATH_SEPARATOR, path_labels
 from tracker.reports.columns import BY_KEY, IMPORT_COLUMNS, header, header_lookup
 from tracker.tasks.kinds import KIND_TABLE, kinds_with_field
 from tracker.tasks.services import (
@@ -405,12 +406,23 @@ def kind_choices():
 
 
 class UnitIndex:
-    """Units by folded name and short name, loaded in one statement."""
+    """Units by folded name and short name, loaded in one statement.
+
+    A village or a residential group is also found by the label the task form
+    shows it with ("ĐU Tịnh Trà › Chi bộ thôn Trà Bình", or with ">" typed for
+    "›"), whose name a sheet may have copied.
+    """
 
     def __init__(self):
         self.by_name = {}
-        for unit in db.session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id)):
-            for name in {fold(unit.name), fold(unit.short_name)}:
+        units = db.session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id)).all()
+        labels = path_labels(units)
+        for unit in units:
+            names = {fold(unit.name), fold(unit.short_name)}
+            if unit.kind in BELOW_COMMUNE:
+                label = labels[unit.id]
+                names |= {fold(label), fold(label.replace(PATH_SEPARATOR, " > "))}
+            for name in names:
                 self.by_name.setdefault(name, []).append(unit)
 
     def find(self, value):

@@ -22,6 +22,7 @@ from tracker.quarters.rollover import continuations, needs_decision
 from tracker.quarters.services import find_quarter
 from tracker.reports import briefing, phrases, starting
 from tracker.tasks.kinds import AREAS, kind_of
+from tracker.tasks.rows import unit_rows as read_units
 from tracker.tasks.timeliness import DONE_CLASSES
 from tracker.text import fold, to_roman
 
@@ -252,14 +253,17 @@ class Report:
         return f"bao-cao-{self.quarter.key}.docx"
 
 
-def load_tasks(quarter):
+def load_tasks(quarter, units=None):
     """Return the quarter's tasks (not archived) in plan order, as plain read-only rows
-    with every column, their lead unit and their unit links (tracker.tasks.rows)."""
+    with every column, their lead unit and their unit links (tracker.tasks.rows).
+
+    units ({id: unit row}) are read when not given.
+    """
     if quarter is None:
         return []
     from tracker.tasks.rows import export_rows
 
-    return list(export_rows(quarter))
+    return list(export_rows(quarter, units))
 
 
 def latest_notes(tasks):
@@ -496,8 +500,10 @@ def recipient_lines(text, org):
 def quarter_starting_texts(quarter, org, settings, as_of=None):
     """Return the starting texts of the quarter's written parts at the downloads'
     cut-off, from the one source of figures (for the settings page)."""
-    tasks = load_tasks(quarter)
-    figures = compute(quarter, tasks, download_cutoff(quarter, as_of, settings))
+    units = read_units()
+    tasks = load_tasks(quarter, units)
+    figures = compute(quarter, tasks, download_cutoff(quarter, as_of, settings),
+                      units=units)
     meeting = briefing.get_meeting(quarter)
     return starting_texts(quarter, org, settings, figures, meeting)
 
@@ -510,12 +516,13 @@ def build_report(quarter, as_of=None):
     """
     org = get_organisation()
     settings = report_settings(quarter, org)
-    tasks = load_tasks(quarter)
+    units = read_units()
+    tasks = load_tasks(quarter, units)
     cutoff = download_cutoff(quarter, as_of, settings)
-    figures = compute(quarter, tasks, cutoff)
+    figures = compute(quarter, tasks, cutoff, units=units)
     notes = latest_notes(tasks)
     next_quarter = find_quarter(*quarter.next_key())
-    next_tasks = load_tasks(next_quarter)
+    next_tasks = load_tasks(next_quarter, units)
     later = continuations(tasks)
     carried, new = next_quarter_plan(quarter, tasks, next_quarter, next_tasks, later)
     next_words = phrases.quarter_words(*quarter.next_key())
@@ -590,9 +597,10 @@ def print_view(quarter, as_of=None):
     group's work is in its members' rows, each share marked with the group's name,
     so that every scored unit's row counts what the figures' scorecard counts.
     """
-    tasks = load_tasks(quarter)
+    units = read_units()
+    tasks = load_tasks(quarter, units)
     cutoff = download_cutoff(quarter, as_of)
-    figures = compute(quarter, tasks, cutoff)
+    figures = compute(quarter, tasks, cutoff, units=units)
     classes, shares = codes(figures), share_codes(figures)
     rows = {}
 

@@ -23,6 +23,7 @@ from tracker.models import KINDS, STATUSES
 from tracker.petitions.services import quarter_petitions
 from tracker.reports.columns import COLUMNS, IMPORT_COLUMNS, header
 from tracker.reports.services import download_cutoff, load_tasks
+from tracker.tasks.rows import unit_rows as read_units
 from tracker.tasks.services import active_units
 from tracker.tasks.timeliness import TIMELINESS
 
@@ -358,9 +359,10 @@ def quarter_workbook(quarter, as_of=None):
     Judged at the downloads' cut-off (as_of, else the report's date, if open).
     """
     with force_locale("vi"):
-        tasks = load_tasks(quarter)
+        units = read_units()
+        tasks = load_tasks(quarter, units)
         cutoff = download_cutoff(quarter, as_of)
-        figures = compute(quarter, tasks, cutoff)
+        figures = compute(quarter, tasks, cutoff, units=units)
         # Write-only: each row goes to the file as it is written, not kept as cells.
         workbook = Workbook(write_only=True)
         _write_summary(workbook.create_sheet(str(_l("Summary"))), quarter, figures)

@@ -14,14 +14,15 @@ from sqlalchemy import String, case, cast, func, or_, select
 from tracker.extensions import db
 from tracker.models import KINDS, STATUSES, Quarter, SavedSearch, Task
 from tracker.models.quarter import parse_key
-from tracker.tasks.rows import task_rows
+from tracker.models.unit import COMMUNE
+from tracker.tasks.rows import task_rows, unit_rows
 from tracker.tasks.services import in_commune, search_condition, takes_part
 from tracker.tasks.timeliness import TIMELINESS, timeliness_sql
 from tracker.text import row_id
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
-COMMUNE_KIND = "commune_party_committee"
+COMMUNE_KIND = COMMUNE
 # A unit's part in a task: leading it, coordinating it, or taking a share of it.
 UNIT_ROLES = ("lead", "coordinating", "participating")
 # The query-string names of the filters, in the order a saved search keeps them.
@@ -129,12 +130,14 @@ def _index(year_number):
     return year * 4 + number - 1
 
 
-def search_conditions(filters, quarters, today):
+def search_conditions(filters, quarters, today, units=None):
     """Return the SQL conditions of the filters over the given quarters.
 
     The quarters are the board's (read in its scope): the tasks are kept to them by
     id, which also applies the quarter range. Timeliness is classified at each
     quarter's cut-off (today for an open one, the day after its end once closed).
+    units ({id: unit row}, read when not given) say which units lie below the
+    commune filtered by.
     """
     if filters.start or filters.end:
         low = _index(filters.start) if filters.start else 0
@@ -152,9 +155,10 @@ def search_conditions(filters, quarters, today):
     if filters.unit is not None:
         conditions.append(takes_part(filters.unit, filters.role))
     if filters.commune is not None:
-        # The commune's tasks: those it leads or takes part in, and those carried
-        # out in it (the task's scope).
-        conditions.append(in_commune(filters.commune))
+        # The commune's tasks: those it or a unit below it (a village) leads or
+        # takes part in, and those carried out in it (the task's scope).
+        conditions.append(in_commune(
+            filters.commune, (units if units is not None else unit_rows()).values()))
     if filters.timeliness:
         by_cutoff = {}
         for quarter in quarters:
@@ -193,7 +197,7 @@ def search_page(filters, quarters, units, today, page=1, per_page=PAGE_SIZE):
     Within a quarter, tasks come as planned (by id). A page past the last shows the
     last.
     """
-    conditions = search_conditions(filters, quarters, today)
+    conditions = search_conditions(filters, quarters, today, units)
     total = db.session.scalar(select(func.count(Task.id)).where(*conditions))
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)

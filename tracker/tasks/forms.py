@@ -27,6 +27,7 @@ from tracker.files.content import EXTENSIONS
 from tracker.forms import Form, Visible, choices
 from tracker.i18n import lazy as _l
 from tracker.models import KINDS, SHARE_STATUSES, STATUSES
+from tracker.models.unit import COMMUNE, listed
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -148,16 +149,18 @@ class TaskForm(Form):
     def __init__(self, *args, quarter=None, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.quarter = quarter
-        options = [(unit.id, unit.name) for unit in units]
+        # Villages and residential groups come after their commune, named under
+        # it ("ĐU Tịnh Trà › Chi bộ thôn Trà Bình"): a share can go to any level.
+        shown = listed(units)
+        options = [(unit.id, label) for unit, label in shown]
         self.lead_unit_id.choices = choices([(0, _("— choose —"))] + options)
         self.co_lead.choices = choices(options)
         self.coordinating.choices = choices(options)
         # A group takes part through its members' shares, not a share of its own.
         self.participating.choices = choices(
-            [(unit.id, unit.name) for unit in units if not unit.is_group])
+            [(unit.id, label) for unit, label in shown if not unit.is_group])
         self.scope.choices = choices(
-            [(unit.id, unit.name) for unit in units
-             if unit.kind == "commune_party_committee"])
+            [(unit.id, unit.name) for unit in units if unit.kind == COMMUNE])
 
     def validate_due_on(self, field):
         """Keep the due date within the quarter and the year after it."""

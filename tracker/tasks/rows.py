@@ -211,13 +211,15 @@ def _sort_scope(row):
         row.scope_units.sort(key=lambda unit: (unit.sort_order, unit.name))
 
 
-def export_rows(quarter):
+def export_rows(quarter, units=None):
     """Yield the quarter's tasks (not archived) with every column and their links.
 
-    For the downloads of a whole quarter: the units and the links are read in one
-    statement each, then the tasks in one more, each row handed on as it is read.
+    For the downloads of a whole quarter: the units (unless given, {id: unit row})
+    and the links are read in one statement each, then the tasks in one more, each
+    row handed on as it is read.
     """
-    units = unit_rows()
+    if units is None:
+        units = unit_rows()
     table = Task.__table__
     links, scope = {}, {}
     in_quarter = exists().where(Task.id == task_scope.c.task_id,

@@ -32,7 +32,8 @@ from tracker.models.task import (
     task_scope,
     with_follow_up,
 )
-from tracker.tasks.rows import among, task_rows
+from tracker.models.unit import COMMUNE, subtree_ids
+from tracker.tasks.rows import among, task_rows, unit_rows
 from tracker.text import fold
 
 # Fields a plan edit may change, in the order the history lists them.
@@ -44,7 +45,7 @@ PLAN_FIELDS = (
 
 
 # The kind of unit a task's scope (địa bàn) names.
-COMMUNE_KIND = "commune_party_committee"
+COMMUNE_KIND = COMMUNE
 UNIT_ROLES = ("co_lead", "coordinating", "participating")
 # What a group's members take when the group is given a role: a lead or co-lead
 # group's members each carry out and report a share; a coordinating group's
@@ -123,7 +124,7 @@ def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
     kind (in the fixed order of kinds), then as planned; "due" is by due date (work
     without one last). A page past the last one shows the last.
     """
-    conditions = board_conditions(quarter, **filters)
+    conditions = board_conditions(quarter, units=units, **filters)
     kind_counts = dict(db.session.execute(
         select(Task.kind, func.count()).where(*conditions).group_by(Task.kind)
     ).all())
@@ -143,37 +144,48 @@ def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
 def takes_part(unit_id, role=None):
     """Return a condition: the unit leads the task or has a link to it.
 
-    role narrows it: "lead" to the lead unit, a link role to links of that role.
+    unit_id is one unit's id, or a collection of ids (any of them). role narrows
+    it: "lead" to the lead unit, a link role to links of that role.
     """
+    ids = [unit_id] if isinstance(unit_id, int) else list(unit_id)
     if role == "lead":
-        return Task.lead_unit_id == unit_id
+        return Task.lead_unit_id.in_(ids)
     link = aliased(TaskUnit)
-    linked = exists().where(link.task_id == Task.id, link.unit_id == unit_id,
+    linked = exists().where(link.task_id == Task.id, link.unit_id.in_(ids),
                             *([link.role == role] if role else []))
-    return linked if role else or_(Task.lead_unit_id == unit_id, linked)
+    return linked if role else or_(Task.lead_unit_id.in_(ids), linked)
 
 
-def in_commune(unit_id):
-    """Return a condition: the task is in the commune's scope, or the unit leads it
-    or takes part in it."""
+def in_commune(unit_id, units):
+    """Return a condition: the commune or a unit below it (a village, a residential
+    group) leads the task, takes part in it or is in its scope.
+
+    units are the board's units (rows or objects with id and parent_id), which say
+    what lies below the commune: the ids go into the statement, no statement more.
+    """
+    ids = sorted(subtree_ids(unit_id, units))
     in_scope = exists().where(task_scope.c.task_id == Task.id,
-                              task_scope.c.unit_id == unit_id)
-    return or_(takes_part(unit_id), in_scope)
+                              task_scope.c.unit_id.in_(ids))
+    return or_(takes_part(ids), in_scope)
 
 
 def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
-                     archived=False, timeliness=None, cutoff=None, commune_id=None):
+                     archived=False, timeliness=None, cutoff=None, commune_id=None,
+                     units=None):
     """Return the SQL conditions of the board's filters.
 
     Archived tasks are left out, unless archived is true: then only they are shown.
     timeliness keeps the tasks of one class at the cut-off (the quarter's own, for
-    today, when none is given), by the rule the figures count with.
+    today, when none is given), by the rule the figures count with. commune_id
+    keeps the tasks of the commune and of the units below it; units ({id: unit
+    row}, read when not given) say which those are.
     """
     conditions = [Task.quarter_id == quarter.id, Task.is_archived.is_(bool(archived))]
     if unit_id is not None:
         conditions.append(takes_part(unit_id))
     if commune_id is not None:
-        conditions.append(in_commune(commune_id))
+        conditions.append(in_commune(
+            commune_id, (units if units is not None else unit_rows()).values()))
     if kind:
         conditions.append(Task.kind == kind)
     if status:

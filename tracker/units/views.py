@@ -17,28 +17,9 @@ from tracker.models import Task, TaskUnit, Unit, parse_key
 from tracker.quarters.services import current_quarter, find_quarter, list_quarters
 from tracker.tasks.rows import among
 from tracker.tasks.timeliness import TIMELINESS, TIMELINESS_COLOURS
-from tracker.units.services import unit_quarter_figures
+from tracker.units.services import tree, unit_quarter_figures
 
 bp = Blueprint("units", __name__, url_prefix="/units")
-
-
-def tree(units):
-    """Return [(unit, depth)] in hierarchy order."""
-    children = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered = []
-
-    def walk(parent_id, depth):
-        siblings = children.get(parent_id, [])
-        for unit in sorted(siblings, key=lambda u: (u.sort_order, u.name)):
-            ordered.append((unit, depth))
-            walk(unit.id, depth + 1)
-
-    walk(None, 0)
-    known = {unit.id for unit, _ in ordered}
-    ordered += [(unit, 0) for unit in units if unit.id not in known]
-    return ordered
 
 
 def _chosen_quarter():
@@ -110,4 +91,5 @@ def show(unit_id):
         score=score, shares=shares, timeliness_labels=translated(TIMELINESS),
         timeliness_colours=TIMELINESS_COLOURS,
         initiatives=unit_initiatives(unit),
+        below=[child for child in unit.children if child.is_active],
     )
