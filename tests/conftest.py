@@ -168,7 +168,10 @@ def make_task(db, make_unit, make_quarter):
 
     def build(quarter=None, lead=None, user=None, coordinating=(), participating=(),
               co_lead=(), **data):
-        quarter = quarter or db.session.scalar(db.select(Quarter)) or make_quarter()
+        # The first quarter made, not whichever row PostgreSQL happens to return
+        # first (with two boards, that can be the other board's).
+        quarter = quarter or db.session.scalar(
+            db.select(Quarter).order_by(Quarter.id)) or make_quarter()
         lead = lead or make_unit()
         data.setdefault("title", "Nhiệm vụ thử")
         data.setdefault("kind", "other")

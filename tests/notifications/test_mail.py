@@ -266,7 +266,10 @@ def test_digest_links_open_each_notices_board(app, smtp, two_boards, db, make_ta
     member.units = [unit, home_unit]
     db.session.commit()
     theirs = _task_of(db, board, unit, "Việc của Bình Sơn")
-    ours = make_task(lead=home_unit, title="Việc ở nhà")
+    from tracker.models import Quarter
+
+    home = db.session.scalar(select(Quarter).where(Quarter.board_id == member.board_id))
+    ours = make_task(quarter=home, lead=home_unit, title="Việc ở nhà")
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     later = now - dt.timedelta(hours=mail.local_now(now).hour) + dt.timedelta(hours=8)
     assert mail.send_digests(later) == 1
