@@ -446,14 +446,20 @@ def sync_group_members(group, user):
             continue
         # Moves the version on, so that an edit form shown before cannot undo it.
         task.updated_at = now
-        db.session.add(TaskUpdate(
-            task=task, user=user, action="edited", old_status=task.status,
-            new_status=task.status, old_progress=task.progress,
-            new_progress=task.progress, changes=changes,
-        ))
+        db.session.add(history_row(task, user, "edited", changes=changes))
         result.changed.append(task)
     db.session.flush()
     return result
+
+
+def history_row(task, user, action, **fields):
+    """Return a history row of the task that leaves its status and progress as
+    they are (an edit of its plan or units, a direction, an archiving)."""
+    return TaskUpdate(
+        task=task, user=user, action=action, old_status=task.status,
+        new_status=task.status, old_progress=task.progress,
+        new_progress=task.progress, **fields,
+    )
 
 
 def _apply_scope(task, scope):
@@ -554,13 +560,7 @@ def update_task(task, data, user, coordinating=(), participating=(), co_lead=(),
     # A change of units alone must still move the version on (and be checked), so
     # that a stale form cannot undo it: touching the row makes the UPDATE happen.
     task.updated_at = utcnow()
-    db.session.add(
-        TaskUpdate(
-            task=task, user=user, action="edited", old_status=task.status,
-            new_status=task.status, old_progress=task.progress,
-            new_progress=task.progress, changes=changes,
-        )
-    )
+    db.session.add(history_row(task, user, "edited", changes=changes))
     db.session.flush()
     return task, changes
 
@@ -795,11 +795,7 @@ def continuation_of(task):
 
 def add_direction(task, note, user):
     """Record a leader's direction (ý kiến chỉ đạo) on the task."""
-    update = TaskUpdate(
-        task=task, user=user, action="direction", old_status=task.status,
-        new_status=task.status, old_progress=task.progress,
-        new_progress=task.progress, note=note,
-    )
+    update = history_row(task, user, "direction", note=note)
     db.session.add(update)
     db.session.flush()
     return update
@@ -819,12 +815,8 @@ def _set_archived(task, archived, action, user, note):
     if task.is_archived == archived:
         raise ValueError(action)
     task.is_archived = archived
-    update = TaskUpdate(
-        task=task, user=user, action=action, old_status=task.status,
-        new_status=task.status, old_progress=task.progress,
-        new_progress=task.progress, note=note or "",
-        changes={"is_archived": [not archived, archived]},
-    )
+    update = history_row(task, user, action, note=note or "",
+                         changes={"is_archived": [not archived, archived]})
     db.session.add(update)
     db.session.flush()
     return update
