@@ -5,8 +5,8 @@ computer as text, never as a formula that Excel or LibreOffice would run when th
 is opened (OWASP: CSV injection). Every writer — the workbook, the CSV, the import
 template, the audit export and any later one — passes its cells through here:
 
-- .xlsx: text is written as a string cell (openpyxl would make a formula of any text
-  starting with "=", and an error cell of "#N/A"); text that starts with a formula
+- .xlsx: text is written as a string cell (XlsxWriter's write_string: never a formula,
+  an error value such as "#N/A", a number or a link); text that starts with a formula
   character also gets Excel's own "quote prefix" style, so that editing the cell in
   Excel keeps it text. What a person reads is the text itself, unchanged.
 - .csv: a cell has no type, so text starting with a formula character (=, +, -, @,
@@ -17,8 +17,11 @@ template, the audit export and any later one — passes its cells through here:
 
 Numbers, dates and booleans the program writes stay what they are.
 """
+import datetime as dt
+from decimal import Decimal
+
+import xlsxwriter
 from flask_babel.speaklater import LazyString
-from openpyxl.cell.cell import ERROR_CODES, WriteOnlyCell
 
 # Characters a spreadsheet reads as the start of a formula (OWASP's list, and a line
 # feed, which some programs also trim before looking).
@@ -80,36 +83,91 @@ def csv_text_in(text):
     return text
 
 
-def xlsx_cell(sheet, value):
-    """Return what to append to an openpyxl sheet for one value.
+DATE_FORMAT = "DD/MM/YYYY"
+# The looks a cell can have beside its number format and quote prefix.
+STYLES = {
+    "header": {"bold": True, "bg_color": "#D9E1F2", "pattern": 1, "text_wrap": True,
+               "valign": "vcenter"},
+    # A column the importer requires.
+    "required": {"bold": True, "bg_color": "#F8CBAD", "pattern": 1, "text_wrap": True,
+                 "valign": "vcenter"},
+}
 
-    Text is always written as text (never a formula or an error value): openpyxl
-    types a plain string as text unless it starts with "=" or is an error code such as
-    "#N/A", so those, and any text a spreadsheet could read as a formula, become an
-    explicit string cell; empty text is an empty cell. Other values (numbers, dates,
-    None) go in as they are, typed by openpyxl.
+
+def xlsx_workbook(output):
+    """Return an XlsxWriter workbook writing to output (a path or a binary file).
+
+    Constant-memory mode: each row goes to a temporary file as it is finished, so a
+    province's workbook holds one row in memory, not every cell. Rows are written in
+    order. The string options only guard XlsxWriter's generic write(): XlsxCells
+    calls the typed writers.
     """
-    if isinstance(value, LazyString):
-        value = str(value)
-    if not isinstance(value, str):
-        return value
-    if not value:
-        return None
-    if is_risky(value) or value in ERROR_CODES:
-        return text_cell(sheet, value)
-    return value
+    return xlsxwriter.Workbook(output, {
+        "constant_memory": True, "strings_to_formulas": False,
+        "strings_to_numbers": False, "strings_to_urls": False,
+    })
 
 
-def text_cell(sheet, value):
-    """Return a cell that holds the text as text, whatever it starts with."""
-    # Placed at A1 until appended (a write-only sheet needs a place to name it).
-    cell = WriteOnlyCell(sheet, value)
-    cell.data_type = "s"  # openpyxl: "f" would be a formula, "e" an error
-    if is_risky(value):
-        cell.quotePrefix = True
-    return cell
+class XlsxCells:
+    """Writes rows of values into the sheets of one XlsxWriter workbook.
 
+    Text is always a string cell; text a spreadsheet could read as a formula also
+    gets the quote prefix. Numbers and dates keep their type, dates shown as
+    dd/mm/yyyy unless the column says otherwise; None and empty text leave the cell
+    empty. The workbook's formats are made once per look and reused: XlsxWriter
+    stores one per distinct look.
+    """
 
-def xlsx_row(sheet, values):
-    """Return a row to append to an openpyxl sheet, every text a string cell."""
-    return [xlsx_cell(sheet, value) for value in values]
+    def __init__(self, workbook):
+        self.workbook = workbook
+        self._looks = {}
+
+    def look(self, style=None, number_format=None, quoted=False):
+        """Return the format of a look (None: the plain default)."""
+        key = (style, number_format, quoted)
+        if key in self._looks:
+            return self._looks[key]
+        properties = dict(STYLES[style]) if style else {}
+        if number_format:
+            properties["num_format"] = number_format
+        if quoted:
+            properties["quote_prefix"] = True
+        made = self._looks[key] = (
+            self.workbook.add_format(properties) if properties else None)
+        return made
+
+    def write_row(self, sheet, row, values, formats=None, style=None, first=0):
+        """Write values into a row (0 = the first), from column first (0 = A).
+
+        formats is {column number (1 = A): number format} for numbers and dates;
+        style names one of STYLES for the row's cells.
+        """
+        formats = formats or {}
+        plain = self.look(style)
+        for column, value in enumerate(values, start=first):
+            if value is None:
+                continue
+            kind = value.__class__
+            if kind is not str and isinstance(value, LazyString):
+                value, kind = str(value), str
+            if kind is str:
+                if not value:
+                    continue
+                if value[0] in RISKY_FIRST and is_risky(value):
+                    sheet.write_string(row, column, value, self.look(style, None, True))
+                else:
+                    sheet.write_string(row, column, value, plain)
+            elif kind is bool:
+                sheet.write_boolean(row, column, value, plain)
+            elif isinstance(value, (int, float, Decimal)):
+                number_format = formats.get(column + 1)
+                sheet.write_number(row, column, value, self.look(style, number_format)
+                                   if number_format else plain)
+            elif isinstance(value, (dt.date, dt.datetime)):
+                sheet.write_datetime(row, column, value, self.look(
+                    style, formats.get(column + 1) or DATE_FORMAT))
+            else:
+                text = str(value)
+                if text:
+                    sheet.write_string(row, column, text, self.look(
+                        style, None, is_risky(text)))

@@ -199,10 +199,16 @@ def _read_xlsx(content):
 
 
 def _sheet_rows(sheet):
+    from openpyxl.utils.escape import unescape
+
     rows = []
     for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
                                values_only=True):
-        rows.append(tuple(row))
+        # Excel, and our own exports, write a control character such as a carriage
+        # return as "_x000D_" (and a literal "_x000D_" as "_x005F_x000D_"); openpyxl
+        # leaves that to the reader.
+        rows.append(tuple(unescape(value) if isinstance(value, str) and "_x" in value
+                          else value for value in row))
     return rows
 
 

@@ -8,14 +8,8 @@ import csv
 from io import BytesIO, StringIO
 
 from flask_babel import force_locale
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from tracker.exports import csv_row, text_cell, xlsx_row
+from tracker.exports import DATE_FORMAT, XlsxCells, csv_row, xlsx_workbook
 from tracker.figures.services import board_rollup, codes, compute
 from tracker.i18n import lazy as _l
 from tracker.i18n import quarter_label, translated
@@ -27,10 +21,6 @@ from tracker.tasks.rows import unit_rows as read_units
 from tracker.tasks.services import active_units
 from tracker.tasks.timeliness import TIMELINESS
 
-DATE_FORMAT = "DD/MM/YYYY"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
 YES = _l("Yes")
 
 
@@ -96,76 +86,49 @@ def task_values(task, code, cutoff, known=None, quarter=None):
 
 
 class _Sheet:
-    """A sheet written row by row, as a write-only workbook needs it.
+    """A sheet written row by row, in order, as the constant-memory workbook needs.
 
-    Widths and the frozen header come before the rows, each cell carries its own
-    number format, and the filter's range is set from the rows counted. Works the
-    same on an ordinary sheet (the import template, which adds drop-down lists).
+    Widths and the frozen header are set first, each date or percentage gets its
+    column's number format, and the filter's range is set from the rows written.
     """
 
-    def __init__(self, sheet, widths=()):
-        self.sheet = sheet
+    def __init__(self, cells, title, widths=()):
+        self.cells = cells
+        self.sheet = cells.workbook.add_worksheet(title)
         self.rows = self.columns = 0
-        # A write-only sheet writes each appended row at once, so one styled cell
-        # per column and format can carry every row's value: a province's workbook
-        # has twenty thousand dated cells, and a new cell with its own style each
-        # cost a fifth of the file's time. An ordinary sheet keeps the cells it is
-        # given, so it gets new ones.
-        self.styled = {} if isinstance(sheet, WriteOnlyWorksheet) else None
-        for index, width in enumerate(widths, start=1):
+        for index, width in enumerate(widths):
             if width:
-                sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
+                self.sheet.set_column(index, index, width)
+        self.sheet.freeze_panes(1, 0)
 
     def header(self, labels, required=()):
-        """Append the bold, shaded, wrapped header (required columns in orange)."""
-        cells = [text_cell(self.sheet, str(label)) for label in labels]
-        for index, cell in enumerate(cells, start=1):
-            cell.font = HEADER_FONT
-            cell.fill = REQUIRED_FILL if index in required else HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        self._append(cells)
+        """Write the bold, shaded, wrapped header (required columns in orange)."""
+        for index, label in enumerate(labels, start=1):
+            self.cells.write_row(
+                self.sheet, self.rows, [str(label)], first=index - 1,
+                style="required" if index in required else "header")
+        self.rows += 1
+        self.columns = max(self.columns, len(labels))
 
     def row(self, values, formats=None):
-        """Append a row; formats is {column number: number format}."""
-        cells = xlsx_row(self.sheet, values)
-        for index, number_format in (formats or {}).items():
-            value = cells[index - 1]
-            if value is None or value == "":
-                continue
-            if isinstance(value, Cell):
-                value.number_format = number_format
-                continue
-            cell = None if self.styled is None else self.styled.get(
-                (index, number_format))
-            if cell is None:
-                cell = WriteOnlyCell(self.sheet)
-                cell.number_format = number_format
-                if self.styled is not None:
-                    self.styled[(index, number_format)] = cell
-            cell.value = value
-            cells[index - 1] = cell
-        self._append(cells)
-
-    def _append(self, cells):
-        self.sheet.append(cells)
+        """Write a row; formats is {column number (1 = A): number format}."""
+        self.cells.write_row(self.sheet, self.rows, values, formats)
         self.rows += 1
-        self.columns = max(self.columns, len(cells))
+        self.columns = max(self.columns, len(values))
 
     def finish(self):
         """Filter on the header over every row written."""
         if self.rows:
-            self.sheet.auto_filter.ref = (
-                f"A1:{get_column_letter(max(self.columns, 1))}{self.rows}")
+            self.sheet.autofilter(0, 0, self.rows - 1, max(self.columns, 1) - 1)
 
 
-def _write_tasks(sheet, tasks, classes, cutoff, columns, quarter=None):
-    """Write a header row and one row per task; dates as dates.
+def _write_tasks(cells, title, tasks, classes, cutoff, columns, quarter=None):
+    """Write a sheet with a header row and one row per task; dates as dates.
 
     classes is {task id: timeliness code} from the quarter's figures; quarter is the
-    tasks' own, when they are plain rows.
+    tasks' own, when they are plain rows. Returns the sheet.
     """
-    out = _Sheet(sheet, [column.width for column in columns])
+    out = _Sheet(cells, title, [column.width for column in columns])
     out.header([header(column) for column in columns],
                {i for i, c in enumerate(columns, start=1) if c.required})
     formats = {i: DATE_FORMAT for i, c in enumerate(columns, start=1)
@@ -175,6 +138,7 @@ def _write_tasks(sheet, tasks, classes, cutoff, columns, quarter=None):
         values = task_values(task, classes.get(task.id), cutoff, known, quarter)
         out.row([values[column.key] for column in columns], formats)
     out.finish()
+    return out
 
 
 def summary_rows(quarter, figures):
@@ -241,11 +205,11 @@ SHARE_HEADERS = (
 )
 
 
-def _write_summary(sheet, quarter, figures):
-    out = _Sheet(sheet, (48, 16, 30))
+def _write_summary(cells, title, quarter, figures):
+    out = _Sheet(cells, title, (48, 16, 30))
     # The codes name each figure for scripts that read the file; people read the
     # labels, so the column is hidden.
-    sheet.column_dimensions["C"].hidden = True
+    out.sheet.set_column(2, 2, 30, None, {"hidden": True})
     out.header([_l("Figure"), _l("Value"), _l("Code")])
     _write_summary_rows(out, quarter, figures)
     out.finish()
@@ -265,8 +229,8 @@ def _write_summary_rows(out, quarter, figures):
         out.row([str(label), "" if value is None else value, code], formats)
 
 
-def _write_units(sheet, figures):
-    out = _Sheet(sheet, [width for _, width in UNIT_HEADERS])
+def _write_units(cells, title, figures):
+    out = _Sheet(cells, title, [width for _, width in UNIT_HEADERS])
     out.header([label for label, _ in UNIT_HEADERS])
     rate = {len(UNIT_HEADERS): "0.0%"}
     for unit in figures["units"]:
@@ -278,11 +242,11 @@ def _write_units(sheet, figures):
     out.finish()
 
 
-def _write_shares(sheet, tasks, figures, cutoff):
+def _write_shares(cells, title, tasks, figures, cutoff):
     """Write one row per unit's share of a task: its status, date, class and note."""
     shares = {task["id"]: task["shares"] for task in figures["tasks"]}
     labels, statuses = translated(TIMELINESS), translated(STATUSES)
-    out = _Sheet(sheet, [width for _, width in SHARE_HEADERS])
+    out = _Sheet(cells, title, [width for _, width in SHARE_HEADERS])
     out.header([label for label, _ in SHARE_HEADERS])
     dates = {6: DATE_FORMAT, 7: DATE_FORMAT, 10: DATE_FORMAT}
     for task in tasks:
@@ -330,9 +294,9 @@ def task_sheet_titles():
     return titles
 
 
-def _write_petitions(sheet, petitions, cutoff):
+def _write_petitions(cells, title, petitions, cutoff):
     """Write one row per petition raised at the quarter's meetings, as it stands."""
-    out = _Sheet(sheet, [width for _, width in PETITION_HEADERS])
+    out = _Sheet(cells, title, [width for _, width in PETITION_HEADERS])
     out.header([label for label, _ in PETITION_HEADERS])
     dates = {9: DATE_FORMAT, 11: DATE_FORMAT, 12: DATE_FORMAT, 14: DATE_FORMAT}
     for item in petitions:
@@ -347,12 +311,6 @@ def _write_petitions(sheet, petitions, cutoff):
     out.finish()
 
 
-def _save(workbook):
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def quarter_workbook(quarter, as_of=None):
     """Return the quarter's workbook: summary, all tasks, per unit, units' shares.
 
@@ -363,21 +321,22 @@ def quarter_workbook(quarter, as_of=None):
         tasks = load_tasks(quarter, units)
         cutoff = download_cutoff(quarter, as_of)
         figures = compute(quarter, tasks, cutoff, units=units)
-        # Write-only: each row goes to the file as it is written, not kept as cells.
-        workbook = Workbook(write_only=True)
-        _write_summary(workbook.create_sheet(str(_l("Summary"))), quarter, figures)
-        _write_tasks(workbook.create_sheet(str(_l("Tasks"))), tasks, codes(figures),
-                     cutoff, COLUMNS, quarter)
-        _write_units(workbook.create_sheet(str(_l("By unit"))), figures)
-        _write_shares(workbook.create_sheet(str(_l("Units' shares"))), tasks, figures,
-                      cutoff)
-        _write_petitions(workbook.create_sheet(str(_l("Petitions"))),
-                         quarter_petitions(quarter), cutoff)
-        rolled = board_rollup(quarter, figures, cutoff)
-        if rolled is not None:
-            _write_rollup(workbook, quarter, rolled)
-        workbook.properties.title = f"{quarter.label}"
-        return _save(workbook)
+        buffer = BytesIO()
+        # Each row goes to the file as it is written, not kept as cells.
+        with xlsx_workbook(buffer) as workbook:
+            cells = XlsxCells(workbook)
+            _write_summary(cells, str(_l("Summary")), quarter, figures)
+            _write_tasks(cells, str(_l("Tasks")), tasks, codes(figures), cutoff,
+                         COLUMNS, quarter)
+            _write_units(cells, str(_l("By unit")), figures)
+            _write_shares(cells, str(_l("Units' shares")), tasks, figures, cutoff)
+            _write_petitions(cells, str(_l("Petitions")), quarter_petitions(quarter),
+                             cutoff)
+            rolled = board_rollup(quarter, figures, cutoff)
+            if rolled is not None:
+                _write_rollup(cells, quarter, rolled)
+            workbook.set_properties({"title": str(quarter.label)})
+        return buffer.getvalue()
 
 
 ROLLUP_HEADERS = (
@@ -420,13 +379,13 @@ def _rollup_values(name, code, row):
     ]
 
 
-def _write_rollup(workbook, quarter, rolled):
+def _write_rollup(cells, quarter, rolled):
     """Write the boards below this one: a sheet side by side with the totals, then one
     sheet per board with its own figures and tasks, as that board's workbook states."""
     import datetime as dt
 
-    taken = {sheet.title.lower() for sheet in workbook.worksheets}
-    out = _Sheet(workbook.create_sheet(_sheet_title(str(_l("Boards below")), taken)),
+    taken = {sheet.name.lower() for sheet in cells.workbook.worksheets()}
+    out = _Sheet(cells, _sheet_title(str(_l("Boards below")), taken),
                  [width for _, width in ROLLUP_HEADERS])
     out.header([label for label, _ in ROLLUP_HEADERS])
     lines = [(entry["board"].name, entry["board"].code, entry["row"])
@@ -441,8 +400,7 @@ def _write_rollup(workbook, quarter, rolled):
     widths = [max(width, 48 if index == 1 else 0)
               for index, (_, width) in enumerate(TASK_LIST_HEADERS, start=1)]
     for entry in rolled["boards"]:
-        child = _Sheet(workbook.create_sheet(_sheet_title(entry["board"].name, taken)),
-                       widths)
+        child = _Sheet(cells, _sheet_title(entry["board"].name, taken), widths)
         figures = entry["figures"]
         if figures is None:
             child.header([entry["board"].name])
@@ -542,59 +500,59 @@ INSTRUCTIONS = {
 def template_workbook(quarter=None, today=None):
     """Return the import template, filled with a quarter's tasks when one is given."""
     with force_locale("vi"):
-        workbook = Workbook()
-        plan = workbook.active
-        plan.title = str(_l("Plan"))
-        tasks = load_tasks(quarter) if quarter is not None else []
-        # The plan's columns hold no figure; the cut-off only fills unused values.
-        cutoff = quarter.cutoff(today) if quarter is not None else None
-        _write_tasks(plan, tasks, {}, cutoff, IMPORT_COLUMNS, quarter)
-
-        guide = _Sheet(workbook.create_sheet(str(_l("Instructions"))), (34, 12, 90))
-        guide.header([_l("Column"), _l("Required"), _l("How to fill it in")])
-        for column in IMPORT_COLUMNS:
-            note = INSTRUCTIONS.get(column.key)
-            if note is None:
-                note = {
-                    "int": _l("A whole number."),
-                    "date": _l("dd/mm/yyyy."),
-                }.get(column.type, _l("Text."))
-            guide.row([header(column), str(YES) if column.required else "",
-                       str(note)])
-        guide.finish()
-
-        lists = _Sheet(workbook.create_sheet(str(_l("Lists"))),
-                       (30, 14, 20, 14, 44, 16))
-        lists.header([_l("Kind of work"), _l("Code"), _l("Status"), _l("Code"),
-                      _l("Unit"), _l("Short name")])
-        units = active_units()
-        kinds, statuses = list(KINDS.items()), list(STATUSES.items())
-        for index in range(max(len(kinds), len(statuses), len(units))):
-            row = ["", "", "", "", "", ""]
-            if index < len(kinds):
-                row[0:2] = [str(kinds[index][1]), kinds[index][0]]
-            if index < len(statuses):
-                row[2:4] = [str(statuses[index][1]), statuses[index][0]]
-            if index < len(units):
-                row[4:6] = [units[index].name, units[index].short_name]
-            lists.row(row)
-        lists.finish()
-        _add_choices(plan, lists.sheet, len(kinds), len(statuses), len(units))
-        return _save(workbook)
+        buffer = BytesIO()
+        with xlsx_workbook(buffer) as workbook:
+            _write_template(XlsxCells(workbook), quarter, today)
+        return buffer.getvalue()
 
 
-def _add_choices(plan, lists, kinds, statuses, units):
-    """Offer drop-down lists for kind, status and lead unit in the plan sheet."""
-    title = lists.title
-    letters = {column.key: get_column_letter(index)
-               for index, column in enumerate(IMPORT_COLUMNS, start=1)}
+def _write_template(cells, quarter, today):
+    tasks = load_tasks(quarter) if quarter is not None else []
+    # The plan's columns hold no figure; the cut-off only fills unused values.
+    cutoff = quarter.cutoff(today) if quarter is not None else None
+    plan = _write_tasks(cells, str(_l("Plan")), tasks, {}, cutoff, IMPORT_COLUMNS,
+                        quarter)
+
+    guide = _Sheet(cells, str(_l("Instructions")), (34, 12, 90))
+    guide.header([_l("Column"), _l("Required"), _l("How to fill it in")])
+    for column in IMPORT_COLUMNS:
+        note = INSTRUCTIONS.get(column.key)
+        if note is None:
+            note = {
+                "int": _l("A whole number."),
+                "date": _l("dd/mm/yyyy."),
+            }.get(column.type, _l("Text."))
+        guide.row([header(column), str(YES) if column.required else "",
+                   str(note)])
+    guide.finish()
+
+    lists = _Sheet(cells, str(_l("Lists")), (30, 14, 20, 14, 44, 16))
+    lists.header([_l("Kind of work"), _l("Code"), _l("Status"), _l("Code"),
+                  _l("Unit"), _l("Short name")])
+    units = active_units()
+    kinds, statuses = list(KINDS.items()), list(STATUSES.items())
+    for index in range(max(len(kinds), len(statuses), len(units))):
+        row = ["", "", "", "", "", ""]
+        if index < len(kinds):
+            row[0:2] = [str(kinds[index][1]), kinds[index][0]]
+        if index < len(statuses):
+            row[2:4] = [str(statuses[index][1]), statuses[index][0]]
+        if index < len(units):
+            row[4:6] = [units[index].name, units[index].short_name]
+        lists.row(row)
+    lists.finish()
+    _add_choices(plan.sheet, lists.sheet.name, len(kinds), len(statuses), len(units))
+
+
+def _add_choices(plan, title, kinds, statuses, units):
+    """Offer drop-down lists for kind, status and lead unit in the plan sheet, down
+    to row 1000; any other value is still accepted (the importer checks it)."""
+    columns = {column.key: index for index, column in enumerate(IMPORT_COLUMNS)}
     for key, source, count in (("kind", "A", kinds), ("status", "C", statuses),
                                ("lead_unit", "E", units)):
         if not count:
             continue
-        validation = DataValidation(
-            type="list", formula1=f"'{title}'!${source}$2:${source}${count + 1}",
-            allow_blank=True, showErrorMessage=False,
-        )
-        plan.add_data_validation(validation)
-        validation.add(f"{letters[key]}2:{letters[key]}1000")
+        plan.data_validation(1, columns[key], 999, columns[key], {
+            "validate": "list", "ignore_blank": True, "show_error": False,
+            "source": f"='{title}'!${source}$2:${source}${count + 1}",
+        })
