@@ -285,7 +285,7 @@ def test_csv_is_sent_in_chunks_as_its_rows_are_read(
 
 
 def test_every_dated_cell_holds_its_own_rows_date(client, login_as, demo, db):
-    # The write-only sheets reuse one styled cell per column for every row's date.
+    # Each dated cell holds its own row's date, in the sheet's dd/mm/yyyy format.
     from tracker.models import Task, TaskUnit
 
     login_as("viewer")
