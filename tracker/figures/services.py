@@ -202,7 +202,13 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
     scorecard = _Scorecard()
     carried_in = 0
     unacknowledged = []
-    order = {}  # unit id: its display order (links are sorted a thousand times)
+    # Each unit's place in the display order (sort order, then name), as one number:
+    # the links of a thousand tasks are sorted, and comparing (number, name) pairs
+    # cost more than all the counting here.
+    places = sorted({(unit.sort_order, unit.name) for unit in units.values()})
+    places = {key: index for index, key in enumerate(places)}
+    order = {unit_id: places[(unit.sort_order, unit.name)]
+             for unit_id, unit in units.items()}
 
     for task in tasks:
         code = task.timeliness(cutoff)
@@ -254,10 +260,11 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
         shares, coordinating, co_leads = [], [], []
         links = task.unit_links
         if len(links) > 1:
-            for link in links:
-                if link.unit_id not in order:
-                    order[link.unit_id] = (link.unit.sort_order, link.unit.name)
-            links = sorted(links, key=lambda link: order[link.unit_id])
+            try:
+                links = sorted(links, key=lambda link: order[link.unit_id])
+            except KeyError:  # a unit the given units lack: compare by its names
+                links = sorted(links, key=lambda link: (link.unit.sort_order,
+                                                        link.unit.name))
         for link in links:
             unit = scorecard.row(link.unit_id, link.unit)
             if link.role == "co_lead":  # each co-lead leads the task
