@@ -11,7 +11,7 @@ from tracker.auth.forms import password_rules
 from tracker.forms import Form, Visible, choices
 from tracker.i18n import lazy as _l
 from tracker.models import UNIT_KINDS, USER_ROLES
-from tracker.models.unit import GROUP, listed
+from tracker.models.unit import GROUP, listed, subtree_ids
 from tracker.tasks.forms import MultiCheckboxField, strip
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -152,7 +152,7 @@ class UnitForm(Form):
         # Not the unit itself nor a unit below it (that would make a loop), and not
         # a group or an outside body: units sit under the board's own units. The
         # choices are indented as the tree is, so an admin sees the levels.
-        self.excluded = (services.descendant_ids(unit, units) if unit is not None
+        self.excluded = (subtree_ids(unit.id, units) if unit is not None
                          else set())
         current = unit.parent_id if unit is not None else None
         options = [(0, _("— none —"))] + [

@@ -156,11 +156,6 @@ def reset_password(user, password, actor):
     db.session.flush()
 
 
-def descendant_ids(unit, units):
-    """Return the ids of the unit and of every unit under it, given all the units."""
-    return subtree_ids(unit.id, units)
-
-
 UNIT_FIELDS = ("name", "short_name", "kind", "parent_id", "sort_order")
 
 
@@ -187,7 +182,7 @@ def create_unit(data, actor):
 def update_unit(unit, data, actor):
     """Change a unit's fields; return the recorded changes."""
     if data.get("parent_id"):
-        if data["parent_id"] in descendant_ids(unit, list_units()):
+        if data["parent_id"] in subtree_ids(unit.id, list_units()):
             raise AdminError(
                 _("A unit cannot be placed under itself or its own units.")
             )
