@@ -23,6 +23,7 @@ from tracker.extensions import csrf, db, limiter
 from tracker.figures import services as figures
 from tracker.i18n import today
 from tracker.models import Unit
+from tracker.models.unit import COMMUNE
 from tracker.quarters.services import current_quarter, get_quarter_or_404, quarters_page
 from tracker.tasks import services as tasks
 from tracker.tasks.rows import unit_rows
@@ -229,7 +230,7 @@ def quarter_tasks(args, key):
     units = unit_rows()
     commune = args.get("commune")
     if commune is not None and getattr(units.get(commune), "kind", None) != \
-            tasks.COMMUNE_KIND:
+            COMMUNE:
         refuse(422, errors={"commune": [_("Choose one of the board's communes.")]})
     page = tasks.board_page(
         found, page=args["page"], per_page=args["per_page"], sort=args["sort"],

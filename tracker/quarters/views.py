@@ -22,6 +22,7 @@ from tracker.models import (
     STATUSES,
 )
 from tracker.models.task import ACK_DAYS, STATUS_COLOURS
+from tracker.models.unit import COMMUNE
 from tracker.quarters import services
 from tracker.quarters.forms import QuarterForm
 from tracker.tasks import services as task_services
@@ -165,7 +166,7 @@ def _board_tasks_part(quarter, cutoff, args):
         units = [unit for unit in all_units.values() if unit.is_active]
         if filters["unit_id"] not in {unit.id for unit in units}:
             filters["unit_id"] = None
-        commune_kind = task_services.COMMUNE_KIND
+        commune_kind = COMMUNE
         communes = [unit for unit in units if unit.kind == commune_kind]
         if filters["commune_id"] not in {unit.id for unit in all_units.values()
                                          if unit.kind == commune_kind}:

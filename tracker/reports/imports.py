@@ -24,11 +24,11 @@ from tracker.models import KIND_FIELDS, KINDS, STATUSES, ImportUpload, Task, Uni
 from tracker.models.audit import record
 from tracker.models.base import utcnow
 from tracker.models.task import ALL_KIND_FIELDS
-from tracker.models.unit import BELOW_COMMUNE, PATH_SEPARATOR, path_labels
+from tracker.models.unit import BELOW_COMMUNE, COMMUNE, PATH_SEPARATOR, path_labels
 from tracker.reports.columns import BY_KEY, IMPORT_COLUMNS, header, header_lookup
 from tracker.tasks.kinds import KIND_TABLE, kinds_with_field
 from tracker.tasks.services import (
-    COMMUNE_KIND, create_task, status_progress_problems,
+    create_task, status_progress_problems,
 )
 from tracker.text import fold
 
@@ -553,7 +553,7 @@ def _check_row(number, cells, mapping, plan, units, kinds, statuses, shift=0):
                     except ValueError as exc:
                         problem(key, str(exc))
                         continue
-                    if unit.kind != COMMUNE_KIND:
+                    if unit.kind != COMMUNE:
                         problem(key, _("“%(value)s” is not a commune.", value=name))
                         continue
                     found.append(unit)

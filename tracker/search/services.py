@@ -22,7 +22,6 @@ from tracker.text import row_id
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
-COMMUNE_KIND = COMMUNE
 # A unit's part in a task: leading it, coordinating it, or taking a share of it.
 UNIT_ROLES = ("lead", "coordinating", "participating")
 # The query-string names of the filters, in the order a saved search keeps them.
@@ -100,7 +99,7 @@ def parse_filters(args, units):
     if commune is not None:
         commune = row_id(commune)
         filters.commune = take("commune", commune if commune in units
-                               and units[commune].kind == COMMUNE_KIND else None)
+                               and units[commune].kind == COMMUNE else None)
     for name, attribute in (("from", "start"), ("to", "end")):
         value = args.get(name) or None
         if value is not None:

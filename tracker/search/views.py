@@ -10,6 +10,7 @@ from tracker.forms import Form
 from tracker.i18n import today, translated
 from tracker.models import KINDS, STATUSES
 from tracker.models.task import STATUS_COLOURS
+from tracker.models.unit import COMMUNE
 from tracker.search import services
 from tracker.search.forms import SavedSearchForm, SavedSearchNameForm
 from tracker.tasks.rows import unit_rows
@@ -67,7 +68,7 @@ def _render_search(save_form=None, rename_form=None, renaming=None, status=200):
         quarters=quarters,
         units=[unit for unit in units.values() if unit.is_active],
         communes=[unit for unit in units.values()
-                  if unit.kind == services.COMMUNE_KIND and unit.is_active],
+                  if unit.kind == COMMUNE and unit.is_active],
         kinds=translated(KINDS),
         statuses=translated(STATUSES),
         status_colours=STATUS_COLOURS,

@@ -45,7 +45,6 @@ PLAN_FIELDS = (
 
 
 # The kind of unit a task's scope (địa bàn) names.
-COMMUNE_KIND = COMMUNE
 UNIT_ROLES = ("co_lead", "coordinating", "participating")
 # What a group's members take when the group is given a role: a lead or co-lead
 # group's members each carry out and report a share; a coordinating group's
@@ -467,7 +466,7 @@ def _apply_scope(task, scope):
     wanted = set(scope)
     units = db.session.scalars(
         select(Unit).where(Unit.id.in_(wanted),
-                           Unit.kind == COMMUNE_KIND)
+                           Unit.kind == COMMUNE)
     ).all() if wanted else []
     task.scope_units = sorted(units, key=lambda unit: (unit.sort_order, unit.name))
 
