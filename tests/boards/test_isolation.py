@@ -9,6 +9,8 @@ province's leader reads both districts and changes neither.
 import datetime as dt
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from tests.auth.test_permissions import TABLE, changes_between, snapshot
@@ -269,3 +271,55 @@ def test_a_calendar_feed_shows_its_owner_s_board_only(client, demo, db):
     assert not any(title in summaries for title in theirs)
     # Asked at another district's address, the token finds nothing there.
     assert client.get(f"/b/son-tinh/me/calendar.ics?token={token}").status_code == 404
+
+
+def test_each_scope_reads_its_own_boards_rows_from_the_same_statements(demo, db):
+    """The board conditions are cached as SQL with the ids as a parameter: the same
+    statement, run in one scope after another, reads each scope's own rows."""
+    son_tinh, binh_son = _board(db, "son-tinh").id, _board(db, "binh-son").id
+    session = db.session()
+    saved = scope.saved_scope(session)
+
+    def ids_of(model, boards):
+        scope.set_scope(session, boards)
+        return {db.inspect(row).identity for row in db.session.scalars(select(model))}
+
+    try:
+        for model in scope._CONDITIONS:
+            # Twice in each order: the later runs are served from the statement cache.
+            first = [ids_of(model, [son_tinh]), ids_of(model, [binh_son])]
+            both = ids_of(model, [son_tinh, binh_son])
+            again = [ids_of(model, [son_tinh]), ids_of(model, [binh_son])]
+            assert again == first, model
+            assert first[0] | first[1] == both, model
+            if model is not Unit:  # outside units (no board) are everyone's
+                assert not first[0] & first[1], model
+        # The demo fills both districts: each reads rows the other does not.
+        for model in (Quarter, Task, Unit, User):
+            own, other = ids_of(model, [son_tinh]), ids_of(model, [binh_son])
+            assert own - other and other - own, model
+            scope.set_scope(session, [son_tinh])
+            assert all(getattr(row, "board_id", son_tinh) in (son_tinh, None)
+                       for row in db.session.scalars(select(model))), model
+        scope.set_scope(session, [binh_son])
+        assert not db.session.scalars(select(Task).where(
+            Task.title.contains("11 xã tổ chức tiếp xúc"))).all()
+    finally:
+        scope.restore_scope(session, saved)
+
+
+def test_two_models_cannot_share_one_condition_s_code(monkeypatch):
+    """A condition's SQL is cached under its code: a factory's conditions would mix."""
+    from tracker.models import Initiative, SavedSearch
+
+    monkeypatch.setattr(scope, "_CONDITIONS", dict(scope._CONDITIONS))
+
+    def by_board(model):
+        return lambda ids: model.board_id.in_(ids)
+
+    try:
+        scope.register(SavedSearch, by_board(SavedSearch))
+        with pytest.raises(ValueError, match="SavedSearch"):
+            scope.register(Initiative, by_board(Initiative))
+    finally:
+        scope._options.cache_clear()

@@ -30,7 +30,19 @@ _CONDITIONS = {}
 
 
 def register(model, condition):
-    """Keep the model's rows to the boards in scope: condition(ids) is their WHERE."""
+    """Keep the model's rows to the boards in scope: condition(ids) is their WHERE.
+
+    The condition runs as a lambda criterion (see _options): its SQL is built once
+    and cached under the condition's code, the ids going in as a parameter. So it
+    must build the same SQL whatever the ids (no Python test of them), and each model
+    needs a condition of its own code: two made by one factory function would share
+    one cached SQL.
+    """
+    shared = [other for other, known in _CONDITIONS.items()
+              if other is not model and known.__code__ is condition.__code__]
+    if shared:
+        raise ValueError(f"{model.__name__} shares its condition's code with "
+                         f"{shared[0].__name__}: give it a function of its own")
     _CONDITIONS[model] = condition
     _options.cache_clear()
 
@@ -129,14 +141,27 @@ def _options(ids, unit_ids):
     """Return the criteria options of a scope, built once per scope.
 
     Building them anew for each statement cost more than most statements: a new
-    option is a new object for the statement cache to key, walk and compile.
+    option is a new object for the statement cache to key, walk and compile. Each
+    is a lambda criterion, whose cache key is its code and the ids' parameter:
+    given as plain conditions, the statement cache walked all 25 of them, subqueries
+    and all, to key every statement the session ran (a quarter of the board's time
+    on a province's quarter).
     """
     return tuple(
         with_loader_criteria(
-            model, condition(unit_ids if model.__name__ == "Unit" else ids)
+            model, _criterion(condition, unit_ids if model.__name__ == "Unit" else ids)
         )
         for model, condition in _CONDITIONS.items()
     )
+
+
+def _criterion(condition, ids):
+    """Return the condition of these boards as a lambda criterion.
+
+    SQLAlchemy keys it by this lambda's code and its closure: the condition by its
+    code (hence one per model, see register) and the ids as a bound parameter.
+    """
+    return lambda cls: condition(ids)
 
 
 def _register_core_models():
