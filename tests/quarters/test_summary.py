@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import page_text, visible_text
 from tests.tasks.test_timeliness import CASES
-from tracker.models import AuditEvent, Quarter, Task
+from tracker.models import AuditEvent, Quarter, Task, TaskUpdate
 from tracker.quarters.rollover import close_quarter
 from tracker.quarters.summary import quarter_summary
 from tracker.tasks.timeliness import timeliness_sql
@@ -89,6 +89,16 @@ def test_demo_q2_figures_compare_with_q1(db, demo):
     hnd = next(t for t, _, _ in data["attention"] if "Hội Nông dân" in t.title)
     last = next(last for t, _, last in data["attention"] if t is hnd)
     assert last.note.startswith("Đã hoàn thành đại hội cấp cơ sở")
+    # Each row read as columns says what the history's newest row and its author say.
+    for task, _, last in data["attention"]:
+        newest = db.session.scalars(
+            db.select(TaskUpdate).where(TaskUpdate.task_id == task.id)
+            .order_by(TaskUpdate.id.desc())).first()
+        assert tuple(last) == (
+            task.id, newest.created_at, newest.note,
+            newest.user.display_name if newest.user else None,
+            newest.unit.short_name if newest.unit else None)
+    assert last.author and any(last.unit_name for _, _, last in data["attention"])
 
 
 def test_summary_page_shows_figures_and_charts(client, login_as, demo):

@@ -4,6 +4,7 @@ Every number on it comes from tracker.figures; this module adds what only the pa
 shows: the tasks that need attention, with their latest news.
 """
 import datetime as dt
+from typing import NamedTuple, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,7 +13,7 @@ from tracker.extensions import db
 from tracker.figures.services import (
     board_rollup, codes, comparisons, compute, quarter_rows,
 )
-from tracker.models import Task, TaskUnit, TaskUpdate
+from tracker.models import Task, TaskUnit, TaskUpdate, Unit, User
 from tracker.models.task import with_follow_up
 
 AT_RISK_DAYS = 14
@@ -69,8 +70,23 @@ def attention_tasks(tasks, classes, cutoff, include_at_risk=True):
     return [(task, code, last.get(task.id)) for task, code in picked]
 
 
+class LastUpdate(NamedTuple):
+    """What the attention list shows of a task's newest history row."""
+
+    task_id: int
+    created_at: dt.datetime
+    note: str
+    author: Optional[str]  # the person's display name; None for the system
+    unit_name: Optional[str]  # the short name of the unit it was reported for
+
+
 def last_updates(task_ids):
-    """Return {task id: its newest history row} in one statement (even for none)."""
+    """Return {task id: LastUpdate of its newest history row} in one statement (even
+    for none).
+
+    The tasks were read within the request's boards: their history, and whoever
+    wrote it (a province's staff on a district's task), needs no board filter.
+    """
     from tracker.tasks.rows import among
 
     newest = (
@@ -78,11 +94,16 @@ def last_updates(task_ids):
         .where(among(TaskUpdate.task_id, task_ids))
         .group_by(TaskUpdate.task_id)
     )
-    rows = db.session.scalars(
-        select(TaskUpdate).where(TaskUpdate.id.in_(newest))
-        .options(joinedload(TaskUpdate.user), joinedload(TaskUpdate.unit))
+    rows = db.session.execute(
+        select(TaskUpdate.task_id, TaskUpdate.created_at, TaskUpdate.note,
+               func.coalesce(func.nullif(User.full_name, ""), User.username),
+               Unit.short_name)
+        .outerjoin(User, User.id == TaskUpdate.user_id)
+        .outerjoin(Unit, Unit.id == TaskUpdate.unit_id)
+        .where(TaskUpdate.id.in_(newest)),
+        execution_options={"all_boards": True},
     )
-    return {row.task_id: row for row in rows}
+    return {row[0]: LastUpdate(*row) for row in rows}
 
 
 def quarter_summary(quarter, as_of):
