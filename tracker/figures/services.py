@@ -68,8 +68,12 @@ def quarter_rows(quarter, units=None, notes=False):
     """Return the quarter's tasks (not archived) as rows with what the figures count."""
     from tracker.tasks.rows import FIGURE_COLUMNS, task_rows
 
+    # The table's columns, not the model's: the quarter was found within the
+    # request's boards, so its tasks need no board filter, and a plain statement's
+    # rows skip the ORM's handling (a tenth of the summary's time).
+    table = Task.__table__
     return task_rows(
-        Task.quarter_id == quarter.id, Task.is_archived.is_(False),
+        table.c.quarter_id == quarter.id, table.c.is_archived.is_(False),
         columns=FIGURE_COLUMNS, units=units, notes=notes,
     )
 

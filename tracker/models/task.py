@@ -80,6 +80,11 @@ def _late(given_on, acknowledged_on, cutoff):
     return acknowledged_on is None
 
 
+def _display_order(link):
+    """Sort key of a unit link: its unit's place in the units' display order."""
+    return link.unit.sort_order, link.unit.name
+
+
 class TaskFacts:
     """What a task says for display: labels, timeliness, targets, units' shares.
 
@@ -251,8 +256,8 @@ class TaskFacts:
                 if getattr(link, "via_group_id", None) is None]
 
     def _links(self, role):
-        links = [link for link in self.unit_links if link.role == role]
-        return sorted(links, key=lambda link: (link.unit.sort_order, link.unit.name))
+        return sorted((link for link in self.unit_links if link.role == role),
+                      key=_display_order)
 
     @property
     def is_shared(self):
@@ -279,12 +284,19 @@ class TaskFacts:
         given = _day(self.lead_given_at) or created
         if _late(given, _day(self.acknowledged_at), cutoff):
             late.append((self.lead_unit, "task", given))
-        for link in self.participants_links:
-            if link.share_status == "done":
+        # Only the late shares are put in display order: the figures ask this of
+        # every task of a quarter, and few of its links are late.
+        shares = []
+        for link in self.unit_links:
+            if link.role != "participating" or link.share_status == "done":
                 continue
             given = _day(link.given_at) or created
             if _late(given, _day(link.acknowledged_at), cutoff):
-                late.append((link.unit, "share", given))
+                shares.append(link)
+        if len(shares) > 1:
+            shares.sort(key=_display_order)
+        late.extend((link.unit, "share", _day(link.given_at) or created)
+                    for link in shares)
         return late
 
     def overdue_shares(self, cutoff):
