@@ -181,6 +181,11 @@ def test_a_large_board_pages_its_rows_and_counts_the_whole_quarter(
     whole = html.split('id="whole-quarter"', 1)[1].split("</p>", 1)[0]
     assert f'whole-done">{figures["done"]}<' in whole
     assert f'whole-overdue">{figures["overdue"]}<' in whole
+    # Unfiltered, the classes are counted with the kinds; filtered, on their own:
+    # the whole quarter's line reads the same.
+    for query in ("kind=training", "status=done", "page=2"):
+        other = client.get(f"/quarters/2023-Q2/?{query}").get_data(as_text=True)
+        assert other.split('id="whole-quarter"', 1)[1].split("</p>", 1)[0] == whole
     # A page past the last shows the last; nonsense is the first page; never a 500.
     assert _card_ids(client.get("/quarters/2023-Q2/?page=99")) == _card_ids(second)
     for query in ("page=abc", "page=-3", "per_page=7", "sort=%3Cx%3E"):

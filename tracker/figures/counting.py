@@ -136,6 +136,12 @@ def headlines(quarters, as_of):
     return found
 
 
+def headline_of(quarter, classes):
+    """Return an open quarter's headline from its tasks' classes at the cut-off
+    (counted by timeliness_sql, as class_counts counts them)."""
+    return _headline(quarter, sum(classes.values()), classes, completion_rate(classes))
+
+
 def _headline(quarter, total, classes, rate):
     return dict(
         quarter=quarter.key, total=total,

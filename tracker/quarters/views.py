@@ -155,7 +155,7 @@ def _board_tasks_part(quarter, cutoff, args):
 
     A search is rendered every time: its words are too many to keep a part for each.
     """
-    from tracker.figures.counting import headlines
+    from tracker.figures.counting import headline_of, headlines
     from tracker.tasks.rows import unit_rows
 
     filters = _parse_filters(args)
@@ -171,8 +171,14 @@ def _board_tasks_part(quarter, cutoff, args):
         if filters["commune_id"] not in {unit.id for unit in all_units.values()
                                          if unit.kind == commune_kind}:
             filters["commune_id"] = None
-        page = task_services.board_page(quarter, units=all_units, cutoff=cutoff,
-                                        **paging, **filters)
+        # Unfiltered, the page's tasks are the whole quarter's: the statement that
+        # counts their kinds counts the headline's classes too (an open quarter's;
+        # a closed one's headline is the one stored at its close).
+        whole_counted = not any(filters.values()) and not (
+            quarter.is_closed and quarter.closed_counts)
+        page = task_services.board_page(
+            quarter, units=all_units, cutoff=cutoff,
+            classes_at=cutoff if whole_counted else None, **paging, **filters)
         if paging["sort"] == "due":
             groups = [("due", _("By due date"), page.tasks)] if page.tasks else []
         else:
@@ -197,7 +203,8 @@ def _board_tasks_part(quarter, cutoff, args):
             kept=kept,
             paging=paging,
             page_sizes=task_services.PAGE_SIZES,
-            whole=headlines([quarter], cutoff)[quarter.id],
+            whole=headline_of(quarter, page.classes) if whole_counted
+            else headlines([quarter], cutoff)[quarter.id],
             units=units,
             communes=communes,
             filters=filters,

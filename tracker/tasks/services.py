@@ -6,6 +6,7 @@ commits once.
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Optional
 
 from flask import abort, current_app
 from flask_babel import gettext as _
@@ -104,6 +105,8 @@ class BoardPage:
     page: int
     pages: int
     per_page: int
+    # {timeliness class: tasks matching the filters} when asked for (classes_at)
+    classes: Optional[dict] = None
 
     @property
     def first(self):
@@ -116,17 +119,32 @@ class BoardPage:
 
 
 def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
-               **filters):
+               classes_at=None, **filters):
     """Return one page of the quarter's tasks matching the filters (board_conditions).
 
     The filters and the order apply in SQL before the page is cut: plan order is by
     kind (in the fixed order of kinds), then as planned; "due" is by due date (work
-    without one last). A page past the last one shows the last.
+    without one last). A page past the last one shows the last. With classes_at (a
+    cut-off), the statement that counts the kinds also counts the timeliness classes
+    at it (page.classes), by the figures' rule (timeliness_sql).
     """
     conditions = board_conditions(quarter, units=units, **filters)
-    kind_counts = dict(db.session.execute(
-        select(Task.kind, func.count()).where(*conditions).group_by(Task.kind)
-    ).all())
+    kind_counts, classes = {}, None
+    if classes_at is None:
+        kind_counts = dict(db.session.execute(
+            select(Task.kind, func.count()).where(*conditions).group_by(Task.kind)
+        ).all())
+    else:
+        from tracker.tasks.timeliness import TIMELINESS, timeliness_sql
+
+        code = timeliness_sql(Task, classes_at)
+        classes = dict.fromkeys(TIMELINESS, 0)
+        for kind, name, count in db.session.execute(
+            select(Task.kind, code, func.count()).where(*conditions)
+            .group_by(Task.kind, code)
+        ):
+            kind_counts[kind] = kind_counts.get(kind, 0) + count
+            classes[name] += count
     total = sum(kind_counts.values())
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
@@ -137,7 +155,7 @@ def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
                       value=Task.kind, else_=len(KINDS)), Task.id]
     tasks = task_rows(*conditions, units=units, order_by=order, limit=per_page,
                       offset=(page - 1) * per_page)
-    return BoardPage(tasks, total, kind_counts, page, pages, per_page)
+    return BoardPage(tasks, total, kind_counts, page, pages, per_page, classes)
 
 
 def takes_part(unit_id, role=None):
