@@ -1,6 +1,6 @@
 """Reading and changing quarters."""
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
 from tracker.extensions import db
 from tracker.models import Quarter, parse_key
@@ -20,6 +20,22 @@ def get_quarter_or_404(key):
     if quarter is None:
         abort(404)
     return quarter
+
+
+def get_quarter_and_next_or_404(key):
+    """Return (the quarter for the key, the quarter after it or None), in one
+    statement, or abort with 404 if the key names none."""
+    parsed = parse_key(key)
+    if parsed is None:
+        abort(404)
+    year, number = parsed
+    following = (year + 1, 1) if number == 4 else (year, number + 1)
+    found = {(quarter.year, quarter.number): quarter for quarter in db.session.scalars(
+        select(Quarter).where(tuple_(Quarter.year, Quarter.number).in_(
+            [parsed, following])))}
+    if parsed not in found:
+        abort(404)
+    return found[parsed], found.get(following)
 
 
 def find_quarter(year, number):

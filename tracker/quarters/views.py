@@ -125,7 +125,7 @@ def _parse_paging(args):
 def board(key):
     """Show the quarter's tasks grouped by kind, with filters and search."""
     # The data token came with the signed-in user, before anything read here.
-    quarter = services.get_quarter_or_404(key)
+    quarter, next_quarter = services.get_quarter_and_next_or_404(key)
     cutoff = quarter.cutoff(today())
     return render_template(
         "quarters/board.html",
@@ -138,16 +138,9 @@ def board(key):
         state_form=Form(),
         can_watch=policy.can_watch(current_user, quarter),
         watching=is_watching(current_user, quarter=quarter),
-        can_plan_next=_can_plan_next(quarter),
+        can_plan_next=policy.can_change_data(current_user)
+        and policy.can_plan_next(current_user, next_quarter),
     )
-
-
-def _can_plan_next(quarter):
-    """Tell whether the user may plan the next quarter from this one's tasks."""
-    if not policy.can_change_data(current_user):
-        return False  # viewers: no need to look the next quarter up
-    return policy.can_plan_next(
-        current_user, services.find_quarter(*quarter.next_key()))
 
 
 def _board_tasks_part(quarter, cutoff, args):
