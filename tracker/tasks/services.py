@@ -144,7 +144,7 @@ def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
             .group_by(Task.kind, code)
         ):
             kind_counts[kind] = kind_counts.get(kind, 0) + count
-            classes[name] += count
+            classes[name] = classes.get(name, 0) + count
     total = sum(kind_counts.values())
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
