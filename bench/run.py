@@ -45,6 +45,7 @@ REPEATS = {"district": 60, "province": 25, "national": 5}
 QUICK_REPEATS = {"district": 8, "province": 4, "national": 2}
 SAMPLE_SECONDS = 1.5  # a quick page is requested until about this long, per database
 MAX_REPEATS = 300
+FLOOR_SAMPLES = 15  # floors measured beside each page, for its "× floor"
 PRESET_ORDER = ("district", "province", "national")
 PORT = int(os.environ.get("BENCH_PORT", "5141"))
 SECRET = "bench-only-secret"
@@ -319,6 +320,10 @@ def measure_pages(urls, repeats):
 
     The databases' requests alternate (1 quarter, 40 quarters, 1, 40, …), so a burst
     of load from elsewhere on the machine slows both alike and their ratio holds.
+    Each page's request is followed by the floor's on the same database, and the
+    page's "× floor" divides its median by the median of those floors: a page and
+    its floor are measured in the same moments, whatever the machine does between
+    one page and the next.
     """
     from sqlalchemy import event
 
@@ -343,12 +348,16 @@ def measure_pages(urls, repeats):
             started = time.perf_counter()
             _get(client, path, client.application.config["BENCH_QUARTER"])
             samples.append(dict(path=path, statements=len(statements), times=[],
-                                cpu=[], first=time.perf_counter() - started))
+                                cpu=[], floors=[],
+                                first=time.perf_counter() - started))
         # Quick pages get more requests (up to about SAMPLE_SECONDS each), so that
         # their medians, a few milliseconds, stand clear of the machine's noise.
         slowest = max(sample["first"] for sample in samples)
         page_repeats = max(repeats, min(MAX_REPEATS, int(SAMPLE_SECONDS / slowest)))
-        for _ in range(page_repeats):
+        # The floor follows the page's request on about FLOOR_SAMPLES of them, spread
+        # over its run (every one, for a page requested fewer times).
+        floor_every = max(1, page_repeats // FLOOR_SAMPLES)
+        for index in range(page_repeats):
             for (client, pages, _), sample in zip(sites, samples):
                 started, cpu_started = time.perf_counter(), time.process_time()
                 response = _get(client, sample["path"],
@@ -356,6 +365,10 @@ def measure_pages(urls, repeats):
                 sample["times"].append(time.perf_counter() - started)
                 sample["cpu"].append(time.process_time() - cpu_started)
                 sample["bytes"] = len(response.data)
+                if name != FLOOR and index % floor_every == 0:
+                    started = time.perf_counter()
+                    _get(client, FLOOR, client.application.config["BENCH_QUARTER"])
+                    sample["floors"].append(time.perf_counter() - started)
         for (client, pages, _), sample, result in zip(sites, samples, results):
             tracemalloc.start()
             _get(client, sample["path"], client.application.config["BENCH_QUARTER"])
@@ -368,11 +381,9 @@ def measure_pages(urls, repeats):
                 cpu_ms=statistics.median(sample["cpu"]) * 1000,
                 statements=sample["statements"], peak_mb=peak / 2**20,
                 bytes=sample["bytes"], repeats=page_repeats,
+                floor_ratio=1.0 if name == FLOOR else statistics.median(
+                    sample["times"]) / statistics.median(sample["floors"]),
             )
-    for result in results:
-        base = result.get(FLOOR, {}).get("median_ms")
-        for item in result.values():
-            item["floor_ratio"] = item["median_ms"] / base if base else None
     for _, _, engine in sites:
         engine.dispose()
     return results
@@ -653,10 +664,12 @@ def markdown(results, meta):
         "median CPU time of this process per request (what the page costs on an idle "
         "machine; on PostgreSQL it leaves out the server's own work); *stmts* counts "
         "SQL statements per request; *peak MB* is tracemalloc's peak during one "
-        "request; *× floor* is the median at 1 quarter divided by the floor's: "
-        "the least a page of the quarter's tasks can cost (one query for the "
-        "tasks with their lead unit, one for their unit links, and the stdlib csv "
-        "writer over those rows), measured interleaved with the pages.",
+        "request; *× floor* is the page's median at 1 quarter divided by the median "
+        "of the floor measured beside it: the least a page of the quarter's tasks "
+        "can cost (one query for the tasks with their lead unit, one for their unit "
+        "links, and the stdlib csv writer over those rows), requested on the same "
+        "database right after the page's own requests (after up to 15 of them, "
+        "spread over its run), so that both are measured in the same moments.",
         "",
         "The 1-quarter database of a preset is its 40-quarter database with the 39 "
         "earlier quarters deleted, so both hold the very same newest quarter, task for "
