@@ -25,3 +25,16 @@ max_requests_jitter = 200
 # Trust X-Forwarded-* only from a proxy on this host.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Freeze what the worker has loaded: the app, its modules, settings and catalogs.
+
+    The garbage collector's full passes then leave those objects out. A province's
+    summary makes tens of thousands of objects per request, and the full passes they
+    set off walked the whole app each time: in-process its slowest twentieth took
+    about 200 ms (median 70), about 90 ms with the app frozen.
+    """
+    import gc
+
+    gc.freeze()

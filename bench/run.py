@@ -16,6 +16,7 @@ bench/RESULTS.md (Markdown) and bench/results/latest.json.
 
 import argparse
 import datetime as dt
+import gc
 import hashlib
 import http.client
 import inspect
@@ -328,6 +329,8 @@ def measure_pages(urls, repeats):
     from sqlalchemy import event
 
     sites = [_site(url) for url in urls]
+    # As each gunicorn worker does once it has loaded the app (gunicorn.conf.py).
+    gc.freeze()
     statements = []
     for _, _, engine in sites:
         event.listen(engine, "before_cursor_execute",
@@ -658,7 +661,9 @@ def markdown(results, meta):
         "spread).",
         "",
         "Each page is requested in-process through the Flask test client, signed in "
-        "as an administrator, after two warm-up requests. *ms* is the median (p95 at "
+        "as an administrator, after two warm-up requests, with what the app loaded "
+        "frozen for the garbage collector as each gunicorn worker has it "
+        "(`gc.freeze()`, gunicorn.conf.py). *ms* is the median (p95 at "
         "40 quarters alongside) over the stated number of requests; *×* is the figure "
         "at 40 quarters of history divided by the same at 1 quarter; *CPU ms* is the "
         "median CPU time of this process per request (what the page costs on an idle "
