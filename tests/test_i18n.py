@@ -102,3 +102,25 @@ def test_vietnamese_catalog_translates_every_message(tmp_path):
                                         else [m.string])
     }
     assert sorted(map(str, wanted - translated)) == []
+
+
+def test_times_read_as_babel_writes_them_in_local_time(app):
+    """fmt_datetime writes its pattern with Python: the same text as Babel's."""
+    import datetime as dt
+
+    from flask_babel import force_locale, format_datetime
+
+    from tracker.i18n import fmt_datetime
+
+    values = (dt.datetime(2023, 3, 31, 17, 5), dt.datetime(2023, 12, 31, 16, 59, 59),
+              dt.datetime(2024, 2, 29, 0, 0),
+              dt.datetime(2023, 6, 1, 23, 30, tzinfo=dt.timezone.utc))
+    with app.test_request_context():
+        for locale in ("vi", "en"):
+            with force_locale(locale):
+                for value in values:
+                    assert fmt_datetime(value) == format_datetime(
+                        value, "dd/MM/yyyy HH:mm"), value
+        # Stored in UTC, shown in Vietnam's time (seven hours ahead): a new day.
+        assert fmt_datetime(values[0]) == "01/04/2023 00:05"
+        assert fmt_datetime(None) == ""

@@ -22,12 +22,12 @@ from flask import (
 )
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask_babel import (
-    format_datetime,
     get_locale,
     get_translations,
     gettext,
     lazy_gettext,
     ngettext,
+    to_user_timezone,
 )
 
 from tracker.config import LANGUAGES
@@ -91,10 +91,15 @@ def fmt_date(value):
 
 
 def fmt_datetime(value):
-    """Format a stored UTC timestamp in local time as dd/mm/yyyy HH:MM."""
+    """Format a stored UTC timestamp in local time as dd/mm/yyyy HH:MM.
+
+    The pattern has no word of any language, so Python writes it: Babel's
+    format_datetime parses its pattern again on every call, and a summary writes a
+    time for each task that needs attention.
+    """
     if not value:
         return ""
-    return format_datetime(value, "dd/MM/yyyy HH:mm")
+    return to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
 
 
 def quarter_label(year, number):
