@@ -121,24 +121,27 @@ def headlines(quarters, as_of):
     statement: stored for closed quarters, counted at as_of for the others."""
     found = {}
     for quarter in quarters:
-        counts = quarter.closed_counts
-        if quarter.is_closed and counts:
+        if not counted_live(quarter):
+            counts = quarter.closed_counts
             found[quarter.id] = _headline(
                 quarter, sum(counts["statuses"].values()), counts["timeliness"],
                 counts["rate"])
     counted = [q for q in quarters if q.id not in found]
-    totals = dict.fromkeys((q.id for q in counted), 0)
-    classes = class_counts(list(totals), as_of)
+    classes = class_counts([q.id for q in counted], as_of)
     for quarter in counted:
-        found[quarter.id] = _headline(
-            quarter, sum(classes[quarter.id].values()), classes[quarter.id],
-            completion_rate(classes[quarter.id]))
+        found[quarter.id] = headline_of(quarter, classes[quarter.id])
     return found
 
 
+def counted_live(quarter):
+    """Tell whether the quarter's headline is counted from its tasks: not when it is
+    closed with its counts stored."""
+    return not (quarter.is_closed and quarter.closed_counts)
+
+
 def headline_of(quarter, classes):
-    """Return an open quarter's headline from its tasks' classes at the cut-off
-    (counted by timeliness_sql, as class_counts counts them)."""
+    """Return a headline counted live from the quarter's tasks' classes at the
+    cut-off (by timeliness_sql, as class_counts counts them)."""
     return _headline(quarter, sum(classes.values()), classes, completion_rate(classes))
 
 

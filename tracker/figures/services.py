@@ -70,7 +70,7 @@ def quarter_rows(quarter, units=None, notes=False):
 
     # The table's columns, not the model's: the quarter was found within the
     # request's boards, so its tasks need no board filter, and a plain statement's
-    # rows skip the ORM's handling (a tenth of the summary's time).
+    # rows skip the ORM's handling (about 2 of its 23 ms on a province's quarter).
     table = Task.__table__
     return task_rows(
         table.c.quarter_id == quarter.id, table.c.is_archived.is_(False),

@@ -32,6 +32,11 @@ def parse_key(key):
     return year, number
 
 
+def following_key(year, number):
+    """Return (year, number) of the quarter after the given one."""
+    return (year + 1, 1) if number == 4 else (year, number + 1)
+
+
 class QuarterNames:
     """A quarter's key and label, from its year and number attributes."""
 
@@ -135,9 +140,7 @@ class Quarter(QuarterNames, db.Model):
 
     def next_key(self):
         """Return (year, number) of the following quarter."""
-        if self.number == 4:
-            return self.year + 1, 1
-        return self.year, self.number + 1
+        return following_key(self.year, self.number)
 
     def previous_key(self):
         """Return (year, number) of the preceding quarter."""

@@ -292,11 +292,10 @@ class TaskFacts:
                 continue
             given = _day(link.given_at) or created
             if _late(given, _day(link.acknowledged_at), cutoff):
-                shares.append(link)
+                shares.append((link, given))
         if len(shares) > 1:
-            shares.sort(key=_display_order)
-        late.extend((link.unit, "share", _day(link.given_at) or created)
-                    for link in shares)
+            shares.sort(key=lambda share: _display_order(share[0]))
+        late.extend((link.unit, "share", given) for link, given in shares)
         return late
 
     def overdue_shares(self, cutoff):

@@ -4,19 +4,24 @@ from sqlalchemy import func, select, tuple_
 
 from tracker.extensions import db
 from tracker.models import Quarter, parse_key
-from tracker.models.quarter import QuarterChoice
+from tracker.models.quarter import QuarterChoice, following_key
 from tracker.models.audit import record
 
 # Three years a page: the list's counts are computed for the page's quarters only.
 QUARTERS_PER_PAGE = 12
 
 
-def get_quarter_or_404(key):
-    """Return the quarter for a key like "2023-Q2", or abort with 404."""
+def _parsed_or_404(key):
+    """Return (year, number) of a key like "2023-Q2", or abort with 404."""
     parsed = parse_key(key)
     if parsed is None:
         abort(404)
-    quarter = find_quarter(*parsed)
+    return parsed
+
+
+def get_quarter_or_404(key):
+    """Return the quarter for a key like "2023-Q2", or abort with 404."""
+    quarter = find_quarter(*_parsed_or_404(key))
     if quarter is None:
         abort(404)
     return quarter
@@ -25,11 +30,8 @@ def get_quarter_or_404(key):
 def get_quarter_and_next_or_404(key):
     """Return (the quarter for the key, the quarter after it or None), in one
     statement, or abort with 404 if the key names none."""
-    parsed = parse_key(key)
-    if parsed is None:
-        abort(404)
-    year, number = parsed
-    following = (year + 1, 1) if number == 4 else (year, number + 1)
+    parsed = _parsed_or_404(key)
+    following = following_key(*parsed)
     found = {(quarter.year, quarter.number): quarter for quarter in db.session.scalars(
         select(Quarter).where(tuple_(Quarter.year, Quarter.number).in_(
             [parsed, following])))}

@@ -96,14 +96,17 @@ def last_updates(task_ids):
     )
     rows = db.session.execute(
         select(TaskUpdate.task_id, TaskUpdate.created_at, TaskUpdate.note,
-               func.coalesce(func.nullif(User.full_name, ""), User.username),
-               Unit.short_name)
+               User.full_name, User.username, Unit.short_name)
         .outerjoin(User, User.id == TaskUpdate.user_id)
         .outerjoin(Unit, Unit.id == TaskUpdate.unit_id)
         .where(TaskUpdate.id.in_(newest)),
         execution_options={"all_boards": True},
     )
-    return {row[0]: LastUpdate(*row) for row in rows}
+    # The author's name as User.display_name gives it: the full name, else the
+    # username; no account (the system) gives None.
+    return {task_id: LastUpdate(task_id, created_at, note, full_name or username,
+                                unit_name)
+            for task_id, created_at, note, full_name, username, unit_name in rows}
 
 
 def quarter_summary(quarter, as_of):

@@ -148,7 +148,7 @@ def _board_tasks_part(quarter, cutoff, args):
 
     A search is rendered every time: its words are too many to keep a part for each.
     """
-    from tracker.figures.counting import headline_of, headlines
+    from tracker.figures.counting import counted_live, headline_of, headlines
     from tracker.tasks.rows import unit_rows
 
     filters = _parse_filters(args)
@@ -167,8 +167,7 @@ def _board_tasks_part(quarter, cutoff, args):
         # Unfiltered, the page's tasks are the whole quarter's: the statement that
         # counts their kinds counts the headline's classes too (an open quarter's;
         # a closed one's headline is the one stored at its close).
-        whole_counted = not any(filters.values()) and not (
-            quarter.is_closed and quarter.closed_counts)
+        whole_counted = not any(filters.values()) and counted_live(quarter)
         page = task_services.board_page(
             quarter, units=all_units, cutoff=cutoff,
             classes_at=cutoff if whole_counted else None, **paging, **filters)
