@@ -323,3 +323,33 @@ def test_two_models_cannot_share_one_condition_s_code(monkeypatch):
             scope.register(Initiative, by_board(Initiative))
     finally:
         scope._options.cache_clear()
+
+
+@pytest.mark.parametrize("limit", [None, 5])
+def test_rows_read_in_a_scope_carry_their_own_links(demo, db, limit):
+    """A list's rows read in one board's scope, on conditions that name every board's
+    quarters, carry their links and communes as the ORM gives them; unpaged on SQLite
+    the links are chosen by the rows' own select, under the same scope."""
+    from tracker.tasks.rows import task_rows
+
+    son_tinh = _board(db, "son-tinh").id
+    session = db.session()
+    saved = scope.saved_scope(session)
+    every_quarter = db.session.scalars(
+        select(Quarter.id), execution_options={"all_boards": True}).all()
+    try:
+        scope.set_scope(session, [son_tinh])
+        rows = task_rows(Task.quarter_id.in_(every_quarter), limit=limit)
+        tasks = {task.id: task for task in db.session.scalars(select(Task))}
+    finally:
+        scope.restore_scope(session, saved)
+    assert rows and {row.id for row in rows} <= set(tasks)
+    assert len(rows) == (limit or len(tasks))
+    assert any(row.unit_links for row in rows)
+    for row in rows:
+        task = tasks[row.id]
+        assert sorted((link.unit_id, link.role, link.share_status)
+                      for link in row.unit_links) == sorted(
+            (link.unit_id, link.role, link.share_status) for link in task.unit_links)
+        assert sorted(unit.id for unit in row.scope_units) == sorted(
+            unit.id for unit in task.scope_units)

@@ -214,6 +214,8 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
     order = {unit_id: places[(unit.sort_order, unit.name)]
              for unit_id, unit in units.items()}
 
+    scored = scorecard.rows.get  # a unit's row once it has one, else None
+
     for task in tasks:
         code = task.timeliness(cutoff)
         counts[code] += 1
@@ -258,7 +260,8 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
                 id=task.id, title=task.title, achieved=task.achieved_count,
                 label=task.target_label,
             ))
-        lead = scorecard.row(task.lead_unit_id, task.lead_unit)
+        lead = scored(task.lead_unit_id) or scorecard.row(task.lead_unit_id,
+                                                          task.lead_unit)
         lead["led"] += 1
         lead["classes"][code] += 1
         shares, coordinating, co_leads = [], [], []
@@ -270,7 +273,7 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
                 links = sorted(links, key=lambda link: (link.unit.sort_order,
                                                         link.unit.name))
         for link in links:
-            unit = scorecard.row(link.unit_id, link.unit)
+            unit = scored(link.unit_id) or scorecard.row(link.unit_id, link.unit)
             if link.role == "co_lead":  # each co-lead leads the task
                 unit["led"] += 1
                 unit["classes"][code] += 1

@@ -69,17 +69,6 @@ def _day(moment):
     return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
-def _late(given_on, acknowledged_on, cutoff):
-    """Tell whether work given on a day is unacknowledged ACK_DAYS on, at the cut-off.
-
-    An acknowledgement settles it for good, whatever the cut-off: the list is of work
-    still waiting for one, not a history of how long each took.
-    """
-    if given_on is None or cutoff < given_on + dt.timedelta(days=ACK_DAYS):
-        return False
-    return acknowledged_on is None
-
-
 def _display_order(link):
     """Sort key of a unit link: its unit's place in the units' display order."""
     return link.unit.sort_order, link.unit.name
@@ -279,19 +268,25 @@ class TaskFacts:
         """
         if self.status in ("done", "cancelled") or self.is_archived:
             return []
-        late = []
+        # What was given on this day or before and is not acknowledged is late. An
+        # acknowledgement settles it for good, whatever the cut-off: the list is of
+        # work still waiting for one, not a history of how long each took.
+        latest = cutoff - dt.timedelta(days=ACK_DAYS)
         created = _day(self.created_at)
-        given = _day(self.lead_given_at) or created
-        if _late(given, _day(self.acknowledged_at), cutoff):
-            late.append((self.lead_unit, "task", given))
+        late = []
+        if self.acknowledged_at is None:
+            given = _day(self.lead_given_at) or created
+            if given is not None and given <= latest:
+                late.append((self.lead_unit, "task", given))
         # Only the late shares are put in display order: the figures ask this of
         # every task of a quarter, and few of its links are late.
         shares = []
         for link in self.unit_links:
-            if link.role != "participating" or link.share_status == "done":
+            if (link.role != "participating" or link.share_status == "done"
+                    or link.acknowledged_at is not None):
                 continue
             given = _day(link.given_at) or created
-            if _late(given, _day(link.acknowledged_at), cutoff):
+            if given is not None and given <= latest:
                 shares.append((link, given))
         if len(shares) > 1:
             shares.sort(key=lambda share: _display_order(share[0]))

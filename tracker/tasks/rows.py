@@ -162,21 +162,30 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
     ]
     if links:  # even for no rows: a page's statement count stays the same
         by_id = {row.id: row for row in rows}
-        # The ids themselves, not a subquery: with a subquery PostgreSQL hashes every
-        # link of every quarter.
-        wanted = [TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
-                  TaskUnit.share_status, TaskUnit.share_done_on, TaskUnit.given_at,
-                  TaskUnit.acknowledged_at, TaskUnit.via_group_id]
+        link = TaskUnit.__table__.c
+        wanted = [link.task_id, link.unit_id, link.role, link.share_status,
+                  link.share_done_on, link.given_at, link.acknowledged_at,
+                  link.via_group_id]
         if notes:
-            wanted.append(TaskUnit.share_note)
-        # The tasks were read within the request's boards; their links need no
-        # second board filter (on PostgreSQL it turns the plan into a scan of the
-        # boards' every link, each checked against the id list).
+            wanted.append(link.share_note)
+        if limit is None and db.session.get_bind().dialect.name == "sqlite":
+            # All the rows, on SQLite: their links are chosen by the rows' own
+            # select, which SQLite answers from the task index for less than it
+            # costs to bind a thousand ids. It runs under the same board scope as
+            # the rows' statement did, so it chooses the same tasks.
+            ids = select(table.c.id).where(*conditions)
+            chosen, options = (lambda column: column.in_(ids)), {}
+        else:
+            # The ids themselves: given the select, PostgreSQL hashes every link of
+            # every quarter. The tasks were read within the request's boards;
+            # their links need no second board filter.
+            chosen = (lambda column: among(column, by_id))
+            options = {"all_boards": True}
         for (task_id, unit_id, role, status, done_on, given_at, acknowledged_at,
              via, *note) in db.session.execute(
-            _with_scope(select(*wanted).where(among(TaskUnit.task_id, by_id)),
-                        among(task_scope.c.task_id, by_id), len(wanted)),
-            execution_options={"all_boards": True},
+            _with_scope(select(*wanted).where(chosen(link.task_id)),
+                        chosen(task_scope.c.task_id), len(wanted)),
+            execution_options=options,
         ):
             if role == SCOPE:
                 by_id[task_id].scope_units.append(units[unit_id])
