@@ -4,6 +4,8 @@ Every number on it comes from tracker.figures; this module adds what only the pa
 shows: the tasks that need attention, with their latest news.
 """
 import datetime as dt
+import heapq
+from operator import itemgetter
 from typing import NamedTuple, Optional
 
 from sqlalchemy import func, select
@@ -29,8 +31,11 @@ UNACKNOWLEDGED_ROWS = 30
 def waiting_longest(unacknowledged, every=False):
     """Return the figures' unacknowledged work, longest waiting first (all, or the
     first UNACKNOWLEDGED_ROWS)."""
-    ordered = sorted(unacknowledged, key=lambda item: (item["given_on"], item["task"]))
-    return ordered if every else ordered[:UNACKNOWLEDGED_ROWS]
+    key = itemgetter("given_on", "task")
+    if every:
+        return sorted(unacknowledged, key=key)
+    # The first few of a province's thousand, without sorting them all.
+    return heapq.nsmallest(UNACKNOWLEDGED_ROWS, unacknowledged, key=key)
 
 
 def quarter_tasks(quarter):

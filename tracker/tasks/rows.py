@@ -158,7 +158,7 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
         stmt = stmt.limit(limit).offset(offset or 0)
     rows = [
         TaskRow(dict(zip(columns, row)), units.get(row[lead]))
-        for row in db.session.execute(stmt)
+        for row in db.session.execute(stmt).all()
     ]
     if links:  # even for no rows: a page's statement count stays the same
         by_id = {row.id: row for row in rows}
@@ -186,7 +186,7 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
             _with_scope(select(*wanted).where(chosen(link.task_id)),
                         chosen(task_scope.c.task_id), len(wanted)),
             execution_options=options,
-        ):
+        ).all():
             if role == SCOPE:
                 by_id[task_id].scope_units.append(units[unit_id])
                 continue
