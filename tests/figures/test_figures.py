@@ -248,3 +248,29 @@ def test_a_target_without_a_result_never_reads_as_zero_achieved(
     assert "0/4" not in text
     # The one that reported keeps reading achieved/target.
     assert "2/3 cuộc" in text
+
+
+def test_figures_without_the_task_list_count_the_same(db, demo):
+    """The summary asks for the figures without each task's entry: every other
+    figure is the one the full figures (the API's, the exports') state."""
+    from sqlalchemy import select
+
+    from tracker.models import Quarter
+    from tracker.quarters.summary import attention_tasks
+
+    for quarter in db.session.scalars(select(Quarter)):
+        tasks = quarter_rows(quarter, notes=True)
+        for cutoff in (quarter.starts_on, quarter.ends_on, D(2026, 12, 31)):
+            full = compute(quarter, tasks, cutoff)
+            lean = compute(quarter, tasks, cutoff, listing=False)
+            assert lean.pop("tasks") is None
+            listed = full.pop("tasks")
+            assert lean == full, (quarter.key, cutoff)
+            assert lean["total"] == len(listed)
+            # The attention list classes its tasks as the full figures do.
+            classes = {task["id"]: task["timeliness"] for task in listed}
+            assert all(classes[task.id] == "overdue"
+                       for task, code, _ in attention_tasks(tasks, cutoff)
+                       if code == "overdue")
+            assert sum(code == "overdue" for _, code, _ in
+                       attention_tasks(tasks, cutoff)) == full["overdue"]

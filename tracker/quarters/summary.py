@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.figures.services import (
-    board_rollup, codes, comparisons, compute, quarter_rows,
+    board_rollup, comparisons, compute, quarter_rows,
 )
 from tracker.models import Task, TaskUnit, TaskUpdate, Unit, User
 from tracker.models.task import with_follow_up
@@ -52,15 +52,16 @@ def quarter_tasks(quarter):
     ).unique().all()
 
 
-def attention_tasks(tasks, classes, cutoff, include_at_risk=True):
+def attention_tasks(tasks, cutoff, include_at_risk=True):
     """Return [(task, code, last update)] overdue or at risk, most urgent first.
 
-    classes is {task id: timeliness code} from the quarter's figures.
+    Each task is classed by the rule the figures count with (its timeliness at the
+    cut-off), so the list and the figures' overdue count agree.
     """
     soon = cutoff + dt.timedelta(days=AT_RISK_DAYS)
     picked = []
     for task in tasks:
-        code = classes[task.id]
+        code = task.timeliness(cutoff)
         at_risk = include_at_risk and (
             code in ("in_progress_on_time", "not_started")
             and task.effective_due_on is not None
@@ -125,13 +126,15 @@ def quarter_summary(quarter, as_of):
     units = unit_rows()
     tasks = quarter_rows(quarter, units=units)
     cutoff = quarter.cutoff(as_of)
-    figures = compute(quarter, tasks, cutoff, units=units)
+    # The page lists no tasks of its own: the figures are counted without each
+    # task's entry.
+    figures = compute(quarter, tasks, cutoff, units=units, listing=False)
     return dict(
         quarter=quarter,
         cutoff=cutoff,
         figures=figures,
         rollup=board_rollup(quarter, figures, as_of),
-        attention=attention_tasks(tasks, codes(figures), cutoff,
+        attention=attention_tasks(tasks, cutoff,
                                   include_at_risk=not quarter.is_closed),
         **comparisons(quarter, figures, as_of),
     )
