@@ -8,6 +8,8 @@ coordinating units, shares) from the same TaskFacts code. Rows are read-only: ev
 change still goes through the Task model and the services.
 """
 
+from itertools import chain
+
 from sqlalchemy import (
     ARRAY, Integer, String, and_, any_, bindparam, exists, literal, null, select,
     union_all,
@@ -239,14 +241,14 @@ def export_rows(quarter, units=None):
                                 Task.quarter_id == quarter.id,
                                 Task.is_archived.is_(False))
     for (task_id, unit_id, role, status, done_on, note, given_at,
-         acknowledged_at, via) in db.session.execute(_with_scope(
+         acknowledged_at, via) in _in_parts(db.session.execute(_with_scope(
         select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role,
                TaskUnit.share_status, TaskUnit.share_done_on, TaskUnit.share_note,
                TaskUnit.given_at, TaskUnit.acknowledged_at, TaskUnit.via_group_id)
         .join(Task, Task.id == TaskUnit.task_id)
         .where(Task.quarter_id == quarter.id, Task.is_archived.is_(False)),
         in_quarter, 9,
-    )).all():
+    ))):
         if role == SCOPE:
             scope.setdefault(task_id, []).append(units[unit_id])
             continue
@@ -255,15 +257,18 @@ def export_rows(quarter, units=None):
                     acknowledged_at, via))
     names = [column.name for column in table.columns]
     lead = names.index("lead_unit_id")
-    # Still handed on one by one, but fetched from the driver a few hundred at a
-    # time, not with a call per row (which costs most on PostgreSQL).
-    for part in db.session.execute(
+    for values in _in_parts(db.session.execute(
         select(table).where(table.c.quarter_id == quarter.id,
                             table.c.is_archived.is_(False)).order_by(table.c.id)
-    ).partitions(EXPORT_PART):
-        for values in part:
-            row = TaskRow(dict(zip(names, values)), units.get(values[lead]))
-            row.unit_links = links.get(row.id, [])
-            row.scope_units = scope.get(row.id, [])
-            _sort_scope(row)
-            yield row
+    )):
+        row = TaskRow(dict(zip(names, values)), units.get(values[lead]))
+        row.unit_links = links.get(row.id, [])
+        row.scope_units = scope.get(row.id, [])
+        _sort_scope(row)
+        yield row
+
+
+def _in_parts(result):
+    """Return the result's rows as one iterator, fetched from the driver EXPORT_PART
+    at a time rather than with a call per row (which costs most on PostgreSQL)."""
+    return chain.from_iterable(result.partitions(EXPORT_PART))
