@@ -223,7 +223,7 @@ def _sort_scope(row):
 
 
 # Rows an export reads from the driver at a time.
-EXPORT_PART = 250
+EXPORT_PART = 50
 
 
 def export_rows(quarter, units=None):
