@@ -174,7 +174,9 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
             # All the rows, on SQLite: their links are chosen by the rows' own
             # select, which SQLite answers from the task index for less than it
             # costs to bind a thousand ids. It runs under the same board scope as
-            # the rows' statement did, so it chooses the same tasks.
+            # the rows' statement did, in the request's one snapshot (SQLite's
+            # reads begin a transaction: tracker.db_setup), so it chooses the same
+            # tasks.
             ids = select(table.c.id).where(*conditions)
             chosen, options = (lambda column: column.in_(ids)), {}
         else:
