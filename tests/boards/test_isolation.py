@@ -325,11 +325,11 @@ def test_two_models_cannot_share_one_condition_s_code(monkeypatch):
         scope._options.cache_clear()
 
 
-@pytest.mark.parametrize("limit", [None, 5])
-def test_rows_read_in_a_scope_carry_their_own_links(demo, db, limit):
+@pytest.mark.parametrize("limit, by_select", [(None, True), (None, False), (5, True)])
+def test_rows_read_in_a_scope_carry_their_own_links(demo, db, limit, by_select):
     """A list's rows read in one board's scope, on conditions that name every board's
-    quarters, carry their links and communes as the ORM gives them; unpaged on SQLite
-    the links are chosen by the rows' own select, under the same scope."""
+    quarters, carry their links and communes as the ORM gives them; by_select, on
+    SQLite, the links are chosen by the rows' own select, under the same scope."""
     from tracker.tasks.rows import task_rows
 
     son_tinh = _board(db, "son-tinh").id
@@ -339,7 +339,8 @@ def test_rows_read_in_a_scope_carry_their_own_links(demo, db, limit):
         select(Quarter.id), execution_options={"all_boards": True}).all()
     try:
         scope.set_scope(session, [son_tinh])
-        rows = task_rows(Task.quarter_id.in_(every_quarter), limit=limit)
+        rows = task_rows(Task.quarter_id.in_(every_quarter), limit=limit,
+                         by_select=by_select)
         tasks = {task.id: task for task in db.session.scalars(select(Task))}
     finally:
         scope.restore_scope(session, saved)

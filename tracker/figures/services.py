@@ -74,7 +74,7 @@ def quarter_rows(quarter, units=None, notes=False):
     table = Task.__table__
     return task_rows(
         table.c.quarter_id == quarter.id, table.c.is_archived.is_(False),
-        columns=FIGURE_COLUMNS, units=units, notes=notes,
+        columns=FIGURE_COLUMNS, units=units, notes=notes, by_select=True,
     )
 
 

@@ -140,13 +140,19 @@ def unit_rows():
 
 
 def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
-              notes=False, order_by=None, limit=None, offset=None):
+              notes=False, order_by=None, limit=None, offset=None, by_select=False):
     """Return the tasks matching the conditions as TaskRows, in plan order.
 
     units is {id: unit row} (loaded when not given); with links, each row's
     unit_links are filled from one more statement, whatever the number of tasks
     (with notes, their shares' notes too). order_by (a list of columns, plan order by
     default), limit and offset give one page of the rows, chosen in SQL.
+
+    by_select: on SQLite, unpaged, choose the links by the rows' own select instead
+    of their ids. Only for conditions an index answers (a whole quarter's tasks):
+    SQLite answers those for less than it costs to bind a thousand ids, but plans
+    a correlated condition (takes_part) inside the links' statement badly (the unit
+    page went from 36 to 47 ms).
     """
     if units is None:
         units = unit_rows()
@@ -170,19 +176,18 @@ def task_rows(*conditions, columns=LIST_COLUMNS, units=None, links=True,
                   link.via_group_id]
         if notes:
             wanted.append(link.share_note)
-        if limit is None and db.session.get_bind().dialect.name == "sqlite":
-            # All the rows, on SQLite: their links are chosen by the rows' own
-            # select, which SQLite answers from the task index for less than it
-            # costs to bind a thousand ids. It runs under the same board scope as
-            # the rows' statement did, in the request's one snapshot (SQLite's
-            # reads begin a transaction: tracker.db_setup), so it chooses the same
-            # tasks.
+        if by_select and limit is None \
+                and db.session.get_bind().dialect.name == "sqlite":
+            # The links chosen by the rows' own select: it runs under the same
+            # board scope as the rows' statement did, in the request's one snapshot
+            # (SQLite's reads begin a transaction: tracker.db_setup), so it chooses
+            # the same tasks.
             ids = select(table.c.id).where(*conditions)
             chosen, options = (lambda column: column.in_(ids)), {}
         else:
             # The ids themselves: given the select, PostgreSQL hashes every link of
-            # every quarter. The tasks were read within the request's boards;
-            # their links need no second board filter.
+            # every quarter (see by_select for SQLite). The tasks were read within
+            # the request's boards; their links need no second board filter.
             chosen = (lambda column: among(column, by_id))
             options = {"all_boards": True}
         for (task_id, unit_id, role, status, done_on, given_at, acknowledged_at,
