@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from tracker.i18n import today
 from tracker.models import Task
+from tracker.models.task import display_order
 from tracker.models.unit import UNSCORED, ancestor_ids, path_labels
 from tracker.tasks.timeliness import (
     DONE_CLASSES,
@@ -208,7 +209,7 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
                     trainees_attended=0)
     congresses = dict(planned=0, held=0, delegates=0)
     movements = dict(count=0, models_registered=0, models_recognised=0)
-    targets, counted, listed, task_ids = [], [], [], []
+    targets, counted, listed, task_ids = [], [], [], set()
     scorecard = _Scorecard()
     carried_in = 0
     unacknowledged = []
@@ -223,7 +224,7 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
     scored = scorecard.rows.get  # a unit's row once it has one, else None
 
     for task in tasks:
-        task_ids.append(task.id)
+        task_ids.add(task.id)
         code = task.timeliness(cutoff)
         counts[code] += 1
         done = code in DONE_CLASSES
@@ -277,8 +278,7 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
             try:
                 links = sorted(links, key=lambda link: order[link.unit_id])
             except KeyError:  # a unit the given units lack: compare by its names
-                links = sorted(links, key=lambda link: (link.unit.sort_order,
-                                                        link.unit.name))
+                links = sorted(links, key=display_order)
         for link in links:
             unit = scored(link.unit_id) or scorecard.row(link.unit_id, link.unit)
             if link.role == "co_lead":  # each co-lead leads the task
@@ -317,7 +317,6 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
         ))
 
     # What citizens raised at the quarter's meetings, from the petitions' records.
-    task_ids = set(task_ids)
     raised, by_task = count_petitions(
         [row for row in petitions if row.task_id in task_ids], quarter, cutoff)
     dialogues.update(

@@ -69,7 +69,7 @@ def _day(moment):
     return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
-def _display_order(link):
+def display_order(link):
     """Sort key of a unit link: its unit's place in the units' display order."""
     return link.unit.sort_order, link.unit.name
 
@@ -246,7 +246,7 @@ class TaskFacts:
 
     def _links(self, role):
         return sorted((link for link in self.unit_links if link.role == role),
-                      key=_display_order)
+                      key=display_order)
 
     @property
     def is_shared(self):
@@ -289,7 +289,7 @@ class TaskFacts:
             if given is not None and given <= latest:
                 shares.append((link, given))
         if len(shares) > 1:
-            shares.sort(key=lambda share: _display_order(share[0]))
+            shares.sort(key=lambda share: display_order(share[0]))
         late.extend((link.unit, "share", given) for link, given in shares)
         return late
 
