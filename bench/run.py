@@ -54,6 +54,13 @@ SECRET = "bench-only-secret"
 # other page is measured with it off, as built from the database.
 CACHED_PAGES = ("Board (page cache)",)
 OFF = "Board (page cache off, 2 workers)"
+# Pages whose 40-quarter database shows one more statement for a reason that is not
+# growth: the 1-quarter database's task was never carried (its earlier quarters were
+# trimmed), the 40-quarter one's was, and its page reads the whole chain it was
+# carried along in one statement, whatever its length
+# (tests/quarters/test_rollover.py holds a task carried once and one carried twice
+# to the same count).
+CHAINED = {"Task page": "+1: the chain the task was carried along, one statement"}
 THROUGHPUT_ROUTES = ("/healthz", "Board", OFF, "Summary")
 UNCACHED_GOAL = 100  # requests/s of the uncached province board on 2 workers
 EXPORTS = (
@@ -805,7 +812,8 @@ def markdown(results, meta):
         "default); their quarter picker lists every quarter (40 options at 40).",
         "- *Task page*: the same task in both databases (the shared task with the "
         "number of units closest to ten); at 40 quarters it also links to the task "
-        "it was carried from.",
+        "it was carried from, which costs one more statement: the whole chain it was "
+        "carried along is read in one, whatever its length.",
         "- *Board ?q=* searches `dan van`; *Board ?unit=* filters on the Hội Nông dân "
         "(HND).",
         "- The exports (`report.docx`, `report.xlsx`, `tasks.csv`) are measured when "
@@ -863,9 +871,15 @@ def targets(results, titles):
                     continue
                 for figure, items in worst.items():
                     items.append((many[figure] / one[figure], preset, name))
-                if many["statements"] != one["statements"]:
-                    row(f"statements flat: {preset} {name}", engine,
-                        f"{one['statements']} → {many['statements']}", False)
+                if many["statements"] == one["statements"]:
+                    continue
+                # The task page of a task carried from an earlier one reads that
+                # chain, in one statement whatever its length (see CHAINED).
+                chained = (name in CHAINED
+                           and many["statements"] == one["statements"] + 1)
+                row(f"statements flat: {preset} {name}", engine,
+                    f"{one['statements']} → {many['statements']}"
+                    + (f" ({CHAINED[name]})" if chained else ""), chained)
         for figure, label in (("median_ms", "median time"), ("cpu_ms", "CPU time")):
             if not worst[figure]:
                 continue

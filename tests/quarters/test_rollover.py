@@ -408,6 +408,32 @@ def test_cli_rollover(runner, db, demo):
     assert runner.invoke(args=["rollover", "2023-Q2", "--close", "x"]).exit_code != 0
 
 
+def test_a_longer_chain_costs_the_task_page_no_more_statements(
+        client, login_as, q1, db, count_queries):
+    """The chain a task was carried along is read in one statement at any length."""
+    from tracker.extensions import cache
+
+    close_quarter(q1, {}, None)
+    db.session.commit()
+    q2 = _next(db)
+    close_quarter(q2, {}, None)
+    db.session.commit()
+    login_as("viewer")
+    counts = {}
+    for number in (2, 3):  # carried once, then twice
+        task = db.session.scalar(db.select(Task).join(Task.quarter).where(
+            Quarter.number == number, Task.title == "Chưa làm"))
+        path = f"/tasks/{task.id}"
+        client.get(path)
+        db.session.expunge_all()
+        cache.clear()
+        with count_queries() as statements:
+            assert client.get(path).status_code == 200
+        counts[number] = len(statements)
+        assert any("RECURSIVE" in statement for statement in statements)
+    assert counts[2] == counts[3], counts
+
+
 def test_task_page_shows_the_chain(client, login_as, q1, db):
     close_quarter(q1, {}, None)
     db.session.commit()
