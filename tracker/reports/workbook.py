@@ -60,6 +60,7 @@ def task_values(task, code, cutoff, known=None, quarter=None):
     classes = known.get("timeliness")
     if classes is None:
         classes = known["timeliness"] = translated(TIMELINESS)
+        known["yes"] = str(YES)
     values = {
         "id": task.id,
         "kind": _label_once(known, "kind", task.kind, task, "kind_label"),
@@ -74,14 +75,18 @@ def task_values(task, code, cutoff, known=None, quarter=None):
         "status": _label_once(known, "status", task.status, task, "status_label"),
         "timeliness": classes.get(code, "") if code else "",
         "as_of": cutoff,
-        "is_recurring": str(YES) if task.is_recurring else "",
+        "is_recurring": known["yes"] if task.is_recurring else "",
         "carried_from": previous if task.carried_from_id else "",
         "quarter": label,
     }
-    for column in COLUMNS:
-        if column.key not in values:
-            value = getattr(task, column.key)
-            values[column.key] = "" if value is None else value
+    # The other columns are the task's own attributes, found once per export.
+    plain = known.get("plain")
+    if plain is None:
+        plain = known["plain"] = [column.key for column in COLUMNS
+                                  if column.key not in values]
+    for key in plain:
+        value = getattr(task, key)
+        values[key] = "" if value is None else value
     return values
 
 
@@ -134,9 +139,10 @@ def _write_tasks(cells, title, tasks, classes, cutoff, columns, quarter=None):
     formats = {i: DATE_FORMAT for i, c in enumerate(columns, start=1)
                if c.type == "date"}
     known = {}
+    keys = [column.key for column in columns]
     for task in tasks:
         values = task_values(task, classes.get(task.id), cutoff, known, quarter)
-        out.row([values[column.key] for column in columns], formats)
+        out.row([values[key] for key in keys], formats)
     out.finish()
     return out
 
