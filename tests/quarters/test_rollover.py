@@ -48,6 +48,17 @@ def _next(db):
     return db.session.scalar(db.select(Quarter).where(Quarter.number == 2))
 
 
+def _close_twice(q1, db):
+    """Close Q1, then the Q2 it opened: unfinished work is carried twice, into Q3.
+    Return Q2."""
+    close_quarter(q1, {}, None)
+    db.session.commit()
+    q2 = _next(db)
+    close_quarter(q2, {}, None)
+    db.session.commit()
+    return q2
+
+
 def test_close_carries_unfinished_and_recurring(q1, db, make_user):
     leader = make_user("lanhdao", role="leader")
     result = close_quarter(q1, {}, leader)
@@ -216,11 +227,7 @@ def test_failure_midway_rolls_back_everything(q1, db, monkeypatch):
 
 def test_chain_depth_and_reopen_then_reclose(q1, db, make_user):
     admin = make_user("quantri", role="admin")
-    close_quarter(q1, {}, None)
-    db.session.commit()
-    q2 = _next(db)
-    close_quarter(q2, {}, None)
-    db.session.commit()
+    q2 = _close_twice(q1, db)
     q3_task = db.session.scalar(db.select(Task).join(Task.quarter).where(
         Quarter.number == 3, Task.title == "Dở dang"))
     assert carry_depths([q3_task.id]) == {q3_task.id: 2}
@@ -413,11 +420,7 @@ def test_a_longer_chain_costs_the_task_page_no_more_statements(
     """The chain a task was carried along is read in one statement at any length."""
     from tracker.extensions import cache
 
-    close_quarter(q1, {}, None)
-    db.session.commit()
-    q2 = _next(db)
-    close_quarter(q2, {}, None)
-    db.session.commit()
+    _close_twice(q1, db)
     login_as("viewer")
     counts = {}
     for number in (2, 3):  # carried once, then twice
@@ -435,11 +438,7 @@ def test_a_longer_chain_costs_the_task_page_no_more_statements(
 
 
 def test_task_page_shows_the_chain(client, login_as, q1, db):
-    close_quarter(q1, {}, None)
-    db.session.commit()
-    q2 = _next(db)
-    close_quarter(q2, {}, None)
-    db.session.commit()
+    _close_twice(q1, db)
     login_as("viewer")
     latest = db.session.scalar(db.select(Task).join(Task.quarter).where(
         Quarter.number == 3, Task.title == "Chưa làm"))
