@@ -298,6 +298,11 @@ def floor(app, key):
     from tracker.models import Quarter, Task, TaskUnit, Unit
 
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # Read as the app reads on PostgreSQL (tracker.db_setup): in autocommit
+            # mode. A transaction's ROLLBACK would also make the driver forget the
+            # statements it prepared on this connection, the pages' among them.
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         year, number = (int(part) for part in key.split("-Q"))
         quarter_id = db.session.scalar(select(Quarter.id).where(
             Quarter.year == year, Quarter.number == number))
