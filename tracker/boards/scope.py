@@ -130,6 +130,10 @@ def _keep_to_boards(state):
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
+    if not state.is_orm_statement:
+        # A statement of tables' columns alone (the lists' rows, tracker.tasks.rows)
+        # compiles without the criteria; adding them would only cost their keying.
+        return
     if state.execution_options.get("all_boards"):
         return
     unit_ids = state.session.info.get(UNITS) or ids
