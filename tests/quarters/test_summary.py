@@ -271,3 +271,33 @@ def test_a_plan_with_nothing_held_yet_reads_as_the_plan_not_zero_of_n(
     task.status, task.progress, task.completed_on = "done", 100, dt.date(2023, 5, 10)
     db.session.commit()
     assert "1/2" in item("congress")
+
+
+def test_attention_lists_the_most_urgent_then_all(client, login_as, make_quarter,
+                                                  make_task, make_unit):
+    from tracker.quarters.summary import ATTENTION_ROWS
+
+    login_as("viewer")
+    quarter = make_quarter(2023, 2)
+    lead = make_unit()
+    # Overdue at 20/06, made latest-due first, two due on each day: the list goes by
+    # due date, and two due on the same day in the order they were made.
+    tasks = [make_task(quarter=quarter, lead=lead, title=f"Việc quá hạn {n}",
+                       due_on=dt.date(2023, 5, 31) - dt.timedelta(days=n // 2))
+             for n in range(ATTENTION_ROWS + 3)]
+    tasks.sort(key=lambda task: (task.due_on, task.id))
+    text = client.get("/quarters/2023-Q2/summary?as_of=2023-06-20").get_data(
+        as_text=True)
+    section = text[text.index('id="attention"'):]
+    listed = re.findall(r'href="/tasks/(\d+)"', section[:section.index("</table>")])
+    assert listed == [str(task.id) for task in tasks[:ATTENTION_ROWS]]
+    assert f'id="attention-count">{len(tasks)}<' in section
+    assert f"Xem tất cả {len(tasks)}" in section
+    assert ('href="/quarters/2023-Q2/summary?attention=all&amp;as_of=2023-06-20'
+            '#attention"') in section
+    text = client.get("/quarters/2023-Q2/summary?attention=all&as_of=2023-06-20"
+                      ).get_data(as_text=True)
+    section = text[text.index('id="attention"'):]
+    listed = re.findall(r'href="/tasks/(\d+)"', section[:section.index("</table>")])
+    assert listed == [str(task.id) for task in tasks]
+    assert 'id="every-attention"' not in text

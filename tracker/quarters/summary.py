@@ -26,6 +26,9 @@ SCORECARD_ROWS = 30
 # The work not acknowledged in time the summary lists unless asked for all
 # (?unacknowledged=all): the longest waiting; a province's quarter has hundreds.
 UNACKNOWLEDGED_ROWS = 30
+# The tasks needing attention the summary lists unless asked for all
+# (?attention=all): the most urgent; late in a province's quarter, hundreds are.
+ATTENTION_ROWS = 30
 
 
 def waiting_longest(unacknowledged, every=False):
@@ -53,7 +56,12 @@ def quarter_tasks(quarter):
 
 
 def attention_tasks(tasks, cutoff, include_at_risk=True):
-    """Return [(task, code, last update)] overdue or at risk, most urgent first.
+    """Return [(task, code, last update)] overdue or at risk, most urgent first."""
+    return with_last_updates(needing_attention(tasks, cutoff, include_at_risk))
+
+
+def needing_attention(tasks, cutoff, include_at_risk=True):
+    """Return [(task, code)] overdue or at risk, most urgent first.
 
     Each task is classed by the rule the figures count with (its timeliness at the
     cut-off), so the list and the figures' overdue count agree.
@@ -70,9 +78,14 @@ def attention_tasks(tasks, cutoff, include_at_risk=True):
         )
         if code == "overdue" or at_risk:
             picked.append((task, "overdue" if code == "overdue" else "at_risk"))
-    last = last_updates([task.id for task, _ in picked])
     picked.sort(key=lambda pair: (pair[1] != "overdue", pair[0].effective_due_on,
                                   pair[0].id))
+    return picked
+
+
+def with_last_updates(picked):
+    """Return [(task, code, last update)] of [(task, code)], in one statement."""
+    last = last_updates([task.id for task, _ in picked])
     return [(task, code, last.get(task.id)) for task, code in picked]
 
 
@@ -115,11 +128,13 @@ def last_updates(task_ids):
             for task_id, created_at, note, full_name, username, unit_name in rows}
 
 
-def quarter_summary(quarter, as_of):
+def quarter_summary(quarter, as_of, every_attention=True):
     """Return everything the summary page shows for a quarter at as_of.
 
     The quarter's own tasks are read once, as rows; earlier quarters are compared by
     their headline numbers only, so the page costs the same after ten years.
+    attention lists every task overdue or at risk, or (every_attention false) the
+    first ATTENTION_ROWS; attention_count counts them all.
     """
     from tracker.tasks.rows import unit_rows
 
@@ -129,12 +144,14 @@ def quarter_summary(quarter, as_of):
     # The page lists no tasks of its own: the figures are counted without each
     # task's entry.
     figures = compute(quarter, tasks, cutoff, units=units, listing=False)
+    urgent = needing_attention(tasks, cutoff, include_at_risk=not quarter.is_closed)
     return dict(
         quarter=quarter,
         cutoff=cutoff,
         figures=figures,
         rollup=board_rollup(quarter, figures, as_of),
-        attention=attention_tasks(tasks, cutoff,
-                                  include_at_risk=not quarter.is_closed),
+        attention=with_last_updates(
+            urgent if every_attention else urgent[:ATTENTION_ROWS]),
+        attention_count=len(urgent),
         **comparisons(quarter, figures, as_of),
     )

@@ -378,7 +378,8 @@ def summary(key):
 
     quarter = services.get_quarter_or_404(key)
     as_of = requested_as_of()
-    data = quarter_summary(quarter, as_of or today())
+    data = quarter_summary(quarter, as_of or today(),
+                           every_attention=request.args.get("attention") == "all")
     counts = data["figures"]["counts"]
     units = data["figures"]["units"]
     every_unit = request.args.get("units") == "all"
