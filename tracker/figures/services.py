@@ -164,6 +164,14 @@ class _Scorecard:
         return results
 
 
+def _display_places(units):
+    """Return {unit id: its place in the units' display order (sort order, name)}."""
+    places = sorted({(unit.sort_order, unit.name) for unit in units.values()})
+    places = {key: index for index, key in enumerate(places)}
+    return {unit_id: places[(unit.sort_order, unit.name)]
+            for unit_id, unit in units.items()}
+
+
 def _with_classes(row, classes):
     """Return the row with done (on time, late, undated), overdue and the rate."""
     row.update(
@@ -214,12 +222,12 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
     carried_in = 0
     unacknowledged = []
     # Each unit's place in the display order (sort order, then name), as one number:
-    # the links of a thousand tasks are sorted, and comparing (number, name) pairs
-    # cost more than all the counting here.
-    places = sorted({(unit.sort_order, unit.name) for unit in units.values()})
-    places = {key: index for index, key in enumerate(places)}
-    order = {unit_id: places[(unit.sort_order, unit.name)]
-             for unit_id, unit in units.items()}
+    # a listing's links of a thousand tasks are sorted, and comparing (number, name)
+    # pairs cost more than all the counting here. Without a listing the links are
+    # counted as they come: the scorecard's rows are sorted by the units' display
+    # order in the end (units alike in it keep the order they came in, as a stable
+    # sort of the links would have kept them).
+    order = _display_places(units) if listing else None
 
     scored = scorecard.rows.get  # a unit's row once it has one, else None
 
@@ -274,7 +282,7 @@ def compute(quarter, tasks, cutoff, petitions=None, initiatives=None, units=None
         lead["classes"][code] += 1
         shares, coordinating, co_leads = [], [], []
         links = task.unit_links
-        if len(links) > 1:
+        if order is not None and len(links) > 1:
             try:
                 links = sorted(links, key=lambda link: order[link.unit_id])
             except KeyError:  # a unit the given units lack: compare by its names
