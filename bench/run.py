@@ -47,6 +47,10 @@ QUICK_REPEATS = {"district": 8, "province": 4, "national": 2}
 SAMPLE_SECONDS = 1.5  # a quick page is requested until about this long, per database
 MAX_REPEATS = 300
 FLOOR_SAMPLES = 15  # floors measured beside each page, for its "× floor"
+# Requests before a page is measured: they fill the template and statement caches,
+# and on PostgreSQL the driver prepares a statement once it has run this many times
+# on a connection (psycopg's prepare_threshold), as a worker's would have long since.
+WARM_UP = 5
 PRESET_ORDER = ("district", "province", "national")
 PORT = int(os.environ.get("BENCH_PORT", "5141"))
 SECRET = "bench-only-secret"
@@ -361,7 +365,7 @@ def measure_pages(urls, repeats):
         for client, pages, _ in sites:
             client.application.config["PAGE_CACHE"] = name in CACHED_PAGES
             path = pages.get(name)
-            for _ in range(2):  # warm the template and statement caches
+            for _ in range(WARM_UP):
                 response = _get(client, path, client.application.config[
                     "BENCH_QUARTER"])
                 if response.status_code != 200:
