@@ -22,6 +22,7 @@ from decimal import Decimal
 
 import xlsxwriter
 from flask_babel.speaklater import LazyString
+from openpyxl.utils.datetime import to_excel
 
 # Characters a spreadsheet reads as the start of a formula (OWASP's list, and a line
 # feed, which some programs also trim before looking).
@@ -121,6 +122,7 @@ class XlsxCells:
     def __init__(self, workbook):
         self.workbook = workbook
         self._looks = {}
+        self._days = {}  # a date (or date and time): its Excel serial number
 
     def look(self, style=None, number_format=None, quoted=False):
         """Return the format of a look (None: the plain default)."""
@@ -164,7 +166,13 @@ class XlsxCells:
                 sheet.write_number(row, column, value, self.look(style, number_format)
                                    if number_format else plain)
             elif isinstance(value, (dt.date, dt.datetime)):
-                sheet.write_datetime(row, column, value, self.look(
+                # A date cell is its serial number with a date format, as
+                # write_datetime stores it; the number is found once per date (a
+                # province's report writes 7,000 date cells, mostly the same dates).
+                day = self._days.get(value)
+                if day is None:
+                    day = self._days[value] = to_excel(value)
+                sheet.write_number(row, column, day, self.look(
                     style, formats.get(column + 1) or DATE_FORMAT))
             else:
                 text = str(value)

@@ -111,6 +111,37 @@ def test_xlsx_numbers_and_dates_keep_their_type():
     assert [cell.data_type for cell in sheet[1]] == ["n", "n", "d", "s"]
 
 
+def test_xlsx_dates_are_the_cells_write_datetime_makes():
+    """A date is written as its serial number with the date format: the sheet's XML
+    is the one XlsxWriter's own write_datetime gives, byte for byte."""
+    import datetime as dt
+    import zipfile
+
+    from tracker.exports import DATE_FORMAT
+
+    values = [dt.date(2025, 5, 15), dt.date(1900, 3, 1), dt.date(1900, 2, 28),
+              dt.datetime(2025, 5, 15, 13, 45, 12, 5000), dt.date(2025, 5, 15),
+              dt.date(2099, 12, 31)]
+
+    def sheet_xml(write):
+        buffer = io.BytesIO()
+        with xlsx_workbook(buffer) as workbook:
+            write(workbook, workbook.add_worksheet("x"))
+        with zipfile.ZipFile(buffer) as archive:
+            return archive.read("xl/worksheets/sheet1.xml")
+
+    def ours(workbook, sheet):
+        XlsxCells(workbook).write_row(sheet, 0, values)
+
+    def theirs(workbook, sheet):
+        look = workbook.add_format({"num_format": DATE_FORMAT})
+        for column, value in enumerate(values):
+            sheet.write_datetime(0, column, value, look)
+
+    assert sheet_xml(ours) == sheet_xml(theirs)
+    assert b"<v>45792</v>" in sheet_xml(ours)  # 15/05/2025
+
+
 # ---------------------------------------------------------------- every export
 
 
