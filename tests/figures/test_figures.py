@@ -256,7 +256,7 @@ def test_figures_without_the_task_list_count_the_same(db, demo):
     from sqlalchemy import select
 
     from tracker.models import Quarter
-    from tracker.quarters.summary import attention_tasks
+    from tracker.quarters.summary import needing_attention
 
     for quarter in db.session.scalars(select(Quarter)):
         tasks = quarter_rows(quarter, notes=True)
@@ -270,7 +270,7 @@ def test_figures_without_the_task_list_count_the_same(db, demo):
             # The attention list classes its tasks as the full figures do.
             classes = {task["id"]: task["timeliness"] for task in listed}
             assert all(classes[task.id] == "overdue"
-                       for task, code, _ in attention_tasks(tasks, cutoff)
+                       for task, code in needing_attention(tasks, cutoff)
                        if code == "overdue")
-            assert sum(code == "overdue" for _, code, _ in
-                       attention_tasks(tasks, cutoff)) == full["overdue"]
+            assert sum(code == "overdue" for _, code in
+                       needing_attention(tasks, cutoff)) == full["overdue"]

@@ -55,11 +55,6 @@ def quarter_tasks(quarter):
     ).unique().all()
 
 
-def attention_tasks(tasks, cutoff, include_at_risk=True):
-    """Return [(task, code, last update)] overdue or at risk, most urgent first."""
-    return with_last_updates(needing_attention(tasks, cutoff, include_at_risk))
-
-
 def needing_attention(tasks, cutoff, include_at_risk=True):
     """Return [(task, code)] overdue or at risk, most urgent first.
 
