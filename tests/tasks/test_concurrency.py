@@ -238,3 +238,34 @@ def test_shares_reported_one_after_another_all_count(client, login_as, make_task
     task = db.session.get(Task, task.id)
     assert task.share_counts() == (2, 2)
     assert (task.status, task.progress) == ("done", 100)
+
+
+def test_a_task_added_while_a_quarter_is_read_is_left_out(make_task, make_unit, db,
+                                                          monkeypatch):
+    """On PostgreSQL each statement of a reading request sees the data as it is then
+    (autocommit): a task added between the quarter's rows and their links has links
+    but no row. The rows stay as read, with their own links; the newcomer's links are
+    left out, not an error."""
+    from tracker.figures.services import quarter_rows
+
+    lead, other = make_unit("Ban Dân vận", "BDV"), make_unit("Hội Nông dân", "HND")
+    first = make_task(lead=lead, coordinating=[other])
+    quarter = first.quarter
+    real, added = db.session.execute, []
+
+    def execute(statement, *args, **kwargs):
+        if not added and "FROM task_unit" in str(statement):  # the links' statement
+            added.append(None)
+            added[0] = make_task(quarter=quarter, lead=lead, participating=[other])
+        return real(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "execute", execute)
+    rows = quarter_rows(quarter)
+    monkeypatch.undo()
+    assert added[0] is not None and added[0].id != first.id
+    assert [row.id for row in rows] == [first.id]
+    assert [(link.unit_id, link.role) for link in rows[0].unit_links] == [
+        (other.id, "coordinating")]
+    # Read again, the newcomer is there with its share.
+    again = {row.id: row for row in quarter_rows(quarter)}
+    assert [link.role for link in again[added[0].id].unit_links] == ["participating"]
