@@ -6,6 +6,7 @@ commits once.
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from flask import abort, current_app
@@ -151,8 +152,7 @@ def board_page(quarter, page=1, per_page=PAGE_SIZE, sort="plan", units=None,
     if sort == "due":
         order = [Task.due_on.is_(None), Task.due_on, Task.id]
     else:
-        order = [case({kind: index for index, kind in enumerate(KINDS)},
-                      value=Task.kind, else_=len(KINDS)), Task.id]
+        order = [_plan_order(), Task.id]
     tasks = task_rows(*conditions, units=units, order_by=order, limit=per_page,
                       offset=(page - 1) * per_page)
     return BoardPage(tasks, total, kind_counts, page, pages, per_page, classes)
@@ -184,6 +184,14 @@ def in_commune(unit_id, units):
     in_scope = exists().where(task_scope.c.task_id == Task.id,
                               task_scope.c.unit_id.in_(ids))
     return or_(takes_part(ids), in_scope)
+
+
+@lru_cache(maxsize=1)
+def _plan_order():
+    """Return the SQL of a task's kind's place in the fixed order of kinds (built
+    once: an expression is never changed once built)."""
+    return case({kind: index for index, kind in enumerate(KINDS)}, value=Task.kind,
+                else_=len(KINDS))
 
 
 def board_conditions(quarter, unit_id=None, kind=None, status=None, q=None,
