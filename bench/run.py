@@ -885,7 +885,7 @@ def targets(results, titles):
                     # Its links are chosen by a subquery, which PostgreSQL answers
                     # at 40 quarters by hashing every quarter's links (EXPLAIN
                     # ANALYZE: 17 ms of 155,000 rows), as the pages do not
-                    # (tracker.tasks.rows.among).
+                    # (tracker.tasks.rows.of_tasks and among).
                     continue
                 for figure, items in worst.items():
                     items.append((many[figure] / one[figure], preset, name))
