@@ -27,8 +27,20 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 errorlog = "-"
 
 
+# The garbage collector's thresholds. Python's default (700, 10, 10) starts a young
+# collection each time 700 more objects have been made than freed. A province's
+# summary keeps some 20,000 alive until it is written: at 700 each request set off
+# about 24 young and 2 middle collections, which walk what the request has kept,
+# about 5 ms of a 60 ms summary, 6 of the workbook and 17 of the .docx. At 20,000
+# one request in two or fewer sets one off (1.4, 0.6 and 12 ms a request). Larger is not better: what
+# requests leave in reference cycles then waits longer to be freed; after 300 mixed
+# requests a worker held 187 MB at 700, 175 MB at 20,000 and 232 MB at 50,000.
+GC_THRESHOLDS = (20_000, 10, 10)
+
+
 def post_worker_init(worker):
-    """Freeze what the worker has loaded: the app, its modules, settings and catalogs.
+    """Freeze what the worker has loaded: the app, its modules, settings and catalogs;
+    then let the collector wait longer between passes (GC_THRESHOLDS).
 
     The garbage collector's full passes then leave those objects out. A province's
     summary makes tens of thousands of objects per request, and the full passes they
@@ -38,3 +50,4 @@ def post_worker_init(worker):
     import gc
 
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)

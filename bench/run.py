@@ -16,7 +16,6 @@ bench/RESULTS.md (Markdown) and bench/results/latest.json.
 
 import argparse
 import datetime as dt
-import gc
 import hashlib
 import http.client
 import inspect
@@ -339,6 +338,14 @@ def _get(client, path, key):
     return response
 
 
+def as_a_worker():
+    """Do what each gunicorn worker does once it has loaded the app: gunicorn.conf.py's
+    post_worker_init (the app frozen for the garbage collector, its thresholds)."""
+    settings = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), settings)
+    settings["post_worker_init"](None)
+
+
 def measure_pages(urls, repeats):
     """Request every page of each database's newest quarter; return [{page: figures}].
 
@@ -352,8 +359,7 @@ def measure_pages(urls, repeats):
     from sqlalchemy import event
 
     sites = [_site(url) for url in urls]
-    # As each gunicorn worker does once it has loaded the app (gunicorn.conf.py).
-    gc.freeze()
+    as_a_worker()
     statements = []
     for _, _, engine in sites:
         event.listen(engine, "before_cursor_execute",
@@ -685,8 +691,8 @@ def markdown(results, meta):
         "",
         "Each page is requested in-process through the Flask test client, signed in "
         "as an administrator, after two warm-up requests, with what the app loaded "
-        "frozen for the garbage collector as each gunicorn worker has it "
-        "(`gc.freeze()`, gunicorn.conf.py). *ms* is the median (p95 at "
+        "frozen for the garbage collector and its thresholds raised, as each gunicorn "
+        "worker has them (`post_worker_init` in gunicorn.conf.py). *ms* is the median (p95 at "
         "40 quarters alongside) over the stated number of requests; *×* is the figure "
         "at 40 quarters of history divided by the same at 1 quarter; *CPU ms* is the "
         "median CPU time of this process per request (what the page costs on an idle "
