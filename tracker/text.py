@@ -1,6 +1,7 @@
 """Text helpers: diacritic folding for search, Roman numerals, ids read from a URL."""
 import re
 import unicodedata
+from functools import lru_cache
 
 _ROW_ID = re.compile(r"[1-9][0-9]{0,9}")
 MAX_ROW_ID = 2**31 - 1  # the largest id an integer column holds on PostgreSQL
@@ -15,10 +16,26 @@ def fold(text):
     """Return text lower-cased without Vietnamese diacritics ("Dân vận" -> "dan van")."""
     if not text:
         return ""
+    if len(text) <= FOLD_REMEMBERED:
+        return _fold_remembered(text)
+    return _fold(text)
+
+
+# Short texts (names, titles, phrases) are folded once per process: a province's
+# report folds each task's title and its units' names several times over, and
+# folding them anew each time was a seventh of its time. Long ones (descriptions,
+# notes) are folded as they come, so the memo stays within a few megabytes.
+FOLD_REMEMBERED = 200
+
+
+def _fold(text):
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+_fold_remembered = lru_cache(maxsize=4096)(_fold)
 
 
 def to_roman(number):
