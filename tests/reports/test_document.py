@@ -158,6 +158,22 @@ def test_demo_q1_report_is_a_party_document(client, login_as, demo):
     # Six tasks of Q1, one of them led by the communes as a group ("Các cơ sở").
     assert unit_table.rows[1].cells[2].text == "5"
 
+    # Every row is laid out alike (each cell's width and look are copied from the
+    # first row's): fixed widths, the unit's name left, the rest centred, 12 pt,
+    # the heading row in bold.
+    widths = [cell.width for cell in unit_table.rows[0].cells]
+    assert [round(width.mm) for width in widths] == [11, 50, 15, 16, 19, 19, 19, 16]
+    assert len(unit_table.rows) > 2
+    for index, row in enumerate(unit_table.rows):
+        assert [cell.width for cell in row.cells] == widths
+        aligned = [cell.paragraphs[0].alignment for cell in row.cells]
+        assert aligned == [WD_ALIGN_PARAGRAPH.CENTER] + [
+            WD_ALIGN_PARAGRAPH.LEFT if index else WD_ALIGN_PARAGRAPH.CENTER] + [
+            WD_ALIGN_PARAGRAPH.CENTER] * 6
+        runs = [run for cell in row.cells for run in cell.paragraphs[0].runs]
+        assert runs and all(run.font.size == Pt(12) for run in runs)
+        assert all(bool(run.bold) == (index == 0) for run in runs)
+
     signature = document.tables[-1]
     assert set(_borders(signature).values()) == {"nil"}
     left, right = signature.rows[0].cells
