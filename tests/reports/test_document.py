@@ -474,3 +474,25 @@ def test_the_demo_report_converts_cleanly_with_libreoffice(client, login_as, dem
     pdf = tmp_path / "bao-cao.pdf"
     assert pdf.exists(), result.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_runs_copy_their_look_and_keep_spaces_and_line_breaks():
+    from tracker.reports.document import BODY_SIZE, _write
+
+    paragraph = Document().add_paragraph()
+    _write(paragraph, "  Kết quả ", size=Pt(12), bold=True)
+    _write(paragraph, "dòng một\ndòng hai", italic=True)
+    _write(paragraph, "thường")
+    first, second, third = paragraph.runs
+    assert first.text == "  Kết quả "
+    assert first._r.find(qn("w:t")).get(qn("xml:space")) == "preserve"
+    assert (first.font.size, first.bold, first.italic) == (Pt(12), True, None)
+    assert second.text == "dòng một\ndòng hai"
+    assert second._r.find(qn("w:br")) is not None
+    assert (second.font.size, second.bold, second.italic) == (BODY_SIZE, None, True)
+    assert third.text == "thường" and third._r.find(qn("w:t")).get(qn("xml:space")) is None
+    assert (third.bold, third.italic) == (None, None)
+    # Each run has its own properties: changing one leaves the look's others alone.
+    first.font.size = Pt(20)
+    _write(paragraph, "lại", size=Pt(12), bold=True)
+    assert paragraph.runs[-1].font.size == Pt(12)

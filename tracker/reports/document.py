@@ -15,6 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 FONT = "Times New Roman"
 BODY_SIZE = Pt(14)
@@ -134,30 +135,37 @@ def _fixed_widths(table, widths, rows=None):
 
 
 def _write(paragraph, text, size=BODY_SIZE, bold=False, italic=False, underline=False):
-    if text and not any(char in text for char in "\t\n\r"):
-        # What add_run(text) writes, without its walk over every character looking
-        # for tabs and line breaks.
-        run = paragraph.add_run()
-        run._r.add_t(text)
-    else:
-        run = paragraph.add_run(text)
-    # A report has thousands of runs in a few looks: each look's formatting is built
-    # once through python-docx and copied (building it per run took most of the time
-    # of a province's report).
+    """Add a run of text in a look (size, bold, italic, underline) to the paragraph.
+
+    A report has thousands of runs in a few looks: each look's run is built once
+    through python-docx and copied (building each run through it took most of the
+    time of a province's report), its text put in the copy's <w:t> as add_run's
+    add_t would. Text with tabs or line breaks goes through add_run(text), which
+    writes those as elements of their own, and gets a copy of the look's <w:rPr>.
+    """
     key = (size, bold, italic, underline)
-    r_pr = RUN_LOOKS.get(key)
-    if r_pr is None:
+    look = RUN_LOOKS.get(key)
+    if look is None:
+        run = Run(OxmlElement("w:r"), paragraph)
         run.font.size = size
         run.bold = bold or None
         run.italic = italic or None
         run.underline = underline or None
-        RUN_LOOKS[key] = deepcopy(run._r.rPr)
+        run._r.append(OxmlElement("w:t"))
+        look = RUN_LOOKS[key] = run._r
+    if text and not any(char in text for char in "\t\n\r"):
+        r = deepcopy(look)
+        t = r[-1]
+        t.text = text
+        if len(text.strip()) < len(text):
+            t.set(qn("xml:space"), "preserve")
+        paragraph._p.append(r)
     else:
-        run._r.insert(0, deepcopy(r_pr))
-    return run
+        run = paragraph.add_run(text)
+        run._r.insert(0, deepcopy(look.rPr))
 
 
-RUN_LOOKS = {}  # (size, bold, italic, underline): the <w:rPr> element that says it
+RUN_LOOKS = {}  # (size, bold, italic, underline): a <w:r> of that look, its <w:t> empty
 
 
 def _line(cell_or_doc, text, size=BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
