@@ -227,9 +227,10 @@ def _title(document, report):
 
 def _body_paragraph(document, text, bold=False, italic=False, heading=False):
     """A justified body paragraph with the first line indented."""
-    paragraph = document.add_paragraph()
     p_pr = BODY_LOOKS.get(heading)
-    if p_pr is None:
+    body = document.element.body
+    if p_pr is None or body[-1].tag != SECT_PR:
+        paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         fmt = paragraph.paragraph_format
         fmt.first_line_indent = FIRST_LINE_INDENT
@@ -238,12 +239,19 @@ def _body_paragraph(document, text, bold=False, italic=False, heading=False):
             fmt.keep_with_next = True
         BODY_LOOKS[heading] = deepcopy(paragraph._p.pPr)
     else:
-        paragraph._p.insert(0, deepcopy(p_pr))
+        # python-docx's add_paragraph finds the section properties, the body's last
+        # element, by a search from the first: over a province's thousands of
+        # paragraphs, a tenth of the report's time. They are the last child here.
+        p = OxmlElement("w:p")
+        p.append(deepcopy(p_pr))
+        body[-1].addprevious(p)
+        paragraph = Paragraph(p, document._body)
     _write(paragraph, text, bold=bold, italic=italic)
     return paragraph
 
 
 BODY_LOOKS = {}  # heading or not: the <w:pPr> element of a body paragraph
+SECT_PR = qn("w:sectPr")
 
 
 def _unit_table(document, rows):
