@@ -32,9 +32,10 @@ errorlog = "-"
 # summary keeps some 20,000 alive until it is written: at 700 each request set off
 # about 24 young and 2 middle collections, which walk what the request has kept,
 # about 5 ms of a 60 ms summary, 6 of the workbook and 17 of the .docx. At 20,000
-# one request in two or fewer sets one off (1.4, 0.6 and 12 ms a request). Larger is not better: what
-# requests leave in reference cycles then waits longer to be freed; after 300 mixed
-# requests a worker held 187 MB at 700, 175 MB at 20,000 and 232 MB at 50,000.
+# one request in two or fewer sets one off (1.4, 0.6 and 12 ms a request). Larger
+# is not better: what requests leave in reference cycles then waits longer to be
+# freed; after 300 mixed requests a worker held 187 MB at 700, 175 MB at 20,000
+# and 232 MB at 50,000.
 GC_THRESHOLDS = (20_000, 10, 10)
 
 

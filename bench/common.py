@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-RUN = ROOT / "bench" / "run.py"  # the script the bench re-runs itself as, in a subprocess
+RUN = ROOT / "bench" / "run.py"  # what the bench runs again in a subprocess
 sys.path.insert(0, str(ROOT))
 
 TODAY = "2025-05-15"  # pinned: the newest quarter is 2025-Q2, half way through

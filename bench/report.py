@@ -1,4 +1,5 @@
-"""The results as tables: printed as they come, and bench/RESULTS.md with the targets."""
+"""The results as tables: printed as they come, then bench/RESULTS.md with the
+targets."""
 import os
 import platform
 import sqlite3

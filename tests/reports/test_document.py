@@ -490,7 +490,8 @@ def test_runs_copy_their_look_and_keep_spaces_and_line_breaks():
     assert second.text == "dòng một\ndòng hai"
     assert second._r.find(qn("w:br")) is not None
     assert (second.font.size, second.bold, second.italic) == (BODY_SIZE, None, True)
-    assert third.text == "thường" and third._r.find(qn("w:t")).get(qn("xml:space")) is None
+    assert third.text == "thường"
+    assert third._r.find(qn("w:t")).get(qn("xml:space")) is None
     assert (third.bold, third.italic) == (None, None)
     # Each run has its own properties: changing one leaves the look's others alone.
     first.font.size = Pt(20)
