@@ -7,6 +7,7 @@ formula cell and, in CSV, no cell starting with a formula character.
 """
 import csv
 import io
+import zipfile
 
 import pytest
 from hypothesis import given, settings
@@ -104,6 +105,29 @@ def test_xlsx_text_is_always_a_string_cell_and_reads_back(values):
     assert read[:len(values)] == values and not any(read[len(values):])
 
 
+TRICKY_TEXTS = ["_x000D_", "a\r\nb", "x\x01y", "x_x0041_y", "x005F_", "_x005f_ ",
+                " hai đầu ", "\ufffe", "=1+1"]
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared", "in-line"])
+def test_xlsx_texts_read_back_from_either_string_form(shared):
+    """A workbook keeps its texts in the shared table (Excel, LibreOffice, our
+    exports) or in each cell (other writers). openpyxl drops "x005F_" from shared
+    strings, which made a typed "_x000D_" and a carriage return the same text: the
+    importer reads both forms back to exactly what was written."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"constant_memory": not shared}) as workbook:
+        sheet = workbook.add_worksheet()
+        for row, text in enumerate(TRICKY_TEXTS):
+            sheet.write_string(row, 0, text)
+    content = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert ("xl/sharedStrings.xml" in archive.namelist()) is shared
+    assert [row[0] for row in read_cells(content, "x.xlsx")] == TRICKY_TEXTS
+
+
 def test_xlsx_numbers_and_dates_keep_their_type():
     import datetime as dt
 
@@ -115,7 +139,6 @@ def test_xlsx_dates_are_the_cells_write_datetime_makes():
     """A date is written as its serial number with the date format: the sheet's XML
     is the one XlsxWriter's own write_datetime gives, byte for byte."""
     import datetime as dt
-    import zipfile
 
     from tracker.exports import DATE_FORMAT
 

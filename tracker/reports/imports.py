@@ -198,15 +198,49 @@ def _read_xlsx(content):
     return _read_xlsx_sheets(content)[0]
 
 
+def _load_workbook(content):
+    """Return openpyxl's read-only workbook of the content, its values only, with the
+    shared strings as the file holds them.
+
+    Excel, LibreOffice and our own exports keep a workbook's texts in one shared
+    table, writing a control character such as a carriage return as "_x000D_" and a
+    literal "_x000D_" as "_x005F_x000D_". openpyxl's reader drops every "x005F_"
+    from that table, which makes the two the same text; read as stored, each comes
+    back as what was typed (_sheet_rows undoes the escapes, in shared and in-line
+    strings alike).
+    """
+    from openpyxl.cell.text import Text
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    item = "{%s}si" % SHEET_MAIN_NS
+
+    class Reader(ExcelReader):
+        def read_strings(self):
+            part = self.package.find(SHARED_STRINGS)
+            if part is None:
+                return
+            strings = []
+            with self.archive.open(part.PartName[1:]) as source:
+                for _event, node in iterparse(source):
+                    if node.tag == item:
+                        strings.append(Text.from_tree(node).content)
+                        node.clear()
+            self.shared_strings = strings
+
+    reader = Reader(BytesIO(content), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
 def _sheet_rows(sheet):
     from openpyxl.utils.escape import unescape
 
     rows = []
     for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
                                values_only=True):
-        # Excel, and our own exports, write a control character such as a carriage
-        # return as "_x000D_" (and a literal "_x000D_" as "_x005F_x000D_"); openpyxl
-        # leaves that to the reader.
+        # Texts hold Excel's "_xHHHH_" escapes (see _load_workbook).
         rows.append(tuple(unescape(value) if isinstance(value, str) and "_x" in value
                           else value for value in row))
     return rows
@@ -218,8 +252,6 @@ def _read_xlsx_sheets(content):
     The plan is the tasks sheet of the quarter's own workbook when the file has one,
     else the first worksheet.
     """
-    from openpyxl import load_workbook
-
     from tracker.reports.petition_import import is_petition_sheet
     from tracker.reports.workbook import task_sheet_titles
 
@@ -234,7 +266,7 @@ def _read_xlsx_sheets(content):
         raise PlanError(_("The workbook is too large once unpacked; keep only the "
                           "plan's sheet and upload it again."))
     try:
-        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
+        workbook = _load_workbook(content)
     except Exception:  # a broken package raises anything from KeyError to XML errors
         raise PlanError(_("The workbook could not be read: it may be damaged, or not "
                           "an Excel workbook (.xlsx)."))

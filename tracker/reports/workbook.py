@@ -91,7 +91,7 @@ def task_values(task, code, cutoff, known=None, quarter=None):
 
 
 class _Sheet:
-    """A sheet written row by row, in order, as the constant-memory workbook needs.
+    """A sheet written row by row, in order.
 
     Widths and the frozen header are set first, each date or percentage gets its
     column's number format, and the filter's range is set from the rows written.
@@ -328,7 +328,6 @@ def quarter_workbook(quarter, as_of=None):
         cutoff = download_cutoff(quarter, as_of)
         figures = compute(quarter, tasks, cutoff, units=units)
         buffer = BytesIO()
-        # Each row goes to the file as it is written, not kept as cells.
         with xlsx_workbook(buffer) as workbook:
             cells = XlsxCells(workbook)
             _write_summary(cells, str(_l("Summary")), quarter, figures)
