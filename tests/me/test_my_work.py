@@ -189,3 +189,39 @@ def test_my_work_statements_do_not_grow_with_rows(client, live_demo, count_queri
         page = page_text(client.get("/me"))
     assert page.count("Việc thêm") == 12
     assert len(many) == len(few)
+
+
+def test_a_task_is_quiet_when_its_newest_update_is_older_than_the_fortnight(
+        db, make_task, make_quarter):
+    """The box reads each overdue task's newest history row: none, or none within the
+    last QUIET_DAYS (from midnight), is quiet; an update at that midnight is not."""
+    from sqlalchemy import update
+
+    today = dt.date(2023, 6, 20)
+    since = dt.datetime(2023, 6, 6)  # today less QUIET_DAYS, at midnight
+    quarter = make_quarter(2023, 2)
+    overdue = dict(due_on=dt.date(2023, 6, 1), status="in_progress")
+
+    def task_with_updates(title, *times, **data):
+        task = make_task(quarter, title=title, **{**overdue, **data})
+        history = TaskUpdate.__table__
+        db.session.execute(update(history).where(history.c.task_id == task.id)
+                           .values(created_at=dt.datetime(2023, 4, 1)))
+        for moment in times:
+            db.session.add(TaskUpdate(task=task, action="status", note="",
+                                      created_at=moment))
+        db.session.commit()
+        return task
+
+    task_with_updates("old news", since - dt.timedelta(seconds=1))
+    task_with_updates("at the fortnight", dt.datetime(2023, 4, 2), since)
+    task_with_updates("yesterday", dt.datetime(2023, 6, 19, 16, 30))
+    task_with_updates("done long ago", status="done",
+                      completed_on=dt.date(2023, 5, 30))
+    task_with_updates("not yet due", due_on=dt.date(2023, 6, 25))
+    without = make_task(quarter, title="no history at all", **overdue)
+    db.session.execute(TaskUpdate.__table__.delete()
+                       .where(TaskUpdate.task_id == without.id))
+    db.session.commit()
+    assert sorted(task.title for task in services.quiet_overdue(today)) == [
+        "no history at all", "old news"]

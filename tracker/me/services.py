@@ -2,7 +2,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth import policy
@@ -13,6 +13,7 @@ from tracker.tasks.timeliness import effective_due
 
 SOON_DAYS = 14  # "due within 14 days"
 QUIET_DAYS = 14  # an overdue task without an update this long needs a leader
+NEVER = dt.datetime(1, 1, 1)  # the newest update of a task without any
 GROUPS = ("overdue", "due_soon", "in_progress", "not_started")
 
 
@@ -92,16 +93,22 @@ def awaiting_approval():
 def quiet_overdue(today):
     """Return open quarters' overdue tasks without an update in the last 14 days."""
     since = dt.datetime.combine(today - dt.timedelta(days=QUIET_DAYS), dt.time())
-    # A lookup per overdue task of the open quarters, not a grouping of every
-    # history row of every year (which at a province's forty quarters cost more
-    # than the rest of the summary).
-    recent = exists().where(TaskUpdate.task_id == Task.id,
-                            TaskUpdate.created_at >= since)
+    # Each overdue task's newest update, looked up in the history's index of tasks:
+    # a few dozen lookups, not a grouping of every history row of every year (at a
+    # province's forty quarters it cost more than the rest of the summary). Asked
+    # as "no recent update exists", PostgreSQL hashed the weeks' thousand updates
+    # for it instead (1.6 ms, and 1.1 ms of planning, against 0.8 and 0.3). The
+    # table's columns: the tasks were chosen within the request's boards, and the
+    # scope's own condition on each history row would be a second, redundant one.
+    updates = TaskUpdate.__table__.c
+    newest = (select(func.max(updates.created_at))
+              .where(updates.task_id == Task.id).scalar_subquery())
     return db.session.scalars(
         select(Task).join(Task.quarter)
         .where(Quarter.state != "closed", Task.is_archived.is_(False),
                Task.status.not_in(("done", "cancelled")),
-               effective_due(Task) < today, ~recent)
+               effective_due(Task) < today,
+               func.coalesce(newest, NEVER) < since)
         .options(joinedload(Task.quarter), joinedload(Task.lead_unit))
         .order_by(Task.due_on, Task.id)
     ).all()
