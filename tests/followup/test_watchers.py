@@ -80,6 +80,9 @@ def test_the_toggles_on_the_task_page_and_the_board(client, db, cast, given_task
     assert {(row.task_id, row.quarter_id, row.is_watching) for row in rows} == {
         (given_task.id, None, True), (None, given_task.quarter_id, True)}
     assert client.post(f"/quarters/{key}/watch", data={"watch": "0"}).status_code == 302
+    # The row stays, saying no: the board reads it with its quarter.
+    board = client.get(f"/quarters/{key}/").get_data(as_text=True)
+    assert 'aria-pressed="false"' in board.split('id="watch-quarter-form"', 1)[1]
     assert client.post(f"/quarters/{key}/watch", data={"watch": "x"}).status_code == 400
     db.session.expire_all()
     assert not is_watching(cast["viewer"], quarter=given_task.quarter)

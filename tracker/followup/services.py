@@ -8,7 +8,7 @@ import datetime as dt
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -76,6 +76,24 @@ def watch_row(user, task=None, quarter=None):
     condition = (Watch.task_id == task.id) if task is not None else (
         Watch.quarter_id == quarter.id)
     return db.session.scalar(select(Watch).where(Watch.user_id == user.id, condition))
+
+
+def watching_column(user, quarter_id):
+    """Return whether the person watches the quarter, as a column to read with it
+    (false without a row, and for no one signed in).
+
+    The table's columns: the quarter was read within the request's boards, and the
+    person's own rows need no second board filter.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return literal(False)
+    watch = Watch.__table__.c
+    return func.coalesce(
+        select(watch.is_watching)
+        .where(watch.user_id == user.id, watch.quarter_id == quarter_id)
+        .scalar_subquery(),
+        False,
+    )
 
 
 def watches_by_default(user, task):

@@ -27,17 +27,24 @@ def get_quarter_or_404(key):
     return quarter
 
 
-def get_quarter_and_next_or_404(key):
-    """Return (the quarter for the key, the quarter after it or None), in one
-    statement, or abort with 404 if the key names none."""
+def get_quarter_and_next_or_404(key, watcher):
+    """Return (the quarter for the key, the quarter after it or None, whether the
+    watcher watches the quarter), in one statement, or abort with 404 if the key
+    names none."""
+    from tracker.followup.services import watching_column
+
     parsed = _parsed_or_404(key)
     following = following_key(*parsed)
-    found = {(quarter.year, quarter.number): quarter for quarter in db.session.scalars(
-        select(Quarter).where(tuple_(Quarter.year, Quarter.number).in_(
-            [parsed, following])))}
+    found = {(quarter.year, quarter.number): (quarter, watching)
+             for quarter, watching in db.session.execute(
+                 select(Quarter, watching_column(watcher, Quarter.id))
+                 .where(tuple_(Quarter.year, Quarter.number).in_(
+                     [parsed, following])))}
     if parsed not in found:
         abort(404)
-    return found[parsed], found.get(following)
+    quarter, watching = found[parsed]
+    following = found.get(following)
+    return quarter, following[0] if following else None, bool(watching)
 
 
 def find_quarter(year, number):

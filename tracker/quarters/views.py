@@ -11,7 +11,6 @@ from tracker import page_cache
 from tracker.confirm import confirmation_page, wants_review
 from tracker.auth import policy
 from tracker.extensions import db
-from tracker.followup.services import is_watching
 from tracker.forms import Form
 from tracker.i18n import fmt_date, fmt_percent, quarter_label, today, translated
 from tracker.models import (
@@ -125,7 +124,8 @@ def _parse_paging(args):
 def board(key):
     """Show the quarter's tasks grouped by kind, with filters and search."""
     # The data token came with the signed-in user, before anything read here.
-    quarter, next_quarter = services.get_quarter_and_next_or_404(key)
+    quarter, next_quarter, watching = services.get_quarter_and_next_or_404(
+        key, current_user)
     cutoff = quarter.cutoff(today())
     return render_template(
         "quarters/board.html",
@@ -137,7 +137,7 @@ def board(key):
         and not quarter.is_closed,
         state_form=Form(),
         can_watch=policy.can_watch(current_user, quarter),
-        watching=is_watching(current_user, quarter=quarter),
+        watching=watching,
         can_plan_next=policy.can_change_data(current_user)
         and policy.can_plan_next(current_user, next_quarter),
     )
