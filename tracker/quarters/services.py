@@ -43,8 +43,8 @@ def get_quarter_and_next_or_404(key, watcher):
     if parsed not in found:
         abort(404)
     quarter, watching = found[parsed]
-    following = found.get(following)
-    return quarter, following[0] if following else None, bool(watching)
+    after = found.get(following)
+    return quarter, after[0] if after else None, bool(watching)
 
 
 def find_quarter(year, number):
