@@ -103,12 +103,14 @@ def watches_by_default(user, task):
 
 def is_watching(user, task=None, quarter=None):
     """Tell whether the person watches the task (or the quarter)."""
+    if task is None:  # the board reads the same column with its quarter
+        return bool(db.session.scalar(select(watching_column(user, quarter.id))))
     if not getattr(user, "is_authenticated", False):
         return False
-    found = watch_row(user, task, quarter)
+    found = watch_row(user, task)
     if found is not None:
         return found.is_watching
-    return task is not None and watches_by_default(user, task)
+    return watches_by_default(user, task)
 
 
 def set_watching(user, watching, task=None, quarter=None):
