@@ -1,4 +1,6 @@
 """Signing in and out, and who may do what."""
+from functools import lru_cache
+
 from tracker.i18n import lazy as _l
 
 # Reachable without signing in; the health check must not touch the session's user
@@ -8,15 +10,40 @@ PUBLIC_ENDPOINTS = (None, "static", "auth.login", "bootstrap.static", "healthz")
 CALENDAR_FEED = "me.calendar_feed"
 
 
-def setup_login(app):
-    """Configure Flask-Login: where to sign in and how to load a user."""
-    from sqlalchemy import select
+@lru_cache(maxsize=1)
+def _signed_in_statement():
+    """Return the statement that reads a signed-in user, built once per process.
+
+    With the user and the sign-in session it reads the home board, the bell's count
+    of unread notices and the saved searches there (most requests are about the home
+    board), and the data token (tracker.page_cache). Accounts are read across boards
+    (the request's board is not known yet). Every signed-in request runs it, with
+    the user's id and the digest of the session's key as its parameters: built anew
+    each time, it cost about 0.3 ms of the request.
+    """
+    from sqlalchemy import bindparam, select
     from sqlalchemy.orm import joinedload
 
     from tracker import page_cache
+    from tracker.models import SignInSession, User
+    from tracker.notifications.services import home_unread_column
+    from tracker.search.services import home_saved_column
+
+    return (
+        select(User, SignInSession, page_cache.token_column(),
+               home_unread_column(), home_saved_column())
+        .join(SignInSession, SignInSession.user_id == User.id)
+        .where(User.id == bindparam("user_id"),
+               SignInSession.key_hash == bindparam("key_hash"))
+        .options(joinedload(User.board))
+    )
+
+
+def setup_login(app):
+    """Configure Flask-Login: where to sign in and how to load a user."""
+    from tracker import page_cache
     from tracker.auth import sessions
     from tracker.extensions import db, login_manager
-    from tracker.models import SignInSession, User
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
@@ -35,18 +62,11 @@ def setup_login(app):
         if parsed is None:
             return None
         user_id, key = parsed
-        # The home board comes in the same statement: most requests are about it.
-        # Accounts are read across boards: the request's board is not known yet.
-        # So does the bell's count of unread notices in the home board.
-        from tracker.notifications.services import home_unread_column
-        from tracker.search.services import home_saved_column, parse_home_saved
+        from tracker.search.services import parse_home_saved
 
         row = db.session.execute(
-            select(User, SignInSession, page_cache.token_column(),
-                   home_unread_column(), home_saved_column())
-            .join(SignInSession, SignInSession.user_id == User.id)
-            .where(User.id == user_id, SignInSession.key_hash == sessions.digest(key))
-            .options(joinedload(User.board)),
+            _signed_in_statement(),
+            {"user_id": user_id, "key_hash": sessions.digest(key)},
             execution_options={"all_boards": True},
         ).first()
         if row is None:
