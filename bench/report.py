@@ -25,6 +25,17 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
+def cpu_per_request(item):
+    """Return " (CPU a request: app … ms + database … ms)", or "" if none was read.
+
+    On a machine the load keeps busy, these make the rate: its CPUs' seconds
+    divided by their sum (and the load generator's own, a fraction of a ms).
+    """
+    parts = [f"{name} {item[key]:.1f} ms" for name, key in
+             (("app", "app_cpu_ms"), ("database", "database_cpu_ms")) if key in item]
+    return f" (CPU a request: {' + '.join(parts)})" if parts else ""
+
+
 def markdown(results, meta):
     """Return the results as Markdown."""
     lines = [
@@ -133,10 +144,13 @@ def markdown(results, meta):
             "it) on 127.0.0.1, driven by a bounded load generator with a session "
             "cookie from a real sign-in. *ratio* is the route's requests/second "
             "divided by that of `/healthz` (no session, no database) on the same "
-            "stack.",
+            "stack. *app CPU* is the CPU time gunicorn's processes spent per request "
+            "during the run, *database CPU* the PostgreSQL server's (its processes "
+            "on this host), both read from /proc.",
             "",
-            "| database | preset | route | requests/s | ratio to /healthz | errors |",
-            "|---|---|---|---|---|---|",
+            "| database | preset | route | requests/s | ratio to /healthz | "
+            "app CPU ms/request | database CPU ms/request | errors |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for engine, runs in serve.items():
             for preset, run in runs.items():
@@ -148,7 +162,9 @@ def markdown(results, meta):
                     lines.append(
                         f"| {titles[engine]} | {preset} 40q | {route} "
                         f"(`{item['path']}`) | {fmt(item['rps'])} | "
-                        f"{fmt(ratio(item['rps'], base), 2)} | {item['errors']} |"
+                        f"{fmt(ratio(item['rps'], base), 2)} | "
+                        f"{fmt(item.get('app_cpu_ms'), 1)} | "
+                        f"{fmt(item.get('database_cpu_ms'), 1)} | {item['errors']} |"
                     )
         first = next(iter(next(iter(serve.values())).values()))
         lines += [
@@ -266,7 +282,8 @@ def targets(results, titles):
             if preset == "province" and OFF in run:
                 value = run[OFF]["rps"]
                 row(f"province board, page cache off, ≥ {UNCACHED_GOAL} requests/s "
-                    "on 2 workers (40q)", engine, f"{value:.0f}/s",
+                    "on 2 workers (40q)", engine,
+                    f"{value:.0f}/s" + cpu_per_request(run[OFF]),
                     value >= UNCACHED_GOAL)
             value = ratio(run["Board"]["rps"], run["/healthz"]["rps"])
             if preset == "district":

@@ -31,7 +31,9 @@ from common import (
 )
 from databases import build, build_one
 from pages import measure_in_subprocess, measure_pages
-from report import machine, markdown, pg_version, print_table, targets
+from report import (
+    cpu_per_request, machine, markdown, pg_version, print_table, targets,
+)
 from throughput import measure_throughput
 
 
@@ -122,6 +124,7 @@ def main():
                     + ", ".join(
                         f"{name} {run[name]['rps']:.0f}/s "
                         f"({run[name]['rps'] / base:.2f})"
+                        + cpu_per_request(run[name])
                         for name in THROUGHPUT_ROUTES if name in run
                     )
                 )

@@ -90,7 +90,8 @@ def sign_in(port):
 
 
 def load_wrk(port, path, cookie, seconds, connections):
-    """Drive the route with wrk; return (requests per second, errors)."""
+    """Drive the route with wrk; return (requests per second, requests, errors,
+    socket errors)."""
     command = [
         "wrk",
         "-t1",
@@ -105,17 +106,20 @@ def load_wrk(port, path, cookie, seconds, connections):
         command, capture_output=True, text=True, timeout=seconds + 30
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    count = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return (
         rate,
+        count,
         int(errors.group(1)) if errors else 0,
         (socket_errors.group(1) if socket_errors else ""),
     )
 
 
 def load_threads(port, path, cookie, seconds, connections):
-    """Drive the route with keep-alive http.client threads; return (rate, errors)."""
+    """Drive the route with keep-alive http.client threads; return (rate, requests,
+    errors, socket errors)."""
     deadline = time.perf_counter() + seconds
     counts = [0] * connections
     errors = [0] * connections
@@ -142,7 +146,8 @@ def load_threads(port, path, cookie, seconds, connections):
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / (time.perf_counter() - started), sum(errors), ""
+    return (sum(counts) / (time.perf_counter() - started), sum(counts), sum(errors),
+            "")
 
 
 def measure_throughput(url, seconds, connections):
@@ -186,6 +191,7 @@ def measure_throughput(url, seconds, connections):
 def _serve_and_load(url, settings, routes, seconds, connections, use_wrk):
     """Start gunicorn with the settings, load each route; return {name: figures}."""
     port = free_port(PORT)
+    database = "postgres" if url.startswith("postgresql") else None
     env = dict(
         os.environ,
         TRACKER_DATABASE_URL=url,
@@ -221,11 +227,15 @@ def _serve_and_load(url, settings, routes, seconds, connections, use_wrk):
             if status != 200:
                 raise RuntimeError(f"{path} answered {status} under gunicorn")
             load(port, path, route_cookie, 1, connections)  # warm every worker
-            rate, errors, socket_errors = load(
+            before = cpu_seconds(server.pid, database)
+            rate, count, errors, socket_errors = load(
                 port, path, route_cookie, seconds, connections
             )
+            after = cpu_seconds(server.pid, database)
             results[name] = dict(
-                path=path, rps=rate, errors=errors, socket_errors=socket_errors
+                path=path, rps=rate, errors=errors, socket_errors=socket_errors,
+                **{f"{part}_cpu_ms": (after[part] - before[part]) * 1000 / count
+                   for part in after if count and part in before},
             )
         return results
     finally:
@@ -234,6 +244,46 @@ def _serve_and_load(url, settings, routes, seconds, connections, use_wrk):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def cpu_seconds(server_pid, database=None):
+    """Return {"app": CPU seconds of gunicorn, "database": of the database server}.
+
+    Read from /proc (Linux): the app's is the master's and its workers' (a worker
+    recycled meanwhile is counted in its master's, once reaped); the database's is
+    every process of its server on this host ("postgres: ..." processes), left out
+    when there is no server or none is visible. What a route costs the machine is
+    their difference over its run divided by its requests: on a machine of n CPUs
+    that the load keeps busy, n seconds divided by that is the most it can serve.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    app = database_seconds = 0.0
+    found = False
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0", 1)[0]
+        except OSError:  # gone meanwhile
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        own = int(fields[11]) + int(fields[12])
+        if pid == server_pid:
+            # With its reaped children's (fields 16 and 17: cutime, cstime).
+            app += (own + int(fields[13]) + int(fields[14])) / ticks
+        elif parent == server_pid:
+            app += own / ticks
+        elif database and command.startswith(database.encode() + b":"):
+            database_seconds += own / ticks
+            found = True
+    result = {"app": app}
+    if found:
+        result["database"] = database_seconds
+    return result
 
 
 def _workers():
