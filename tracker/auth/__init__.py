@@ -58,12 +58,12 @@ def setup_login(app):
         that has ended (signed out, here or anywhere; the password changed) or gone
         unused too long, and any session of a deactivated user, signs nobody in.
         """
+        from tracker.search.services import parse_home_saved
+
         parsed = sessions.parse_id(session_id)
         if parsed is None:
             return None
         user_id, key = parsed
-        from tracker.search.services import parse_home_saved
-
         row = db.session.execute(
             _signed_in_statement(),
             {"user_id": user_id, "key_hash": sessions.digest(key)},
